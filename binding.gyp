@@ -1,0 +1,22 @@
+# Builds the unitd native addon (src/native/*.cc) into build/Release/unitd_native.node.
+# `npm install` runs `node-gyp rebuild` through package.json's install script.
+{
+  "targets": [
+    {
+      "target_name": "unitd_native",
+      "sources": [
+        "src/native/addon.cc",
+        "src/native/spawn.cc",
+        "src/native/reap.cc",
+        "src/native/datagram.cc",
+        "src/native/credentials.cc",
+        "src/native/errors.cc"
+      ],
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "cflags_cc": [ "-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers" ],
+      "defines": [ "NAPI_VERSION=8", "_GNU_SOURCE" ]
+    }
+  ]
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian 12 machine: systemd (the oracle for
+# differential tests), util-linux (unshare/nsenter for PID-1 tests), procps, python3,
+# debootstrap and docker.io (the real-container tests start their own engine via docker/engine.sh).
+# Idempotent and quiet when everything is present.
+set -euo pipefail
+need=()
+for pkg in systemd util-linux procps python3 iproute2 debootstrap docker.io curl; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test-deps: missing Debian packages ${need[*]} and not root; install them and re-run" >&2
+  exit 1
+fi
+echo "test-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

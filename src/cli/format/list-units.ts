@@ -1,0 +1,82 @@
+// `systemctl list-units`: a table padded to the widest cell, the LOAD/ACTIVE/SUB
+// legend and a count (semantics §8.4, checked against systemd 252).
+
+import type { UnitListEntry } from '../../control/api.js';
+
+export interface ListUnitsOptions {
+  /** --all was given (changes the footer). */
+  all: boolean;
+  /** --state= or --failed was given (changes the footer). */
+  stateFilter: boolean;
+  legend: boolean;
+  /** --plain: no marker column. */
+  plain: boolean;
+  color: boolean;
+}
+
+const BAD_LOAD_STATES = ['not-found', 'bad-setting', 'error', 'masked'];
+
+function marker(u: UnitListEntry): string {
+  return u.activeState === 'failed' || BAD_LOAD_STATES.includes(u.loadState) ? '●' : ' ';
+}
+
+function typeOf(id: string): string {
+  const dot = id.lastIndexOf('.');
+  return dot < 0 ? '' : id.slice(dot + 1);
+}
+
+/** Sorted by type, then name, like systemctl. */
+export function sortUnits(units: readonly UnitListEntry[]): UnitListEntry[] {
+  return [...units].sort((a, b) => {
+    const t = typeOf(a.id).localeCompare(typeOf(b.id));
+    return t !== 0 ? t : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+}
+
+/** Pad every column but the last to its widest cell, one space apart. */
+export function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join(' ').trimEnd());
+}
+
+export function formatListUnits(units: readonly UnitListEntry[], o: ListUnitsOptions): string[] {
+  const sorted = sortUnits(units);
+  const hasJobs = sorted.some((u) => u.jobId !== undefined);
+  const header = ['UNIT', 'LOAD', 'ACTIVE', 'SUB', ...(hasJobs ? ['JOB'] : []), 'DESCRIPTION'];
+  const rows = sorted.map((u) => [
+    u.id,
+    u.loadState,
+    u.activeState,
+    u.subState,
+    ...(hasJobs ? [u.jobType ?? ''] : []),
+    u.description !== '' ? u.description : u.id,
+  ]);
+  const body = table(o.legend ? [header, ...rows] : rows);
+  const red = (s: string): string => (o.color ? `\x1b[0;1;31m${s}\x1b[0m` : s);
+  const lines = body.map((line, i) => {
+    if (o.plain) return line;
+    const u = o.legend ? (i === 0 ? undefined : sorted[i - 1]) : sorted[i];
+    const m = u === undefined ? ' ' : marker(u);
+    return `${m === '●' ? red(m) : m} ${line}`;
+  });
+  if (!o.legend) return lines;
+  if (sorted.length > 0) {
+    lines.push(
+      '',
+      'LOAD   = Reflects whether the unit definition was properly loaded.',
+      'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.',
+      'SUB    = The low-level unit activation state, values depend on unit type.',
+    );
+    if (hasJobs) lines.push('JOB    = Pending job for the unit.');
+  }
+  if (o.stateFilter) lines.push(`${sorted.length} loaded units listed.`);
+  else if (o.all) lines.push(`${sorted.length} loaded units listed.`, "To show all installed unit files use 'systemctl list-unit-files'.");
+  else {
+    lines.push(
+      `${sorted.length} loaded units listed. Pass --all to see loaded but inactive units, too.`,
+      "To show all installed unit files use 'systemctl list-unit-files'.",
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,245 @@
+// `systemctl status UNIT`: the block systemd 252's print_status_info() draws
+// (semantics §8.3), from the unit's raw properties, its processes and the
+// tail of its log. Labels are right-aligned so every colon sits in column 12.
+
+import type { ExecCommandState, LogLine, Properties, PropertyValue, UnitProcess } from '../../control/api.js';
+import { formatExitStatus } from '../../units/values/exit-status.js';
+import { signalToString } from '../../units/values/signal.js';
+import { formatLogLine } from './log-line.js';
+import { formatBytes, formatRelative, formatTimespan, formatTimestamp } from './time.js';
+
+export interface StatusContext {
+  nowUsec: number;
+  /** Colours only on a terminal, like systemd. */
+  color: boolean;
+  hostname: string;
+  /** Width to ellipsize process and log lines to; undefined for `--full`. */
+  columns?: number;
+  /** /proc/PID/comm of a local process, for `Main PID: 123 (sleep)`. */
+  comm: (pid: number) => string | undefined;
+}
+
+export interface StatusInput {
+  props: Properties;
+  processes: UnitProcess[];
+  log: LogLine[];
+}
+
+const EXEC_KEYS = ['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPost'] as const;
+
+const ANSI = {
+  red: '\x1b[0;1;31m',
+  green: '\x1b[0;1;32m',
+  normal: '\x1b[0m',
+  bold: '\x1b[0;1;39m',
+} as const;
+
+function str(p: Properties, k: string): string {
+  const v = p[k];
+  return typeof v === 'string' ? v : '';
+}
+function num(p: Properties, k: string): number {
+  const v = p[k];
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+/** A counter that may be unknown ([not set]): null/absent/infinite → undefined. */
+function maybeNum(p: Properties, k: string): number | undefined {
+  const v = p[k];
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+function list(p: Properties, k: string): string[] {
+  const v: PropertyValue | undefined = p[k];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+function execList(p: Properties, k: string): ExecCommandState[] {
+  const v = p[k];
+  return Array.isArray(v) ? v.filter((x): x is ExecCommandState => typeof x === 'object' && x !== null) : [];
+}
+
+/** Unit state → the glyph before the name (unit_active_state_to_glyph). */
+export function stateGlyph(activeState: string, loadState: string): string {
+  if (activeState === 'failed' || ['error', 'bad-setting', 'not-found'].includes(loadState) && activeState !== 'active') {
+    return '×';
+  }
+  if (activeState === 'reloading') return '↻';
+  if (['active', 'activating', 'deactivating'].includes(activeState)) return '●';
+  return '○';
+}
+
+function glyphColor(activeState: string, loadState: string): keyof typeof ANSI | undefined {
+  const g = stateGlyph(activeState, loadState);
+  if (g === '×') return 'red';
+  if (g === '●' || g === '↻') return 'green';
+  return undefined;
+}
+
+/** `code=exited, status=3` / `code=killed, signal=KILL`, as status shows a finished process. */
+export function formatExit(code: number, status: number): string {
+  if (code === 1) return `code=exited, status=${formatExitStatus(status, ['libc', 'systemd'])}`;
+  return `code=${code === 2 ? 'killed' : code === 3 ? 'dumped' : String(code)}, signal=${signalToString(status)}`;
+}
+
+/** Cut a line to `width` with a trailing ellipsis, as systemd does for process command lines. */
+function ellipsizeEnd(s: string, width: number | undefined): string {
+  if (width === undefined || s.length <= width) return s;
+  return width <= 1 ? '…' : s.slice(0, width - 1) + '…';
+}
+
+/** The timestamp `Active:` shows for a state (semantics §8.3 line 4). */
+function activeSince(p: Properties): number {
+  switch (str(p, 'ActiveState')) {
+    case 'active':
+    case 'reloading':
+      return num(p, 'ActiveEnterTimestamp');
+    case 'inactive':
+    case 'failed':
+      return num(p, 'InactiveEnterTimestamp');
+    case 'activating':
+      return num(p, 'InactiveExitTimestamp');
+    default:
+      return num(p, 'ActiveExitTimestamp');
+  }
+}
+
+function loadedLine(p: Properties): string {
+  const load = str(p, 'LoadState');
+  const loadError = str(p, 'LoadError');
+  if (loadError !== '' && load !== 'loaded') {
+    // LoadError is `org.freedesktop.systemd1.X "message"`: status shows the message.
+    const m = /^\S+ "(.*)"$/.exec(loadError);
+    return `     Loaded: ${load} (Reason: ${m ? m[1] : loadError})`;
+  }
+  const path = str(p, 'FragmentPath') || str(p, 'SourcePath');
+  const fileState = str(p, 'UnitFileState');
+  const preset = str(p, 'UnitFilePreset');
+  if (path !== '' && fileState !== '') {
+    const showPreset = preset !== '' && (fileState === 'enabled' || fileState === 'disabled');
+    return `     Loaded: ${load} (${path}; ${fileState}${showPreset ? `; preset: ${preset}` : ''})`;
+  }
+  if (path !== '') return `     Loaded: ${load} (${path})`;
+  return `     Loaded: ${load}`;
+}
+
+/** The lines of one unit's status block, without the trailing newline. */
+export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
+  const p = input.props;
+  const c = (color: keyof typeof ANSI | undefined, s: string): string =>
+    ctx.color && color !== undefined ? `${ANSI[color]}${s}${ANSI.normal}` : s;
+  const out: string[] = [];
+  const id = str(p, 'Id');
+  const description = str(p, 'Description');
+  const active = str(p, 'ActiveState');
+  const sub = str(p, 'SubState');
+  const load = str(p, 'LoadState');
+
+  out.push(`${c(glyphColor(active, load), stateGlyph(active, load))} ${id}${description !== '' && description !== id ? ` - ${description}` : ''}`);
+  out.push(loadedLine(p));
+  const dropIns = list(p, 'DropInPaths');
+  if (dropIns.length > 0) {
+    // Grouped by directory, as systemd does: `Drop-In: /dir` then `└─a.conf, b.conf`.
+    const byDir = new Map<string, string[]>();
+    for (const d of dropIns) {
+      const slash = d.lastIndexOf('/');
+      const dir = d.slice(0, slash);
+      byDir.set(dir, [...(byDir.get(dir) ?? []), d.slice(slash + 1)]);
+    }
+    let first = true;
+    for (const [dir, files] of byDir) {
+      out.push(`${first ? '    Drop-In: ' : '             '}${dir}`);
+      out.push(`             └─${files.join(', ')}`);
+      first = false;
+    }
+  }
+  if (p.Transient === true) out.push('  Transient: yes');
+
+  const result = str(p, 'Result');
+  let activeLine = `     Active: ${c(
+    active === 'failed' ? 'red' : active === 'active' || active === 'reloading' ? 'green' : undefined,
+    sub !== '' && sub !== active ? `${active} (${sub})` : active,
+  )}`;
+  if (result !== '' && result !== 'success') activeLine += ` (Result: ${result})`;
+  const since = activeSince(p);
+  if (since > 0) activeLine += ` since ${formatTimestamp(since)}; ${formatRelative(since, ctx.nowUsec)}`;
+  out.push(activeLine);
+
+  const enter = num(p, 'ActiveEnterTimestamp');
+  const exit = num(p, 'ActiveExitTimestamp');
+  if ((active === 'inactive' || active === 'failed') && enter > 0 && exit > 0 && exit >= enter) {
+    out.push(`   Duration: ${formatTimespan(exit - enter, 1000)}`);
+  }
+
+  const condTs = num(p, 'ConditionTimestamp');
+  if (p.ConditionResult === false && condTs > 0) {
+    out.push(`  Condition: start condition failed at ${formatTimestamp(condTs)}; ${formatRelative(condTs, ctx.nowUsec)}`);
+  }
+
+  const docs = list(p, 'Documentation');
+  docs.forEach((d, i) => out.push(`${i === 0 ? '       Docs: ' : '             '}${d}`));
+
+  const mainPid = num(p, 'ExecMainPID') || num(p, 'MainPID');
+  const running = num(p, 'MainPID') > 0;
+  let controlPid = num(p, 'ControlPID');
+  for (const key of EXEC_KEYS) {
+    for (const e of execList(p, key)) {
+      // Only finished processes; the running main process is shown as Main PID.
+      if (e.code === 0) continue;
+      const clean = e.code === 1 && e.status === 0;
+      out.push(`    Process: ${e.pid} ${key}=${e.argv.join(' ')} ${c(clean ? undefined : 'red', `(${formatExit(e.code, e.status)})`)}`);
+      if (e.pid === controlPid) controlPid = 0;
+    }
+  }
+
+  if (mainPid > 0 || controlPid > 0) {
+    let line = '';
+    if (mainPid > 0) {
+      line = `   Main PID: ${mainPid}`;
+      const code = num(p, 'ExecMainCode');
+      if (running) {
+        const comm = ctx.comm(mainPid);
+        if (comm !== undefined) line += ` (${comm})`;
+      } else if (code > 0) {
+        const clean = code === 1 && num(p, 'ExecMainStatus') === 0;
+        line += ` ${c(clean ? undefined : 'red', `(${formatExit(code, num(p, 'ExecMainStatus'))})`)}`;
+      }
+    }
+    if (controlPid > 0) {
+      line += mainPid > 0 ? `; Control PID: ${controlPid}` : `  Cntrl PID: ${controlPid}`;
+      const comm = ctx.comm(controlPid);
+      if (comm !== undefined) line += ` (${comm})`;
+    }
+    out.push(line);
+  }
+
+  const statusText = str(p, 'StatusText');
+  if (statusText !== '') out.push(`     Status: "${statusText}"`);
+  const errno = num(p, 'StatusErrno');
+  if (errno > 0) out.push(`      Error: ${errno}`);
+  const tasks = maybeNum(p, 'TasksCurrent');
+  if (tasks !== undefined) {
+    const max = maybeNum(p, 'TasksMax');
+    out.push(`      Tasks: ${tasks}${max !== undefined ? ` (limit: ${max})` : ''}`);
+  }
+  const memory = maybeNum(p, 'MemoryCurrent');
+  if (memory !== undefined) out.push(`     Memory: ${formatBytes(memory)}`);
+  const cpu = maybeNum(p, 'CPUUsageNSec');
+  if (cpu !== undefined) out.push(`        CPU: ${formatTimespan(Math.floor(cpu / 1000), 1000)}`);
+
+  const cgroup = str(p, 'ControlGroup');
+  if (cgroup !== '' || input.processes.length > 0) {
+    out.push(`     CGroup: ${cgroup || `/system.slice/${id}`}`);
+    // systemd lists a cgroup's processes flat, sorted by PID, right-aligned to the widest PID.
+    const procs = [...input.processes].sort((a, b) => a.pid - b.pid);
+    const width = procs.length > 0 ? String(procs[procs.length - 1].pid).length : 0;
+    procs.forEach((proc, i) => {
+      const prefix = `             ${i === procs.length - 1 ? '└─' : '├─'}${String(proc.pid).padStart(width)} `;
+      const room = ctx.columns === undefined ? undefined : Math.max(ctx.columns - prefix.length, 1);
+      out.push(prefix + ellipsizeEnd(proc.command, room));
+    });
+  }
+
+  if (input.log.length > 0) {
+    out.push('');
+    for (const l of input.log) out.push(formatLogLine(l, ctx.hostname, ctx.columns));
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+// journalctl: reads the store under /var/log/journal directly, so it works with or without a
+// running daemon. `main(argv)` takes the arguments after the program name and resolves to
+// the exit code; init/journalctl calls it.
+
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { StoredEntry } from '../journal/entry.js';
+import type { JournalFilter } from '../journal/filter.js';
+import { JournalReader, type ReadResult } from '../journal/reader.js';
+import { formatTimestamp } from '../units/values/timestamp.js';
+import { parseOptions, UsageError, type JournalctlOptions } from './journalctl/options.js';
+import { renderEntry, type OutputContext } from './journalctl/output.js';
+
+export interface JournalctlIO {
+  /** Writes raw bytes to stdout; resolves when the consumer has taken them (backpressure). */
+  write(chunk: Buffer | string): Promise<void>;
+  /** One line to stderr. */
+  error(line: string): void;
+  /** True once stdout is gone (EPIPE): stop quietly. */
+  closed(): boolean;
+}
+
+export async function main(argv: string[], io: JournalctlIO = processIO()): Promise<number> {
+  let options: JournalctlOptions;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.error(error.fromGetopt ? `journalctl: ${error.message}` : error.message);
+    return 1;
+  }
+  if (options.help) {
+    await io.write(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    await io.write('unitd journalctl (compatible with systemd 252)\n');
+    return 0;
+  }
+  const reader = new JournalReader(options.directory);
+  const context: OutputContext = {
+    mode: options.output,
+    hostname: hostname(),
+    bootId: bootId(),
+    all: options.all,
+    utc: options.utc,
+    noHostname: options.noHostname,
+  };
+  if (options.listBoots) return listBoots(reader, context, io);
+
+  const filter: JournalFilter = {
+    units: options.units,
+    identifiers: options.identifiers,
+    since: options.since,
+    until: options.until,
+    priority: options.priority,
+    grep: options.grep,
+  };
+  // -k asks for kernel messages; a container journal has none.
+  const result = options.kernel ? { entries: [], end: reader.endCursor() } : select(reader, filter, options);
+  const entries = options.reverse ? [...result.entries].reverse() : result.entries;
+  for (const entry of entries) {
+    if (io.closed()) return 0;
+    await io.write(renderEntry(entry, context));
+  }
+  if (entries.length === 0 && !options.quiet && !options.follow) await io.write('-- No entries --\n');
+  if (!options.follow || options.kernel) return 0;
+  return follow(reader, filter, result, context, io);
+}
+
+/**
+ * Which entries to show first. journalctl 252 shows the last N with -n, but the first N after
+ * the bound when --since is also given; -f and -e imply a tail (10 and 1000 lines).
+ */
+function select(reader: JournalReader, filter: JournalFilter, options: JournalctlOptions): ReadResult {
+  let lines = options.lines;
+  if (!options.linesGiven && options.follow) lines = 10;
+  else if (!options.linesGiven && options.pagerEnd) lines = 1000;
+  if (options.noTail) lines = undefined;
+  if (lines === undefined) return reader.head(filter);
+  if (options.since !== undefined) return reader.head(filter, lines);
+  return reader.tail(filter, lines);
+}
+
+/** Prints new entries as they are written, until SIGINT/SIGTERM or stdout closes. */
+function follow(reader: JournalReader, filter: JournalFilter, start: ReadResult, context: OutputContext, io: JournalctlIO): Promise<number> {
+  return new Promise((resolve) => {
+    let writing: Promise<void> = Promise.resolve();
+    const handle = reader.follow(filter, start.end, (entry: StoredEntry) => {
+      writing = writing.then(() => (io.closed() ? stop() : io.write(renderEntry(entry, context))));
+    });
+    const stop = () => {
+      handle.close();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function listBoots(reader: JournalReader, context: OutputContext, io: JournalctlIO): Promise<number> {
+  // Every record in this store belongs to the current boot of the container.
+  const first = reader.head({}, 1).entries[0];
+  const last = reader.tail({}, 1).entries[0];
+  if (!first || !last) return 0;
+  await io.write(`  0 ${context.bootId} ${formatTimestamp(first.timestamp)}—${formatTimestamp(last.timestamp)}\n`);
+  return 0;
+}
+
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '');
+  } catch {
+    return '0'.repeat(32);
+  }
+}
+
+/** stdout with backpressure; EPIPE (`journalctl | head`) ends output instead of crashing. */
+function processIO(): JournalctlIO {
+  let gone = false;
+  process.stdout.on('error', () => {
+    gone = true;
+  });
+  return {
+    write(chunk) {
+      if (gone) return Promise.resolve();
+      if (process.stdout.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('error', done);
+          process.stdout.off('close', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('error', done);
+        process.stdout.on('close', done);
+      });
+    },
+    error(line) {
+      process.stderr.write(line + '\n');
+    },
+    closed: () => gone,
+  };
+}
+
+const USAGE = `journalctl [OPTIONS...] [MATCHES...]
+
+Query the unitd journal.
+
+Options:
+  -u --unit=UNIT             Show logs from the specified unit (globs allowed)
+  -t --identifier=STRING     Show entries with the specified syslog identifier
+  -S --since=DATE            Show entries not older than the specified date
+  -U --until=DATE            Show entries not newer than the specified date
+  -p --priority=RANGE        Show entries with the specified priority
+  -g --grep=PATTERN          Show entries with MESSAGE matching PATTERN
+     --case-sensitive[=BOOL] Force case sensitive or insensitive matching
+  -n --lines[=INTEGER]       Number of journal entries to show
+  -e --pager-end             Immediately jump to the end (implies -n1000)
+  -f --follow                Follow the journal
+     --no-tail               Show all lines, even in follow mode
+  -r --reverse               Show the newest entries first
+  -o --output=STRING         short, short-full, short-iso, short-iso-precise, short-precise,
+                             short-unix, with-unit, cat, json, json-pretty, json-sse,
+                             json-seq, verbose
+  -a --all                   Show all fields, including long and unprintable
+  -q --quiet                 Do not show info messages
+     --utc                   Express time in Coordinated Universal Time (UTC)
+     --no-hostname           Suppress output of hostname field
+  -D --directory=PATH        Show journal files from directory
+     --list-boots            Show terse information about recorded boots
+  -k --dmesg                 Show kernel message log (always empty in a container)
+  -b --boot[=ID] -x --catalog -l --full -m --merge --no-pager --system
+                             Accepted for compatibility
+  -h --help                  Show this help text
+     --version               Show package version
+`;

@@ -1,0 +1,114 @@
+// enable, disable, reenable, link, mask, unmask, preset and revert: the verbs
+// that change symlinks under /etc/systemd/system (or /run with --runtime) and
+// report each change the way systemd 252's systemctl does.
+
+import * as path from 'node:path';
+import { ChangeList, describeChanges } from '../../units/install-changes.js';
+import {
+  InstallFlags,
+  InstallResult,
+  disableUnits,
+  enableUnits,
+  linkUnitFiles,
+  maskUnits,
+  reenableUnits,
+  revertUnits,
+  unmaskUnits,
+} from '../../units/install.js';
+import { lookupPaths } from '../../units/paths.js';
+import { presetUnits } from '../../units/presets.js';
+import { mangleNames } from './names.js';
+import { EXIT_FAILURE, VerbContext } from './verb.js';
+
+const NO_INSTALL_CONFIG_HINT = [
+  'The unit files have no installation config (WantedBy=, RequiredBy=, Also=,',
+  'Alias= settings in the [Install] section, and DefaultInstance= for template',
+  'units). This means they are not meant to be enabled using systemctl.',
+  ' ',
+  'Possible reasons for having this kind of units are:',
+  '\u2022 A unit may be statically enabled by being symlinked from another unit\'s',
+  '  .wants/ or .requires/ directory.',
+  '\u2022 A unit\'s purpose may be to act as a helper for some other unit which has',
+  '  a requirement dependency on it.',
+  '\u2022 A unit may be started when needed via activation (socket, path, timer,',
+  '  D-Bus, udev, scripted systemctl call, ...).',
+  '\u2022 In case of template units, the unit is meant to be enabled with some',
+  '  instance name specified.',
+];
+
+/** link takes paths: they need a slash, and relative ones are made absolute. */
+function normaliseLinkPaths(ctx: VerbContext, names: string[]): string[] | undefined {
+  const out: string[] = [];
+  for (const n of names) {
+    if (!n.includes('/')) {
+      ctx.io.err('Link argument must contain at least one directory separator.');
+      ctx.io.err(`If you intended to link a file in the current directory, try ./${n} instead.`);
+      return undefined;
+    }
+    out.push(path.resolve(n));
+  }
+  return out;
+}
+
+/** disable works on names: a path argument is reduced to its file name, with a warning. */
+function normaliseDisableNames(ctx: VerbContext, names: string[]): string[] {
+  let wasPath = false;
+  const out = names.map((n) => {
+    if (!n.includes('/')) return n;
+    wasPath = true;
+    return path.basename(n);
+  });
+  if (wasPath) ctx.io.err("Warning: Can't execute disable on the unit file path. Proceeding with the unit name.");
+  return out;
+}
+
+export function run(ctx: VerbContext): number {
+  const { options: o, verb } = ctx;
+  let names = mangleNames(ctx.io, ctx.args, verb, o.quiet);
+  if (names === undefined) return EXIT_FAILURE;
+  if (verb === 'disable') names = normaliseDisableNames(ctx, names);
+  if (verb === 'link') {
+    const linked = normaliseLinkPaths(ctx, names);
+    if (linked === undefined) return EXIT_FAILURE;
+    names = linked;
+  }
+  const lp = lookupPaths({ root: o.root });
+  const flags: InstallFlags = { runtime: o.runtime, force: o.force > 0 };
+  const changes = new ChangeList();
+  let result: InstallResult;
+  switch (verb) {
+    case 'enable':
+      result = enableUnits(lp, names, flags, changes);
+      break;
+    case 'disable':
+      result = disableUnits(lp, names, flags, changes);
+      break;
+    case 'reenable':
+      result = reenableUnits(lp, names, flags, changes);
+      break;
+    case 'link':
+      result = linkUnitFiles(lp, names, flags, changes);
+      break;
+    case 'mask':
+      result = maskUnits(lp, names, flags, changes);
+      break;
+    case 'unmask':
+      result = unmaskUnits(lp, names, flags, changes);
+      break;
+    case 'preset':
+      result = presetUnits(lp, names, flags, o.presetMode, changes);
+      break;
+    case 'revert':
+      result = revertUnits(lp, names, changes);
+      break;
+    default:
+      ctx.io.err(`Unknown command verb ${verb}.`);
+      return EXIT_FAILURE;
+  }
+  for (const line of describeChanges(verb, changes, result.error, o.quiet)) ctx.io.err(line);
+  if (result.error !== undefined) return EXIT_FAILURE;
+  if ((verb === 'enable' || verb === 'reenable') && result.count === 0 && !o.quiet) {
+    for (const line of NO_INSTALL_CONFIG_HINT) ctx.io.err(line);
+  }
+  return 0;
+}

@@ -1,0 +1,95 @@
+// list-dependencies: the dependency tree of a unit, built from unit files (the
+// same graph the manager would build: settings, .wants/.requires entries and
+// default dependencies). Without a manager every unit is inactive, hence "○".
+
+import { DependencySets } from '../../units/implicit-deps.js';
+import { UnitStore, effectiveDependencies } from '../../units/loader.js';
+import { mangleUnitName, unitTypeOf } from '../../units/unit-name.js';
+import { EXIT_FAILURE, VerbContext } from './verb.js';
+
+const FORWARD: (keyof DependencySets)[] = ['requires', 'requisite', 'wants', 'bindsTo', 'upholds'];
+const INACTIVE_GLYPH = '\u25cb';
+const TREE = { vertical: '\u2502 ', space: '  ', right: '\u2514\u2500', branch: '\u251c\u2500' };
+
+/** Targets go last, otherwise case-insensitive by name (systemctl's list_dependencies_compare). */
+function compareDeps(a: string, b: string): number {
+  const at = unitTypeOf(a) === 'target';
+  const bt = unitTypeOf(b) === 'target';
+  if (at !== bt) return at ? 1 : -1;
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+type Graph = (name: string) => string[];
+
+function forwardGraph(store: UnitStore, o: VerbContext['options']): Graph {
+  return (name) => {
+    const deps = effectiveDependencies(store.load(name));
+    if (o.after) return deps.after;
+    if (o.before) return deps.before;
+    const out: string[] = [];
+    for (const k of FORWARD) for (const d of deps[k]) if (!out.includes(d)) out.push(d);
+    // ConsistsOf= is the inverse of PartOf=, which needs every unit; skipped in the forward view.
+    return out;
+  };
+}
+
+function reverseGraph(store: UnitStore, o: VerbContext['options']): Graph {
+  const reverse = new Map<string, string[]>();
+  const push = (to: string, from: string): void => {
+    const l = reverse.get(to) ?? [];
+    if (!l.includes(from)) l.push(from);
+    reverse.set(to, l);
+  };
+  for (const n of store.knownNames()) {
+    const unit = store.load(n);
+    if (unit.loadState !== 'loaded') continue;
+    const deps = effectiveDependencies(unit);
+    const kinds: (keyof DependencySets)[] = o.after ? ['before'] : o.before ? ['after'] : [...FORWARD, 'partOf'];
+    for (const k of kinds) for (const d of deps[k]) push(store.resolveId(d), unit.id);
+  }
+  return (name) => reverse.get(store.resolveId(name)) ?? [];
+}
+
+export function run(ctx: VerbContext): number {
+  const o = ctx.options;
+  const store = new UnitStore();
+  const graph = o.reverse ? reverseGraph(store, o) : forwardGraph(store, o);
+  const roots = ctx.args.length > 0 ? ctx.args : ['default.target'];
+  for (const arg of roots) {
+    const m = mangleUnitName(arg, { allowGlobs: false });
+    if (m === undefined) {
+      ctx.io.err('Failed to mangle unit name: Invalid argument');
+      return EXIT_FAILURE;
+    }
+    ctx.io.out(m.name);
+    const path: string[] = [];
+    const visitedPlain = new Set<string>();
+    const walk = (name: string, level: number, branches: number): void => {
+      path.push(name);
+      visitedPlain.add(name);
+      const deps = [...graph(name)].sort(compareDeps);
+      deps.forEach((dep, idx) => {
+        const last = idx === deps.length - 1;
+        const seen = o.plain ? visitedPlain.has(dep) : path.includes(dep);
+        if (seen) {
+          if (!o.plain) ctx.io.out('  ' + indent(level + 1, (branches << 1) | (last ? 0 : 1)) + (last ? TREE.right : TREE.branch) + '...');
+          return;
+        }
+        if (o.plain) ctx.io.out('  '.repeat(level + 1) + dep);
+        else ctx.io.out(`${INACTIVE_GLYPH} ${indent(level, branches)}${last ? TREE.right : TREE.branch}${dep}`);
+        if (o.all > 0 || unitTypeOf(dep) === 'target') walk(dep, level + 1, (branches << 1) | (last ? 0 : 1));
+      });
+      if (!o.plain) path.pop();
+    };
+    walk(m.name, 0, 0);
+  }
+  return 0;
+}
+
+function indent(level: number, branches: number): string {
+  let s = '';
+  for (let i = level - 1; i >= 0; i--) s += branches & (1 << i) ? TREE.vertical : TREE.space;
+  return s;
+}

@@ -1,0 +1,67 @@
+// `systemctl status [UNIT...]`: one block per unit with its processes and
+// log tail; exit 0 when the (first) unit is active, 3 when not, 4 when unknown.
+
+import type { Properties } from '../../control/api.js';
+import { formatStatus } from '../format/status.js';
+import { withDaemon } from './daemon-errors.js';
+import type { DaemonConnection, RuntimeVerb, RuntimeVerbContext } from './runtime-context.js';
+import { expandUnitArgs } from './unit-args.js';
+
+function s(p: Properties, k: string): string {
+  const v = p[k];
+  return typeof v === 'string' ? v : '';
+}
+
+/** `status` without units: the system overview's first lines. */
+async function overview(ctx: RuntimeVerbContext, d: DaemonConnection): Promise<number> {
+  const [state, units, jobs] = await Promise.all([d.systemState(), d.listUnits({ all: true }), d.listJobs()]);
+  const failed = units.filter((u) => u.activeState === 'failed').length;
+  const glyph = state === 'running' ? '●' : state === 'degraded' ? '×' : '○';
+  ctx.out(
+    [
+      `${glyph} ${ctx.hostname}`,
+      `    State: ${state}`,
+      `    Units: ${units.length} loaded`,
+      `     Jobs: ${jobs.length} queued`,
+      `   Failed: ${failed} units`,
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+export const status: RuntimeVerb = (ctx, args) =>
+  withDaemon(ctx, async (d) => {
+    if (args.length === 0) return overview(ctx, d);
+    const units = await expandUnitArgs(ctx, d, args);
+    const all = await d.unitProperties(units);
+    let rc = 0;
+    let first = true;
+    for (const props of all) {
+      const id = s(props, 'Id');
+      const active = s(props, 'ActiveState');
+      // An inactive unit nobody knows about gets a message instead of a block (semantics §8.3).
+      if (s(props, 'LoadState') === 'not-found' && active === 'inactive') {
+        ctx.err(`Unit ${id} could not be found.\n`);
+        if (rc === 0) rc = 4;
+        continue;
+      }
+      const [processes, log] = await Promise.all([
+        d.unitProcesses(id),
+        ctx.options.lines > 0 ? d.unitLog(id, ctx.options.lines) : Promise.resolve([]),
+      ]);
+      const lines = formatStatus(
+        { props, processes, log },
+        {
+          nowUsec: ctx.nowUsec(),
+          color: ctx.isTTY,
+          hostname: ctx.hostname,
+          columns: ctx.options.full ? undefined : ctx.columns,
+          comm: ctx.comm,
+        },
+      );
+      ctx.out((first ? '' : '\n') + lines.join('\n') + '\n');
+      first = false;
+      if (rc === 0 && active !== 'active' && active !== 'reloading') rc = 3;
+    }
+    return rc;
+  });

@@ -1,0 +1,217 @@
+// The systemctl side of the control socket. Short-lived and on every
+// command's path, so it loads nothing but node:net and the protocol.
+
+import { connect, type Socket } from 'node:net';
+
+import type {
+  JobListEntry,
+  JobOutcome,
+  JobRequest,
+  KillWhom,
+  LogLine,
+  ManagerApi,
+  Properties,
+  UnitListEntry,
+  UnitProcess,
+} from './api.js';
+import { controlSocketPath } from './paths.js';
+import {
+  encodeFrame,
+  FrameReader,
+  PROTOCOL_ERRORS,
+  PROTOCOL_VERSION,
+  parseResponse,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+  type ShutdownKind,
+} from './protocol.js';
+
+/** Reads answer quickly; anything slower than this means the daemon is stuck. */
+export const DEFAULT_CALL_TIMEOUT_MS = 25_000;
+
+/** The daemon answered with an error (a unit not found, access denied, ...). */
+export class ControlCallError extends Error {
+  constructor(
+    readonly method: MethodName,
+    readonly busError: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlCallError';
+  }
+}
+
+/**
+ * No daemon to talk to. `code` is the errno of the connect (ENOENT when the
+ * socket does not exist, ECONNREFUSED when nobody listens, ...), which is what
+ * systemctl reports as "Failed to connect to bus: <strerror>".
+ */
+export class DaemonUnavailableError extends Error {
+  constructor(
+    readonly socketPath: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DaemonUnavailableError';
+  }
+}
+
+interface Pending {
+  method: MethodName;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface CallOptions {
+  /** 0 waits forever (job waits: the manager owns job timeouts). */
+  timeoutMs?: number;
+}
+
+export class ControlClient implements ManagerApi {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly reader = new FrameReader();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    readonly socketPath: string,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.failAll(err));
+    socket.on('close', () => this.failAll(new Error('Connection reset by peer')));
+  }
+
+  /** Send one request and wait for its reply. */
+  call<M extends MethodName>(method: M, params: MethodParams[M], options: CallOptions = {}): Promise<MethodResult<M>> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return new Promise<MethodResult<M>>((resolve, reject) => {
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.pending.delete(id);
+              reject(new ControlCallError(method, PROTOCOL_ERRORS.noReply, 'Connection timed out'));
+            }, timeoutMs)
+          : undefined;
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.socket.write(encodeFrame({ v: PROTOCOL_VERSION, id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    let lines: string[];
+    try {
+      lines = this.reader.push(chunk);
+    } catch (err) {
+      this.failAll(err as Error);
+      this.socket.destroy();
+      return;
+    }
+    for (const line of lines) {
+      const frame = parseResponse(line);
+      if (frame === undefined || frame.id === null) {
+        // An answer we cannot pair (the daemon rejected our framing): it applies to everyone waiting.
+        const message = frame !== undefined && !frame.ok ? frame.error.message : 'Bad message from daemon';
+        this.failAll(new ControlCallError('systemState', frame !== undefined && !frame.ok ? frame.error.busError : PROTOCOL_ERRORS.failed, message));
+        continue;
+      }
+      const p = this.pending.get(frame.id);
+      if (p === undefined) continue;
+      this.pending.delete(frame.id);
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      if (frame.ok) p.resolve(frame.result);
+      else p.reject(new ControlCallError(p.method, frame.error.busError, frame.error.message));
+    }
+  }
+
+  private failAll(err: Error): void {
+    this.failure ??= err;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(err instanceof ControlCallError ? new ControlCallError(p.method, err.busError, err.message) : err);
+    }
+  }
+
+  // ---- ManagerApi, typed ------------------------------------------------
+
+  enqueueJob(request: JobRequest): Promise<JobOutcome> {
+    return this.call('enqueueJob', request, { timeoutMs: request.wait ? 0 : DEFAULT_CALL_TIMEOUT_MS });
+  }
+  killUnit(unit: string, whom: KillWhom, signal: number): Promise<{ signalled: number }> {
+    return this.call('killUnit', { unit, whom, signal });
+  }
+  resetFailed(unit?: string): Promise<void> {
+    return this.call('resetFailed', unit === undefined ? {} : { unit });
+  }
+  unitProperties(units: string[]): Promise<Properties[]> {
+    return this.call('unitProperties', { units });
+  }
+  managerProperties(): Promise<Properties> {
+    return this.call('managerProperties', {});
+  }
+  listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
+    return this.call('listUnits', { all: options.all });
+  }
+  listJobs(): Promise<JobListEntry[]> {
+    return this.call('listJobs', {});
+  }
+  cancelJobs(ids: number[]): Promise<void> {
+    return this.call('cancelJobs', { ids });
+  }
+  unitProcesses(unit: string): Promise<UnitProcess[]> {
+    return this.call('unitProcesses', { unit });
+  }
+  unitLog(unit: string, lines: number): Promise<LogLine[]> {
+    return this.call('unitLog', { unit, lines });
+  }
+  daemonReload(): Promise<void> {
+    // A reload re-reads every unit file; give it longer than a query.
+    return this.call('daemonReload', {}, { timeoutMs: 0 });
+  }
+  shutdown(kind: ShutdownKind, exitCode?: number): Promise<void> {
+    return this.call('shutdown', exitCode === undefined ? { kind } : { kind, exitCode });
+  }
+  systemState(): Promise<MethodResult<'systemState'>> {
+    return this.call('systemState', {});
+  }
+  environment(): Promise<string[]> {
+    return this.call('environment', {});
+  }
+  setEnvironment(assignments: string[], unset: string[]): Promise<void> {
+    return this.call('setEnvironment', { assignments, unset });
+  }
+}
+
+/**
+ * Connect to the daemon. Rejects with DaemonUnavailableError when there is
+ * none, so callers can print systemctl's "Failed to connect to bus" wording.
+ */
+export function connectControl(socketPath: string = controlSocketPath(), timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<ControlClient> {
+  return new Promise<ControlClient>((resolve, reject) => {
+    const socket = connect(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new DaemonUnavailableError(socketPath, 'ETIMEDOUT', 'Connection timed out'));
+    }, timeoutMs);
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new DaemonUnavailableError(socketPath, err.code ?? 'EIO', err.message));
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(new ControlClient(socket, socketPath));
+    });
+  });
+}

@@ -1,0 +1,314 @@
+// The control protocol between systemctl and the daemon: newline-delimited
+// JSON frames over a unix stream socket. One request frame
+//   {"v":1,"id":7,"method":"unitProperties","params":{"units":["web.service"]}}
+// gets one reply frame with the same id
+//   {"v":1,"id":7,"ok":true,"result":[...]}  or
+//   {"v":1,"id":7,"ok":false,"error":{"busError":"...","message":"..."}}
+// Replies may come out of order (a waiting start job does not hold up a
+// status query on the same connection), so the id is what pairs them.
+//
+// Every method is a ManagerApi method; its params are validated here, on the
+// daemon side, before the manager ever sees them. This module is imported by
+// the client too, so it must stay free of anything heavy.
+
+import {
+  JOB_MODES,
+  JOB_TYPES,
+  KILL_WHOM,
+  type JobMode,
+  type JobRequest,
+  type JobType,
+  type KillWhom,
+  type ManagerApi,
+} from './api.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame either side accepts; a bigger one is an error and ends the connection. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+export const SHUTDOWN_KINDS = ['poweroff', 'halt', 'reboot', 'exit'] as const;
+export type ShutdownKind = (typeof SHUTDOWN_KINDS)[number];
+
+/** Params of each method, as named objects so a validation error can name the field. */
+export interface MethodParams {
+  enqueueJob: JobRequest;
+  killUnit: { unit: string; whom: KillWhom; signal: number };
+  resetFailed: { unit?: string };
+  unitProperties: { units: string[] };
+  managerProperties: Record<string, never>;
+  listUnits: { all: boolean };
+  listJobs: Record<string, never>;
+  cancelJobs: { ids: number[] };
+  unitProcesses: { unit: string };
+  unitLog: { unit: string; lines: number };
+  daemonReload: Record<string, never>;
+  shutdown: { kind: ShutdownKind; exitCode?: number };
+  systemState: Record<string, never>;
+  environment: Record<string, never>;
+  setEnvironment: { assignments: string[]; unset: string[] };
+}
+
+export type MethodName = keyof MethodParams & keyof ManagerApi;
+export type MethodResult<M extends MethodName> = Awaited<ReturnType<ManagerApi[M]>>;
+
+/** All methods, in one list used to recognise a method name and to build tables. */
+export const METHODS = [
+  'enqueueJob',
+  'killUnit',
+  'resetFailed',
+  'unitProperties',
+  'managerProperties',
+  'listUnits',
+  'listJobs',
+  'cancelJobs',
+  'unitProcesses',
+  'unitLog',
+  'daemonReload',
+  'shutdown',
+  'systemState',
+  'environment',
+  'setEnvironment',
+] as const satisfies readonly MethodName[];
+
+/** Methods that change the manager's state; only root may call them (reads are open, like systemd's bus policy). */
+export const MUTATING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
+  'enqueueJob',
+  'killUnit',
+  'resetFailed',
+  'cancelJobs',
+  'daemonReload',
+  'shutdown',
+  'setEnvironment',
+]);
+
+export function isMethodName(s: string): s is MethodName {
+  return (METHODS as readonly string[]).includes(s);
+}
+
+export interface RequestFrame<M extends MethodName = MethodName> {
+  v: typeof PROTOCOL_VERSION;
+  id: number;
+  method: M;
+  params: MethodParams[M];
+}
+
+export interface WireError {
+  /** systemd's D-Bus error name, e.g. org.freedesktop.systemd1.NoSuchUnit, so the client can word it like systemctl. */
+  busError: string;
+  message: string;
+}
+
+export type ResponseFrame =
+  | { v: typeof PROTOCOL_VERSION; id: number | null; ok: true; result: unknown }
+  | { v: typeof PROTOCOL_VERSION; id: number | null; ok: false; error: WireError };
+
+/** Error names used for protocol-level failures (the manager's own errors carry systemd's names). */
+export const PROTOCOL_ERRORS = {
+  invalidArgs: 'org.freedesktop.DBus.Error.InvalidArgs',
+  unknownMethod: 'org.freedesktop.DBus.Error.UnknownMethod',
+  notSupported: 'org.freedesktop.DBus.Error.NotSupported',
+  limitsExceeded: 'org.freedesktop.DBus.Error.LimitsExceeded',
+  accessDenied: 'org.freedesktop.DBus.Error.AccessDenied',
+  failed: 'org.freedesktop.DBus.Error.Failed',
+  noReply: 'org.freedesktop.DBus.Error.NoReply',
+} as const;
+
+/**
+ * Encode one frame: JSON never contains a raw newline, so the newline ends the
+ * frame. JSON has no Infinity, and systemd spans use it (`RuntimeMaxUSec=infinity`),
+ * so it travels as the string systemctl prints for it.
+ */
+export function encodeFrame(frame: RequestFrame | ResponseFrame): string {
+  return JSON.stringify(frame, (_key, value: unknown) => (value === Number.POSITIVE_INFINITY ? 'infinity' : value)) + '\n';
+}
+
+// ---- validation ---------------------------------------------------------
+
+/** Why a message was rejected; `fatal` ones also end the connection. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly busError: string,
+    message: string,
+    readonly id: number | null = null,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(x: unknown): x is Json {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function bad(field: string, expected: string): never {
+  throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, `Invalid params: "${field}" must be ${expected}.`);
+}
+
+function str(p: Json, field: string): string {
+  const v = p[field];
+  if (typeof v !== 'string' || v === '') bad(field, 'a non-empty string');
+  return v;
+}
+
+function optStr(p: Json, field: string): string | undefined {
+  return p[field] === undefined ? undefined : str(p, field);
+}
+
+function int(p: Json, field: string, min: number, max: number): number {
+  const v = p[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(field, `an integer from ${min} to ${max}`);
+  return v;
+}
+
+function bool(p: Json, field: string): boolean {
+  const v = p[field];
+  if (typeof v !== 'boolean') bad(field, 'true or false');
+  return v;
+}
+
+function strList(p: Json, field: string): string[] {
+  const v = p[field];
+  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) bad(field, 'a list of strings');
+  return v;
+}
+
+function oneOf<T extends string>(p: Json, field: string, values: readonly T[]): T {
+  const v = p[field];
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) bad(field, `one of ${values.join(', ')}`);
+  return v as T;
+}
+
+const none = (): Record<string, never> => ({});
+
+/** One validator per method: takes untrusted params, returns typed ones or throws a ProtocolError naming the field. */
+export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M] } = {
+  enqueueJob: (p) => ({
+    unit: str(p, 'unit'),
+    type: oneOf<JobType>(p, 'type', JOB_TYPES),
+    mode: oneOf<JobMode>(p, 'mode', JOB_MODES),
+    wait: bool(p, 'wait'),
+  }),
+  killUnit: (p) => ({ unit: str(p, 'unit'), whom: oneOf<KillWhom>(p, 'whom', KILL_WHOM), signal: int(p, 'signal', 1, 64) }),
+  resetFailed: (p) => {
+    const unit = optStr(p, 'unit');
+    return unit === undefined ? {} : { unit };
+  },
+  unitProperties: (p) => ({ units: strList(p, 'units') }),
+  managerProperties: none,
+  listUnits: (p) => ({ all: bool(p, 'all') }),
+  listJobs: none,
+  cancelJobs: (p) => {
+    const ids = p.ids;
+    if (!Array.isArray(ids) || !ids.every((n): n is number => Number.isInteger(n) && n > 0)) {
+      bad('ids', 'a list of positive integers');
+    }
+    return { ids };
+  },
+  unitProcesses: (p) => ({ unit: str(p, 'unit') }),
+  unitLog: (p) => ({ unit: str(p, 'unit'), lines: int(p, 'lines', 0, 1_000_000) }),
+  daemonReload: none,
+  shutdown: (p) => {
+    const kind = oneOf<ShutdownKind>(p, 'kind', SHUTDOWN_KINDS);
+    return p.exitCode === undefined ? { kind } : { kind, exitCode: int(p, 'exitCode', 0, 255) };
+  },
+  systemState: none,
+  environment: none,
+  setEnvironment: (p) => ({ assignments: strList(p, 'assignments'), unset: strList(p, 'unset') }),
+};
+
+/**
+ * Parse one request line from a client. Throws ProtocolError (with the id when
+ * it could be read, so the client can pair the reply) for anything malformed.
+ */
+export function parseRequest(line: string): RequestFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, `Malformed message: ${(e as Error).message}`);
+  }
+  if (!isObject(raw)) throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, 'Malformed message: not a JSON object.');
+  const id = typeof raw.id === 'number' && Number.isInteger(raw.id) ? raw.id : null;
+  if (raw.v !== PROTOCOL_VERSION) {
+    throw new ProtocolError(
+      PROTOCOL_ERRORS.notSupported,
+      `Unsupported protocol version ${JSON.stringify(raw.v ?? null)}, this daemon speaks version ${PROTOCOL_VERSION}.`,
+      id,
+    );
+  }
+  if (id === null) throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, 'Malformed message: "id" must be an integer.');
+  const method = raw.method;
+  if (typeof method !== 'string') {
+    throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, 'Malformed message: "method" must be a string.', id);
+  }
+  if (!isMethodName(method)) throw new ProtocolError(PROTOCOL_ERRORS.unknownMethod, `Unknown method "${method}".`, id);
+  const params = raw.params ?? {};
+  if (!isObject(params)) throw new ProtocolError(PROTOCOL_ERRORS.invalidArgs, 'Invalid params: "params" must be an object.', id);
+  try {
+    return { v: PROTOCOL_VERSION, id, method, params: PARAM_VALIDATORS[method](params) };
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new ProtocolError(e.busError, e.message, id);
+    throw e;
+  }
+}
+
+/** Parse one reply line on the client side; undefined when it is not a reply frame. */
+export function parseResponse(line: string): ResponseFrame | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(raw) || raw.v !== PROTOCOL_VERSION || typeof raw.ok !== 'boolean') return undefined;
+  const id = typeof raw.id === 'number' ? raw.id : null;
+  if (raw.ok) return { v: PROTOCOL_VERSION, id, ok: true, result: raw.result };
+  const err = raw.error;
+  if (!isObject(err) || typeof err.busError !== 'string' || typeof err.message !== 'string') return undefined;
+  return { v: PROTOCOL_VERSION, id, ok: false, error: { busError: err.busError, message: err.message } };
+}
+
+/**
+ * Splits a byte stream into lines, refusing any line longer than the frame
+ * limit before it is buffered whole (a client cannot make the daemon hold
+ * more than MAX_FRAME_BYTES for it).
+ */
+export class FrameReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly limit = MAX_FRAME_BYTES) {}
+
+  /** Returns complete lines; throws ProtocolError when a frame exceeds the limit. */
+  push(chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl);
+      this.checkSize(this.pendingBytes + piece.length);
+      this.pending.push(piece);
+      lines.push(Buffer.concat(this.pending).toString('utf8'));
+      this.pending = [];
+      this.pendingBytes = 0;
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length > 0) {
+      this.checkSize(this.pendingBytes + rest.length);
+      this.pending.push(Buffer.from(rest));
+      this.pendingBytes += rest.length;
+    }
+    return lines;
+  }
+
+  private checkSize(n: number): void {
+    if (n > this.limit) {
+      throw new ProtocolError(PROTOCOL_ERRORS.limitsExceeded, `Message too large: frames are limited to ${this.limit} bytes.`);
+    }
+  }
+}

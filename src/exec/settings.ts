@@ -1,0 +1,96 @@
+// The exec settings of a unit in the shape the spawner needs them. The units layer
+// parses unit files; src/manager/unit-config.ts maps its UnitConfig onto these.
+
+/** µs value meaning "no limit" (systemd's USEC_INFINITY, as close as a double gets). */
+export const USEC_INFINITY = Number.POSITIVE_INFINITY;
+
+/** Which credentials a command runs with (prefixes `+`, `!`, `!!`, systemd.service(5) "Command lines"). */
+export type Privileges = 'normal' | 'full' | 'no-credentials';
+
+export interface ExecCommand {
+  path: string;
+  /** argv as passed to execve (argv[0] may differ from path with `@`). */
+  argv: string[];
+  /** `-`: failure is logged but treated as success. */
+  ignoreFailure: boolean;
+  /** `:`: no environment variable expansion. */
+  noExpand: boolean;
+  privileges: Privileges;
+}
+
+export type StdioSetting =
+  | { kind: 'null' }
+  | { kind: 'inherit' }
+  | { kind: 'journal'; console: boolean }
+  | { kind: 'tty' }
+  | { kind: 'file'; path: string; mode: 'read' | 'write' | 'truncate' | 'append' }
+  | { kind: 'data'; data: Buffer };
+
+export type RlimitResource =
+  | 'CPU' | 'FSIZE' | 'DATA' | 'STACK' | 'CORE' | 'RSS' | 'NOFILE' | 'AS' | 'NPROC' | 'MEMLOCK' | 'LOCKS'
+  | 'SIGPENDING' | 'MSGQUEUE' | 'NICE' | 'RTPRIO' | 'RTTIME';
+
+export interface Rlimit {
+  resource: RlimitResource;
+  soft: number;
+  hard: number;
+}
+
+export interface ExecDirectory {
+  /** Relative names, optionally `name:link`. */
+  names: string[];
+  mode: number;
+}
+
+export interface ExecSettings {
+  user?: string;
+  group?: string;
+  supplementaryGroups: string[];
+  workingDirectory?: { path: string; missingOk: boolean };
+  rootDirectory?: string;
+  umask: number;
+  nice?: number;
+  oomScoreAdjust?: number;
+  limits: Rlimit[];
+  /** `NAME=value` assignments of Environment=, in order. */
+  environment: string[];
+  environmentFiles: { path: string; optional: boolean }[];
+  passEnvironment: string[];
+  unsetEnvironment: string[];
+  runtimeDirectory: ExecDirectory;
+  stateDirectory: ExecDirectory;
+  cacheDirectory: ExecDirectory;
+  logsDirectory: ExecDirectory;
+  configurationDirectory: ExecDirectory;
+  runtimeDirectoryPreserve: 'no' | 'yes' | 'restart';
+  standardInput: StdioSetting;
+  standardOutput: StdioSetting;
+  /** `inherit` means "same as stdout". */
+  standardError: StdioSetting;
+  syslogIdentifier?: string;
+  /** Sandboxing keys that are set but cannot apply in a container (logged once per unit). */
+  notApplied: string[];
+}
+
+export function defaultExecSettings(): ExecSettings {
+  const dir = (): ExecDirectory => ({ names: [], mode: 0o755 });
+  return {
+    supplementaryGroups: [],
+    umask: 0o022,
+    limits: [],
+    environment: [],
+    environmentFiles: [],
+    passEnvironment: [],
+    unsetEnvironment: [],
+    runtimeDirectory: dir(),
+    stateDirectory: dir(),
+    cacheDirectory: dir(),
+    logsDirectory: dir(),
+    configurationDirectory: dir(),
+    runtimeDirectoryPreserve: 'no',
+    standardInput: { kind: 'null' },
+    standardOutput: { kind: 'journal', console: false },
+    standardError: { kind: 'inherit' },
+    notApplied: [],
+  };
+}

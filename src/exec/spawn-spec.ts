@@ -1,0 +1,110 @@
+// One command of a unit + its exec settings → the SpawnSpec native spawn takes.
+
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildEnvironment, expandWords, DEFAULT_PATH, type EnvironmentContext } from './environment.js';
+import type { SpawnSpec, StdioSpec } from './native.js';
+import type { ExecCommand, ExecSettings, StdioSetting } from './settings.js';
+import { lookupUser } from './users.js';
+
+/** A setup step failed in the manager before anything was forked; carries systemd's exit code. */
+export class ExecSetupError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PreparedSpawn {
+  spec: SpawnSpec;
+  /** The command line as logged (`/bin/sh -c ...`). */
+  commandLine: string;
+  /** stdout/stderr pipes carry journal output. */
+  capture: boolean;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Bare names are looked up in the fixed system PATH (systemd.service(5) "Command lines"). */
+export function resolveExecutable(name: string): string | undefined {
+  if (name.startsWith('/')) return name;
+  for (const dir of DEFAULT_PATH.split(':')) {
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec {
+  switch (setting.kind) {
+    case 'null':
+    case 'tty': // no controlling terminal in a container: behave as null
+    case 'data':
+      return { kind: 'null' };
+    case 'inherit':
+      return stream === 'stdin' ? { kind: 'null' } : { kind: 'inherit' };
+    case 'journal':
+      return stream === 'stdin' ? { kind: 'null' } : { kind: 'pipe' };
+    case 'file':
+      return { kind: 'file', path: setting.path, mode: stream === 'stdin' ? 'read' : setting.mode === 'read' ? 'write' : setting.mode };
+  }
+}
+
+function stderrFor(settings: ExecSettings): StdioSpec {
+  if (settings.standardError.kind !== 'inherit') return stdioFor(settings.standardError, 'stdout');
+  const out = stdioFor(settings.standardOutput, 'stdout');
+  // "inherit" = same target as stdout; a second open of a file must not clobber what stdout writes.
+  if (out.kind === 'file') return { ...out, mode: 'append' };
+  return out;
+}
+
+export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): PreparedSpawn {
+  const env = buildEnvironment(ctx);
+  const argv = command.noExpand ? command.argv : expandWords(command.argv, env);
+  const path = resolveExecutable(command.path);
+  if (!path) {
+    throw new ExecSetupError(203, `Failed to locate executable ${command.path}: No such file or directory`);
+  }
+  const s = ctx.settings;
+  const useCredentials = command.privileges === 'normal';
+  const spec: SpawnSpec = {
+    path,
+    argv: argv.length > 0 ? argv : [command.path],
+    env,
+    setsid: true,
+    umask: s.umask,
+    stdin: stdioFor(s.standardInput, 'stdin'),
+    stdout: stdioFor(s.standardOutput, 'stdout'),
+    stderr: stderrFor(s),
+  };
+  if (useCredentials && s.user) spec.user = s.user;
+  if (useCredentials && s.group) spec.group = s.group;
+  if (useCredentials && s.supplementaryGroups.length > 0) spec.supplementaryGroups = s.supplementaryGroups;
+  if (s.limits.length > 0) {
+    const value = (n: number): number | 'infinity' => (Number.isFinite(n) ? n : 'infinity');
+    spec.rlimits = s.limits.map((l) => ({ resource: l.resource, soft: value(l.soft), hard: value(l.hard) }));
+  }
+  if (s.nice !== undefined) spec.nice = s.nice;
+  if (s.oomScoreAdjust !== undefined) spec.oomScoreAdjust = s.oomScoreAdjust;
+  if (s.workingDirectory) {
+    let dir = s.workingDirectory.path;
+    if (dir === '~') dir = (s.user && useCredentials ? lookupUser(s.user)?.home : undefined) ?? '/root';
+    spec.cwd = s.workingDirectory.missingOk && !existsSync(dir) ? '/' : dir;
+  } else {
+    spec.cwd = '/';
+  }
+  return {
+    spec,
+    commandLine: [path, ...spec.argv.slice(1)].join(' '),
+    capture: spec.stdout?.kind === 'pipe' || spec.stderr?.kind === 'pipe',
+  };
+}

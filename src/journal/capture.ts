@@ -1,0 +1,68 @@
+// Reading a service's stdout/stderr pipe into journal entries: bytes in, one entry per line out.
+
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { nowMicros, type JournalEntry } from './entry.js';
+import { LineSplitter } from './line-splitter.js';
+
+export interface CaptureSource {
+  unit: string;
+  /** SyslogIdentifier= or the executable's name. */
+  identifier: string;
+  pid: number;
+  /** SyslogLevel= (default info). */
+  priority?: number;
+  /** SyslogLevelPrefix= (default true). */
+  levelPrefix?: boolean;
+  /** LineMax= (default 48 KiB). */
+  lineMax?: number;
+}
+
+export interface Capture {
+  /** The service's pid changed (ExecStartPre → ExecStart run in the same pipe). */
+  setPid(pid: number, identifier?: string): void;
+  /** Flushes an unterminated last line and stops reading. */
+  close(): void;
+}
+
+/**
+ * Reads `source` (a pipe fd, or a stream) until it ends and hands each line to `sink`.
+ * Read errors end the capture quietly: a service's broken pipe is not the journal's failure.
+ */
+export function captureOutput(source: number | Readable, meta: CaptureSource, sink: (entry: JournalEntry) => void): Capture {
+  let pid = meta.pid;
+  let identifier = meta.identifier;
+  const splitter = new LineSplitter({
+    lineMax: meta.lineMax,
+    levelPrefix: meta.levelPrefix,
+    defaultPriority: meta.priority,
+    onLine: ({ message, priority }) =>
+      sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message }),
+  });
+  let stream: Readable;
+  try {
+    stream = typeof source === 'number' ? new Socket({ fd: source, readable: true, writable: false }) : source;
+  } catch {
+    return { setPid: () => {}, close: () => {} };
+  }
+  let ended = false;
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    splitter.end();
+  };
+  stream.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+  stream.on('end', finish);
+  stream.on('error', finish);
+  stream.on('close', finish);
+  return {
+    setPid(newPid, newIdentifier) {
+      pid = newPid;
+      if (newIdentifier !== undefined) identifier = newIdentifier;
+    },
+    close() {
+      finish();
+      stream.destroy();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// The journald.conf settings unitd honours, read the way journald reads them: the main file,
+// then drop-ins from journald.conf.d/ directories ordered by file name, later ones winning
+// (journald.conf(5), "CONFIGURATION DIRECTORIES AND PRECEDENCE").
+
+import { readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse } from 'ini';
+
+export interface JournalConfig {
+  /** SystemMaxUse=: the most bytes all segments together may use. */
+  maxUse: number;
+  /** SystemMaxFileSize=: a segment is closed and a new one started beyond this. */
+  maxFileSize: number;
+  /** SystemMaxFiles=: at most this many segments are kept. */
+  maxFiles: number;
+  /** LineMax=: stdout lines longer than this are split into several records. */
+  lineMax: number;
+  /** SyncIntervalSec= in ms: how long written data may stay unsynced (CRIT and worse sync at once). */
+  syncIntervalMs: number;
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+export interface LoadConfigOptions {
+  /** Directory holding `systemd/journald.conf`; '/etc' normally, a temp dir in tests. */
+  configRoot?: string;
+  /** The store directory, whose file system sizes the default SystemMaxUse=. */
+  storeDir: string;
+}
+
+export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
+  const settings = readJournalSection(options.configRoot ?? '/etc');
+  const maxUse = parseSize(settings.get('SystemMaxUse')) ?? defaultMaxUse(options.storeDir);
+  const maxFileSize =
+    parseSize(settings.get('SystemMaxFileSize')) ?? Math.min(Math.floor(maxUse / 8), 128 * MiB);
+  const maxFiles = parsePositiveInteger(settings.get('SystemMaxFiles')) ?? 100;
+  // journald bumps values below 79 up to 79.
+  const lineMax = Math.max(79, parseSize(settings.get('LineMax')) ?? 48 * 1024);
+  const syncSeconds = parseSeconds(settings.get('SyncIntervalSec')) ?? 300;
+  return {
+    maxUse,
+    // Tiny limits still need room for more than one segment, or every rotation empties the store.
+    maxFileSize: Math.max(4096, Math.min(maxFileSize, maxUse)),
+    maxFiles: Math.max(2, maxFiles),
+    lineMax,
+    syncIntervalMs: syncSeconds * 1000,
+  };
+}
+
+/** The [Journal] keys of journald.conf and its drop-ins, last assignment winning. */
+function readJournalSection(configRoot: string): Map<string, string> {
+  const files = [join(configRoot, 'systemd', 'journald.conf'), ...dropInFiles(configRoot)];
+  const settings = new Map<string, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const section: unknown = parse(text)['Journal'];
+    if (typeof section !== 'object' || section === null) continue;
+    for (const [key, value] of Object.entries(section)) {
+      if (typeof value === 'string') settings.set(key, value.trim());
+    }
+  }
+  return settings;
+}
+
+/** journald.conf.d/*.conf from /usr/lib, /run and /etc; a same-named file in a later directory masks earlier ones. */
+function dropInFiles(configRoot: string): string[] {
+  const directories = ['/usr/lib/systemd/journald.conf.d', '/run/systemd/journald.conf.d'];
+  const roots = configRoot === '/etc' ? directories : [];
+  roots.push(join(configRoot, 'systemd', 'journald.conf.d'));
+  const byName = new Map<string, string>();
+  for (const directory of roots) {
+    let names: string[];
+    try {
+      names = readdirSync(directory);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.endsWith('.conf')) byName.set(name, join(directory, name));
+  }
+  return [...byName.keys()].sort().map((name) => byName.get(name) as string);
+}
+
+/** journald's default: 10% of the file system holding the store, capped at 4 GiB. */
+function defaultMaxUse(storeDir: string): number {
+  let directory = storeDir;
+  for (;;) {
+    try {
+      const stats = statfsSync(directory);
+      return Math.max(MiB, Math.min(4 * GiB, Math.floor((stats.blocks * stats.bsize) / 10)));
+    } catch {
+      const parent = join(directory, '..');
+      if (parent === directory || basename(directory) === '') return 4 * GiB;
+      directory = parent;
+    }
+  }
+}
+
+const SIZE_SUFFIXES: Record<string, number> = { '': 1, B: 1, K: 1024, M: MiB, G: GiB, T: 1024 ** 4, P: 1024 ** 5, E: 1024 ** 6 };
+
+/** Sizes as journald.conf takes them: bytes, or with a K/M/G/T/P/E suffix (base 1024). */
+export function parseSize(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGTPEB]?)$/i.exec(value.trim());
+  if (!match) return undefined;
+  const factor = SIZE_SUFFIXES[match[2].toUpperCase()];
+  return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
+}
+
+function parsePositiveInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number > 0 ? number : undefined;
+}
+
+const SECOND_UNITS: Record<string, number> = { '': 1, s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86400 };
+
+function parseSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)\s*(s|sec|m|min|h|d)?$/.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * (SECOND_UNITS[match[2] ?? ''] ?? 1);
+}

@@ -1,0 +1,51 @@
+// One journal record as the rest of unitd sees it. The message is bytes, not a string:
+// services write whatever they like to stdout (binary, invalid UTF-8) and journald stores it
+// unchanged, so we do too; only the formatters decide how to show it.
+
+import type { LogLine } from '../control/api.js';
+
+export interface JournalEntry {
+  /** Wall-clock µs since the epoch, taken when the line was received. */
+  timestamp: number;
+  /** The unit the line belongs to ('' when the sender is not part of any unit). */
+  unit: string;
+  /** SYSLOG_IDENTIFIER: SyslogIdentifier= or the executable's name. */
+  identifier: string;
+  pid: number;
+  /** syslog level 0 (emerg) .. 7 (debug). */
+  priority: number;
+  message: Buffer;
+}
+
+/** Where a record sits in the store: segment sequence number and byte offset. */
+export interface JournalCursor {
+  segment: number;
+  offset: number;
+}
+
+export interface StoredEntry extends JournalEntry {
+  cursor: JournalCursor;
+}
+
+/** syslog level names, indexed by level, as `-p` and `PRIORITY=` use them. */
+export const PRIORITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+export type PriorityName = (typeof PRIORITY_NAMES)[number];
+export const DEFAULT_PRIORITY = 6;
+
+export function nowMicros(): number {
+  // Date.now() follows wall-clock changes but has ms resolution; the µs digits come from the
+  // monotonic clock so records within one millisecond still show distinct -o short-precise times.
+  return Date.now() * 1000 + Number(process.hrtime.bigint() / 1000n) % 1000;
+}
+
+/** The control protocol's LogLine (the status tail) from a stored entry; bytes decode lossily. */
+export function toLogLine(entry: JournalEntry): LogLine {
+  return {
+    timestamp: entry.timestamp,
+    unit: entry.unit,
+    identifier: entry.identifier,
+    pid: entry.pid,
+    priority: entry.priority,
+    message: entry.message.toString('utf8'),
+  };
+}

@@ -1,0 +1,73 @@
+// The daemon's one entry point to logging: every entry goes to the store, to a small
+// per-unit ring (the `systemctl status` tail without touching the disk), and, for service
+// output, to the console forwarder. Structurally it satisfies the manager's LogSink
+// (`write(LogLine)`, `tail(unit, n)`), so the daemon can swap its in-memory ring for it.
+
+import type { LogLine } from '../control/api.js';
+import { ConsoleForwarder, type ConsoleForwarderOptions } from './console.js';
+import { captureOutput, type Capture, type CaptureSource } from './capture.js';
+import { toLogLine, type JournalEntry } from './entry.js';
+import { JournalStore, type JournalStats, type JournalStoreOptions } from './store.js';
+import type { Readable } from 'node:stream';
+
+export interface JournalOptions extends JournalStoreOptions {
+  /** Console forwarding for `docker logs`; false turns it off (see console.ts for UNITD_CONSOLE_LOG). */
+  console?: ConsoleForwarderOptions | false;
+  /** Entries kept in memory per unit for the status tail (default 100). */
+  recentPerUnit?: number;
+}
+
+export class Journal {
+  readonly store: JournalStore;
+  readonly console: ConsoleForwarder | undefined;
+  private readonly recent = new Map<string, JournalEntry[]>();
+  private readonly recentPerUnit: number;
+
+  constructor(options: JournalOptions = {}) {
+    this.store = new JournalStore(options);
+    this.console = options.console === false ? undefined : new ConsoleForwarder(options.console ?? {});
+    this.recentPerUnit = options.recentPerUnit ?? 100;
+  }
+
+  /**
+   * Records one entry. The daemon's own messages about units (its pid) are not echoed to the
+   * console: the manager prints its own `[  OK  ] Started ...` lines there.
+   */
+  append(entry: JournalEntry, options: { console?: boolean } = {}): void {
+    this.store.append(entry);
+    this.remember(entry);
+    if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
+  }
+
+  /** LogSink.write: a LogLine with a text message. */
+  write(line: LogLine): void {
+    this.append({ ...line, message: Buffer.from(line.message) });
+  }
+
+  /** LogSink.tail: the unit's most recent entries since the daemon started, oldest first. */
+  tail(unit: string, lines: number): LogLine[] {
+    const ring = this.recent.get(unit) ?? [];
+    return ring.slice(Math.max(0, ring.length - lines)).map(toLogLine);
+  }
+
+  /** Starts reading a service's stdout/stderr pipe into the journal. */
+  capture(source: number | Readable, meta: CaptureSource): Capture {
+    return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry));
+  }
+
+  stats(): { store: JournalStats; console?: ReturnType<ConsoleForwarder['stats']> } {
+    return { store: this.store.stats(), console: this.console?.stats() };
+  }
+
+  close(timeoutMs?: number): Promise<void> {
+    return this.store.close(timeoutMs);
+  }
+
+  private remember(entry: JournalEntry): void {
+    if (!entry.unit) return;
+    let ring = this.recent.get(entry.unit);
+    if (!ring) this.recent.set(entry.unit, (ring = []));
+    ring.push(entry);
+    if (ring.length > this.recentPerUnit) ring.splice(0, ring.length - this.recentPerUnit);
+  }
+}

@@ -1,0 +1,96 @@
+// The on-disk record format (documented in README.md). Length-prefixed so a message may hold
+// any bytes, including newlines and NULs; the length is repeated at the end so readers can walk
+// a segment backwards for `journalctl -n`; a CRC lets a reader skip a record torn by a crash
+// instead of showing garbage.
+//
+//   offset size
+//        0    4  magic "UJR1"
+//        4    4  total record length, header + payload + trailer (u32 LE)
+//        8    4  CRC-32 of bytes 12 .. total-4
+//       12    8  timestamp, µs since the epoch (u64 LE)
+//       20    4  pid (u32 LE)
+//       24    1  priority 0..7
+//       25    1  flags (0, reserved)
+//       26    2  unit length in bytes (u16 LE)
+//       28    2  identifier length in bytes (u16 LE)
+//       30    2  reserved (0)
+//       32    .  unit (UTF-8), identifier (UTF-8), message (raw bytes)
+//  total-4    4  total record length again
+
+import { crc32 } from 'node:zlib';
+import type { JournalEntry } from './entry.js';
+
+export const RECORD_MAGIC = Buffer.from('UJR1', 'latin1');
+export const HEADER_SIZE = 32;
+export const TRAILER_SIZE = 4;
+export const MIN_RECORD_SIZE = HEADER_SIZE + TRAILER_SIZE;
+/** Anything claiming to be larger is treated as corruption rather than allocated. */
+export const MAX_RECORD_SIZE = 256 * 1024 * 1024;
+const MAX_FIELD = 0xffff;
+
+export function encodeRecord(entry: JournalEntry): Buffer {
+  const unit = truncatedUtf8(entry.unit);
+  const identifier = truncatedUtf8(entry.identifier);
+  const total = HEADER_SIZE + unit.length + identifier.length + entry.message.length + TRAILER_SIZE;
+  const record = Buffer.allocUnsafe(total);
+  RECORD_MAGIC.copy(record, 0);
+  record.writeUInt32LE(total, 4);
+  record.writeBigUInt64LE(BigInt(Math.max(0, Math.floor(entry.timestamp))), 12);
+  record.writeUInt32LE(entry.pid >>> 0, 20);
+  record.writeUInt8(entry.priority & 7, 24);
+  record.writeUInt8(0, 25);
+  record.writeUInt16LE(unit.length, 26);
+  record.writeUInt16LE(identifier.length, 28);
+  record.writeUInt16LE(0, 30);
+  let at = HEADER_SIZE;
+  at += unit.copy(record, at);
+  at += identifier.copy(record, at);
+  at += entry.message.copy(record, at);
+  record.writeUInt32LE(total, at);
+  record.writeUInt32LE(crc32(record.subarray(12, total - TRAILER_SIZE)), 8);
+  return record;
+}
+
+export type DecodeResult =
+  | { kind: 'record'; entry: JournalEntry; length: number }
+  /** The buffer ends before the record does: read more, or (at end of file) the writer is mid-write. */
+  | { kind: 'incomplete'; length: number }
+  | { kind: 'corrupt' };
+
+/** Decodes the record starting at `offset`; the message is a copy, safe to keep. */
+export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
+  if (buffer.length - offset < 8) return { kind: 'incomplete', length: MIN_RECORD_SIZE };
+  if (buffer.compare(RECORD_MAGIC, 0, 4, offset, offset + 4) !== 0) return { kind: 'corrupt' };
+  const total = buffer.readUInt32LE(offset + 4);
+  if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE) return { kind: 'corrupt' };
+  if (buffer.length - offset < total) return { kind: 'incomplete', length: total };
+  const record = buffer.subarray(offset, offset + total);
+  if (record.readUInt32LE(total - TRAILER_SIZE) !== total) return { kind: 'corrupt' };
+  if (crc32(record.subarray(12, total - TRAILER_SIZE)) !== record.readUInt32LE(8)) return { kind: 'corrupt' };
+  const unitLength = record.readUInt16LE(26);
+  const identifierLength = record.readUInt16LE(28);
+  const messageStart = HEADER_SIZE + unitLength + identifierLength;
+  if (messageStart > total - TRAILER_SIZE) return { kind: 'corrupt' };
+  return {
+    kind: 'record',
+    length: total,
+    entry: {
+      timestamp: Number(record.readBigUInt64LE(12)),
+      pid: record.readUInt32LE(20),
+      priority: record.readUInt8(24),
+      unit: record.toString('utf8', HEADER_SIZE, HEADER_SIZE + unitLength),
+      identifier: record.toString('utf8', HEADER_SIZE + unitLength, messageStart),
+      message: Buffer.from(record.subarray(messageStart, total - TRAILER_SIZE)),
+    },
+  };
+}
+
+/** Offset of the next plausible record start after a corrupt one, or -1. */
+export function findNextMagic(buffer: Buffer, from: number): number {
+  return buffer.indexOf(RECORD_MAGIC, from);
+}
+
+function truncatedUtf8(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= MAX_FIELD ? bytes : bytes.subarray(0, MAX_FIELD);
+}

@@ -1,0 +1,73 @@
+// The store is a directory of segment files numbered in write order. The highest number is the
+// one being written; segments are never renamed, so a follower's file stays where it is, and
+// vacuuming only ever deletes the lowest numbers.
+
+import { readdirSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const DEFAULT_JOURNAL_DIR = '/var/log/journal';
+const SEGMENT_PATTERN = /^unitd-(\d{12})\.jrnl$/;
+
+export function journalDir(explicit?: string): string {
+  return explicit ?? process.env.UNITD_JOURNAL_DIR ?? DEFAULT_JOURNAL_DIR;
+}
+
+export function segmentName(sequence: number): string {
+  return `unitd-${String(sequence).padStart(12, '0')}.jrnl`;
+}
+
+export function segmentSequence(name: string): number | undefined {
+  const match = SEGMENT_PATTERN.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+export interface SegmentInfo {
+  sequence: number;
+  path: string;
+  size: number;
+}
+
+/** The store's segments, oldest first; a missing directory is an empty store. */
+export function listSegments(dir: string): SegmentInfo[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const segments: SegmentInfo[] = [];
+  for (const name of names) {
+    const sequence = segmentSequence(name);
+    if (sequence === undefined) continue;
+    const path = join(dir, name);
+    try {
+      segments.push({ sequence, path, size: statSync(path).size });
+    } catch {
+      // Vacuumed between readdir and stat.
+    }
+  }
+  return segments.sort((a, b) => a.sequence - b.sequence);
+}
+
+/** listSegments without blocking the event loop, for the writer inside the daemon. */
+export async function listSegmentsAsync(dir: string): Promise<SegmentInfo[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const segments: SegmentInfo[] = [];
+  for (const name of names) {
+    const sequence = segmentSequence(name);
+    if (sequence === undefined) continue;
+    const path = join(dir, name);
+    try {
+      segments.push({ sequence, path, size: (await stat(path)).size });
+    } catch {
+      // Removed between readdir and stat.
+    }
+  }
+  return segments.sort((a, b) => a.sequence - b.sequence);
+}

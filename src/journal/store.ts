@@ -1,0 +1,388 @@
+// The journal writer. `append()` is synchronous, cheap and can never throw or wait: it encodes
+// the record and queues it. One asynchronous drain loop writes queued records to the active
+// segment. A slow or full disk therefore costs the daemon at most `maxQueueBytes` of memory;
+// beyond that lines are counted as dropped (per unit) and a "N lines dropped" record takes
+// their place once writing works again. Like s6's logger, a logging problem cannot stall
+// supervision.
+
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadJournalConfig, type JournalConfig } from './config.js';
+import { nowMicros, type JournalEntry } from './entry.js';
+import { encodeRecord } from './record.js';
+import { journalDir, listSegmentsAsync, segmentName } from './segments.js';
+
+export interface JournalStoreOptions {
+  /** Store directory; defaults to $UNITD_JOURNAL_DIR or /var/log/journal. */
+  dir?: string;
+  /** Where `systemd/journald.conf` is read from (default /etc). */
+  configRoot?: string;
+  /** Overrides for what journald.conf says (tests use small limits). */
+  config?: Partial<JournalConfig>;
+  /** Memory the queue may hold while the disk is slow or full (default 16 MiB). */
+  maxQueueBytes?: number;
+  /** Told once when writing starts failing and once when it recovers; never on every retry. */
+  onWriteStateChange?: (state: WriteState) => void;
+}
+
+export type WriteState = { ok: true; droppedWhileFailing: number } | { ok: false; error: Error };
+
+export interface JournalStats {
+  /** Records written to disk, including "lines dropped" notices. */
+  written: number;
+  /** Lines that did not fit the queue, over the store's lifetime. */
+  dropped: number;
+  queuedRecords: number;
+  queuedBytes: number;
+  /** Failed write attempts (each retry of a full disk counts). */
+  writeErrors: number;
+  lastError?: string;
+  activeSegment?: string;
+}
+
+/** Identifier of the records the journal writes about itself. */
+export const JOURNAL_IDENTIFIER = 'unitd-journal';
+const BATCH_BYTES = 1024 * 1024;
+const RETRY_MIN_MS = 50;
+const RETRY_MAX_MS = 5000;
+const CRITICAL_PRIORITY = 2;
+
+interface QueuedRecord {
+  bytes: Buffer;
+  critical: boolean;
+}
+
+export class JournalStore {
+  readonly dir: string;
+  readonly config: JournalConfig;
+  private readonly maxQueueBytes: number;
+  private readonly onWriteStateChange: (state: WriteState) => void;
+
+  private queue: QueuedRecord[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  /** Lines dropped since the last notice, per unit. */
+  private droppedByUnit = new Map<string, number>();
+  private droppedSinceFailure = 0;
+  private lastError: Error | undefined;
+  /** The write error in force while lines were being dropped, for the notice. */
+  private dropReason: string | undefined;
+
+  private file: FileHandle | undefined;
+  private fileSequence = 0;
+  private fileSize = 0;
+  private unsynced = false;
+
+  private draining = false;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_MIN_MS;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private counters = { written: 0, dropped: 0, writeErrors: 0 };
+
+  constructor(options: JournalStoreOptions = {}) {
+    this.dir = journalDir(options.dir);
+    this.config = { ...loadJournalConfig({ storeDir: this.dir, configRoot: options.configRoot }), ...options.config };
+    this.maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
+    this.onWriteStateChange = options.onWriteStateChange ?? (() => {});
+  }
+
+  /** Queues one record. Never throws, never waits; drops (and counts) when the queue is full. */
+  append(entry: JournalEntry): void {
+    if (this.closed) {
+      this.countDrop(entry.unit);
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = encodeRecord(entry);
+    } catch {
+      this.countDrop(entry.unit);
+      return;
+    }
+    // A single huge line is still accepted into an empty queue, so no line size is unstorable.
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes.length > this.maxQueueBytes) {
+      this.countDrop(entry.unit);
+      return;
+    }
+    this.queueDropNotices();
+    this.enqueue({ bytes, critical: entry.priority <= CRITICAL_PRIORITY });
+    this.kick();
+  }
+
+  stats(): JournalStats {
+    return {
+      ...this.counters,
+      queuedRecords: this.queue.length - this.queueHead,
+      queuedBytes: this.queuedBytes,
+      lastError: this.lastError?.message,
+      activeSegment: this.file ? join(this.dir, segmentName(this.fileSequence)) : undefined,
+    };
+  }
+
+  /** Resolves once everything queued so far is on disk (waits through disk-full retries). */
+  flush(): Promise<void> {
+    this.queueDropNotices();
+    this.kick();
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Writes what it can within `timeoutMs`, then closes the segment; whatever is still queued
+   * is counted as dropped. Appends after close are dropped.
+   */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.closed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.syncTimer);
+    this.counters.dropped += this.queue.length - this.queueHead;
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+    while (this.draining) await new Promise((resolve) => setImmediate(resolve));
+    await this.closeSegment();
+    this.resolveIdleWaiters();
+  }
+
+  private enqueue(record: QueuedRecord): void {
+    this.queue.push(record);
+    this.queuedBytes += record.bytes.length;
+  }
+
+  private countDrop(unit: string): void {
+    this.counters.dropped++;
+    this.droppedSinceFailure++;
+    this.droppedByUnit.set(unit, (this.droppedByUnit.get(unit) ?? 0) + 1);
+    if (this.lastError) this.dropReason = this.lastError.message;
+  }
+
+  /**
+   * Puts "N lines dropped" records into the queue where the lines went missing, so
+   * `journalctl -u` shows the gap in place. They bypass the bound: one small record per unit.
+   */
+  private queueDropNotices(): void {
+    if (this.droppedByUnit.size === 0 || this.closed) return;
+    const reason = this.dropReason ? `writing failed: ${this.dropReason}` : 'the disk could not keep up';
+    this.dropReason = undefined;
+    for (const [unit, count] of this.droppedByUnit) {
+      const message = `${count} lines dropped: journal queue full, ${reason}`;
+      const bytes = encodeRecord({
+        timestamp: nowMicros(),
+        unit,
+        identifier: JOURNAL_IDENTIFIER,
+        pid: process.pid,
+        priority: 4,
+        message: Buffer.from(message),
+      });
+      this.enqueue({ bytes, critical: false });
+    }
+    this.droppedByUnit.clear();
+  }
+
+  private kick(): void {
+    if (this.draining || this.retryTimer !== undefined || this.closed) return;
+    this.draining = true;
+    void this.drain().finally(() => {
+      this.draining = false;
+      if (this.isIdle()) this.resolveIdleWaiters();
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === this.queueHead && this.droppedByUnit.size === 0;
+  }
+
+  private resolveIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.closed) {
+      if (this.queue.length === this.queueHead) {
+        // Lines were dropped but nothing new arrived since: the notice still has to be written.
+        this.queueDropNotices();
+        if (this.queue.length === this.queueHead) break;
+      }
+      const batch = this.takeBatch();
+      try {
+        await this.writeBatch(batch);
+      } catch (error) {
+        this.requeueFront(batch);
+        this.writeFailed(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (this.lastError) this.writeRecovered();
+    }
+    this.compactQueue();
+  }
+
+  /** Up to BATCH_BYTES of queued records (at least one), removed from the queue. */
+  private takeBatch(): QueuedRecord[] {
+    const batch: QueuedRecord[] = [];
+    let bytes = 0;
+    // Never more than a segment's worth, so rotation keeps every segment within SystemMaxFileSize=.
+    const limit = Math.min(BATCH_BYTES, this.config.maxFileSize);
+    while (this.queueHead < this.queue.length) {
+      const record = this.queue[this.queueHead];
+      if (batch.length > 0 && bytes + record.bytes.length > limit) break;
+      batch.push(record);
+      bytes += record.bytes.length;
+      this.queueHead++;
+      this.queuedBytes -= record.bytes.length;
+    }
+    this.compactQueue();
+    return batch;
+  }
+
+  private compactQueue(): void {
+    if (this.queueHead > 4096 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    } else if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+  }
+
+  private requeueFront(batch: QueuedRecord[]): void {
+    if (batch.length === 0) return;
+    this.queue = [...batch, ...this.queue.slice(this.queueHead)];
+    this.queueHead = 0;
+    for (const record of batch) this.queuedBytes += record.bytes.length;
+  }
+
+  /**
+   * Writes the batch at the end of the active segment with a positional write. On a short
+   * write (disk full) the whole records written stay, the torn tail is cut off again so no
+   * reader ever sees a half record followed by another, and the rest goes back to the queue.
+   */
+  private async writeBatch(batch: QueuedRecord[]): Promise<void> {
+    const size = batch.reduce((sum, record) => sum + record.bytes.length, 0);
+    if (this.file === undefined) await this.openNewSegment();
+    else if (this.fileSize > 0 && this.fileSize + size > this.config.maxFileSize) await this.rotate();
+    const file = this.file as FileHandle;
+    const data = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((record) => record.bytes), size);
+    let written = 0;
+    let failure: Error | undefined;
+    try {
+      written = (await file.write(data, 0, data.length, this.fileSize)).bytesWritten;
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    if (written === data.length) {
+      this.fileSize += written;
+      this.recordWritten(batch);
+      return;
+    }
+    let whole = 0;
+    let wholeBytes = 0;
+    while (whole < batch.length && wholeBytes + batch[whole].bytes.length <= written) wholeBytes += batch[whole++].bytes.length;
+    this.fileSize += wholeBytes;
+    this.recordWritten(batch.slice(0, whole));
+    batch.splice(0, whole);
+    await file.truncate(this.fileSize).catch(() => {});
+    throw failure ?? Object.assign(new Error('short write: no space left on device'), { code: 'ENOSPC' });
+  }
+
+  private recordWritten(records: QueuedRecord[]): void {
+    if (records.length === 0) return;
+    this.counters.written += records.length;
+    this.unsynced = true;
+    // journald syncs at once after CRIT, ALERT and EMERG (journald.conf SyncIntervalSec=).
+    if (records.some((record) => record.critical)) void this.sync();
+    else if (this.syncTimer === undefined) {
+      this.syncTimer = setTimeout(() => {
+        this.syncTimer = undefined;
+        void this.sync();
+      }, this.config.syncIntervalMs);
+      this.syncTimer.unref();
+    }
+  }
+
+  private async sync(): Promise<void> {
+    if (!this.unsynced || this.file === undefined) return;
+    this.unsynced = false;
+    await this.file.datasync().catch(() => {});
+  }
+
+  private async openNewSegment(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const segments = await listSegmentsAsync(this.dir);
+    // Always a fresh segment: the previous daemon's last one may end in a record torn by a crash.
+    let sequence = Math.max(this.fileSequence, segments.at(-1)?.sequence ?? 0) + 1;
+    for (;;) {
+      try {
+        this.file = await open(join(this.dir, segmentName(sequence)), 'wx', 0o640);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        sequence++;
+      }
+    }
+    this.fileSequence = sequence;
+    this.fileSize = 0;
+    await this.vacuum();
+  }
+
+  private async rotate(): Promise<void> {
+    await this.closeSegment();
+    await this.openNewSegment();
+  }
+
+  private async closeSegment(): Promise<void> {
+    const file = this.file;
+    if (file === undefined) return;
+    this.file = undefined;
+    await this.sync();
+    await file.close().catch(() => {});
+  }
+
+  /**
+   * Deletes the oldest segments until the closed ones plus a full active segment fit in
+   * SystemMaxUse= and at most SystemMaxFiles= segments exist, so the store stays under its
+   * limit at every moment, not only after the next rotation.
+   */
+  private async vacuum(): Promise<void> {
+    const segments = (await listSegmentsAsync(this.dir)).filter((segment) => segment.sequence !== this.fileSequence);
+    let total = segments.reduce((sum, segment) => sum + segment.size, 0) + this.config.maxFileSize;
+    let count = segments.length + 1;
+    for (const segment of segments) {
+      if (total <= this.config.maxUse && count <= this.config.maxFiles) break;
+      try {
+        await unlink(segment.path);
+      } catch {
+        continue;
+      }
+      total -= segment.size;
+      count--;
+    }
+  }
+
+  private writeFailed(error: Error): void {
+    this.counters.writeErrors++;
+    if (this.lastError === undefined) {
+      this.droppedSinceFailure = 0;
+      this.onWriteStateChange({ ok: false, error });
+    }
+    this.lastError = error;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, this.retryDelay);
+    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+  }
+
+  private writeRecovered(): void {
+    this.lastError = undefined;
+    this.retryDelay = RETRY_MIN_MS;
+    this.onWriteStateChange({ ok: true, droppedWhileFailing: this.droppedSinceFailure });
+  }
+}

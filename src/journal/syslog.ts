@@ -1,0 +1,101 @@
+// The /dev/log and /run/systemd/journal/socket receivers: services that log through syslog(3),
+// `logger` or sd_journal_print(3) land in the journal attributed to their unit. The unit is
+// found from the sender's pid as the kernel reports it (SO_PASSCRED), never from what the
+// message claims, through a lookup the daemon supplies.
+
+import { readFileSync } from 'node:fs';
+import { DatagramSocket, type Credentials } from '../native/index.js';
+import { nowMicros, type JournalEntry } from './entry.js';
+import { parseNativeDatagram, parseSyslogDatagram, type ParsedLogMessage } from './syslog-parse.js';
+
+export const SYSLOG_SOCKET = '/dev/log';
+export const NATIVE_JOURNAL_SOCKET = '/run/systemd/journal/socket';
+
+export interface ClosableSocket {
+  close(): void;
+}
+
+/** How a receiver binds a datagram socket; the native DatagramSocket, or a stand-in in tests. */
+export type BindDatagram = (path: string, onMessage: (data: Buffer, from: Credentials) => void) => ClosableSocket;
+
+export interface SyslogReceiverOptions {
+  /** Where journal entries go (the store and the console forwarder). */
+  sink: (entry: JournalEntry) => void;
+  /** The unit a process belongs to, from the daemon's process tracking. */
+  unitForPid: (pid: number) => string | undefined;
+  /** BSD syslog sockets; default ['/dev/log']. */
+  syslogPaths?: string[];
+  /** journald native protocol sockets; default ['/run/systemd/journal/socket']. */
+  nativePaths?: string[];
+  bind?: BindDatagram;
+  /** A socket that could not be bound; the others still work. */
+  onBindError?: (path: string, error: Error) => void;
+}
+
+export interface SyslogStats {
+  received: number;
+  bound: string[];
+}
+
+export class SyslogReceiver {
+  private readonly sockets: ClosableSocket[] = [];
+  private readonly bound: string[] = [];
+  private received = 0;
+
+  constructor(private readonly options: SyslogReceiverOptions) {
+    const bind = options.bind ?? ((path, onMessage) => DatagramSocket.bind(path, onMessage));
+    const listen = (paths: string[], parse: (data: Buffer) => ParsedLogMessage) => {
+      for (const path of paths) {
+        try {
+          this.sockets.push(bind(path, (data, from) => this.receive(parse(data), from)));
+          this.bound.push(path);
+        } catch (error) {
+          options.onBindError?.(path, error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    };
+    listen(options.syslogPaths ?? [SYSLOG_SOCKET], parseSyslogDatagram);
+    listen(options.nativePaths ?? [NATIVE_JOURNAL_SOCKET], parseNativeDatagram);
+  }
+
+  close(): void {
+    for (const socket of this.sockets.splice(0)) {
+      try {
+        socket.close();
+      } catch {
+        // Already gone; closing must not throw during shutdown.
+      }
+    }
+  }
+
+  stats(): SyslogStats {
+    return { received: this.received, bound: [...this.bound] };
+  }
+
+  private receive(parsed: ParsedLogMessage, from: Credentials): void {
+    this.received++;
+    let unit = '';
+    try {
+      unit = this.options.unitForPid(from.pid) ?? '';
+    } catch {
+      // A failing lookup loses the attribution, not the message.
+    }
+    this.options.sink({
+      timestamp: nowMicros(),
+      unit,
+      identifier: parsed.identifier ?? commandName(from.pid),
+      pid: parsed.pid ?? from.pid,
+      priority: parsed.priority,
+      message: Buffer.from(parsed.message),
+    });
+  }
+}
+
+/** journald shows _COMM when a message names no identifier. */
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}

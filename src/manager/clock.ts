@@ -1,0 +1,65 @@
+// Timestamps as systemd keeps them: wall clock µs plus CLOCK_MONOTONIC µs, and
+// one-shot timers that fire at a deadline (events, never polling).
+
+import { nowUSec } from './log-sink.js';
+
+export interface DualTimestamp {
+  realtime: number;
+  monotonic: number;
+}
+
+export const NO_TIMESTAMP: DualTimestamp = { realtime: 0, monotonic: 0 };
+
+/** CLOCK_MONOTONIC in µs (libuv's hrtime is CLOCK_MONOTONIC, the clock of MONOTONIC_USEC=). */
+export function monotonicUSec(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+export function now(): DualTimestamp {
+  return { realtime: nowUSec(), monotonic: monotonicUSec() };
+}
+
+/** Longest delay setTimeout accepts; anything longer is treated as "later" and re-armed. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** A timer with a deadline (monotonic µs) that can be moved; infinite deadlines never fire. */
+export class DeadlineTimer {
+  private handle: NodeJS.Timeout | undefined;
+  deadline = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly onFire: () => void) {}
+
+  get armed(): boolean {
+    return this.handle !== undefined;
+  }
+
+  /** Fire `usec` from now; non-finite or 0 (systemd: "no timeout") disarms. */
+  armIn(usec: number): void {
+    this.disarm();
+    if (!Number.isFinite(usec) || usec <= 0) return;
+    this.armAt(monotonicUSec() + usec);
+  }
+
+  armAt(deadline: number): void {
+    this.disarm();
+    this.deadline = deadline;
+    const delayMs = Math.max(0, Math.ceil((deadline - monotonicUSec()) / 1000));
+    this.handle = setTimeout(() => {
+      this.handle = undefined;
+      if (monotonicUSec() + 500 < this.deadline) this.armAt(this.deadline);
+      else this.onFire();
+    }, Math.min(delayMs, MAX_DELAY_MS));
+  }
+
+  /** EXTEND_TIMEOUT_USEC=: never fire before now+usec. */
+  extend(usec: number): void {
+    const wanted = monotonicUSec() + usec;
+    if (this.armed && wanted > this.deadline) this.armAt(wanted);
+  }
+
+  disarm(): void {
+    if (this.handle) clearTimeout(this.handle);
+    this.handle = undefined;
+    this.deadline = Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,107 @@
+// Where service output and the manager's per-unit messages go. For now an
+// in-memory ring per unit plus an echo on the console; the journal issue
+// replaces it behind the same LogSink interface. Nothing here may block the
+// manager (s6): rings are bounded, console writes are dropped when stdout backs up.
+
+import { Socket } from 'node:net';
+import type { LogLine } from '../control/api.js';
+
+export interface LogSink {
+  write(line: LogLine): void;
+  /** Most recent lines of a unit, oldest first. */
+  tail(unit: string, lines: number): LogLine[];
+}
+
+export const PRIORITY = { err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
+
+export function nowUSec(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/** Console output that is never allowed to block or grow without bound. */
+export class ConsoleWriter {
+  private dropped = 0;
+  constructor(
+    private readonly stream: NodeJS.WritableStream & { writableLength?: number } = process.stdout,
+    private readonly limit = 1 << 20,
+  ) {
+    stream.on?.('error', () => {
+      /* a closed console must not take PID 1 down */
+    });
+  }
+  line(text: string): void {
+    if ((this.stream.writableLength ?? 0) > this.limit) {
+      this.dropped++;
+      return;
+    }
+    if (this.dropped > 0) {
+      const n = this.dropped;
+      this.dropped = 0;
+      this.stream.write(`unitd: console was congested, ${n} lines dropped\n`);
+    }
+    try {
+      this.stream.write(text + '\n');
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+export class RingLogSink implements LogSink {
+  private readonly rings = new Map<string, LogLine[]>();
+  constructor(
+    private readonly console: ConsoleWriter | undefined,
+    private readonly perUnit = 1000,
+  ) {}
+
+  write(line: LogLine): void {
+    let ring = this.rings.get(line.unit);
+    if (!ring) this.rings.set(line.unit, (ring = []));
+    ring.push(line);
+    if (ring.length > this.perUnit) ring.splice(0, ring.length - this.perUnit);
+    if (this.console && line.identifier !== 'systemd') this.console.line(`${line.unit}: ${line.message}`);
+  }
+
+  tail(unit: string, lines: number): LogLine[] {
+    const ring = this.rings.get(unit) ?? [];
+    return lines >= ring.length ? [...ring] : ring.slice(ring.length - lines);
+  }
+}
+
+const MAX_LINE = 48 * 1024;
+
+/** Read a service's output pipe line by line into the sink; returns a closer. */
+export function captureStream(fd: number, sink: LogSink, meta: { unit: string; identifier: string; pid: number; priority: number }): () => void {
+  let socket: Socket;
+  try {
+    socket = new Socket({ fd, readable: true, writable: false });
+  } catch {
+    return () => {};
+  }
+  let partial = '';
+  const emit = (message: string) =>
+    sink.write({ timestamp: nowUSec(), unit: meta.unit, identifier: meta.identifier, pid: meta.pid, priority: meta.priority, message });
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    partial += chunk;
+    let nl: number;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      emit(partial.slice(0, nl));
+      partial = partial.slice(nl + 1);
+    }
+    while (partial.length > MAX_LINE) {
+      emit(partial.slice(0, MAX_LINE));
+      partial = partial.slice(MAX_LINE);
+    }
+  });
+  const flush = () => {
+    if (partial) emit(partial);
+    partial = '';
+  };
+  socket.on('end', flush);
+  socket.on('error', flush);
+  return () => {
+    flush();
+    socket.destroy();
+  };
+}

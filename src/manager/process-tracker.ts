@@ -1,0 +1,96 @@
+// Which processes belong to a unit, without cgroups (DESIGN "Process tracking
+// without cgroups"): a process is the unit's if its environment carries
+// UNITD_UNIT=<unit> (inherited by every descendant, double-forked or not) or its
+// session id is one the unit's spawns created. One /proc scan answers for all units.
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  sid: number;
+  state: string;
+  comm: string;
+  /** Value of UNITD_UNIT in the environment, if any. */
+  unit?: string;
+}
+
+const MARKER = Buffer.from('UNITD_UNIT=');
+
+function readStat(pid: number): Omit<ProcInfo, 'unit'> | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const f = stat.slice(close + 2).split(' ');
+    return { pid, state: f[0], ppid: Number(f[1]), sid: Number(f[3]), comm };
+  } catch {
+    return undefined;
+  }
+}
+
+function readMarker(pid: number): string | undefined {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`);
+    let start = 0;
+    while (start < environ.length) {
+      let end = environ.indexOf(0, start);
+      if (end < 0) end = environ.length;
+      if (environ.compare(MARKER, 0, MARKER.length, start, Math.min(end, start + MARKER.length)) === 0) {
+        return environ.toString('utf8', start + MARKER.length, end);
+      }
+      start = end + 1;
+    }
+  } catch {
+    /* gone, or a kernel thread */
+  }
+  return undefined;
+}
+
+export function readProcess(pid: number): ProcInfo | undefined {
+  const info = readStat(pid);
+  if (!info) return undefined;
+  return { ...info, unit: readMarker(pid) };
+}
+
+/** Every live (non-zombie) process except the manager itself. */
+export function scanProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const info = readProcess(pid);
+    if (!info || info.state === 'Z' || info.ppid === 2 || pid === 2) continue;
+    out.push(info);
+  }
+  return out;
+}
+
+/** Processes of one unit: its marker, or one of its sessions. */
+export function unitPids(unit: string, sessions: ReadonlySet<number>, all: ProcInfo[] = scanProcesses()): ProcInfo[] {
+  return all.filter((p) => p.unit === unit || sessions.has(p.sid));
+}
+
+export function readCommandLine(pid: number): string {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const cmd = raw.split('\0').filter(Boolean).join(' ');
+    if (cmd) return cmd;
+  } catch {
+    /* gone */
+  }
+  return readStat(pid)?.comm ?? '';
+}
+
+export function isAlive(pid: number): boolean {
+  const info = readStat(pid);
+  return info !== undefined && info.state !== 'Z';
+}

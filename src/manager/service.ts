@@ -1,0 +1,1251 @@
+// The service state machine (systemd.service(5); the shape of systemd's service.c).
+// Every transition goes through setState(), every wait is a timer or an event
+// (child exit, notify message, file appearing), nothing polls on a fixed beat.
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
+import { prepareDirectories, removeRuntimeDirectories, DirectorySetupError } from '../exec/directories.js';
+import { EnvironmentFileError } from '../exec/environment.js';
+import { exitStatusName, signalName, SIGNAL } from '../exec/exit-status.js';
+import { SpawnError, type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
+import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
+import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
+import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
+import { captureStream, PRIORITY } from './log-sink.js';
+import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
+import { isAlive, readProcess, scanProcesses, unitPids } from './process-tracker.js';
+import { isCleanExit, restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
+import { applyServiceDefaults, defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
+import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
+import { unitBaseProperties, execStateProperty, timestampProperties, type UnitTimestamps } from './properties.js';
+import type { LoadedUnit, StateChange, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+
+const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
+
+type Role = 'main' | 'control';
+
+interface ExecRecord {
+  startTimestamp: number;
+  stopTimestamp: number;
+  pid: number;
+  code: number;
+  status: number;
+}
+
+const emptyRecord = (): ExecRecord => ({ startTimestamp: 0, stopTimestamp: 0, pid: 0, code: 0, status: 0 });
+
+/** Kill states and the signal each sends. */
+type KillState = 'stop-sigterm' | 'stop-sigkill' | 'stop-watchdog' | 'final-sigterm' | 'final-sigkill' | 'final-watchdog';
+
+const START_STATES: readonly ServiceState[] = ['condition', 'start-pre', 'start', 'start-post'];
+const STOP_STATES: readonly ServiceState[] = [
+  'stop', 'stop-watchdog', 'stop-sigterm', 'stop-sigkill', 'stop-post', 'final-watchdog', 'final-sigterm', 'final-sigkill',
+];
+
+let syntheticPid = 0;
+
+export class Service implements UnitInstance {
+  private config: LoadedUnit;
+  private s: ServiceSettings;
+  private exec: ExecSettings;
+  private state: ServiceState = 'dead';
+  private result: ServiceResult = 'success';
+  private reloadResult: ServiceResult = 'success';
+
+  private mainPid = 0;
+  private mainPidKnown = false;
+  private controlPid = 0;
+  private controlList: ExecListName | undefined;
+  private controlIndex = 0;
+  /** Index of the running ExecStart= (oneshot runs them in turn). */
+  private mainIndex = 0;
+  private mainExit: ChildExit | undefined;
+  private execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
+  private records: Record<ExecListName, ExecRecord[]>;
+
+  private invocationId = '';
+  private nRestarts = 0;
+  private startAttempts: number[] = [];
+  private forbidRestart = false;
+  private restarting = false;
+  private statusText = '';
+  private statusErrno = 0;
+  private notifyReady = false;
+  private notifyState: 'unknown' | 'ready' | 'reloading' | 'stopping' = 'unknown';
+  private notifySocket: DatagramSocketHandle | undefined;
+  private notifyPath: string | undefined;
+  private directoryEnv: Record<string, string> = {};
+  private readonly sessions = new Set<number>();
+  private readonly closers = new Map<number, () => void>();
+  private notAppliedLogged = false;
+
+  private readonly timer = new DeadlineTimer(() => this.onTimeout());
+  private readonly watchdogTimer = new DeadlineTimer(() => this.onWatchdogTimeout());
+  private readonly emptinessTimer = new DeadlineTimer(() => this.checkKillProgress());
+  private emptinessBackoffUSec = 10_000;
+  private watchdogUSec = 0;
+  private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
+  private pidFileWatcher: FSWatcher | undefined;
+  private readonly ts: UnitTimestamps = {
+    stateChange: NO_TIMESTAMP,
+    inactiveExit: NO_TIMESTAMP,
+    activeEnter: NO_TIMESTAMP,
+    activeExit: NO_TIMESTAMP,
+    inactiveEnter: NO_TIMESTAMP,
+    condition: NO_TIMESTAMP,
+  };
+
+  constructor(
+    config: LoadedUnit,
+    private readonly host: UnitHost,
+  ) {
+    this.config = config;
+    this.s = applyServiceDefaults(config.service ?? defaultServiceSettings());
+    this.exec = config.exec ?? defaultExecSettings();
+    this.records = this.freshRecords();
+  }
+
+  private get id(): string {
+    return this.config.id;
+  }
+
+  get activeState(): ActiveState {
+    return SERVICE_STATE_TABLE[this.state];
+  }
+
+  get subState(): string {
+    return this.state;
+  }
+
+  reload(config: LoadedUnit): void {
+    this.config = config;
+    this.s = applyServiceDefaults(config.service ?? defaultServiceSettings());
+    this.exec = config.exec ?? defaultExecSettings();
+    this.records = this.freshRecords();
+    this.notAppliedLogged = false;
+  }
+
+  private freshRecords(): Record<ExecListName, ExecRecord[]> {
+    const r = {} as Record<ExecListName, ExecRecord[]>;
+    for (const list of EXEC_LISTS) r[list] = this.s[list].map(emptyRecord);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private setState(next: ServiceState, change: Partial<StateChange> = {}): void {
+    const prev = this.state;
+    const from = SERVICE_STATE_TABLE[prev];
+    const to = SERVICE_STATE_TABLE[next];
+    this.state = next;
+    if (!STOP_STATES.includes(next) && !START_STATES.includes(next) && next !== 'reload') {
+      this.emptinessTimer.disarm();
+    }
+    if (next !== 'running' && next !== 'reload') this.watchdogTimer.disarm();
+    if (from !== to) {
+      const t = now();
+      this.ts.stateChange = t;
+      const inactive = (a: ActiveState) => a === 'inactive' || a === 'failed';
+      const active = (a: ActiveState) => a === 'active' || a === 'reloading';
+      if (inactive(from) && !inactive(to)) this.ts.inactiveExit = t;
+      if (!active(from) && active(to)) this.ts.activeEnter = t;
+      if (active(from) && !active(to)) this.ts.activeExit = t;
+      if (!inactive(from) && inactive(to)) this.ts.inactiveEnter = t;
+    }
+    if (prev !== next) this.host.log.debug({ unit: this.id, from: prev, to: next }, 'state change');
+    if (from !== to || change.reloadResult || change.skipped || change.willAutoRestart) {
+      this.host.stateChanged(this.id, { from, to, ...change });
+    }
+  }
+
+  private log(message: string, priority: number = PRIORITY.info): void {
+    this.host.unitMessage(this.id, message, priority);
+  }
+
+  private addResult(f: ServiceResult): void {
+    if (this.result === 'success') this.result = f;
+  }
+
+  // ---------------------------------------------------------------- public operations
+
+  start(options: { automatic?: boolean } = {}): 'started' | 'already' | 'wait' | 'failed' {
+    if (STOP_STATES.includes(this.state)) return 'wait';
+    if (START_STATES.includes(this.state)) return 'already';
+    if (this.state === 'running' || this.state === 'exited' || this.state === 'reload') return 'already';
+    if (this.config.loadState !== 'loaded') return 'failed';
+    if (!this.testStartLimit()) {
+      this.log('Start request repeated too quickly.', PRIORITY.warning);
+      this.enterDead('start-limit-hit', false);
+      return 'failed';
+    }
+    if (!options.automatic) this.nRestarts = 0;
+    this.result = 'success';
+    this.reloadResult = 'success';
+    this.mainExit = undefined;
+    this.mainPid = 0;
+    this.mainPidKnown = false;
+    this.forbidRestart = false;
+    this.notifyReady = false;
+    this.notifyState = 'unknown';
+    this.statusText = '';
+    this.statusErrno = 0;
+    this.watchdogUSec = this.s.watchdogUSec;
+    this.invocationId = randomBytes(16).toString('hex');
+    this.records = this.freshRecords();
+    this.execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
+    this.logNotApplied();
+    if (this.s.type === 'dbus') this.log('Type=dbus without a system bus: treating it as Type=simple.', PRIORITY.warning);
+    try {
+      this.openNotifySocket();
+      this.directoryEnv = prepareDirectories(this.exec);
+    } catch (err) {
+      this.log(`Failed to run 'start' task: ${(err as Error).message}`, PRIORITY.err);
+      this.enterDead('resources', false);
+      return 'failed';
+    }
+    this.enterCondition();
+    return 'started';
+  }
+
+  stop(): 'stopping' | 'already' | 'wait' {
+    this.forbidRestart = true;
+    switch (this.state) {
+      case 'dead':
+      case 'failed':
+        return 'already';
+      case 'auto-restart':
+        this.timer.disarm();
+        this.setState('dead');
+        return 'already';
+      case 'condition':
+      case 'start-pre':
+      case 'start':
+      case 'start-post':
+      case 'reload':
+        // Abort what is running and go down the stop path (service_stop()).
+        this.enterSignal('stop-sigterm', 'success');
+        return 'stopping';
+      case 'running':
+      case 'exited':
+        this.enterStop('success');
+        return 'stopping';
+      default:
+        return 'stopping'; // already on the way down
+    }
+  }
+
+  canReload(): boolean {
+    return this.s.execReload.length > 0 || this.s.type === 'notify-reload';
+  }
+
+  reloadUnit(): 'reloading' | 'wait' | 'failed' {
+    if (this.state === 'reload' || START_STATES.includes(this.state)) return 'wait';
+    if (this.state !== 'running' && this.state !== 'exited') return 'failed';
+    this.reloadResult = 'success';
+    if (this.s.type === 'notify-reload' && this.s.execReload.length === 0) {
+      if (!this.mainPid) return 'failed';
+      this.notifyState = 'unknown';
+      this.signalPid(this.mainPid, this.s.reloadSignal);
+      this.setState('reload');
+      this.timer.armIn(this.s.timeoutStartUSec);
+      return 'reloading';
+    }
+    this.setState('reload');
+    this.timer.armIn(this.s.timeoutStartUSec);
+    this.runControlList('execReload', 0);
+    return 'reloading';
+  }
+
+  kill(whom: KillWhom, signal: number): number {
+    const targets = new Set<number>();
+    if ((whom === 'main' || whom === 'all') && this.mainPid > 0) targets.add(this.mainPid);
+    if ((whom === 'control' || whom === 'all') && this.controlPid > 0) targets.add(this.controlPid);
+    if (whom === 'all') for (const p of this.processes()) targets.add(p);
+    let n = 0;
+    for (const pid of targets) {
+      if (this.signalPid(pid, signal)) {
+        n++;
+        const role = pid === this.mainPid ? 'main' : pid === this.controlPid ? 'control' : '';
+        this.log(`Sent signal SIG${signalName(signal)} to ${role ? role + ' process' : 'process'} ${pid} on client request.`);
+      }
+    }
+    return n;
+  }
+
+  resetFailed(): void {
+    if (this.state === 'failed') this.setState('dead');
+    this.result = 'success';
+    this.reloadResult = 'success';
+    this.nRestarts = 0;
+    this.startAttempts = [];
+  }
+
+  pids(): number[] {
+    const set = new Set(this.processes());
+    if (this.mainPid > 0 && isAlive(this.mainPid)) set.add(this.mainPid);
+    if (this.controlPid > 0 && isAlive(this.controlPid)) set.add(this.controlPid);
+    return [...set].sort((a, b) => a - b);
+  }
+
+  dispose(): void {
+    this.forbidRestart = true;
+    this.timer.disarm();
+    this.watchdogTimer.disarm();
+    this.emptinessTimer.disarm();
+    this.closeNotifySocket();
+    this.pidFileWatcher?.close();
+  }
+
+  // ---------------------------------------------------------------- start path
+
+  private testStartLimit(): boolean {
+    const interval = this.config.unit.startLimitIntervalUSec;
+    const burst = this.config.unit.startLimitBurst;
+    if (!(interval > 0) || !(burst > 0)) return true;
+    const t = monotonicUSec();
+    this.startAttempts = this.startAttempts.filter((a) => t - a < interval);
+    if (this.startAttempts.length >= burst) return false;
+    this.startAttempts.push(t);
+    return true;
+  }
+
+  private enterCondition(): void {
+    if (this.s.execCondition.length > 0) {
+      this.ts.condition = now();
+      this.setState('condition');
+      this.timer.armIn(this.s.timeoutStartUSec);
+      this.runControlList('execCondition', 0);
+    } else {
+      this.enterStartPre();
+    }
+  }
+
+  private enterStartPre(): void {
+    if (this.s.execStartPre.length > 0) {
+      this.setState('start-pre');
+      this.timer.armIn(this.s.timeoutStartUSec);
+      this.runControlList('execStartPre', 0);
+    } else {
+      this.enterStart();
+    }
+  }
+
+  private enterStart(): void {
+    this.killLeftovers();
+    if (this.s.execStart.length === 0) {
+      // oneshot without ExecStart= (RemainAfterExit=yes units that only have ExecStop=)
+      this.enterStartPost();
+      return;
+    }
+    this.setState('start');
+    const timeout = this.s.type === 'oneshot' && this.s.timeoutStartUSec === defaultServiceSettings().timeoutStartUSec ? 0 : this.s.timeoutStartUSec;
+    this.timer.armIn(timeout);
+    this.mainIndex = 0;
+    const cmd = this.s.execStart[0];
+    if (this.s.type === 'forking') {
+      // The ExecStart process of a forking service is a control process; the main PID comes later.
+      this.controlList = 'execStart';
+      this.controlIndex = 0;
+      this.controlPid = this.spawnCommand(cmd, 'control', 'execStart', 0);
+      return;
+    }
+    const pid = this.spawnCommand(cmd, 'main', 'execStart', 0);
+    this.setMainPid(pid);
+    switch (this.s.type) {
+      case 'simple':
+      case 'idle':
+      case 'dbus':
+        this.enterStartPost();
+        return;
+      case 'exec':
+        // spawn() returns after execve() succeeded; a failed exec arrives as a synthetic exit.
+        if (pid > 0) this.enterStartPost();
+        return;
+      default:
+        return; // oneshot waits for the exit, notify for READY=1
+    }
+  }
+
+  private enterStartPost(): void {
+    if (this.s.execStartPost.length > 0) {
+      this.setState('start-post');
+      this.timer.armIn(this.s.timeoutStartUSec);
+      this.runControlList('execStartPost', 0);
+    } else {
+      this.enterRunning('success');
+    }
+  }
+
+  /** service_good(): main PID alive, or without a known main PID any process left in the unit. */
+  private isGood(): boolean {
+    if (this.mainPidKnown && this.mainPid > 0) return isAlive(this.mainPid);
+    if (this.mainPidKnown || this.s.exitType === 'main') {
+      if (this.s.type !== 'forking') return false;
+    }
+    return this.processes().length > 0;
+  }
+
+  private enterRunning(f: ServiceResult): void {
+    this.addResult(f);
+    this.controlPid = 0;
+    this.controlList = undefined;
+    if (this.result !== 'success') {
+      this.enterSignal('stop-sigterm', this.result);
+    } else if (this.isGood()) {
+      if (this.notifyState === 'stopping') {
+        this.enterStopByNotify();
+        return;
+      }
+      this.setState('running');
+      this.timer.armIn(this.s.type === 'oneshot' ? 0 : this.s.runtimeMaxUSec);
+      this.armWatchdog();
+    } else if (this.s.remainAfterExit) {
+      this.timer.disarm();
+      this.setState('exited');
+    } else {
+      this.enterStop('success');
+    }
+  }
+
+  // ---------------------------------------------------------------- stop path
+
+  private enterStop(f: ServiceResult): void {
+    this.addResult(f);
+    this.watchdogTimer.disarm();
+    if (this.s.execStop.length > 0) {
+      this.setState('stop');
+      this.timer.armIn(this.s.timeoutStopUSec);
+      this.runControlList('execStop', 0);
+    } else {
+      this.enterSignal('stop-sigterm', 'success');
+    }
+  }
+
+  private enterStopByNotify(): void {
+    this.setState('stop-sigterm');
+    this.timer.armIn(this.s.timeoutStopUSec);
+    this.scheduleEmptinessCheck();
+  }
+
+  private enterStopPost(f: ServiceResult): void {
+    this.addResult(f);
+    this.controlPid = 0;
+    if (this.s.execStopPost.length > 0) {
+      this.setState('stop-post');
+      this.timer.armIn(this.s.timeoutStopUSec);
+      this.runControlList('execStopPost', 0);
+    } else {
+      this.enterSignal('final-sigterm', 'success');
+    }
+  }
+
+  private killSignalFor(state: KillState): number {
+    switch (state) {
+      case 'stop-sigterm':
+      case 'final-sigterm':
+        return this.restarting ? this.s.restartKillSignal : this.s.killSignal;
+      case 'stop-watchdog':
+      case 'final-watchdog':
+        return this.s.watchdogSignal;
+      default:
+        return this.s.finalKillSignal;
+    }
+  }
+
+  /** service_enter_signal(): send the state's signal per KillMode= and wait, or move on if nothing is left. */
+  private enterSignal(state: KillState, f: ServiceResult): void {
+    this.addResult(f);
+    this.watchdogTimer.disarm();
+    this.pidFileWatcher?.close();
+    this.pidFileWatcher = undefined;
+    const isKill = state === 'stop-sigkill' || state === 'final-sigkill';
+    if (isKill && !this.s.sendSIGKILL) {
+      this.afterKillState(state);
+      return;
+    }
+    const signal = this.killSignalFor(state);
+    const sent = this.killProcesses(signal, isKill);
+    if (sent > 0 || this.mainAlive() || this.controlAlive()) {
+      this.setState(state);
+      const abort = state === 'stop-watchdog' || state === 'final-watchdog';
+      this.timer.armIn(abort ? this.s.timeoutAbortUSec : this.s.timeoutStopUSec);
+      this.emptinessBackoffUSec = 5_000;
+      this.scheduleEmptinessCheck();
+    } else {
+      this.afterKillState(state);
+    }
+  }
+
+  /** The kill state is over (everything gone, or it timed out): next step of the sequence. */
+  private afterKillState(state: KillState): void {
+    this.emptinessTimer.disarm();
+    if (state.startsWith('stop-')) this.enterStopPost('success');
+    else this.enterDead('success', true);
+  }
+
+  /** Who gets the signal: KillMode= (systemd.kill(5)). Returns how many processes were signalled. */
+  private killProcesses(signal: number, final: boolean): number {
+    const mode = this.s.killMode;
+    if (mode === 'none') return 0;
+    const targets = new Set<number>();
+    if (this.mainPid > 0 && this.mainAlive()) targets.add(this.mainPid);
+    if (this.controlPid > 0 && this.controlAlive()) targets.add(this.controlPid);
+    if (mode === 'control-group' || (mode === 'mixed' && final)) for (const p of this.processes()) targets.add(p);
+    let n = 0;
+    for (const pid of targets) {
+      if (this.signalPid(pid, signal)) {
+        n++;
+        if (signal === SIGNAL.KILL && this.state !== 'dead') this.log(`Killing process ${pid} (${readProcess(pid)?.comm ?? '?'}) with signal SIGKILL.`);
+      }
+      if (signal !== SIGNAL.KILL && signal !== SIGNAL.CONT) this.signalPid(pid, SIGNAL.CONT);
+      if (this.s.sendSIGHUP && signal !== SIGNAL.KILL) this.signalPid(pid, SIGNAL.HUP);
+    }
+    return n;
+  }
+
+  /** Processes of a control command left behind are killed before the next command runs (start-pre, condition). */
+  private killLeftovers(): void {
+    if (this.mainPid > 0) return;
+    for (const pid of this.processes()) {
+      if (pid === this.controlPid) continue;
+      if (this.signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
+    }
+  }
+
+  /** Waiting in a kill state: are the main, control and (per KillMode) all other processes gone? */
+  private checkKillProgress(): void {
+    const state = this.state;
+    if (!(STOP_STATES.includes(state) && state !== 'stop' && state !== 'stop-post')) return;
+    if (this.mainAlive() || this.controlAlive()) {
+      this.scheduleEmptinessCheck();
+      return;
+    }
+    const mode = this.s.killMode;
+    if (mode === 'control-group' || mode === 'mixed') {
+      const left = this.processes();
+      if (left.length > 0) {
+        if (mode === 'mixed' && (state === 'stop-sigterm' || state === 'final-sigterm')) {
+          // mixed: as soon as the main process is gone, SIGKILL the rest.
+          for (const pid of left) if (this.signalPid(pid, SIGNAL.KILL)) this.log(`Killing process ${pid} (${readProcess(pid)?.comm ?? '?'}) with signal SIGKILL.`);
+        }
+        this.scheduleEmptinessCheck();
+        return;
+      }
+    }
+    this.timer.disarm();
+    this.afterKillState(state as KillState);
+  }
+
+  /**
+   * Without cgroups there is no "cgroup empty" event: exits of our children and of
+   * orphans re-check at once; processes that are children of someone else are
+   * re-checked with a short backoff, bounded by the state's own timeout.
+   */
+  private scheduleEmptinessCheck(): void {
+    this.emptinessTimer.armIn(this.emptinessBackoffUSec);
+    this.emptinessBackoffUSec = Math.min(this.emptinessBackoffUSec * 2, 200_000);
+  }
+
+  private enterDead(f: ServiceResult, allowRestart: boolean): void {
+    this.addResult(f);
+    this.timer.disarm();
+    this.watchdogTimer.disarm();
+    this.emptinessTimer.disarm();
+    this.pidFileWatcher?.close();
+    this.pidFileWatcher = undefined;
+    this.controlPid = 0;
+    this.controlList = undefined;
+    if (this.result !== 'success' && this.result !== 'exec-condition') {
+      this.log(`Failed with result '${this.result}'.`, PRIORITY.warning);
+    } else if (this.result === 'success' && this.state !== 'dead') {
+      this.log('Deactivated successfully.');
+    }
+    const restart = allowRestart && !this.forbidRestart && shallRestart(this.s, this.result, this.mainExit);
+    this.closeNotifySocket();
+    removeRuntimeDirectories(this.exec, restart);
+    if (this.s.pidFile) rmSync(this.pidFilePath(), { force: true });
+    this.sessions.clear();
+    this.mainPid = 0;
+    this.restarting = false;
+    if (restart) {
+      this.setState('auto-restart', { willAutoRestart: true });
+      const delay = restartDelayUSec(this.s, this.nRestarts + 1);
+      this.timer.armIn(delay > 0 ? delay : 1);
+    } else if (this.result === 'success' || this.result === 'exec-condition') {
+      this.setState('dead', { skipped: this.result === 'exec-condition' });
+    } else {
+      this.setState('failed');
+    }
+  }
+
+  /** RestartSec= elapsed: count the restart and hand it to the job engine (systemd enqueues a restart job). */
+  private enterRestart(): void {
+    this.nRestarts++;
+    this.log(`Scheduled restart job, restart counter is at ${this.nRestarts}.`);
+    this.host.requestAutoRestart(this.id);
+  }
+
+  /** Called by the job engine for the start half of an automatic restart. */
+  startAutomatically(): ReturnType<Service['start']> {
+    if (this.state === 'auto-restart') {
+      this.timer.disarm();
+      this.state = 'dead';
+    }
+    return this.start({ automatic: true });
+  }
+
+  // ---------------------------------------------------------------- timeouts
+
+  private onTimeout(): void {
+    switch (this.state) {
+      case 'condition':
+      case 'start-pre':
+      case 'start':
+      case 'start-post':
+        this.log(`${this.state === 'start' ? 'start' : this.state} operation timed out. Terminating.`, PRIORITY.warning);
+        this.enterSignal('stop-sigterm', 'timeout');
+        return;
+      case 'running':
+        this.log('Service reached runtime time limit. Stopping.', PRIORITY.warning);
+        this.enterStop('timeout');
+        return;
+      case 'reload':
+        this.log('Reload operation timed out. Killing reload process.', PRIORITY.warning);
+        if (this.controlPid) this.signalPid(this.controlPid, SIGNAL.KILL);
+        this.controlPid = 0;
+        this.reloadResult = 'timeout';
+        this.finishReload();
+        return;
+      case 'stop':
+        this.log("State 'stop' timed out. Terminating.", PRIORITY.warning);
+        this.enterSignal('stop-sigterm', 'timeout');
+        return;
+      case 'stop-sigterm':
+      case 'stop-watchdog':
+        if (this.s.sendSIGKILL) {
+          this.log(`State '${this.state}' timed out. Killing.`, PRIORITY.warning);
+          this.enterSignal('stop-sigkill', 'timeout');
+        } else {
+          this.log(`State '${this.state}' timed out. Skipping SIGKILL.`, PRIORITY.warning);
+          this.enterStopPost('timeout');
+        }
+        return;
+      case 'stop-sigkill':
+        this.log('Processes still around after SIGKILL. Ignoring.', PRIORITY.warning);
+        this.enterStopPost('timeout');
+        return;
+      case 'stop-post':
+        this.log("State 'stop-post' timed out. Terminating.", PRIORITY.warning);
+        this.enterSignal('final-sigterm', 'timeout');
+        return;
+      case 'final-sigterm':
+      case 'final-watchdog':
+        if (this.s.sendSIGKILL) {
+          this.log(`State '${this.state}' timed out. Killing.`, PRIORITY.warning);
+          this.enterSignal('final-sigkill', 'timeout');
+        } else {
+          this.enterDead('timeout', true);
+        }
+        return;
+      case 'final-sigkill':
+        this.log('Processes still around after final SIGKILL. Entering failed mode.', PRIORITY.warning);
+        this.enterDead('timeout', true);
+        return;
+      case 'auto-restart':
+        this.enterRestart();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdogUSec > 0 && Number.isFinite(this.watchdogUSec)) {
+      this.watchdogTimestamp = now();
+      this.watchdogTimer.armIn(this.watchdogUSec);
+    }
+  }
+
+  private onWatchdogTimeout(): void {
+    if (this.state !== 'running' && this.state !== 'reload') return;
+    const limit = this.watchdogUSec >= 1_000_000 ? `${this.watchdogUSec / 1_000_000}s` : `${Math.round(this.watchdogUSec / 1000)}ms`;
+    this.log(`Watchdog timeout (limit ${limit})!`, PRIORITY.err);
+    this.enterSignal('stop-watchdog', 'watchdog');
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  private processes(): number[] {
+    return unitPids(this.id, this.sessions, scanProcesses()).map((p) => p.pid);
+  }
+
+  private mainAlive(): boolean {
+    return this.mainPid > 0 && isAlive(this.mainPid);
+  }
+
+  private controlAlive(): boolean {
+    return this.controlPid > 0 && isAlive(this.controlPid);
+  }
+
+  private signalPid(pid: number, signal: number): boolean {
+    if (pid <= 1) return false;
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private setMainPid(pid: number): void {
+    if (this.mainPid > 0 && this.mainPid !== pid) this.host.unwatchPid(this.mainPid);
+    this.mainPid = pid;
+    this.mainPidKnown = pid !== 0;
+    if (pid > 0) {
+      this.host.watchPid(pid, this.id);
+      this.execMain = { pid, start: now(), exit: NO_TIMESTAMP, code: 0, status: 0 };
+    }
+  }
+
+  /** Spawn one command. Setup and exec failures come back as a synthetic exit, as a forked child's 2xx exit would. */
+  private spawnCommand(cmd: ExecCommand, role: Role, list: ExecListName, index: number): number {
+    const isStop = list === 'execStop' || list === 'execStopPost';
+    const exitInfo = this.mainExit;
+    let pid: number;
+    let failure: { status: number; message: string } | undefined;
+    try {
+      const prepared = prepareSpawn(
+        {
+          unit: this.id,
+          invocationId: this.invocationId,
+          settings: this.exec,
+          managerEnvironment: this.host.managerEnvironment(),
+          processEnvironment: this.host.processEnvironment,
+          notifySocket: this.notifyPath,
+          mainPid: role === 'control' && list !== 'execStart' && this.mainAlive() ? this.mainPid : undefined,
+          pidFile: this.s.pidFile ? this.pidFilePath() : undefined,
+          watchdogUSec: role === 'main' ? this.watchdogUSec : undefined,
+          serviceResult: isStop ? this.result : undefined,
+          exitCode: isStop && exitInfo ? exitInfo.code : undefined,
+          exitStatus: isStop && exitInfo ? (exitInfo.code === 'exited' ? String(exitInfo.status) : signalName(exitInfo.status)) : undefined,
+          directories: this.directoryEnv,
+          ignoreUser: cmd.privileges !== 'normal',
+        },
+        cmd,
+      );
+      const result = this.host.native.spawn(prepared.spec);
+      pid = result.pid;
+      this.sessions.add(pid);
+      this.host.watchPid(pid, this.id);
+      const identifier = this.exec.syslogIdentifier ?? basename(prepared.spec.argv[0] ?? cmd.path);
+      for (const [fd, priority] of [
+        [result.stdout, PRIORITY.info],
+        [result.stderr, PRIORITY.info],
+      ] as const) {
+        if (fd !== undefined) {
+          const close = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority });
+          this.closers.set(pid * 2 + (fd === result.stderr ? 1 : 0), close);
+        }
+      }
+      this.host.log.debug({ unit: this.id, pid, role, list, command: prepared.commandLine }, 'spawned');
+    } catch (err) {
+      pid = --syntheticPid;
+      if (err instanceof SpawnError) {
+        failure = { status: err.exitCode, message: err.message };
+      } else if (err instanceof ExecSetupError || err instanceof DirectorySetupError) {
+        failure = { status: err.exitCode, message: err.message };
+      } else if (err instanceof EnvironmentFileError) {
+        failure = { status: 1, message: err.message };
+      } else {
+        failure = { status: 1, message: `Failed to spawn: ${(err as Error).message}` };
+      }
+      this.log(`${failure.message}`, PRIORITY.err);
+      const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
+      setImmediate(() => this.childExited(synthetic));
+    }
+    const rec = this.records[list][index];
+    if (rec) Object.assign(rec, { startTimestamp: now().realtime, stopTimestamp: 0, pid: Math.max(pid, 0), code: 0, status: 0 });
+    return pid;
+  }
+
+  private runControlList(list: ExecListName, index: number): void {
+    const cmd = this.s[list][index];
+    this.controlList = list;
+    this.controlIndex = index;
+    this.controlPid = this.spawnCommand(cmd, 'control', list, index);
+  }
+
+  // ---------------------------------------------------------------- child exits
+
+  childExited(exit: ChildExit): void {
+    if (exit.pid > 0) {
+      this.host.unwatchPid(exit.pid);
+      for (const key of [exit.pid * 2, exit.pid * 2 + 1]) {
+        const close = this.closers.get(key);
+        if (close) {
+          this.closers.delete(key);
+          // Let the pipe drain what the process wrote last before closing it.
+          setTimeout(close, 50).unref();
+        }
+      }
+    }
+    if (exit.pid === this.mainPid) this.mainExited(exit);
+    else if (exit.pid === this.controlPid) this.controlExited(exit);
+    else this.orphanExited();
+  }
+
+  orphanExited(): void {
+    if (STOP_STATES.includes(this.state)) this.checkKillProgress();
+    else if (this.state === 'running' && !this.mainPidKnown && this.processes().length === 0) this.enterRunning('success');
+  }
+
+  private describeExit(exit: ChildExit): string {
+    if (exit.code === 'exited') {
+      const name = exitStatusName(exit.status);
+      return `code=exited, status=${exit.status}${name ? '/' + name : ''}`;
+    }
+    return `code=${exit.code}, status=${exit.status}/${signalName(exit.status)}`;
+  }
+
+  private mainExited(exit: ChildExit): void {
+    this.mainExit = exit;
+    this.execMain = { ...this.execMain, pid: Math.max(exit.pid, 0), exit: now(), code: EXIT_CODE_NUMBER[exit.code], status: exit.status };
+    const rec = this.records.execStart[this.mainIndex];
+    if (rec) Object.assign(rec, { stopTimestamp: now().realtime, code: EXIT_CODE_NUMBER[exit.code], status: exit.status });
+    const cmd = this.s.execStart[this.mainIndex];
+    let f = resultOfExit(exit, this.s.type, this.s.successExitStatus);
+    if (f !== 'success' && cmd?.ignoreFailure) f = 'success';
+    const line = `Main process exited, ${this.describeExit(exit)}`;
+    this.log(line, f === 'success' ? PRIORITY.info : PRIORITY.notice);
+    this.mainPid = 0;
+
+    if (this.s.type === 'oneshot' && f === 'success' && this.state === 'start' && this.mainIndex + 1 < this.s.execStart.length) {
+      this.mainIndex++;
+      this.setMainPid(this.spawnCommand(this.s.execStart[this.mainIndex], 'main', 'execStart', this.mainIndex));
+      return;
+    }
+    switch (this.state) {
+      case 'start-post':
+      case 'reload':
+      case 'stop':
+        // The running operation finishes first; remember the outcome.
+        this.addResult(f);
+        return;
+      case 'start':
+        if (this.s.type === 'oneshot') {
+          if (f === 'success') this.enterStartPost();
+          else this.enterSignal('stop-sigterm', f);
+        } else if (this.s.type === 'notify' || this.s.type === 'notify-reload') {
+          this.log(f === 'success' ? 'Main process exited before READY=1 was sent.' : line, PRIORITY.warning);
+          this.enterSignal('stop-sigterm', f === 'success' ? 'protocol' : f);
+        } else {
+          // exec (exec failed) or a forking service whose main PID died during start
+          this.enterSignal('stop-sigterm', f === 'success' ? 'protocol' : f);
+        }
+        return;
+      case 'running':
+        this.enterRunning(f);
+        return;
+      case 'stop-sigterm':
+      case 'stop-sigkill':
+      case 'stop-watchdog':
+        this.addResult(f === 'success' ? 'success' : this.forbidRestart && exit.code === 'killed' ? 'success' : f);
+        this.checkKillProgress();
+        return;
+      case 'final-sigterm':
+      case 'final-sigkill':
+      case 'final-watchdog':
+        this.checkKillProgress();
+        return;
+      default:
+        this.addResult(f);
+    }
+  }
+
+  private controlExited(exit: ChildExit): void {
+    const list = this.controlList;
+    const index = this.controlIndex;
+    this.controlPid = 0;
+    if (!list) return;
+    const rec = this.records[list][index];
+    if (rec) Object.assign(rec, { stopTimestamp: now().realtime, code: EXIT_CODE_NUMBER[exit.code], status: exit.status });
+    const cmd = this.s[list][index];
+    let f = resultOfExit(exit, list === 'execStart' ? this.s.type : 'oneshot', this.s.successExitStatus);
+    if (f !== 'success') {
+      this.log(`Control process exited, ${this.describeExit(exit)}`, PRIORITY.notice);
+      if (cmd?.ignoreFailure) f = 'success';
+    }
+    // ExecCondition=: 1..254 means "skip", 255 or a signal means failure (systemd.service(5)).
+    if (list === 'execCondition' && f !== 'success') {
+      if (exit.code === 'exited' && exit.status > 0 && exit.status < 255) {
+        this.log("Skipped due to 'exec-condition'.");
+        this.enterStopPost('exec-condition');
+        return;
+      }
+    }
+    const next = index + 1;
+    if (f === 'success' && next < this.s[list].length && this.stateRuns(list)) {
+      if (list === 'execStartPre' || list === 'execCondition') this.killLeftovers();
+      this.runControlList(list, next);
+      return;
+    }
+    this.controlList = undefined;
+    switch (this.state) {
+      case 'condition':
+        if (f === 'success') this.enterStartPre();
+        else this.enterSignal('stop-sigterm', f);
+        return;
+      case 'start-pre':
+        if (f === 'success') this.enterStart();
+        else this.enterSignal('stop-sigterm', f);
+        return;
+      case 'start':
+        // forking: the parent exited; now find the daemon
+        if (f === 'success') this.forkingParentExited();
+        else this.enterSignal('stop-sigterm', f);
+        return;
+      case 'start-post':
+        if (f === 'success') this.enterRunning('success');
+        else this.enterStop(f);
+        return;
+      case 'reload':
+        if (f !== 'success') this.reloadResult = f;
+        this.finishReload();
+        return;
+      case 'stop':
+        this.enterSignal('stop-sigterm', f);
+        return;
+      case 'stop-post':
+        this.enterSignal('final-sigterm', f);
+        return;
+      case 'stop-sigterm':
+      case 'stop-sigkill':
+      case 'stop-watchdog':
+      case 'final-sigterm':
+      case 'final-sigkill':
+      case 'final-watchdog':
+        this.checkKillProgress();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stateRuns(list: ExecListName): boolean {
+    const owner: Record<ExecListName, ServiceState> = {
+      execCondition: 'condition',
+      execStartPre: 'start-pre',
+      execStart: 'start',
+      execStartPost: 'start-post',
+      execReload: 'reload',
+      execStop: 'stop',
+      execStopPost: 'stop-post',
+    };
+    return owner[list] === this.state;
+  }
+
+  private finishReload(): void {
+    this.timer.disarm();
+    const ok = this.reloadResult === 'success';
+    if (!ok) this.log('Reload failed.', PRIORITY.warning);
+    this.notifyState = 'ready';
+    if (this.mainPidKnown && !this.mainAlive() && this.mainExit) {
+      // the main process died while reloading
+      this.enterRunning(resultOfExit(this.mainExit, this.s.type, this.s.successExitStatus));
+    } else {
+      this.setState(this.isGood() ? 'running' : this.s.remainAfterExit ? 'exited' : 'running', { reloadResult: ok ? 'done' : 'failed' });
+      if (this.state === 'running') {
+        this.timer.armIn(this.s.runtimeMaxUSec);
+        this.armWatchdog();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- forking
+
+  private pidFilePath(): string {
+    const p = this.s.pidFile ?? '';
+    return isAbsolute(p) ? p : join('/run', p);
+  }
+
+  private forkingParentExited(): void {
+    if (this.s.pidFile) {
+      if (this.readPidFile()) {
+        this.enterStartPost();
+        return;
+      }
+      if (this.processes().length === 0) {
+        this.log(`Can't open PID file ${this.pidFilePath()} (yet?) after start: No such file or directory`, PRIORITY.warning);
+        this.enterSignal('stop-sigterm', 'protocol');
+        return;
+      }
+      // Processes are left: wait for the file until the start timeout (an fs watch, not a poll).
+      this.watchPidFile();
+      return;
+    }
+    if (this.s.guessMainPID) {
+      const procs = this.processes();
+      if (procs.length === 1) this.setMainPid(procs[0]);
+    }
+    this.enterStartPost();
+  }
+
+  private readPidFile(): boolean {
+    let text: string;
+    try {
+      text = readFileSync(this.pidFilePath(), 'utf8');
+    } catch {
+      return false;
+    }
+    const pid = Number(text.trim().split(/\s+/)[0]);
+    if (!Number.isInteger(pid) || pid <= 1) return false;
+    if (!isAlive(pid)) {
+      this.log(`PID ${pid} read from file ${this.pidFilePath()} does not exist or is a zombie.`, PRIORITY.warning);
+      return false;
+    }
+    this.setMainPid(pid);
+    return true;
+  }
+
+  private watchPidFile(): void {
+    const path = this.pidFilePath();
+    this.pidFileWatcher?.close();
+    try {
+      this.pidFileWatcher = watch(dirname(path), (_event, name) => {
+        if (name !== null && name !== basename(path)) return;
+        if (this.state !== 'start') return;
+        if (this.readPidFile()) {
+          this.pidFileWatcher?.close();
+          this.pidFileWatcher = undefined;
+          this.enterStartPost();
+        }
+      });
+      this.pidFileWatcher.on('error', () => undefined);
+    } catch (err) {
+      this.log(`Failed to watch PID file ${path}: ${(err as Error).message}`, PRIORITY.warning);
+    }
+    // The file may have appeared between the read and the watch.
+    if (this.readPidFile()) {
+      this.pidFileWatcher?.close();
+      this.pidFileWatcher = undefined;
+      this.enterStartPost();
+    }
+  }
+
+  // ---------------------------------------------------------------- notify
+
+  private openNotifySocket(): void {
+    if (this.s.notifyAccess === 'none' || this.notifySocket) return;
+    const path = notifySocketPath(this.host.runtimeDir, this.id);
+    this.notifySocket = this.host.native.bindDatagram(path, (data, from) => {
+      try {
+        this.notifyMessage(data, from);
+      } catch (err) {
+        this.host.log.error({ unit: this.id, err }, 'notify handler failed');
+      }
+    });
+    this.notifyPath = path;
+  }
+
+  private closeNotifySocket(): void {
+    this.notifySocket?.close();
+    this.notifySocket = undefined;
+    this.notifyPath = undefined;
+  }
+
+  private senderAllowed(pid: number): boolean {
+    switch (this.s.notifyAccess) {
+      case 'none':
+        return false;
+      case 'main':
+        return pid === this.mainPid;
+      case 'exec':
+        return pid === this.mainPid || pid === this.controlPid;
+      case 'all': {
+        if (pid === this.mainPid || pid === this.controlPid) return true;
+        const info = readProcess(pid);
+        // A short-lived sender (systemd-notify) may be gone already; only our unit's processes know this socket.
+        return info === undefined || info.unit === this.id || this.sessions.has(info.sid);
+      }
+    }
+  }
+
+  notifyMessage(data: Buffer, from: Credentials): void {
+    if (!this.senderAllowed(from.pid)) {
+      const why = this.s.notifyAccess === 'main' && this.mainPid ? `, but reception only permitted for main PID ${this.mainPid}` : ', but reception is disabled';
+      this.log(`Got notification message from PID ${from.pid}${why}.`, PRIORITY.warning);
+      return;
+    }
+    this.applyNotify(parseNotifyMessage(data), from);
+  }
+
+  private applyNotify(m: NotifyFields, from: Credentials): void {
+    if (m.mainPid !== undefined && m.mainPid !== this.mainPid && (START_STATES.includes(this.state) || this.state === 'running' || this.state === 'reload')) {
+      const info = readProcess(m.mainPid);
+      if (info && (from.uid === 0 || info.unit === this.id || this.sessions.has(info.sid))) this.setMainPid(m.mainPid);
+      else this.log(`New main PID ${m.mainPid} does not belong to service, refusing.`, PRIORITY.warning);
+    }
+    if (m.status !== undefined) this.statusText = m.status;
+    if (m.errno !== undefined) this.statusErrno = m.errno;
+    if (m.watchdogUSec !== undefined) {
+      this.watchdogUSec = m.watchdogUSec;
+      if (this.state === 'running') this.armWatchdog();
+    }
+    if (m.extendTimeoutUSec !== undefined && this.timer.armed && (START_STATES.includes(this.state) || STOP_STATES.includes(this.state) || this.state === 'running')) {
+      this.timer.extend(m.extendTimeoutUSec);
+    }
+    if (m.watchdog === 'trigger') {
+      this.onWatchdogTimeout();
+      return;
+    }
+    if (m.watchdog === 'ping' && this.state === 'running') this.armWatchdog();
+
+    if (m.stopping) {
+      this.notifyState = 'stopping';
+      if (this.state === 'running') this.enterStopByNotify();
+      return;
+    }
+    if (m.reloading) {
+      this.notifyState = 'reloading';
+      if (this.state === 'running') {
+        this.reloadResult = 'success';
+        this.setState('reload');
+        this.timer.armIn(this.s.timeoutStartUSec);
+      }
+    }
+    if (m.ready) {
+      const wasReloading = this.notifyState === 'reloading' || (this.state === 'reload' && this.s.type === 'notify-reload');
+      this.notifyState = 'ready';
+      this.notifyReady = true;
+      if (this.state === 'start' && (this.s.type === 'notify' || this.s.type === 'notify-reload')) {
+        this.enterStartPost();
+      } else if (this.state === 'reload' && wasReloading && this.controlPid === 0) {
+        this.finishReload();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- misc
+
+  private logNotApplied(): void {
+    if (this.notAppliedLogged || this.exec.notApplied.length === 0) return;
+    this.notAppliedLogged = true;
+    this.log(`Sandboxing settings not applied in a container: ${this.exec.notApplied.join(', ')}.`);
+  }
+
+  private execProperty(list: ExecListName): ExecCommandState[] {
+    return this.s[list].map((cmd, i) => {
+      const rec = this.records[list][i] ?? emptyRecord();
+      return { path: cmd.path, argv: cmd.argv, ignoreErrors: cmd.ignoreFailure, ...execStateProperty(rec) };
+    });
+  }
+
+  properties(): Properties {
+    const s = this.s;
+    const e = this.exec;
+    const p: Properties = {
+      ...unitBaseProperties(this.config, this.activeState, this.subState, {
+        canReload: this.canReload(),
+        invocationId: this.invocationId,
+        conditionResult: this.result !== 'exec-condition',
+      }),
+      ...timestampProperties(this.ts),
+      Type: s.type,
+      ExitType: s.exitType,
+      Restart: s.restart,
+      RestartUSec: s.restartUSec,
+      RestartSteps: s.restartSteps,
+      RestartMaxDelayUSec: s.restartMaxDelayUSec,
+      RestartUSecNext: restartDelayUSec(s, this.nRestarts + 1),
+      NotifyAccess: s.notifyAccess,
+      TimeoutStartUSec: s.timeoutStartUSec,
+      TimeoutStopUSec: s.timeoutStopUSec,
+      TimeoutAbortUSec: s.timeoutAbortUSec,
+      RuntimeMaxUSec: s.runtimeMaxUSec,
+      WatchdogUSec: this.watchdogUSec || s.watchdogUSec,
+      WatchdogTimestamp: this.watchdogTimestamp.realtime,
+      WatchdogTimestampMonotonic: this.watchdogTimestamp.monotonic,
+      RemainAfterExit: s.remainAfterExit,
+      GuessMainPID: s.guessMainPID,
+      PIDFile: s.pidFile ? this.pidFilePath() : '',
+      MainPID: this.mainPid > 0 ? this.mainPid : 0,
+      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      StatusText: this.statusText,
+      StatusErrno: this.statusErrno,
+      Result: this.result,
+      ReloadResult: this.reloadResult,
+      NRestarts: this.nRestarts,
+      ExecMainStartTimestamp: this.execMain.start.realtime,
+      ExecMainStartTimestampMonotonic: this.execMain.start.monotonic,
+      ExecMainExitTimestamp: this.execMain.exit.realtime,
+      ExecMainExitTimestampMonotonic: this.execMain.exit.monotonic,
+      ExecMainPID: this.execMain.pid,
+      ExecMainCode: this.execMain.code,
+      ExecMainStatus: this.execMain.status,
+      Environment: e.environment,
+      EnvironmentFiles: e.environmentFiles.map((f) => `${f.path} (ignore_errors=${f.optional ? 'yes' : 'no'})`),
+      PassEnvironment: e.passEnvironment,
+      UnsetEnvironment: e.unsetEnvironment,
+      User: e.user ?? '',
+      Group: e.group ?? '',
+      SupplementaryGroups: e.supplementaryGroups,
+      WorkingDirectory: e.workingDirectory ? (e.workingDirectory.missingOk ? '!' : '') + e.workingDirectory.path : '',
+      UMask: e.umask.toString(8).padStart(4, '0'),
+      Nice: e.nice ?? 0,
+      OOMScoreAdjust: e.oomScoreAdjust ?? 0,
+      RuntimeDirectory: e.runtimeDirectory.names,
+      RuntimeDirectoryMode: e.runtimeDirectory.mode.toString(8).padStart(4, '0'),
+      RuntimeDirectoryPreserve: e.runtimeDirectoryPreserve,
+      StateDirectory: e.stateDirectory.names,
+      CacheDirectory: e.cacheDirectory.names,
+      LogsDirectory: e.logsDirectory.names,
+      ConfigurationDirectory: e.configurationDirectory.names,
+      StandardInput: stdioName(e.standardInput),
+      StandardOutput: stdioName(e.standardOutput),
+      StandardError: stdioName(e.standardError),
+      SyslogIdentifier: e.syslogIdentifier ?? '',
+      KillMode: s.killMode,
+      KillSignal: s.killSignal,
+      RestartKillSignal: s.restartKillSignal,
+      FinalKillSignal: s.finalKillSignal,
+      WatchdogSignal: s.watchdogSignal,
+      ReloadSignal: s.reloadSignal,
+      SendSIGHUP: s.sendSIGHUP,
+      SendSIGKILL: s.sendSIGKILL,
+      SuccessExitStatus: [...s.successExitStatus.statuses.map(String), ...s.successExitStatus.signals.map((n) => signalName(n))],
+      RestartPreventExitStatus: [...s.restartPreventExitStatus.statuses.map(String), ...s.restartPreventExitStatus.signals.map((n) => signalName(n))],
+      RestartForceExitStatus: [...s.restartForceExitStatus.statuses.map(String), ...s.restartForceExitStatus.signals.map((n) => signalName(n))],
+      NotifySocket: this.notifyPath ?? '',
+    };
+    for (const limit of e.limits) {
+      p[`Limit${limit.resource}`] = limit.hard;
+      p[`Limit${limit.resource}Soft`] = limit.soft;
+    }
+    for (const list of EXEC_LISTS) p[execListProperty(list)] = this.execProperty(list);
+    return p;
+  }
+}
+
+function stdioName(s: ExecSettings['standardOutput']): string {
+  switch (s.kind) {
+    case 'file':
+      return s.mode === 'write' || s.mode === 'read' ? `file:${s.path}` : `${s.mode}:${s.path}`;
+    case 'journal':
+      return s.console ? 'journal+console' : 'journal';
+    default:
+      return s.kind;
+  }
+}
+
+export const serviceType: UnitType = {
+  suffix: 'service',
+  create: (config, host) => new Service(config, host),
+};
+
+/** For the job engine: does this instance support automatic restarts? */
+export function isService(unit: UnitInstance): unit is Service {
+  return unit instanceof Service;
+}
+

@@ -1,0 +1,97 @@
+// Targets are synchronization points: active when started, nothing to run (systemd.target(5)).
+
+import type { KillWhom, Properties } from '../control/api.js';
+import { NO_TIMESTAMP, now } from './clock.js';
+import { timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { TARGET_STATE_TABLE, type ActiveState, type TargetState } from './states.js';
+import type { LoadedUnit, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+
+export class Target implements UnitInstance {
+  private state: TargetState = 'dead';
+  private readonly ts: UnitTimestamps = {
+    stateChange: NO_TIMESTAMP,
+    inactiveExit: NO_TIMESTAMP,
+    activeEnter: NO_TIMESTAMP,
+    activeExit: NO_TIMESTAMP,
+    inactiveEnter: NO_TIMESTAMP,
+    condition: NO_TIMESTAMP,
+  };
+
+  constructor(
+    private config: LoadedUnit,
+    private readonly host: UnitHost,
+  ) {}
+
+  get activeState(): ActiveState {
+    return TARGET_STATE_TABLE[this.state];
+  }
+
+  get subState(): string {
+    return this.state;
+  }
+
+  private setState(next: TargetState): void {
+    const from = this.activeState;
+    if (next === this.state) return;
+    this.state = next;
+    const t = now();
+    this.ts.stateChange = t;
+    if (next === 'active') {
+      this.ts.inactiveExit = t;
+      this.ts.activeEnter = t;
+    } else {
+      this.ts.activeExit = t;
+      this.ts.inactiveEnter = t;
+    }
+    this.host.stateChanged(this.config.id, { from, to: this.activeState });
+  }
+
+  reload(config: LoadedUnit): void {
+    this.config = config;
+  }
+
+  start(): 'started' | 'already' | 'failed' {
+    if (this.config.loadState !== 'loaded') return 'failed';
+    if (this.state === 'active') return 'already';
+    this.setState('active');
+    return 'started';
+  }
+
+  stop(): 'stopping' | 'already' {
+    if (this.state === 'dead') return 'already';
+    this.setState('dead');
+    return 'stopping';
+  }
+
+  canReload(): boolean {
+    return false;
+  }
+
+  reloadUnit(): 'failed' {
+    return 'failed';
+  }
+
+  kill(_whom: KillWhom, _signal: number): number {
+    return 0;
+  }
+
+  childExited(): void {}
+  orphanExited(): void {}
+  resetFailed(): void {}
+  pids(): number[] {
+    return [];
+  }
+  dispose(): void {}
+
+  properties(): Properties {
+    return {
+      ...unitBaseProperties(this.config, this.activeState, this.subState, { canReload: false, invocationId: '', conditionResult: true }),
+      ...timestampProperties(this.ts),
+    };
+  }
+}
+
+export const targetType: UnitType = {
+  suffix: 'target',
+  create: (config, host) => new Target(config, host),
+};

@@ -1,0 +1,15 @@
+// The one table of unit types (systemd's unit_vtable[]). Adding a type = adding a file and a row.
+
+import { serviceType } from './service.js';
+import { targetType } from './target.js';
+import type { UnitType } from './unit-type.js';
+
+export const UNIT_TYPES: Record<string, UnitType> = {
+  service: serviceType,
+  target: targetType,
+};
+
+export function unitTypeOf(name: string): UnitType | undefined {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? undefined : UNIT_TYPES[name.slice(dot + 1)];
+}

@@ -1,0 +1,22 @@
+// Entry point of unitd_native.node. JavaScript reaches it only through src/native/index.ts,
+// which validates arguments first; every function here validates them again, because a
+// wrong type reaching C must become a TypeError, never a crash of PID 1.
+
+#include <napi.h>
+
+namespace unitd {
+void InitSpawn(Napi::Env env, Napi::Object exports);
+void InitReap(Napi::Env env, Napi::Object exports);
+void InitDatagram(Napi::Env env, Napi::Object exports);
+void InitCredentials(Napi::Env env, Napi::Object exports);
+}  // namespace unitd
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  unitd::InitSpawn(env, exports);
+  unitd::InitReap(env, exports);
+  unitd::InitDatagram(env, exports);
+  unitd::InitCredentials(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(unitd_native, Init)

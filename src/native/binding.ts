@@ -1,0 +1,48 @@
+// Loads build/Release/unitd_native.node (built by `node-gyp rebuild` during `npm install`).
+// The path is relative to this file, and src/native/ and dist/native/ sit at the same depth
+// under the package root, so it works from the sources (tests) and from the build alike.
+
+import { createRequire } from 'node:module';
+
+export interface NativeFailure { exitCode: number; errno: number; code: string; message: string; step: string }
+export type NativeSpawnResult = { pid: number; stdin?: number; stdout?: number; stderr?: number } | { failure: NativeFailure };
+export interface NativeExit { pid: number; code: 'exited' | 'killed' | 'dumped'; status: number }
+export interface NativeCredentials { pid: number; uid: number; gid: number }
+export interface NativeDatagramStats {
+  received: number;
+  droppedOversize: number;
+  droppedWithoutCredentials: number;
+  closedPassedFds: number;
+  fd: number;
+}
+export interface NativeDatagramSocket {
+  close(): void;
+  ref(): void;
+  unref(): void;
+  stats(): NativeDatagramStats;
+}
+
+export interface NativeBinding {
+  spawn(spec: object): NativeSpawnResult;
+  rlimitNames: string[];
+  reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
+  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials) => void) => NativeDatagramSocket;
+  sendDatagram(path: string, data: Buffer): void;
+  peerCredentials(fd: number): NativeCredentials;
+  setChildSubreaper(): void;
+  isChildSubreaper(): boolean;
+}
+
+const ADDON_PATH = '../../build/Release/unitd_native.node';
+
+function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  try {
+    return require(ADDON_PATH) as NativeBinding;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`unitd: cannot load the native addon (${ADDON_PATH} from src/native): ${reason}. Run \`npm install\` or \`npx node-gyp rebuild\` in the package root.`);
+  }
+}
+
+export const native: NativeBinding = loadBinding();

@@ -1,0 +1,235 @@
+// AF_UNIX datagram sockets with sender credentials: the sd_notify(3) transport, which Node
+// lacks. The socket is watched with a uv_poll handle on Node's own loop, so a message is a
+// plain event-loop callback and an idle socket costs nothing.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+
+namespace unitd {
+namespace {
+
+// systemd's notify socket accepts large messages too; anything longer is dropped and counted.
+constexpr size_t kMaxMessage = 64 * 1024;
+// The kernel passes at most SCM_MAX_FD (253) descriptors per message.
+constexpr size_t kMaxPassedFds = 253;
+// Bounds the work done per loop turn so a flooding sender cannot starve timers and I/O.
+constexpr int kMaxMessagesPerWakeup = 256;
+
+// Fills a sockaddr_un; '@name' is a Linux abstract name (leading NUL, no trailing NUL).
+socklen_t SocketAddress(Napi::Env env, const std::string& path, const std::string& field, sockaddr_un* address) {
+  memset(address, 0, sizeof(*address));
+  address->sun_family = AF_UNIX;
+  if (path.empty()) ThrowRange(env, field, "must not be empty");
+  if (path.size() > sizeof(address->sun_path) - 1)
+    ThrowRange(env, field, "is " + std::to_string(path.size()) + " bytes, longer than the 107 a unix socket path allows");
+  if (path[0] != '/' && path[0] != '@') ThrowRange(env, field, "must be an absolute path or an '@abstract' name");
+  memcpy(address->sun_path, path.data(), path.size());
+  if (path[0] == '@') {
+    address->sun_path[0] = '\0';
+    return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  }
+  return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+}
+
+class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeDatagramSocket",
+                       {InstanceMethod("close", &DatagramSocketWrap::Close),
+                        InstanceMethod("ref", &DatagramSocketWrap::RefLoop),
+                        InstanceMethod("unref", &DatagramSocketWrap::UnrefLoop),
+                        InstanceMethod("stats", &DatagramSocketWrap::Stats)});
+  }
+
+  // new NativeDatagramSocket(path, onMessage(data: Buffer, pid, uid, gid))
+  explicit DatagramSocketWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DatagramSocketWrap>(info) {
+    Napi::Env env = info.Env();
+    path_ = ReadString(env, info[0], "path");
+    if (info.Length() < 2 || !info[1].IsFunction()) ThrowType(env, "onMessage", "a function");
+    sockaddr_un address;
+    socklen_t length = SocketAddress(env, path_, "path", &address);
+    abstract_ = path_[0] == '@';
+
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) ThrowSystem(env, errno, "socket", path_);
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+      int err = errno;
+      close(fd);
+      ThrowSystem(env, err, "setsockopt SO_PASSCRED", path_);
+    }
+    // A socket file left by an earlier daemon would make bind() fail; systemd replaces it too.
+    // Anything that is not a socket is left alone and reported by bind().
+    struct stat existing;
+    if (!abstract_ && lstat(path_.c_str(), &existing) == 0 && S_ISSOCK(existing.st_mode)) unlink(path_.c_str());
+    if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) < 0) {
+      int err = errno;
+      close(fd);
+      ThrowSystem(env, err, "bind", path_);
+    }
+
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    poll_ = new uv_poll_t;
+    uv_poll_init(loop, poll_, fd);
+    poll_->data = this;
+    uv_poll_start(poll_, UV_READABLE, &DatagramSocketWrap::OnReadable);
+    fd_ = fd;
+    buffer_.resize(kMaxMessage);
+    onMessage_ = Napi::Persistent(info[1].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env, "unitd.DatagramSocket");
+    Ref();  // an open socket must outlive its JavaScript wrapper, like a net.Server
+  }
+
+  ~DatagramSocketWrap() override { Shutdown(); }
+
+ private:
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+    auto* self = static_cast<DatagramSocketWrap*>(handle->data);
+    if (self == nullptr || status < 0) return;
+    Napi::Env env = self->Env();
+    for (int i = 0; i < kMaxMessagesPerWakeup && self->fd_ >= 0; i++) {
+      Napi::HandleScope scope(env);
+      if (!self->ReceiveOne(env)) break;
+    }
+  }
+
+  // Returns false when the queue is empty.
+  bool ReceiveOne(Napi::Env env) {
+    union {
+      cmsghdr align;
+      char bytes[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
+    } control;
+    iovec vector{buffer_.data(), buffer_.size()};
+    msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof(control.bytes);
+    ssize_t size = recvmsg(fd_, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+    if (size < 0) return errno == EINTR;
+
+    const ucred* sender = nullptr;
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level != SOL_SOCKET) continue;
+      if (header->cmsg_type == SCM_CREDENTIALS && header->cmsg_len == CMSG_LEN(sizeof(ucred))) {
+        sender = reinterpret_cast<const ucred*>(CMSG_DATA(header));
+      } else if (header->cmsg_type == SCM_RIGHTS) {
+        // Nothing here takes ownership of passed fds (no FDSTORE yet): never leak them.
+        size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        const int* fds = reinterpret_cast<const int*>(CMSG_DATA(header));
+        for (size_t i = 0; i < count; i++) close(fds[i]);
+        closedFds_ += count;
+      }
+    }
+    if ((message.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(size) > buffer_.size()) {
+      droppedOversize_++;
+      return true;
+    }
+    if (sender == nullptr) {  // sd_notify(3): messages without credentials are not trusted
+      droppedNoCredentials_++;
+      return true;
+    }
+    received_++;
+    Napi::Object from = Napi::Object::New(env);
+    from.Set("pid", sender->pid);
+    from.Set("uid", sender->uid);
+    from.Set("gid", sender->gid);
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), static_cast<size_t>(size));
+    try {
+      onMessage_.MakeCallback(Value(), {data, from}, *context_);
+    } catch (const Napi::Error& error) {
+      // Same fate as a throw from any other event callback: 'uncaughtException'.
+      napi_fatal_exception(env, error.Value());
+      return false;
+    }
+    return true;
+  }
+
+  void Shutdown() {
+    if (fd_ < 0) return;
+    uv_poll_stop(poll_);
+    poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); });
+    poll_ = nullptr;
+    close(fd_);
+    fd_ = -1;
+    if (!abstract_) unlink(path_.c_str());
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    bool wasOpen = fd_ >= 0;
+    Shutdown();
+    if (wasOpen) Unref();  // from now on the wrapper may be collected
+    return info.Env().Undefined();
+  }
+
+  Napi::Value RefLoop(const Napi::CallbackInfo& info) {
+    if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
+    if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Object stats = Napi::Object::New(info.Env());
+    stats.Set("received", static_cast<double>(received_));
+    stats.Set("droppedOversize", static_cast<double>(droppedOversize_));
+    stats.Set("droppedWithoutCredentials", static_cast<double>(droppedNoCredentials_));
+    stats.Set("closedPassedFds", static_cast<double>(closedFds_));
+    stats.Set("fd", fd_);
+    return stats;
+  }
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  std::string path_;
+  bool abstract_ = false;
+  std::vector<uint8_t> buffer_;
+  Napi::FunctionReference onMessage_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+  uint64_t received_ = 0, droppedOversize_ = 0, droppedNoCredentials_ = 0, closedFds_ = 0;
+};
+
+// sendDatagram(path, data: Buffer) — one datagram, never blocking the loop.
+Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ReadString(env, info[0], "path");
+  sockaddr_un address;
+  socklen_t length = SocketAddress(env, path, "path", &address);
+  if (info.Length() < 2 || !info[1].IsBuffer()) ThrowType(env, "data", "a Buffer or string");
+  Napi::Buffer<uint8_t> data = info[1].As<Napi::Buffer<uint8_t>>();
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) ThrowSystem(env, errno, "socket", path);
+  ssize_t sent = sendto(fd, data.Data(), data.Length(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                        reinterpret_cast<sockaddr*>(&address), length);
+  int err = errno;
+  close(fd);
+  if (sent < 0) ThrowSystem(env, err, "sendto", path);
+  return env.Undefined();
+}
+
+}  // namespace
+
+void InitDatagram(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeDatagramSocket", DatagramSocketWrap::Define(env));
+  exports.Set("sendDatagram", Napi::Function::New(env, SendDatagram, "sendDatagram"));
+}
+
+}  // namespace unitd

@@ -1,0 +1,31 @@
+// The native process layer: the only module the rest of unitd imports for processes and
+// unix datagram sockets. See README.md for the rules it keeps (no child_process for
+// services, async-signal-safe children, one reaper).
+
+export {
+  spawn,
+  SpawnError,
+  checkSpawnSpec,
+  RLIMIT_NAMES,
+  STDIO_KINDS,
+  FILE_MODES,
+  type SpawnSpec,
+  type SpawnResult,
+  type StdioSpec,
+  type StdioKind,
+  type FileMode,
+  type ResourceLimit,
+  type RlimitName,
+} from './spawn.js';
+export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
+export { DatagramSocket, sendDatagram, type Credentials, type DatagramStats } from './datagram.js';
+export { peerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
+export {
+  EXIT_STATUSES,
+  EXIT_STATUS_CLASSES,
+  exitStatusByCode,
+  exitStatusByName,
+  type ExitStatus,
+  type ExitStatusName,
+  type ExitStatusClass,
+} from './exit-status.js';

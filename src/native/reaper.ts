@@ -1,0 +1,96 @@
+// The single reaper: every exited child of this process, services and orphans alike, is
+// collected by waitid(P_ALL) when SIGCHLD arrives and handed to the listeners exactly once.
+
+import { ChildProcess } from 'node:child_process';
+import { native, type NativeExit } from './binding.js';
+import { expectFunction } from './validate.js';
+
+/** How the process ended, as systemd's ExecMainCode/ExecMainStatus: exit code, or signal number. */
+export const EXIT_CODES = ['exited', 'killed', 'dumped'] as const;
+export type ExitCode = (typeof EXIT_CODES)[number];
+export interface ExitInfo {
+  pid: number;
+  code: ExitCode;
+  status: number;
+}
+
+type ExitListener = (exit: ExitInfo) => void;
+const listeners = new Set<ExitListener>();
+
+// Children started through Node's child_process (test tooling, never the daemon's services)
+// belong to libuv, which waits for each of them by pid. Reaping one here would leave its
+// ChildProcess waiting forever, so their pids are recorded and left alone.
+const nodeChildPids = new Set<number>();
+type SpawnMethod = (this: ChildProcess, ...args: unknown[]) => unknown;
+const childProcessPrototype = ChildProcess.prototype as unknown as { spawn: SpawnMethod };
+const originalSpawn = childProcessPrototype.spawn;
+childProcessPrototype.spawn = function recordNodeChild(this: ChildProcess, ...args: unknown[]): unknown {
+  const result = originalSpawn.apply(this, args);
+  const pid = this.pid;
+  if (pid !== undefined) {
+    nodeChildPids.add(pid);
+    this.once('exit', () => nodeChildPids.delete(pid));
+  }
+  return result;
+};
+
+let retryTimer: NodeJS.Timeout | undefined;
+
+function deliver(exit: ExitInfo): void {
+  for (const listener of listeners) {
+    try {
+      listener(exit);
+    } catch (error) {
+      // One failing listener must not cost the others this exit; the error still surfaces.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
+/**
+ * Collects every exited child without blocking (waitpid(-1, WNOHANG) until none is left)
+ * and returns them; each is also delivered to the onChildExit listeners.
+ */
+export function reapAll(): ExitInfo[] {
+  const { exits, blockedBy } = native.reapExited([...nodeChildPids]);
+  if (blockedBy !== 0 && retryTimer === undefined) {
+    // A child_process child is first in the kernel's queue and hides the ones behind it
+    // until libuv has collected it (it does so on the same SIGCHLD): look again shortly.
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      reapAll();
+    }, 5);
+    retryTimer.unref();
+  }
+  const result: ExitInfo[] = exits.map((exit: NativeExit) => ({ pid: exit.pid, code: exit.code, status: exit.status }));
+  result.forEach(deliver);
+  return result;
+}
+
+function onSigchld(): void {
+  reapAll();
+}
+
+/**
+ * Installs the SIGCHLD-driven reaper (once, however many listeners) and subscribes.
+ * Children that exited before the first subscription are collected right away.
+ * Returns the unsubscribe function; the signal handler goes when the last listener does.
+ */
+export function onChildExit(listener: (e: ExitInfo) => void): () => void {
+  expectFunction(listener, 'listener');
+  const wrapped: ExitListener = (exit) => listener(exit);
+  if (listeners.size === 0) {
+    process.on('SIGCHLD', onSigchld);
+    setImmediate(reapAll);
+  }
+  listeners.add(wrapped);
+  let subscribed = true;
+  return () => {
+    if (!subscribed) return;
+    subscribed = false;
+    listeners.delete(wrapped);
+    if (listeners.size === 0) process.off('SIGCHLD', onSigchld);
+  };
+}

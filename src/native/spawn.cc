@@ -1,0 +1,682 @@
+// fork/exec with a systemd-style exec context.
+//
+// Node is multithreaded, so between fork() and execve() the child may only make
+// async-signal-safe calls: another thread may have held the malloc or NSS lock at
+// the moment of the fork. Everything that allocates (strings, argv/envp arrays,
+// user and group lookups) therefore happens in the parent, into a SpawnPlan; the
+// child only walks that plan with raw system calls.
+//
+// The child reports a failure as a ChildFailure record over an O_CLOEXEC pipe and
+// exits with systemd's exit status for the failed step (man systemd.exec, "Process
+// Exit Codes"). The parent reads that pipe: EOF means execve() succeeded.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+
+namespace unitd {
+namespace {
+
+// systemd's exit statuses for the steps this child performs.
+constexpr int kExitChdir = 200, kExitNice = 201, kExitFds = 202, kExitExec = 203, kExitLimits = 205,
+              kExitOomAdjust = 206, kExitSignalMask = 207, kExitStdin = 208, kExitStdout = 209, kExitGroup = 216,
+              kExitUser = 217, kExitSetsid = 220, kExitStderr = 222;
+constexpr int kStdioExit[3] = {kExitStdin, kExitStdout, kExitStderr};
+
+struct ChildFailure {
+  int32_t exitCode;
+  int32_t err;
+  char step[40];
+};
+
+enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd };
+
+struct StdioPlan {
+  StdioKind kind = StdioKind::kNull;
+  std::string path;  // kFile
+  int openFlags = 0;  // kFile
+  int fd = -1;        // kFd: the daemon's fd; kPipe: the child's end
+  int parentEnd = -1; // kPipe: returned to JavaScript
+};
+
+struct RlimitPlan {
+  int resource;
+  struct rlimit limit;
+};
+
+struct SpawnPlan {
+  std::string path;
+  std::vector<std::string> argv, env;
+  std::vector<char*> argvPointers, envPointers;
+  bool hasCwd = false;
+  std::string cwd;
+  bool newSession = true;
+  bool changeUser = false, changeGroup = false, replaceGroups = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  bool hasUmask = false;
+  mode_t umaskValue = 0;
+  std::vector<RlimitPlan> rlimits;
+  bool hasNice = false;
+  int nice = 0;
+  bool hasOomScoreAdjust = false;
+  std::string oomScoreAdjustText;
+  StdioPlan stdio[3];
+  std::vector<int> extraFds;
+  // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
+  int listenPidSlot = -1;
+};
+
+// Closes the fds it holds unless released; keeps the parent leak-free on every error path.
+class FdGuard {
+ public:
+  ~FdGuard() {
+    for (int fd : fds_) close(fd);
+  }
+  void Add(int fd) { fds_.push_back(fd); }
+  void Release(int fd) {
+    for (auto& held : fds_)
+      if (held == fd) held = -1;
+    std::vector<int> kept;
+    for (int held : fds_)
+      if (held >= 0) kept.push_back(held);
+    fds_ = kept;
+  }
+
+ private:
+  std::vector<int> fds_;
+};
+
+// ---------- name resolution (parent side) ----------
+
+enum class LookupResult { kFound, kMissing };
+
+LookupResult LookupUserByName(Napi::Env env, const std::string& name, struct passwd* out, std::vector<char>& buffer) {
+  for (buffer.resize(4096);; buffer.resize(buffer.size() * 2)) {
+    struct passwd* result = nullptr;
+    int err = getpwnam_r(name.c_str(), out, buffer.data(), buffer.size(), &result);
+    if (err == ERANGE && buffer.size() < (1u << 20)) continue;
+    if (err != 0 && err != ENOENT && err != ESRCH) ThrowSystem(env, err, "getpwnam_r", name);
+    return result != nullptr ? LookupResult::kFound : LookupResult::kMissing;
+  }
+}
+
+LookupResult LookupUserById(Napi::Env env, uid_t uid, struct passwd* out, std::vector<char>& buffer) {
+  for (buffer.resize(4096);; buffer.resize(buffer.size() * 2)) {
+    struct passwd* result = nullptr;
+    int err = getpwuid_r(uid, out, buffer.data(), buffer.size(), &result);
+    if (err == ERANGE && buffer.size() < (1u << 20)) continue;
+    if (err != 0 && err != ENOENT && err != ESRCH) ThrowSystem(env, err, "getpwuid_r", std::to_string(uid));
+    return result != nullptr ? LookupResult::kFound : LookupResult::kMissing;
+  }
+}
+
+LookupResult LookupGroupByName(Napi::Env env, const std::string& name, gid_t* gid) {
+  std::vector<char> buffer;
+  struct group entry;
+  for (buffer.resize(4096);; buffer.resize(buffer.size() * 2)) {
+    struct group* result = nullptr;
+    int err = getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &result);
+    if (err == ERANGE && buffer.size() < (1u << 22)) continue;
+    if (err != 0 && err != ENOENT && err != ESRCH) ThrowSystem(env, err, "getgrnam_r", name);
+    if (result == nullptr) return LookupResult::kMissing;
+    *gid = entry.gr_gid;
+    return LookupResult::kFound;
+  }
+}
+
+// A failure found before forking: reported to JavaScript exactly like one from the child.
+struct EarlyFailure {
+  int exitCode;
+  int err;
+  const char* step;
+};
+
+// Numeric ids need no database entry (systemd accepts User=4711 without one).
+bool ResolveGroup(Napi::Env env, const Napi::Value& value, const std::string& field, gid_t* gid) {
+  if (value.IsNumber()) {
+    *gid = static_cast<gid_t>(ReadInteger(env, value, field, 0, 0xFFFFFFFE));
+    return true;
+  }
+  std::string name = ReadString(env, value, field);
+  if (name.empty()) ThrowRange(env, field, "must not be empty");
+  return LookupGroupByName(env, name, gid) == LookupResult::kFound;
+}
+
+// ---------- reading the spec (parent side) ----------
+
+int StdioOpenFlags(Napi::Env env, const std::string& mode, const std::string& field) {
+  // O_NONBLOCK: opening a FIFO must not hang the child (and so the daemon, which waits for
+  // exec); it is cleared again once the file is open.
+  if (mode == "read") return O_RDONLY | O_NONBLOCK;
+  if (mode == "write") return O_WRONLY | O_CREAT | O_NONBLOCK;  // systemd's file:, no truncation
+  if (mode == "truncate") return O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK;
+  if (mode == "append") return O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK;
+  ThrowRange(env, field, "must be 'read', 'write', 'truncate' or 'append' (got '" + mode + "')");
+}
+
+void ReadStdio(Napi::Env env, const Napi::Object& spec, const char* name, StdioKind fallback, StdioPlan* plan) {
+  std::string field = std::string("spec.") + name;
+  Napi::Value value = spec.Get(name);
+  if (value.IsUndefined()) {
+    plan->kind = fallback;
+    return;
+  }
+  if (!value.IsObject()) ThrowType(env, field, "an object like { kind: 'null' }");
+  Napi::Object object = value.As<Napi::Object>();
+  std::string kind = ReadString(env, object.Get("kind"), field + ".kind");
+  if (kind == "null") {
+    plan->kind = StdioKind::kNull;
+  } else if (kind == "inherit") {
+    plan->kind = StdioKind::kInherit;
+  } else if (kind == "pipe") {
+    plan->kind = StdioKind::kPipe;
+  } else if (kind == "file") {
+    plan->kind = StdioKind::kFile;
+    plan->path = ReadString(env, object.Get("path"), field + ".path");
+    if (plan->path.empty()) ThrowRange(env, field + ".path", "must not be empty");
+    plan->openFlags = StdioOpenFlags(env, ReadString(env, object.Get("mode"), field + ".mode"), field + ".mode");
+  } else if (kind == "fd") {
+    plan->kind = StdioKind::kFd;
+    plan->fd = static_cast<int>(ReadInteger(env, object.Get("fd"), field + ".fd", 0, 0x7FFFFFFF));
+    if (fcntl(plan->fd, F_GETFD) < 0) ThrowRange(env, field + ".fd", "is not an open file descriptor");
+  } else {
+    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe' or 'fd' (got '" + kind + "')");
+  }
+}
+
+struct RlimitName {
+  const char* name;
+  int resource;
+};
+constexpr RlimitName kRlimits[] = {
+    {"CPU", RLIMIT_CPU},         {"FSIZE", RLIMIT_FSIZE},     {"DATA", RLIMIT_DATA},
+    {"STACK", RLIMIT_STACK},     {"CORE", RLIMIT_CORE},       {"RSS", RLIMIT_RSS},
+    {"NOFILE", RLIMIT_NOFILE},   {"AS", RLIMIT_AS},           {"NPROC", RLIMIT_NPROC},
+    {"MEMLOCK", RLIMIT_MEMLOCK}, {"LOCKS", RLIMIT_LOCKS},     {"SIGPENDING", RLIMIT_SIGPENDING},
+    {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},     {"RTPRIO", RLIMIT_RTPRIO},
+    {"RTTIME", RLIMIT_RTTIME},
+};
+
+rlim_t ReadRlimitValue(Napi::Env env, const Napi::Value& value, const std::string& field) {
+  if (value.IsString() && value.As<Napi::String>().Utf8Value() == "infinity") return RLIM_INFINITY;
+  if (!value.IsNumber()) ThrowType(env, field, "a non-negative integer or 'infinity'");
+  return static_cast<rlim_t>(ReadInteger(env, value, field, 0, 9007199254740991LL));
+}
+
+void ReadRlimits(Napi::Env env, const Napi::Value& value, SpawnPlan* plan) {
+  if (value.IsUndefined()) return;
+  if (!value.IsArray()) ThrowType(env, "spec.rlimits", "an array");
+  Napi::Array list = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    std::string field = "spec.rlimits[" + std::to_string(i) + "]";
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject()) ThrowType(env, field, "an object { resource, soft, hard }");
+    Napi::Object entry = item.As<Napi::Object>();
+    std::string name = ReadString(env, entry.Get("resource"), field + ".resource");
+    int resource = -1;
+    for (const auto& known : kRlimits)
+      if (name == known.name) resource = known.resource;
+    if (resource < 0) ThrowRange(env, field + ".resource", "is not a known resource limit: '" + name + "'");
+    RlimitPlan limit{resource, {}};
+    limit.limit.rlim_cur = ReadRlimitValue(env, entry.Get("soft"), field + ".soft");
+    limit.limit.rlim_max = ReadRlimitValue(env, entry.Get("hard"), field + ".hard");
+    if (limit.limit.rlim_cur > limit.limit.rlim_max) ThrowRange(env, field + ".soft", "must not exceed hard");
+    plan->rlimits.push_back(limit);
+  }
+}
+
+std::vector<std::string> ReadStringArray(Napi::Env env, const Napi::Value& value, const std::string& field) {
+  if (!value.IsArray()) ThrowType(env, field, "an array of strings");
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < list.Length(); i++)
+    out.push_back(ReadString(env, list.Get(i), field + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+bool StartsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+// Returns false (with *failure set) when the user or a group does not exist: systemd fails
+// such a spawn with 217/USER or 216/GROUP, and we do so without forking at all.
+bool ReadCredentials(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan, EarlyFailure* failure) {
+  Napi::Value user = spec.Get("user"), group = spec.Get("group"), extra = spec.Get("supplementaryGroups");
+  std::string userName;
+  bool userHasEntry = false;
+  if (!user.IsUndefined()) {
+    struct passwd entry;
+    std::vector<char> buffer;
+    if (user.IsNumber()) {
+      plan->uid = static_cast<uid_t>(ReadInteger(env, user, "spec.user", 0, 0xFFFFFFFE));
+      userHasEntry = LookupUserById(env, plan->uid, &entry, buffer) == LookupResult::kFound;
+      plan->gid = userHasEntry ? entry.pw_gid : plan->uid;  // systemd: a bare uid doubles as gid
+    } else {
+      std::string name = ReadString(env, user, "spec.user");
+      if (name.empty()) ThrowRange(env, "spec.user", "must not be empty");
+      if (LookupUserByName(env, name, &entry, buffer) == LookupResult::kMissing) {
+        *failure = {kExitUser, ESRCH, "getpwnam"};  // systemd reports ESRCH ("No such process")
+        return false;
+      }
+      userHasEntry = true;
+      plan->uid = entry.pw_uid;
+      plan->gid = entry.pw_gid;
+    }
+    if (userHasEntry) userName = entry.pw_name;
+    plan->changeUser = plan->changeGroup = plan->replaceGroups = true;
+  }
+  if (!group.IsUndefined()) {
+    if (!ResolveGroup(env, group, "spec.group", &plan->gid)) {
+      *failure = {kExitGroup, ESRCH, "getgrnam"};
+      return false;
+    }
+    plan->changeGroup = true;
+  }
+  // initgroups() semantics, computed here because getgrouplist() reads the group database.
+  if (!userName.empty()) {
+    int count = 64;
+    std::vector<gid_t> list(count);
+    while (getgrouplist(userName.c_str(), plan->gid, list.data(), &count) < 0) list.resize(count);
+    list.resize(count);
+    plan->groups = list;
+  } else if (plan->changeUser) {
+    plan->groups = {plan->gid};
+  }
+  if (!extra.IsUndefined()) {
+    if (!extra.IsArray()) ThrowType(env, "spec.supplementaryGroups", "an array of group names or ids");
+    Napi::Array list = extra.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      std::string field = "spec.supplementaryGroups[" + std::to_string(i) + "]";
+      gid_t gid;
+      if (!ResolveGroup(env, list.Get(i), field, &gid)) {
+        *failure = {kExitGroup, ESRCH, "getgrnam"};
+        return false;
+      }
+      plan->groups.push_back(gid);
+    }
+    if (list.Length() > 0) plan->replaceGroups = true;
+  }
+  if (plan->groups.size() > 65536) ThrowRange(env, "spec.supplementaryGroups", "has more than 65536 groups");
+  return true;
+}
+
+void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
+  plan->path = ReadString(env, spec.Get("path"), "spec.path");
+  if (!StartsWith(plan->path, "/")) ThrowRange(env, "spec.path", "must be an absolute path");
+  plan->argv = ReadStringArray(env, spec.Get("argv"), "spec.argv");
+  plan->env = ReadStringArray(env, spec.Get("env"), "spec.env");
+  for (size_t i = 0; i < plan->env.size(); i++) {
+    size_t equals = plan->env[i].find('=');
+    if (equals == std::string::npos || equals == 0)
+      ThrowRange(env, "spec.env[" + std::to_string(i) + "]", "must look like NAME=value");
+  }
+  Napi::Value cwd = spec.Get("cwd");
+  if (!cwd.IsUndefined()) {
+    plan->hasCwd = true;
+    plan->cwd = ReadString(env, cwd, "spec.cwd");
+    if (plan->cwd.empty()) ThrowRange(env, "spec.cwd", "must not be empty");
+  }
+  Napi::Value setsid = spec.Get("setsid");
+  if (!setsid.IsUndefined()) {
+    if (!setsid.IsBoolean()) ThrowType(env, "spec.setsid", "a boolean");
+    plan->newSession = setsid.As<Napi::Boolean>().Value();
+  }
+  Napi::Value umask = spec.Get("umask");
+  if (!umask.IsUndefined()) {
+    plan->hasUmask = true;
+    plan->umaskValue = static_cast<mode_t>(ReadInteger(env, umask, "spec.umask", 0, 07777));
+  }
+  Napi::Value nice = spec.Get("nice");
+  if (!nice.IsUndefined()) {
+    plan->hasNice = true;
+    plan->nice = static_cast<int>(ReadInteger(env, nice, "spec.nice", -20, 19));
+  }
+  Napi::Value oom = spec.Get("oomScoreAdjust");
+  if (!oom.IsUndefined()) {
+    plan->hasOomScoreAdjust = true;
+    plan->oomScoreAdjustText = std::to_string(ReadInteger(env, oom, "spec.oomScoreAdjust", -1000, 1000));
+  }
+  ReadRlimits(env, spec.Get("rlimits"), plan);
+  ReadStdio(env, spec, "stdin", StdioKind::kNull, &plan->stdio[0]);
+  ReadStdio(env, spec, "stdout", StdioKind::kInherit, &plan->stdio[1]);
+  ReadStdio(env, spec, "stderr", StdioKind::kInherit, &plan->stdio[2]);
+
+  Napi::Value extra = spec.Get("extraFds");
+  if (!extra.IsUndefined()) {
+    if (!extra.IsArray()) ThrowType(env, "spec.extraFds", "an array of file descriptors");
+    Napi::Array list = extra.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      std::string field = "spec.extraFds[" + std::to_string(i) + "]";
+      int fd = static_cast<int>(ReadInteger(env, list.Get(i), field, 0, 0x7FFFFFFF));
+      if (fcntl(fd, F_GETFD) < 0) ThrowRange(env, field, "is not an open file descriptor");
+      plan->extraFds.push_back(fd);
+    }
+  }
+  Napi::Value names = spec.Get("listenFdNames");
+  if (!names.IsUndefined()) {
+    std::vector<std::string> list = ReadStringArray(env, names, "spec.listenFdNames");
+    if (list.size() != plan->extraFds.size())
+      ThrowRange(env, "spec.listenFdNames", "must name each of spec.extraFds (" + std::to_string(plan->extraFds.size()) +
+                                                ") but has " + std::to_string(list.size()) + " names");
+    for (size_t i = 0; i < list.size(); i++)
+      if (list[i].find(':') != std::string::npos)
+        ThrowRange(env, "spec.listenFdNames[" + std::to_string(i) + "]", "must not contain ':'");
+    // sd_listen_fds(3) protocol; any stale LISTEN_* from the caller's env would contradict it.
+    std::vector<std::string> kept;
+    for (auto& entry : plan->env)
+      if (!StartsWith(entry, "LISTEN_FDS=") && !StartsWith(entry, "LISTEN_PID=") && !StartsWith(entry, "LISTEN_FDNAMES="))
+        kept.push_back(entry);
+    plan->env = kept;
+    std::string joined;
+    for (size_t i = 0; i < list.size(); i++) joined += (i ? ":" : "") + list[i];
+    plan->env.push_back("LISTEN_FDS=" + std::to_string(list.size()));
+    plan->env.push_back("LISTEN_FDNAMES=" + joined);
+    plan->env.push_back("LISTEN_PID=" + std::string(20, '0'));
+    plan->listenPidSlot = static_cast<int>(plan->env.size()) - 1;
+  }
+}
+
+// ---------- the child (async-signal-safe only from here to execve) ----------
+
+[[noreturn]] void FailChild(int reportFd, int exitCode, const char* step) {
+  ChildFailure failure;
+  failure.exitCode = exitCode;
+  failure.err = errno;
+  size_t i = 0;
+  for (; step[i] != '\0' && i < sizeof(failure.step) - 1; i++) failure.step[i] = step[i];
+  for (; i < sizeof(failure.step); i++) failure.step[i] = '\0';
+  ssize_t ignored = write(reportFd, &failure, sizeof(failure));
+  (void)ignored;
+  _exit(exitCode);
+}
+
+bool ClearNonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0;
+}
+
+// libuv puts the pipes it is given as stdio into O_NONBLOCK mode, and that flag lives on the
+// open file description shared with every child. A service would then see EAGAIN on its
+// stdout. Clearing the flag would make the daemon's own writes block, so a FIFO is reopened
+// through /proc instead: a new description of the same pipe, blocking, private to the child.
+// Sockets cannot be reopened that way and are passed on as they are.
+int StdioFromDaemonFd(int fd, int stdioIndex) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return -1;
+  struct stat info;
+  if ((flags & O_NONBLOCK) == 0 || fstat(fd, &info) < 0 || !S_ISFIFO(info.st_mode)) return fd;
+  char path[32] = "/proc/self/fd/";
+  char digits[12];
+  int length = 0;
+  for (int value = fd; value > 0 || length == 0; value /= 10) digits[length++] = static_cast<char>('0' + value % 10);
+  int at = 14;
+  while (length > 0) path[at++] = digits[--length];
+  path[at] = '\0';
+  int access = stdioIndex == 0 ? O_RDONLY : O_WRONLY;
+  int reopened = open(path, access | O_NONBLOCK | O_CLOEXEC);  // non-blocking: a FIFO without a peer must not hang
+  if (reopened < 0) return fd;
+  ClearNonblocking(reopened);
+  return reopened;
+}
+
+void PatchListenPid(char* slot) {  // slot points at the digits after "LISTEN_PID="
+  char digits[20];
+  int length = 0;
+  for (pid_t pid = getpid(); pid > 0; pid /= 10) digits[length++] = static_cast<char>('0' + pid % 10);
+  int at = 0;
+  while (length > 0) slot[at++] = digits[--length];
+  slot[at] = '\0';
+}
+
+void CloseFdsFrom(int lowest, int keep) {
+  // CLOSE_RANGE_CLOEXEC (Linux 5.11) leaves the report pipe usable until execve closes it all.
+  if (syscall(SYS_close_range, lowest, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+  if (keep > lowest && syscall(SYS_close_range, lowest, keep - 1, 0) == 0 &&
+      syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+    return;
+  struct rlimit limit;
+  int highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (1u << 20)
+                    ? static_cast<int>(limit.rlim_cur)
+                    : (1 << 20);
+  for (int fd = lowest; fd < highest; fd++)
+    if (fd != keep) close(fd);
+}
+
+// systemd's setrlimit_closest(): without CAP_SYS_RESOURCE (common in containers) a hard limit
+// cannot be raised, so LimitCORE=infinity gets the highest value allowed instead of 205/LIMITS.
+bool SetRlimitClosest(const RlimitPlan& limit) {
+  auto resource = static_cast<__rlimit_resource_t>(limit.resource);
+  if (setrlimit(resource, &limit.limit) == 0) return true;
+  struct rlimit current;
+  if (errno != EPERM || getrlimit(resource, &current) < 0) return false;
+  struct rlimit closest;
+  closest.rlim_max = limit.limit.rlim_max < current.rlim_max ? limit.limit.rlim_max : current.rlim_max;
+  closest.rlim_cur = limit.limit.rlim_cur < closest.rlim_max ? limit.limit.rlim_cur : closest.rlim_max;
+  return setrlimit(resource, &closest) == 0;
+}
+
+[[noreturn]] void RunChild(SpawnPlan& plan, int reportFd) {
+  // Node ignores SIGPIPE and installs handlers; execve keeps ignored signals ignored, so every
+  // disposition goes back to default. The mask (all blocked by the parent around fork) is
+  // lifted just before execve, so no handler of Node's can ever run in this child.
+  struct sigaction defaults;
+  memset(&defaults, 0, sizeof(defaults));
+  defaults.sa_handler = SIG_DFL;
+  sigemptyset(&defaults.sa_mask);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &defaults, nullptr);
+
+  if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
+
+  int lowest = 3 + static_cast<int>(plan.extraFds.size());
+  int sources[3];
+  for (int i = 0; i < 3; i++) {
+    StdioPlan& stdio = plan.stdio[i];
+    int fd = -1;
+    switch (stdio.kind) {
+      case StdioKind::kNull:
+        fd = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+        if (fd < 0) FailChild(reportFd, kStdioExit[i], "open /dev/null");
+        break;
+      case StdioKind::kInherit:
+        fd = StdioFromDaemonFd(i, i);
+        // The daemon itself may run without this fd (closed stdin): give /dev/null instead.
+        if (fd < 0) fd = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+        if (fd < 0) FailChild(reportFd, kStdioExit[i], "open /dev/null");
+        break;
+      case StdioKind::kFile:
+        fd = open(stdio.path.c_str(), stdio.openFlags | O_CLOEXEC, 0666);
+        if (fd < 0 || !ClearNonblocking(fd)) FailChild(reportFd, kStdioExit[i], "open");
+        break;
+      case StdioKind::kPipe:
+        fd = stdio.fd;
+        break;
+      case StdioKind::kFd:
+        fd = StdioFromDaemonFd(stdio.fd, i);
+        if (fd < 0) FailChild(reportFd, kStdioExit[i], "fcntl");
+        break;
+    }
+    sources[i] = fd;
+  }
+
+  // Move every source (and the report pipe) above the target range 0..lowest-1 first, so
+  // placing one fd can never overwrite another that is still needed.
+  if (reportFd < lowest) {
+    int moved = fcntl(reportFd, F_DUPFD_CLOEXEC, lowest);
+    if (moved < 0) FailChild(reportFd, kExitFds, "fcntl F_DUPFD");
+    reportFd = moved;
+  }
+  for (int i = 0; i < 3; i++) {
+    if (sources[i] >= lowest) continue;
+    sources[i] = fcntl(sources[i], F_DUPFD_CLOEXEC, lowest);
+    if (sources[i] < 0) FailChild(reportFd, kStdioExit[i], "fcntl F_DUPFD");
+  }
+  for (int& fd : plan.extraFds) {
+    if (fd >= lowest) continue;
+    fd = fcntl(fd, F_DUPFD_CLOEXEC, lowest);
+    if (fd < 0) FailChild(reportFd, kExitFds, "fcntl F_DUPFD");
+  }
+  for (int i = 0; i < 3; i++)
+    if (dup2(sources[i], i) < 0) FailChild(reportFd, kStdioExit[i], "dup2");
+  for (size_t i = 0; i < plan.extraFds.size(); i++)
+    if (dup2(plan.extraFds[i], 3 + static_cast<int>(i)) < 0) FailChild(reportFd, kExitFds, "dup2");
+
+  if (plan.hasOomScoreAdjust) {
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) FailChild(reportFd, kExitOomAdjust, "open /proc/self/oom_score_adj");
+    const std::string& text = plan.oomScoreAdjustText;
+    if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+      FailChild(reportFd, kExitOomAdjust, "write /proc/self/oom_score_adj");
+    close(fd);
+  }
+  if (plan.hasNice && setpriority(PRIO_PROCESS, 0, plan.nice) < 0) FailChild(reportFd, kExitNice, "setpriority");
+  for (const RlimitPlan& limit : plan.rlimits)
+    if (!SetRlimitClosest(limit)) FailChild(reportFd, kExitLimits, "setrlimit");
+  if (plan.hasUmask) umask(plan.umaskValue);
+
+  // Raw system calls: glibc's wrappers broadcast id changes to all threads of the process,
+  // machinery that is not meant to run in a forked child of a threaded program.
+  if (plan.replaceGroups && syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0)
+    FailChild(reportFd, kExitGroup, "setgroups");
+  if (plan.changeGroup && syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0)
+    FailChild(reportFd, kExitGroup, "setresgid");
+  if (plan.changeUser && syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0)
+    FailChild(reportFd, kExitUser, "setresuid");
+
+  // After dropping privileges, as systemd does: the directory must be reachable by the user.
+  if (plan.hasCwd && chdir(plan.cwd.c_str()) < 0) FailChild(reportFd, kExitChdir, "chdir");
+
+  if (plan.listenPidSlot >= 0) PatchListenPid(plan.envPointers[plan.listenPidSlot] + sizeof("LISTEN_PID=") - 1);
+
+  CloseFdsFrom(lowest, reportFd);
+
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, nullptr) < 0) FailChild(reportFd, kExitSignalMask, "sigprocmask");
+
+  execve(plan.path.c_str(), plan.argvPointers.data(), plan.envPointers.data());
+  FailChild(reportFd, kExitExec, "execve");
+}
+
+// ---------- the parent ----------
+
+Napi::Object FailureObject(Napi::Env env, int exitCode, int err, const std::string& step) {
+  Napi::Object failure = Napi::Object::New(env);
+  failure.Set("exitCode", exitCode);
+  failure.Set("errno", err);
+  failure.Set("code", ErrnoName(err));
+  failure.Set("message", strerror(err));
+  failure.Set("step", step);
+  return failure;
+}
+
+int OpenPipe(Napi::Env env, int ends[2], FdGuard& guard) {
+  if (pipe2(ends, O_CLOEXEC) < 0) ThrowSystem(env, errno, "pipe2");
+  guard.Add(ends[0]);
+  guard.Add(ends[1]);
+  return 0;
+}
+
+// spawn(spec) -> { pid, stdin?, stdout?, stderr? } | { failure: { exitCode, errno, code, message, step } }
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "spec", "an object");
+  SpawnPlan plan;
+  ReadSpec(env, info[0].As<Napi::Object>(), &plan);
+  EarlyFailure early;
+  if (!ReadCredentials(env, info[0].As<Napi::Object>(), &plan, &early)) {
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("failure", FailureObject(env, early.exitCode, early.err, early.step));
+    return result;
+  }
+  for (auto& arg : plan.argv) plan.argvPointers.push_back(arg.data());
+  plan.argvPointers.push_back(nullptr);
+  for (auto& entry : plan.env) plan.envPointers.push_back(entry.data());
+  plan.envPointers.push_back(nullptr);
+
+  FdGuard guard;  // closes every fd made here unless handed to JavaScript
+  int report[2];
+  OpenPipe(env, report, guard);
+  for (int i = 0; i < 3; i++) {
+    if (plan.stdio[i].kind != StdioKind::kPipe) continue;
+    int ends[2];
+    OpenPipe(env, ends, guard);
+    bool childReads = i == 0;
+    plan.stdio[i].fd = childReads ? ends[0] : ends[1];
+    plan.stdio[i].parentEnd = childReads ? ends[1] : ends[0];
+    // The daemon's end lives on the event loop; the child's end stays blocking.
+    int flags = fcntl(plan.stdio[i].parentEnd, F_GETFL);
+    fcntl(plan.stdio[i].parentEnd, F_SETFL, flags | O_NONBLOCK);
+  }
+
+  // Blocking every signal across fork() keeps Node's handlers from running in the child
+  // before RunChild has reset them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = fork();
+  if (pid == 0) RunChild(plan, report[1]);
+  int forkErrno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (pid < 0) ThrowSystem(env, forkErrno, "fork", plan.path);
+
+  close(report[1]);
+  guard.Release(report[1]);
+  for (auto& stdio : plan.stdio) {
+    if (stdio.kind != StdioKind::kPipe) continue;
+    close(stdio.fd);
+    guard.Release(stdio.fd);
+  }
+
+  ChildFailure failure;
+  ssize_t got;
+  do got = read(report[0], &failure, sizeof(failure));
+  while (got < 0 && errno == EINTR);
+
+  if (got == static_cast<ssize_t>(sizeof(failure))) {
+    // The child is exiting on its own; collect it here so the failure never reaches the reaper.
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    failure.step[sizeof(failure.step) - 1] = '\0';
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("failure", FailureObject(env, failure.exitCode, failure.err, failure.step));
+    return result;  // guard closes the parent's pipe ends
+  }
+
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("pid", pid);
+  const char* names[3] = {"stdin", "stdout", "stderr"};
+  for (int i = 0; i < 3; i++) {
+    if (plan.stdio[i].kind != StdioKind::kPipe) continue;
+    result.Set(names[i], plan.stdio[i].parentEnd);
+    guard.Release(plan.stdio[i].parentEnd);
+  }
+  return result;
+}
+
+}  // namespace
+
+void InitSpawn(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  Napi::Array names = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& known : kRlimits) names.Set(i++, known.name);
+  exports.Set("rlimitNames", names);
+}
+
+}  // namespace unitd

@@ -1,0 +1,211 @@
+// Starting one process with a systemd-style exec context (see README.md for what happens in
+// the child and in which order). The daemon never uses child_process for services: libuv
+// would race our waitid(P_ALL) reaper for exit statuses.
+
+import { constants as osConstants } from 'node:os';
+import { native } from './binding.js';
+import { exitStatusByCode } from './exit-status.js';
+import {
+  MAX_FD,
+  expectArray,
+  expectBoolean,
+  expectInteger,
+  expectObject,
+  expectOneOf,
+  expectString,
+} from './validate.js';
+
+export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd'] as const;
+export type StdioKind = (typeof STDIO_KINDS)[number];
+
+/** 'write' is systemd's `file:` (O_WRONLY|O_CREAT, no truncation); 'truncate' and 'append' as `truncate:`/`append:`. */
+export const FILE_MODES = ['read', 'write', 'truncate', 'append'] as const;
+export type FileMode = (typeof FILE_MODES)[number];
+
+export type StdioSpec =
+  | { kind: 'null' }
+  | { kind: 'inherit' }
+  | { kind: 'file'; path: string; mode: FileMode }
+  | { kind: 'pipe' } // a pipe back to the daemon; the parent's end is returned in SpawnResult
+  | { kind: 'fd'; fd: number }; // an fd the daemon holds (socket, tty, the other end of something)
+
+/** setrlimit(2) resources, named as in systemd's Limit*= keys without the prefix. */
+export const RLIMIT_NAMES = [
+  'CPU', 'FSIZE', 'DATA', 'STACK', 'CORE', 'RSS', 'NOFILE', 'AS', 'NPROC',
+  'MEMLOCK', 'LOCKS', 'SIGPENDING', 'MSGQUEUE', 'NICE', 'RTPRIO', 'RTTIME',
+] as const;
+export type RlimitName = (typeof RLIMIT_NAMES)[number];
+
+export interface ResourceLimit {
+  resource: RlimitName;
+  soft: number | 'infinity';
+  hard: number | 'infinity';
+}
+
+export interface SpawnSpec {
+  /** Absolute executable path. */
+  path: string;
+  /** argv[0] is separate from path (the `@` prefix of ExecStart=). */
+  argv: string[];
+  /** The exact environment, 'NAME=value'; nothing is inherited. */
+  env: string[];
+  cwd?: string;
+  /** Default true: each service gets its own session, which process tracking relies on. */
+  setsid?: boolean;
+  /** Name or uid; sets uid, gid (the user's primary group unless `group` is given) and initgroups. */
+  user?: string | number;
+  group?: string | number;
+  supplementaryGroups?: (string | number)[];
+  umask?: number;
+  rlimits?: ResourceLimit[];
+  nice?: number;
+  oomScoreAdjust?: number;
+  /** Defaults: stdin null, stdout inherit, stderr inherit. */
+  stdin?: StdioSpec;
+  stdout?: StdioSpec;
+  stderr?: StdioSpec;
+  /** Dup'ed to 3, 4, ... in the child. */
+  extraFds?: number[];
+  /** One name per extraFds entry: sets LISTEN_FDS, LISTEN_PID (the child's own pid) and LISTEN_FDNAMES. */
+  listenFdNames?: string[];
+}
+
+/** Parent ends of 'pipe' stdio: O_CLOEXEC and non-blocking; the caller owns and closes them. */
+export interface SpawnResult {
+  pid: number;
+  stdin?: number;
+  stdout?: number;
+  stderr?: number;
+}
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+
+/** The child failed before execve(); thrown synchronously by spawn(). The child is already reaped. */
+export class SpawnError extends Error {
+  /** systemd's exit status for the failed step: 203 for EXEC, 200 for CHDIR, ... */
+  readonly exitCode: number;
+  /** 'EXEC', 'CHDIR', ...: `status=${exitCode}/${exitStatusName}` is what systemctl prints. */
+  readonly exitStatusName: string;
+  readonly errno: number;
+  /** 'ENOENT', ... */
+  readonly code: string;
+  /** The system call or lookup that failed: 'execve', 'chdir', 'getpwnam', 'open', ... */
+  readonly step: string;
+  /** The executable that was to be started. */
+  readonly path: string;
+
+  constructor(fields: { exitCode: number; errno: number; code?: string; reason: string; step: string; path: string }) {
+    const exitStatusName = exitStatusByCode(fields.exitCode)?.name ?? String(fields.exitCode);
+    // systemd's wording: "Failed at step EXEC spawning /usr/bin/x: No such file or directory"
+    super(`Failed at step ${exitStatusName} spawning ${fields.path}: ${fields.reason}`);
+    this.name = 'SpawnError';
+    this.exitCode = fields.exitCode;
+    this.exitStatusName = exitStatusName;
+    this.errno = fields.errno;
+    this.code = fields.code ?? ERRNO_NAMES.get(fields.errno) ?? `E${fields.errno}`;
+    this.step = fields.step;
+    this.path = fields.path;
+  }
+}
+
+function checkStdio(value: unknown, field: string): void {
+  if (value === undefined) return;
+  expectObject(value, field);
+  expectOneOf(value.kind, STDIO_KINDS, `${field}.kind`);
+  if (value.kind === 'file') {
+    expectString(value.path, `${field}.path`);
+    if (value.path === '') throw new RangeError(`${field}.path must not be empty`);
+    expectOneOf(value.mode, FILE_MODES, `${field}.mode`);
+  } else if (value.kind === 'fd') {
+    expectInteger(value.fd, `${field}.fd`, 0, MAX_FD);
+  }
+}
+
+function checkLimitValue(value: unknown, field: string): void {
+  if (value === 'infinity') return;
+  if (typeof value !== 'number') throw new TypeError(`${field} must be a non-negative integer or 'infinity'`);
+  expectInteger(value, field, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function checkIdentity(value: unknown, field: string): void {
+  if (typeof value === 'number') return expectInteger(value, field, 0, 0xfffffffe);
+  expectString(value, field);
+  if (value === '') throw new RangeError(`${field} must not be empty`);
+}
+
+function checkStringList(value: unknown, field: string): asserts value is string[] {
+  expectArray(value, field);
+  value.forEach((item, i) => expectString(item, `${field}[${i}]`));
+}
+
+/** Throws TypeError/RangeError naming the field for anything the child could not use. */
+export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
+  expectObject(spec, 'spec');
+  expectString(spec.path, 'spec.path');
+  if (!spec.path.startsWith('/')) throw new RangeError(`spec.path must be an absolute path (got '${spec.path}')`);
+  checkStringList(spec.argv, 'spec.argv');
+  checkStringList(spec.env, 'spec.env');
+  spec.env.forEach((entry, i) => {
+    if (entry.indexOf('=') <= 0) throw new RangeError(`spec.env[${i}] must look like NAME=value (got '${entry}')`);
+  });
+  if (spec.cwd !== undefined) {
+    expectString(spec.cwd, 'spec.cwd');
+    if (spec.cwd === '') throw new RangeError('spec.cwd must not be empty');
+  }
+  if (spec.setsid !== undefined) expectBoolean(spec.setsid, 'spec.setsid');
+  if (spec.user !== undefined) checkIdentity(spec.user, 'spec.user');
+  if (spec.group !== undefined) checkIdentity(spec.group, 'spec.group');
+  if (spec.supplementaryGroups !== undefined) {
+    expectArray(spec.supplementaryGroups, 'spec.supplementaryGroups');
+    spec.supplementaryGroups.forEach((group, i) => checkIdentity(group, `spec.supplementaryGroups[${i}]`));
+  }
+  if (spec.umask !== undefined) expectInteger(spec.umask, 'spec.umask', 0, 0o7777);
+  if (spec.nice !== undefined) expectInteger(spec.nice, 'spec.nice', -20, 19);
+  if (spec.oomScoreAdjust !== undefined) expectInteger(spec.oomScoreAdjust, 'spec.oomScoreAdjust', -1000, 1000);
+  if (spec.rlimits !== undefined) {
+    expectArray(spec.rlimits, 'spec.rlimits');
+    spec.rlimits.forEach((limit, i) => {
+      const field = `spec.rlimits[${i}]`;
+      expectObject(limit, field);
+      expectOneOf(limit.resource, RLIMIT_NAMES, `${field}.resource`);
+      checkLimitValue(limit.soft, `${field}.soft`);
+      checkLimitValue(limit.hard, `${field}.hard`);
+      const soft = limit.soft === 'infinity' ? Infinity : (limit.soft as number);
+      const hard = limit.hard === 'infinity' ? Infinity : (limit.hard as number);
+      if (soft > hard) throw new RangeError(`${field}.soft (${String(limit.soft)}) must not exceed ${field}.hard (${String(limit.hard)})`);
+    });
+  }
+  checkStdio(spec.stdin, 'spec.stdin');
+  checkStdio(spec.stdout, 'spec.stdout');
+  checkStdio(spec.stderr, 'spec.stderr');
+  if (spec.extraFds !== undefined) {
+    expectArray(spec.extraFds, 'spec.extraFds');
+    spec.extraFds.forEach((fd, i) => expectInteger(fd, `spec.extraFds[${i}]`, 0, MAX_FD));
+  }
+  if (spec.listenFdNames !== undefined) {
+    checkStringList(spec.listenFdNames, 'spec.listenFdNames');
+    const fdCount = spec.extraFds?.length ?? 0;
+    if (spec.listenFdNames.length !== fdCount) {
+      throw new RangeError(`spec.listenFdNames must name each of spec.extraFds (${fdCount}) but has ${spec.listenFdNames.length} names`);
+    }
+    spec.listenFdNames.forEach((name, i) => {
+      if (name.includes(':')) throw new RangeError(`spec.listenFdNames[${i}] must not contain ':' (got '${name}')`);
+    });
+  }
+}
+
+/**
+ * Forks and execs. Returns once execve() has succeeded (the exit will come through the
+ * reaper) or throws SpawnError when the child failed before it (already reaped; nothing of
+ * it is left in the parent). Blocks the caller until execve or failure: user lookups and
+ * exec happen synchronously.
+ */
+export function spawn(spec: SpawnSpec): SpawnResult {
+  checkSpawnSpec(spec);
+  const result = native.spawn(spec);
+  if ('failure' in result) {
+    const { failure } = result;
+    throw new SpawnError({ exitCode: failure.exitCode, errno: failure.errno, code: failure.code, reason: failure.message, step: failure.step, path: spec.path });
+  }
+  return result;
+}

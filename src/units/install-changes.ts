@@ -1,0 +1,119 @@
+// What an install operation did or failed to do, and how systemctl reports it
+// (install_changes_dump() in systemd 252): one line per change on stderr, in the
+// order the changes happened.
+
+import { InstallErrno } from './install-info.js';
+
+export const CHANGE_KINDS = ['symlink', 'unlink', 'is-masked', 'is-dangling', 'destination-not-present', 'auxiliary-failed'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export type InstallChange =
+  | { kind: ChangeKind; path: string; source?: string }
+  | { kind: 'error'; errno: InstallErrno; path: string; source?: string };
+
+export class ChangeList {
+  readonly items: InstallChange[] = [];
+
+  add(kind: ChangeKind, path: string, source?: string): void {
+    this.items.push({ kind, path, source });
+  }
+
+  error(errno: InstallErrno, path: string, source?: string): void {
+    this.items.push({ kind: 'error', errno, path, source });
+  }
+
+  get firstError(): InstallErrno | undefined {
+    for (const c of this.items) if (c.kind === 'error') return c.errno;
+    return undefined;
+  }
+}
+
+/** strerror() of the errnos install operations produce, for "%m". */
+export const ERRNO_MESSAGES: Record<InstallErrno, string> = {
+  ENOENT: 'No such file or directory',
+  EEXIST: 'File exists',
+  ERFKILL: 'Operation not possible due to RF-kill',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  EBADSLT: 'Invalid slot',
+  EIDRM: 'Identifier removed',
+  EUCLEAN: 'Structure needs cleaning',
+  ELOOP: 'Too many levels of symbolic links',
+  EXDEV: 'Invalid cross-device link',
+  ENOLINK: 'Link has been severed',
+  EINVAL: 'Invalid argument',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EACCES: 'Permission denied',
+  EIO: 'Input/output error',
+  EUNATCH: 'Protocol driver not attached',
+};
+
+function errorLine(verb: string, c: { errno: InstallErrno; path: string; source?: string }): string {
+  switch (c.errno) {
+    case 'EEXIST':
+      return c.source
+        ? `Failed to ${verb} unit, file "${c.path}" already exists and is a symlink to "${c.source}".`
+        : `Failed to ${verb} unit, file "${c.path}" already exists.`;
+    case 'ERFKILL':
+      return `Failed to ${verb} unit, unit ${c.path} is masked.`;
+    case 'EADDRNOTAVAIL':
+      return `Failed to ${verb} unit, unit ${c.path} is transient or generated.`;
+    case 'EBADSLT':
+      return `Failed to ${verb} unit, invalid specifier in "${c.path}".`;
+    case 'EIDRM':
+      return `Failed to ${verb} ${c.source}, destination unit ${c.path} is a non-template unit.`;
+    case 'EUCLEAN':
+      return `Failed to ${verb} unit, "${c.path}" is not a valid unit name.`;
+    case 'ELOOP':
+      return `Failed to ${verb} unit, refusing to operate on linked unit file ${c.path}.`;
+    case 'EXDEV':
+      return c.source
+        ? `Failed to ${verb} unit, cannot alias ${c.source} as ${c.path}.`
+        : `Failed to ${verb} unit, invalid unit reference "${c.path}".`;
+    case 'ENOENT':
+      return `Failed to ${verb} unit, unit ${c.path} does not exist.`;
+    case 'EUNATCH':
+      return `Failed to ${verb} unit, cannot resolve specifiers in "${c.path}".`;
+    default:
+      return `Failed to ${verb} unit, file "${c.path}": ${ERRNO_MESSAGES[c.errno]}.`;
+  }
+}
+
+/**
+ * The lines systemctl prints for a list of changes. `result` is the
+ * operation's own error, printed generically when no change explained it.
+ */
+export function describeChanges(verb: string, changes: ChangeList, result: InstallErrno | undefined, quiet: boolean): string[] {
+  const out: string[] = [];
+  let logged = false;
+  for (const c of changes.items) {
+    if (c.kind === 'error') {
+      out.push(errorLine(verb, c));
+      logged = true;
+      continue;
+    }
+    if (quiet) continue;
+    switch (c.kind) {
+      case 'symlink':
+        out.push(`Created symlink ${c.path} \u2192 ${c.source}.`);
+        break;
+      case 'unlink':
+        out.push(`Removed "${c.path}".`);
+        break;
+      case 'is-masked':
+        out.push(`Unit ${c.path} is masked, ignoring.`);
+        break;
+      case 'is-dangling':
+        out.push(`Unit ${c.path} is an alias to a unit that is not present, ignoring.`);
+        break;
+      case 'destination-not-present':
+        out.push(`Unit ${c.source} is added as a dependency to a non-existent unit ${c.path}.`);
+        break;
+      case 'auxiliary-failed':
+        out.push(`Failed to enable auxiliary unit ${c.source}, ignoring.`);
+        break;
+    }
+  }
+  if (result !== undefined && !logged) out.push(`Failed to ${verb}: ${ERRNO_MESSAGES[result]}.`);
+  return out;
+}

@@ -1,0 +1,362 @@
+// Loading a unit by name, as the manager does at boot and on daemon-reload:
+// find the fragment (literal name, then the template), collect its names
+// (alias symlinks), drop-ins and .wants/.requires entries, parse everything,
+// and settle the LoadState. Never throws for bad input: problems become
+// LoadState error/bad-setting/not-found with systemd's LoadError text.
+
+import * as fs from 'node:fs';
+
+import { Assignment, parseUnitText } from './syntax.js';
+import { Diagnostic, DiagnosticLog } from './diagnostics.js';
+import { LookupOptions, LookupPaths, chaseInRoot, lookupPaths, SymlinkLoopError } from './paths.js';
+import { NameEntry, buildNameMap } from './name-map.js';
+import { findDropIns } from './dropins.js';
+import { dependencyDirEntries } from './dependency-dirs.js';
+import { DependencySets, applyDefaultDependencies, emptyDependencySets } from './implicit-deps.js';
+import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
+
+export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
+export type LoadState = (typeof LOAD_STATES)[number];
+
+export interface LoadError {
+  /** D-Bus error name, e.g. `org.freedesktop.systemd1.NoSuchUnit`. */
+  name: string;
+  message: string;
+}
+
+/** `LoadError=` as `systemctl show` prints it. */
+export function formatLoadError(e: LoadError | undefined): string {
+  return e === undefined ? '' : `${e.name} "${e.message}"`;
+}
+
+/** What a schema makes of the raw assignments; the loader only needs to know about fatal problems. */
+export interface InterpretResult<C> {
+  config: C;
+  /** Set when a setting is fatally wrong (LoadState bad-setting). */
+  badSetting?: string;
+}
+
+export type Interpreter<C> = (input: {
+  name: string;
+  assignments: Assignment[];
+  log: DiagnosticLog;
+  fragmentPath?: string;
+}) => InterpretResult<C>;
+
+/** The few keys the loader itself needs, read straight from the assignments until a schema is plugged in. */
+export interface RawUnitConfig {
+  description?: string;
+  defaultDependencies: boolean;
+  dependencies: DependencySets;
+}
+
+const DEPENDENCY_KEYS: Record<string, keyof DependencySets> = {
+  Requires: 'requires',
+  Requisite: 'requisite',
+  Wants: 'wants',
+  BindsTo: 'bindsTo',
+  PartOf: 'partOf',
+  Upholds: 'upholds',
+  Conflicts: 'conflicts',
+  Before: 'before',
+  After: 'after',
+};
+
+const TRUE_WORDS = ['1', 'yes', 'y', 'true', 't', 'on'];
+const FALSE_WORDS = ['0', 'no', 'n', 'false', 'f', 'off'];
+
+export const rawInterpreter: Interpreter<RawUnitConfig> = ({ assignments }) => {
+  const config: RawUnitConfig = { defaultDependencies: true, dependencies: emptyDependencySets() };
+  for (const a of assignments) {
+    if (a.section !== 'Unit') continue;
+    if (a.key === 'Description') config.description = a.value;
+    else if (a.key === 'DefaultDependencies') {
+      const v = a.value.toLowerCase();
+      if (TRUE_WORDS.includes(v)) config.defaultDependencies = true;
+      else if (FALSE_WORDS.includes(v)) config.defaultDependencies = false;
+    } else if (a.key in DEPENDENCY_KEYS) {
+      const list = config.dependencies[DEPENDENCY_KEYS[a.key]];
+      for (const w of a.value.split(/[ \t]+/)) if (w !== '' && !list.includes(w)) list.push(w);
+    }
+  }
+  return { config };
+};
+
+export interface LoadedUnit<C = RawUnitConfig> {
+  /** The unit's real name (aliases resolved). */
+  id: string;
+  /** id first, then every alias found as a symlink. */
+  names: string[];
+  type: UnitType;
+  loadState: LoadState;
+  loadError?: LoadError;
+  fragmentPath?: string;
+  /** Where a linked unit's content really lives, when it differs from FragmentPath. */
+  sourcePath?: string;
+  dropInPaths: string[];
+  /** Fragment then drop-ins, in the order systemd applies them. */
+  assignments: Assignment[];
+  diagnostics: Diagnostic[];
+  config?: C;
+  /** Entries of the .wants/, .requires/ and .upholds/ directories. */
+  wantsFromDirs: string[];
+  requiresFromDirs: string[];
+  upholdsFromDirs: string[];
+  /** Modification times of every file read, for NeedDaemonReload=. */
+  mtimes: Map<string, number>;
+}
+
+export interface UnitStoreOptions<C> extends LookupOptions {
+  interpret?: Interpreter<C>;
+}
+
+const ERRNO_DBUS: Record<string, string> = {
+  EACCES: 'org.freedesktop.DBus.Error.AccessDenied',
+  EPERM: 'org.freedesktop.DBus.Error.AccessDenied',
+  ENOENT: 'org.freedesktop.DBus.Error.FileNotFound',
+  EINVAL: 'org.freedesktop.DBus.Error.InvalidArgs',
+  ENOMEM: 'org.freedesktop.DBus.Error.NoMemory',
+};
+
+const ERRNO_TEXT: Record<string, string> = {
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ENOENT: 'No such file or directory',
+  EINVAL: 'Invalid argument',
+  ELOOP: 'Too many levels of symbolic links',
+  EISDIR: 'Is a directory',
+  ENOBUFS: 'No buffer space available',
+  EBADMSG: 'Bad message',
+  EIO: 'Input/output error',
+};
+
+class FileLoadError extends Error {
+  constructor(
+    readonly errno: string,
+    readonly file: string,
+  ) {
+    super(`${file}: ${ERRNO_TEXT[errno] ?? errno}`);
+  }
+}
+
+function errnoOf(e: unknown): string {
+  if (e instanceof SymlinkLoopError) return 'ELOOP';
+  return (e as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+}
+
+/** A registry of loaded units over one search path; `reload()` is daemon-reload. */
+export class UnitStore<C = RawUnitConfig> {
+  readonly lookup: LookupPaths;
+  private nameMap: Map<string, NameEntry>;
+  private readonly cache = new Map<string, LoadedUnit<C>>();
+  private readonly interpret: Interpreter<C>;
+
+  constructor(opts: UnitStoreOptions<C> = {}) {
+    this.lookup = lookupPaths(opts);
+    this.interpret = opts.interpret ?? (rawInterpreter as unknown as Interpreter<C>);
+    this.nameMap = buildNameMap(this.lookup);
+  }
+
+  /** Forget everything and rescan the search path. */
+  reload(): void {
+    this.cache.clear();
+    this.nameMap = buildNameMap(this.lookup);
+  }
+
+  /** Every name that has an entry on the search path (files, aliases, masks). */
+  knownNames(): string[] {
+    return [...this.nameMap.keys()];
+  }
+
+  entry(name: string): NameEntry | undefined {
+    return this.nameMap.get(name);
+  }
+
+  /** Follow alias symlinks to the real name; instances follow their template's alias. */
+  resolveId(name: string): string {
+    let cur = name;
+    for (let i = 0; i < 64; i++) {
+      const e = this.nameMap.get(cur);
+      if (e?.kind === 'alias' && e.target !== undefined) {
+        const tp = parseUnitName(e.target);
+        const cp = parseUnitName(cur);
+        cur = tp?.isTemplate && cp?.instance && !cp.isTemplate ? withInstance(e.target, cp.instance) : e.target;
+        continue;
+      }
+      if (e === undefined) {
+        const tpl = templateOf(cur);
+        const te = tpl !== undefined ? this.nameMap.get(tpl) : undefined;
+        const inst = parseUnitName(cur)?.instance;
+        if (te?.kind === 'alias' && te.target !== undefined && inst !== undefined) {
+          const next = withInstance(te.target, inst);
+          if (next !== cur) {
+            cur = next;
+            continue;
+          }
+        }
+      }
+      return cur;
+    }
+    return cur;
+  }
+
+  /** All names that resolve to `id` (the id first). */
+  namesOf(id: string): string[] {
+    const names = [id];
+    const inst = parseUnitName(id);
+    for (const [n, e] of this.nameMap) {
+      if (e.kind !== 'alias' || n === id) continue;
+      if (this.resolveId(n) === id) names.push(n);
+      else if (inst?.instance && !inst.isTemplate && parseUnitName(n)?.isTemplate) {
+        const candidate = withInstance(n, inst.instance);
+        if (candidate !== id && this.resolveId(candidate) === id && !names.includes(candidate)) names.push(candidate);
+      }
+    }
+    return names;
+  }
+
+  load(name: string): LoadedUnit<C> {
+    const id = this.resolveId(name);
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const unit = this.loadUncached(name, id);
+    this.cache.set(id, unit);
+    return unit;
+  }
+
+  private loadUncached(requested: string, id: string): LoadedUnit<C> {
+    const parsedName = parseUnitName(id);
+    const names = this.namesOf(id);
+    if (!names.includes(requested) && requested !== id) names.push(requested);
+    const unit: LoadedUnit<C> = {
+      id,
+      names,
+      type: parsedName?.type ?? 'service',
+      loadState: 'loaded',
+      dropInPaths: [],
+      assignments: [],
+      diagnostics: [],
+      wantsFromDirs: [],
+      requiresFromDirs: [],
+      upholdsFromDirs: [],
+      mtimes: new Map(),
+    };
+    if (!parsedName) {
+      return this.fail(unit, 'error', { name: 'org.freedesktop.DBus.Error.InvalidArgs', message: `Unit name ${id} is not valid.` });
+    }
+    if (parsedName.isTemplate) {
+      unit.loadState = 'error';
+      unit.loadError = { name: 'org.freedesktop.DBus.Error.InvalidArgs', message: `Unit name ${id} is missing the instance name.` };
+    }
+    const entry = this.fragmentEntry(id);
+    const requestedEntry = this.nameMap.get(requested);
+    if (entry?.kind === 'masked' || requestedEntry?.kind === 'masked' || this.nameMap.get(id)?.kind === 'masked') {
+      return this.fail(unit, 'masked', { name: 'org.freedesktop.systemd1.UnitMasked', message: `Unit ${id} is masked.` });
+    }
+    if (entry === undefined) {
+      return this.fail(unit, 'not-found', { name: 'org.freedesktop.systemd1.NoSuchUnit', message: `Unit ${id} not found.` });
+    }
+    const log = new DiagnosticLog();
+    try {
+      if (entry.kind === 'bad') throw new FileLoadError('EINVAL', entry.path);
+      unit.fragmentPath = entry.path;
+      const source = this.readFragment(unit, entry, log);
+      if (source !== entry.path) unit.sourcePath = source;
+      for (const d of findDropIns(this.lookup.searchPath, names)) {
+        if (d.masked) continue;
+        unit.dropInPaths.push(d.path);
+        this.readInto(unit, d.path, log);
+      }
+    } catch (e) {
+      unit.diagnostics = log.entries;
+      const errno = e instanceof FileLoadError ? e.errno : errnoOf(e);
+      const file = e instanceof FileLoadError ? e.file : unit.fragmentPath ?? id;
+      unit.diagnostics.push({ level: 'error', file, message: `Failed to load configuration: ${ERRNO_TEXT[errno] ?? errno}` });
+      return this.fail(unit, 'error', {
+        name: ERRNO_DBUS[errno] ?? `System.Error.${errno}`,
+        message: `Unit ${id} failed to load properly, please adjust/correct and reload service manager: ${ERRNO_TEXT[errno] ?? errno}`,
+      });
+    }
+    unit.wantsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'wants');
+    unit.requiresFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'requires');
+    unit.upholdsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'upholds');
+    const result = this.interpret({ name: id, assignments: unit.assignments, log, fragmentPath: unit.fragmentPath });
+    unit.config = result.config;
+    unit.diagnostics = log.entries;
+    if (result.badSetting !== undefined) {
+      unit.loadState = 'bad-setting';
+      unit.loadError = { name: 'org.freedesktop.systemd1.BadUnitSetting', message: `Unit ${id} has a bad unit file setting.` };
+    }
+    return unit;
+  }
+
+  private fail(unit: LoadedUnit<C>, state: LoadState, error: LoadError): LoadedUnit<C> {
+    unit.loadState = state;
+    unit.loadError = error;
+    return unit;
+  }
+
+  /** The fragment for a name: its own entry, else its template's. */
+  private fragmentEntry(id: string): NameEntry | undefined {
+    const own = this.nameMap.get(id);
+    if (own !== undefined && own.kind !== 'alias') return own;
+    const tpl = templateOf(id);
+    if (tpl === undefined) return undefined;
+    const t = this.nameMap.get(tpl);
+    if (t === undefined) return undefined;
+    if (t.kind === 'alias' && t.target !== undefined) return this.nameMap.get(t.target);
+    return t;
+  }
+
+  /** Read the fragment (following a linked file inside the root); returns the real path. */
+  private readFragment(unit: LoadedUnit<C>, entry: NameEntry, log: DiagnosticLog): string {
+    let real = entry.path;
+    if (entry.kind === 'linked') {
+      let resolved: string | undefined;
+      try {
+        resolved = chaseInRoot(this.lookup.root, entry.path);
+      } catch (e) {
+        throw new FileLoadError(errnoOf(e), entry.path);
+      }
+      if (resolved === undefined) throw new FileLoadError('ENOENT', entry.path);
+      real = resolved;
+    }
+    this.readInto(unit, real, log, entry.path);
+    return real;
+  }
+
+  private readInto(unit: LoadedUnit<C>, file: string, log: DiagnosticLog, shownAs = file): void {
+    let data: Buffer;
+    try {
+      const st = fs.statSync(file);
+      if (st.isDirectory()) throw new FileLoadError('EISDIR', shownAs);
+      unit.mtimes.set(file, st.mtimeMs);
+      data = fs.readFileSync(file);
+    } catch (e) {
+      if (e instanceof FileLoadError) throw e;
+      throw new FileLoadError(errnoOf(e), shownAs);
+    }
+    const parsed = parseUnitText(data, shownAs, log);
+    if (parsed.fatal !== undefined) throw new FileLoadError('ENOBUFS', shownAs);
+    unit.assignments.push(...parsed.assignments);
+  }
+}
+
+/** One-shot load without keeping a store around. */
+export function loadUnit(name: string, opts: UnitStoreOptions<RawUnitConfig> = {}): LoadedUnit<RawUnitConfig> {
+  return new UnitStore(opts).load(name);
+}
+
+/** Dependencies of a loaded unit as the graph sees them: settings, .wants/.requires entries, defaults. */
+export function effectiveDependencies(unit: LoadedUnit<RawUnitConfig>): DependencySets {
+  const deps = emptyDependencySets();
+  if (unit.loadState !== 'loaded' || unit.config === undefined) return deps;
+  const own = unit.config.dependencies;
+  for (const k of Object.keys(deps) as (keyof DependencySets)[]) deps[k].push(...own[k]);
+  for (const w of unit.wantsFromDirs) if (!deps.wants.includes(w)) deps.wants.push(w);
+  for (const r of unit.requiresFromDirs) if (!deps.requires.includes(r)) deps.requires.push(r);
+  for (const u of unit.upholdsFromDirs) if (!deps.upholds.includes(u)) deps.upholds.push(u);
+  applyDefaultDependencies(unit.id, unit.type, deps, unit.config.defaultDependencies);
+  return deps;
+}
+

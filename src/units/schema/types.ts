@@ -1,0 +1,216 @@
+// The typed result of interpreting a unit file: what the manager, the exec layer
+// and `systemctl show` work from. Defaults (defaults.ts) match systemd 252.
+
+import type { UnitType } from '../unit-name.js';
+import type { ExecCommand } from '../values/command-line.js';
+import type { EnvironmentFileSpec } from '../values/environment-file.js';
+import type { ExitStatusSet } from '../values/exit-status.js';
+import type { Usec } from '../values/timespan.js';
+import type {
+  CollectMode,
+  EmergencyAction,
+  ExecDirectoryPreserve,
+  JobMode,
+  KillMode,
+  NotifyAccess,
+  OomPolicy,
+  ResourceLimit,
+  ServiceExitType,
+  ServiceRestart,
+  ServiceType,
+  StandardInputKind,
+  StandardOutputKind,
+  SyslogLevel,
+  TimeoutFailureMode,
+} from './enums.js';
+
+export interface Condition {
+  /** The key without its Condition/Assert prefix: "PathExists", "Virtualization" ... */
+  kind: string;
+  negate: boolean;
+  /** `|` prefix: triggering conditions are ORed among themselves. */
+  trigger: boolean;
+  value: string;
+}
+
+export interface UnitSection {
+  description: string;
+  documentation: string[];
+  requires: string[];
+  requisite: string[];
+  wants: string[];
+  bindsTo: string[];
+  partOf: string[];
+  upholds: string[];
+  conflicts: string[];
+  before: string[];
+  after: string[];
+  onFailure: string[];
+  onSuccess: string[];
+  propagatesReloadTo: string[];
+  reloadPropagatedFrom: string[];
+  propagatesStopTo: string[];
+  stopPropagatedFrom: string[];
+  joinsNamespaceOf: string[];
+  requiresMountsFor: string[];
+  defaultDependencies: boolean;
+  stopWhenUnneeded: boolean;
+  refuseManualStart: boolean;
+  refuseManualStop: boolean;
+  allowIsolate: boolean;
+  ignoreOnIsolate: boolean;
+  conditions: Condition[];
+  asserts: Condition[];
+  successAction: EmergencyAction;
+  failureAction: EmergencyAction;
+  successActionExitStatus?: number;
+  failureActionExitStatus?: number;
+  startLimitIntervalUSec: Usec;
+  startLimitBurst: number;
+  startLimitAction: EmergencyAction;
+  jobTimeoutUSec: Usec;
+  jobRunningTimeoutUSec: Usec;
+  jobTimeoutAction: EmergencyAction;
+  onFailureJobMode: JobMode;
+  onSuccessJobMode: JobMode;
+  collectMode: CollectMode;
+  sourcePath?: string;
+}
+
+export interface InstallSection {
+  wantedBy: string[];
+  requiredBy: string[];
+  alias: string[];
+  also: string[];
+  defaultInstance?: string;
+}
+
+/** A resource limit as setrlimit() takes it; Infinity = RLIM_INFINITY. */
+export interface RlimitValue {
+  soft: number;
+  hard: number;
+}
+
+export interface StandardInput {
+  kind: StandardInputKind;
+  /** Path for `file:`, name for `fd:`. */
+  target?: string;
+}
+
+export interface StandardOutput {
+  kind: StandardOutputKind;
+  target?: string;
+}
+
+export interface ExecDirectory {
+  /** Relative to the directory root (/run, /var/lib, ...). */
+  path: string;
+  /** Extra symlinks (`name:link1:link2`). */
+  symlinks: string[];
+}
+
+export interface ServiceSection {
+  /** Type=, or derived when unset: dbus with BusName=, simple with ExecStart=, else oneshot. */
+  type: ServiceType;
+  exitType: ServiceExitType;
+  execCondition: ExecCommand[];
+  execStartPre: ExecCommand[];
+  execStart: ExecCommand[];
+  execStartPost: ExecCommand[];
+  execReload: ExecCommand[];
+  execStop: ExecCommand[];
+  execStopPost: ExecCommand[];
+  restart: ServiceRestart;
+  restartUSec: Usec;
+  /** Unset: 90s, or infinity for oneshot. */
+  timeoutStartUSec: Usec;
+  timeoutStopUSec: Usec;
+  /** Unset: same as timeoutStopUSec. */
+  timeoutAbortUSec: Usec;
+  timeoutStartFailureMode: TimeoutFailureMode;
+  timeoutStopFailureMode: TimeoutFailureMode;
+  runtimeMaxUSec: Usec;
+  runtimeRandomizedExtraUSec: Usec;
+  watchdogUSec: Usec;
+  /** notify types, WatchdogSec= and FileDescriptorStoreMax= turn `none` into `main`. */
+  notifyAccess: NotifyAccess;
+  pidFile?: string;
+  remainAfterExit: boolean;
+  guessMainPID: boolean;
+  busName?: string;
+  fileDescriptorStoreMax: number;
+  successExitStatus: ExitStatusSet;
+  restartPreventExitStatus: ExitStatusSet;
+  restartForceExitStatus: ExitStatusSet;
+  oomPolicy: OomPolicy;
+  rootDirectoryStartOnly: boolean;
+  // systemd.kill(5)
+  killMode: KillMode;
+  killSignal: number;
+  /** Unset: KillSignal=. */
+  restartKillSignal: number;
+  finalKillSignal: number;
+  sendSIGKILL: boolean;
+  sendSIGHUP: boolean;
+  watchdogSignal: number;
+  // systemd.exec(5)
+  user?: string;
+  group?: string;
+  supplementaryGroups: string[];
+  workingDirectory?: string; // absolute, or "~" for the home of User=
+  workingDirectoryMissingOK: boolean;
+  rootDirectory?: string;
+  environment: [name: string, value: string][];
+  environmentFiles: EnvironmentFileSpec[];
+  passEnvironment: string[];
+  unsetEnvironment: string[];
+  umask: number;
+  nice?: number;
+  oomScoreAdjust?: number;
+  limits: Partial<Record<ResourceLimit, RlimitValue>>;
+  runtimeDirectory: ExecDirectory[];
+  stateDirectory: ExecDirectory[];
+  cacheDirectory: ExecDirectory[];
+  logsDirectory: ExecDirectory[];
+  configurationDirectory: ExecDirectory[];
+  runtimeDirectoryMode: number;
+  stateDirectoryMode: number;
+  cacheDirectoryMode: number;
+  logsDirectoryMode: number;
+  configurationDirectoryMode: number;
+  runtimeDirectoryPreserve: ExecDirectoryPreserve;
+  standardInput: StandardInput;
+  standardOutput: StandardOutput;
+  standardError: StandardOutput;
+  standardInputText: string;
+  standardInputData?: string;
+  ttyPath?: string;
+  syslogIdentifier?: string;
+  syslogLevel: SyslogLevel;
+  syslogFacility: string;
+  syslogLevelPrefix: boolean;
+  noNewPrivileges: boolean;
+  ignoreSIGPIPE: boolean;
+}
+
+/** Settings of types unitd keeps inert (socket, timer, path, mount ...): raw values per key, lists reset by "". */
+export type RawSettings = Record<string, Record<string, string[]>>;
+
+export interface UnsupportedSetting {
+  key: string;
+  file: string;
+  line: number;
+}
+
+export interface UnitConfig {
+  type: UnitType;
+  unit: UnitSection;
+  install: InstallSection;
+  service?: ServiceSection;
+  /** Known keys of sections unitd does not interpret (e.g. [Timer]). */
+  settings: RawSettings;
+  /** Accepted, not applied in a container (sandboxing, cgroup resource control ...). */
+  unsupported: UnsupportedSetting[];
+  /** Set when systemd would say LoadState=bad-setting: the exact refusal message. */
+  badSetting?: string;
+}

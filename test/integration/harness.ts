@@ -1,0 +1,236 @@
+// Boots the built unitd as a real PID 1 in private PID and mount namespaces,
+// the way `docker run` would, and runs the real clients inside it.
+//
+//   const sys = await boot({ units: { 'web.service': '...' }, enable: ['web.service'] });
+//   const r = await sys.ctl('is-active', 'web.service');   // { stdout, stderr, code }
+//   await sys.stop();
+//
+// Unit files live in a temp dir bind-mounted over /etc/systemd/system inside the
+// namespace, and SYSTEMD_UNIT_PATH points there only, so host units never leak in.
+// /run and /tmp are private tmpfs. Teardown kills the namespace's PID 1 by PID
+// (the kernel then kills everything else in the namespace).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectControl, type ControlClient } from '../../src/control/client.js';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const UNIT_DIR_INSIDE = '/etc/systemd/system';
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface BootOptions {
+  /** filename → content, written to /etc/systemd/system. */
+  units: Record<string, string>;
+  /** Units linked into multi-user.target.wants (the default target). */
+  enable?: string[];
+  /** Extra environment for unitd (e.g. UNITD_LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** How long to wait for the control socket, ms (default 10 s). */
+  bootTimeoutMs?: number;
+}
+
+export interface System {
+  /** Host PID of the namespace's PID 1 (unitd). */
+  pid: number;
+  unitDir: string;
+  ctl(...args: string[]): Promise<RunResult>;
+  exec(...argv: string[]): Promise<RunResult>;
+  /**
+   * A control client talking to this unitd from the host, through
+   * /proc/PID/root (for tests that need the raw ManagerApi). Closed by stop().
+   */
+  api(): Promise<ControlClient>;
+  /** `systemctl show -p NAME --value` for each name, read straight from the API. */
+  props(unit: string, ...names: string[]): Promise<Record<string, unknown>>;
+  /** Everything unitd wrote to stdout and stderr so far. */
+  console(): string;
+  /** Wait until `predicate(console())` holds, up to timeoutMs. */
+  waitConsole(predicate: (text: string) => boolean, timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const DEFAULT_TARGET = `[Unit]
+Description=Multi-User System
+`;
+
+function writeUnits(dir: string, options: BootOptions): void {
+  for (const [name, content] of Object.entries(options.units)) {
+    writeFileSync(join(dir, name), content);
+  }
+  if (!('multi-user.target' in options.units)) writeFileSync(join(dir, 'multi-user.target'), DEFAULT_TARGET);
+  if (!('default.target' in options.units)) symlinkSync('multi-user.target', join(dir, 'default.target'));
+  if (options.enable && options.enable.length > 0) {
+    const wants = join(dir, 'multi-user.target.wants');
+    mkdirSync(wants, { recursive: true });
+    for (const unit of options.enable) symlinkSync(join(UNIT_DIR_INSIDE, unit), join(wants, unit));
+  }
+}
+
+function childPidOf(parent: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/);
+    if (children[0]) return Number(children[0]);
+  } catch {
+    /* fall back to scanning /proc */
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      /* raced with an exit */
+    }
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Run a command on the host with a time bound; never rejects. */
+export function run(argv: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(argv[0], argv.slice(1), { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => {
+      stderr += `\n[harness] ${argv.join(' ')} timed out after ${options.timeoutMs ?? 15000} ms\n`;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 15000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolvePromise({ stdout, stderr: stderr + String(err), code: 127 });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ stdout, stderr, code: code ?? 128 + (signal ? 9 : 0) });
+    });
+  });
+}
+
+export async function boot(options: BootOptions): Promise<System> {
+  const unitDir = mkdtempSync(join(tmpdir(), 'unitd-units-'));
+  writeUnits(unitDir, options);
+  const env: NodeJS.ProcessEnv = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    LANG: 'C.UTF-8',
+    SYSTEMD_UNIT_PATH: UNIT_DIR_INSIDE,
+    UNITD_LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  // The bind mount comes before the tmpfs on /tmp, because unitDir itself may live under /tmp.
+  const script = [
+    'set -e',
+    `mount --bind "$1" ${UNIT_DIR_INSIDE}`,
+    'mount -t tmpfs tmpfs /run',
+    'mount -t tmpfs tmpfs /tmp',
+    `exec node "$2/init/unitd"`,
+  ].join('; ');
+  const child: ChildProcess = spawn(
+    'unshare',
+    ['--pid', '--fork', '--mount', '--propagation', 'private', '--mount-proc', 'sh', '-c', script, 'sh', unitDir, REPO],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const deadline = Date.now() + (options.bootTimeoutMs ?? 10000);
+  let pid: number | undefined;
+  while (Date.now() < deadline && !hasExited) {
+    pid ??= childPidOf(child.pid ?? -1);
+    if (pid !== undefined && existsSync(`/proc/${pid}/root/run/unitd/control.sock`)) break;
+    await sleep(25);
+  }
+  if (pid === undefined || hasExited || !existsSync(`/proc/${pid}/root/run/unitd/control.sock`)) {
+    if (!hasExited) child.kill('SIGKILL');
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await Promise.race([exited, sleep(3000)]);
+    rmSync(unitDir, { recursive: true, force: true });
+    throw new Error(`unitd did not come up (control socket missing). Console:\n${output}`);
+  }
+  const nsPid = pid;
+
+  const inside = (argv: string[], timeoutMs = 20000) =>
+    run(['nsenter', '-t', String(nsPid), '-m', '-p', '--', ...argv], {
+      timeoutMs,
+      env: { ...env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '', PAGER: 'cat' },
+    });
+
+  const clients: ControlClient[] = [];
+  let shared: ControlClient | undefined;
+  const api = async () => {
+    const client = await connectControl(`/proc/${nsPid}/root/run/unitd/control.sock`, 20000);
+    clients.push(client);
+    return client;
+  };
+
+  return {
+    pid: nsPid,
+    api,
+    async props(unit, ...names) {
+      shared ??= await api();
+      const [all] = await shared.unitProperties([unit]);
+      const out: Record<string, unknown> = {};
+      for (const n of names) out[n] = all[n];
+      return out;
+    },
+    unitDir,
+    ctl: (...args) => inside(['node', join(REPO, 'init/systemctl'), ...args]),
+    exec: (...argv) => inside(argv),
+    console: () => output,
+    async waitConsole(predicate, timeoutMs = 5000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        if (predicate(output)) return true;
+        await sleep(20);
+      }
+      return predicate(output);
+    },
+    async stop() {
+      for (const c of clients) c.close();
+      if (!hasExited) {
+        try {
+          process.kill(nsPid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const graceful = await Promise.race([exited, sleep(8000).then(() => undefined)]);
+        if (!graceful) {
+          try {
+            process.kill(nsPid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+          child.kill('SIGKILL');
+        }
+      }
+      const result = await Promise.race([exited, sleep(3000).then(() => ({ code: null, signal: null }))]);
+      rmSync(unitDir, { recursive: true, force: true });
+      return result;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// Records come back exactly as written: binary, invalid UTF-8, no trailing newline, 1 MiB,
+// and a damaged record never hides its neighbours.
+
+import t from 'tap';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeRecord, encodeRecord } from '../../src/journal/record.js';
+import { JournalStore } from '../../src/journal/store.js';
+import { JournalReader } from '../../src/journal/reader.js';
+import { listSegments } from '../../src/journal/segments.js';
+import type { JournalEntry } from '../../src/journal/entry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'unitd-journal-record-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+function entry(message: Buffer, extra: Partial<JournalEntry> = {}): JournalEntry {
+  return { timestamp: 1_700_000_000_123_456, unit: 'nginx.service', identifier: 'nginx', pid: 123, priority: 6, message, ...extra };
+}
+
+const awkward: Array<[string, Buffer]> = [
+  ['empty', Buffer.alloc(0)],
+  ['plain text without trailing newline', Buffer.from('hello world')],
+  ['embedded newlines and NULs', Buffer.from('a\nb\0c\r\n')],
+  ['invalid UTF-8', Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x80, 0x41])],
+  ['all byte values', Buffer.from(Array.from({ length: 256 }, (_, i) => i))],
+  ['bytes that look like a record magic', Buffer.from('UJR1UJR1\x00\x00\x00\x00')],
+  ['1 MiB line', Buffer.alloc(1024 * 1024, 'x')],
+];
+
+t.test('encode/decode round trip keeps every field and every byte', async (t) => {
+  for (const [name, message] of awkward) {
+    const original = entry(message, { unit: 'wëird@x.service', identifier: 'ïd', pid: 4_000_000_000, priority: 3 });
+    const decoded = decodeRecord(encodeRecord(original), 0);
+    t.equal(decoded.kind, 'record', name);
+    if (decoded.kind !== 'record') continue;
+    t.same({ ...decoded.entry, message: undefined }, { ...original, message: undefined }, `${name}: fields`);
+    t.ok(decoded.entry.message.equals(message), `${name}: message bytes`);
+  }
+});
+
+t.test('a record cut short is incomplete, a flipped byte is corrupt', async (t) => {
+  const bytes = encodeRecord(entry(Buffer.from('hello')));
+  t.equal(decodeRecord(bytes.subarray(0, bytes.length - 1), 0).kind, 'incomplete');
+  const damaged = Buffer.from(bytes);
+  damaged[40] ^= 0xff;
+  t.equal(decodeRecord(damaged, 0).kind, 'corrupt');
+});
+
+t.test('the store writes them and the reader returns them intact, neighbours included', async (t) => {
+  const storeDir = join(dir, 'roundtrip');
+  const store = new JournalStore({ dir: storeDir, config: { maxUse: 64 * 1024 * 1024, maxFileSize: 8 * 1024 * 1024 } });
+  store.append(entry(Buffer.from('before')));
+  for (const [, message] of awkward) store.append(entry(message));
+  store.append(entry(Buffer.from('after')));
+  await store.close();
+  const reader = new JournalReader(storeDir);
+  const messages = reader.head({}).entries.map((e) => e.message);
+  t.equal(messages.length, awkward.length + 2);
+  t.equal(messages[0].toString(), 'before');
+  awkward.forEach(([name, message], i) => t.ok(messages[i + 1].equals(message), name));
+  t.equal(messages.at(-1)?.toString(), 'after');
+  const last = reader.tail({}, 3).entries.map((e) => e.message);
+  t.ok(last[1].equals(Buffer.alloc(1024 * 1024, 'x')), 'backwards reading finds the 1 MiB record');
+  t.equal(last[2].toString(), 'after');
+});
+
+t.test('a torn record in the middle of a segment hides only itself', async (t) => {
+  const storeDir = join(dir, 'torn');
+  const store = new JournalStore({ dir: storeDir });
+  store.append(entry(Buffer.from('one')));
+  await store.close();
+  const [segment] = listSegments(storeDir);
+  const torn = encodeRecord(entry(Buffer.from('torn away')));
+  appendFileSync(segment.path, torn.subarray(0, 20));
+  appendFileSync(segment.path, encodeRecord(entry(Buffer.from('two'))));
+  const reader = new JournalReader(storeDir);
+  t.same(reader.head({}).entries.map((e) => e.message.toString()), ['one', 'two'], 'forwards');
+  t.same(reader.tail({}, 5).entries.map((e) => e.message.toString()), ['one', 'two'], 'backwards');
+  // A half-written record at the very end (the writer mid-write) is not shown yet.
+  writeFileSync(segment.path, Buffer.concat([readFileSync(segment.path), torn.subarray(0, torn.length - 2)]));
+  t.same(reader.tail({}, 5).entries.map((e) => e.message.toString()), ['one', 'two']);
+});

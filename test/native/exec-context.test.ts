@@ -1,0 +1,219 @@
+// Every exec-context field of spawn() as the started process sees it, read from /proc.
+
+import t from 'tap';
+import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Socket } from 'node:net';
+import { spawn, type SpawnSpec } from '../../src/native/index.js';
+import { ExitCollector, O_CLOEXEC, O_NONBLOCK, fdFlags, fdTarget, killQuietly, openFds, statFields, statusField } from './helpers.js';
+
+const exits = new ExitCollector();
+const dir = mkdtempSync(join(tmpdir(), 'unitd-exec-'));
+const started: number[] = [];
+t.teardown(() => {
+  started.forEach((pid) => killQuietly(pid));
+  exits.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `sleep 30` with the given settings, so /proc can be read while it runs. */
+function sleeper(extra: Partial<SpawnSpec> = {}): number {
+  const { pid } = spawn({ path: '/bin/sleep', argv: ['sleep', '30'], env: ['PATH=/usr/bin:/bin'], ...extra });
+  started.push(pid);
+  return pid;
+}
+
+async function stop(pid: number): Promise<void> {
+  killQuietly(pid, 'SIGTERM');
+  await exits.exitOf(pid);
+}
+
+function readAll(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket({ fd, readable: true, writable: false });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+t.test('user nobody, group nogroup and supplementary groups', async (t) => {
+  const pid = sleeper({ user: 'nobody', group: 'nogroup', supplementaryGroups: ['adm', 1] });
+  t.equal(statusField(pid, 'Uid'), '65534\t65534\t65534\t65534', 'all four uids are nobody');
+  t.equal(statusField(pid, 'Gid'), '65534\t65534\t65534\t65534', 'all four gids are nogroup');
+  t.same(statusField(pid, 'Groups').split(' ').map(Number).sort((a, b) => a - b), [1, 4, 65534], 'initgroups + SupplementaryGroups');
+  await stop(pid);
+});
+
+t.test('User=65534 Group=daemon SupplementaryGroups=adm gives groups daemon,adm (as observed with systemd)', async (t) => {
+  const pid = sleeper({ user: 65534, group: 'daemon', supplementaryGroups: ['adm'] });
+  t.equal(statusField(pid, 'Uid').split('\t')[0], '65534');
+  t.equal(statusField(pid, 'Gid').split('\t')[0], '1');
+  t.same(statusField(pid, 'Groups').split(' ').map(Number).sort((a, b) => a - b), [1, 4]);
+  await stop(pid);
+});
+
+t.test('User= alone uses the primary group of the user', async (t) => {
+  const pid = sleeper({ user: 'nobody' });
+  t.equal(statusField(pid, 'Gid').split('\t')[0], '65534');
+  await stop(pid);
+});
+
+t.test('umask, nice, oom_score_adj and resource limits', async (t) => {
+  const pid = sleeper({
+    umask: 0o027,
+    nice: 7,
+    oomScoreAdjust: 123,
+    rlimits: [
+      { resource: 'NOFILE', soft: 1000, hard: 2000 },
+      { resource: 'CORE', soft: 'infinity', hard: 'infinity' },
+      // Raising a hard limit needs CAP_SYS_RESOURCE, often missing in containers: systemd then
+      // applies the closest allowed value instead of failing, and so do we.
+      { resource: 'NPROC', soft: 500, hard: 'infinity' },
+    ],
+  });
+  t.equal(statusField(pid, 'Umask'), '0027');
+  t.equal(statFields(pid)[16], '7', 'nice (field 19 of /proc/PID/stat)');
+  t.equal(readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim(), '123');
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  t.match(limits, /Max open files\s+1000\s+2000\s+files/);
+  t.match(limits, /Max core file size\s+unlimited\s+unlimited\s+bytes/);
+  const ourHard = /Max processes\s+\S+\s+(\S+)/.exec(readFileSync('/proc/self/limits', 'utf8'))![1];
+  t.match(limits, new RegExp(`Max processes\\s+500\\s+${ourHard}\\s+processes`), `hard NPROC is infinity or at most ours (${ourHard})`);
+  await stop(pid);
+});
+
+t.test('signals: nothing blocked or ignored, although Node ignores SIGPIPE', async (t) => {
+  t.not(statusField(process.pid, 'SigIgn'), '0000000000000000', 'the test process itself ignores something (SIGPIPE)');
+  const pid = sleeper();
+  t.equal(statusField(pid, 'SigBlk'), '0000000000000000');
+  t.equal(statusField(pid, 'SigIgn'), '0000000000000000');
+  await stop(pid);
+});
+
+t.test('exact environment and own session', async (t) => {
+  const pid = sleeper({ env: ['A=1', 'B=two words', 'EMPTY='] });
+  t.same(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean), ['A=1', 'B=two words', 'EMPTY='], 'nothing inherited');
+  t.equal(Number(statFields(pid)[3]), pid, 'session id = pid (setsid)');
+  await stop(pid);
+});
+
+t.test('working directory is applied', async (t) => {
+  const pid = sleeper({ cwd: dir });
+  t.equal(fdTarget(pid, 0), '/dev/null', 'stdin defaults to /dev/null');
+  t.equal(readlinkSync(`/proc/${pid}/cwd`), dir);
+  await stop(pid);
+});
+
+t.test('setsid: false keeps the parent session', async (t) => {
+  const pid = sleeper({ setsid: false });
+  t.equal(statFields(pid)[3], statFields(process.pid)[3]);
+  await stop(pid);
+});
+
+t.test('open fds are exactly 0,1,2 plus the passed ones, with LISTEN_* set', async (t) => {
+  const file = join(dir, 'passed.txt');
+  writeFileSync(file, 'x');
+  const passed = openSync(file, 'r');
+  const other = openSync('/dev/zero', 'r'); // must not leak into the child
+  // fd 3 in the child comes from a high fd, fd 4 from fd 1: sources overlapping targets
+  const pid = sleeper({ env: ['KEEP=1', 'LISTEN_FDS=99'], extraFds: [passed, 1], listenFdNames: ['data', 'console'] });
+  t.same(openFds(pid), [0, 1, 2, 3, 4]);
+  t.equal(fdTarget(pid, 3), file);
+  t.equal(fdTarget(pid, 4), fdTarget(process.pid, 1));
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  t.same(environ.sort(), ['KEEP=1', 'LISTEN_FDNAMES=data:console', 'LISTEN_FDS=2', `LISTEN_PID=${pid}`].sort());
+  closeSync(passed);
+  closeSync(other);
+  await stop(pid);
+});
+
+t.test('stdio files: write (no truncation), truncate, append, read', async (t) => {
+  const target = join(dir, 'out.txt');
+  writeFileSync(target, 'XXXXXXXX');
+  const write = spawn({ path: '/bin/sh', argv: ['sh', '-c', 'printf ab'], env: [], stdout: { kind: 'file', path: target, mode: 'write' } });
+  await exits.exitOf(write.pid);
+  t.equal(readFileSync(target, 'utf8'), 'abXXXXXX', "'write' writes at offset 0 without truncating");
+
+  const append = spawn({ path: '/bin/sh', argv: ['sh', '-c', 'printf cd >&2'], env: [], stderr: { kind: 'file', path: target, mode: 'append' } });
+  await exits.exitOf(append.pid);
+  t.equal(readFileSync(target, 'utf8'), 'abXXXXXXcd');
+
+  const truncate = spawn({ path: '/bin/sh', argv: ['sh', '-c', 'printf new'], env: [], stdout: { kind: 'file', path: target, mode: 'truncate' } });
+  await exits.exitOf(truncate.pid);
+  t.equal(readFileSync(target, 'utf8'), 'new');
+
+  const copy = join(dir, 'copy.txt');
+  const cat = spawn({
+    path: '/bin/cat', argv: ['cat'], env: [],
+    stdin: { kind: 'file', path: target, mode: 'read' },
+    stdout: { kind: 'file', path: copy, mode: 'truncate' },
+  });
+  t.equal((await exits.exitOf(cat.pid)).status, 0);
+  t.equal(readFileSync(copy, 'utf8'), 'new');
+});
+
+t.test('pipes: parent ends are O_CLOEXEC and non-blocking; data flows both ways', async (t) => {
+  const child = spawn({
+    path: '/bin/sh', argv: ['sh', '-c', 'read line; echo "got $line"; echo oops >&2'], env: [],
+    stdin: { kind: 'pipe' }, stdout: { kind: 'pipe' }, stderr: { kind: 'pipe' },
+  });
+  for (const fd of [child.stdin!, child.stdout!, child.stderr!]) {
+    const flags = fdFlags('self', fd);
+    t.ok(flags & O_NONBLOCK, `fd ${fd} is non-blocking`);
+    t.ok(flags & O_CLOEXEC, `fd ${fd} is close-on-exec`);
+  }
+  t.equal(fdFlags(child.pid, 0) & O_NONBLOCK, 0, "the child's end is blocking");
+  const out = readAll(child.stdout!);
+  const err = readAll(child.stderr!);
+  const input = new Socket({ fd: child.stdin!, readable: false, writable: true });
+  input.end('hello\n');
+  t.equal(await out, 'got hello\n');
+  t.equal(await err, 'oops\n');
+  t.same(await exits.exitOf(child.pid), { pid: child.pid, code: 'exited', status: 0 });
+});
+
+t.test("'fd' stdio: a non-blocking pipe of the daemon reaches the child blocking", async (t) => {
+  // A pipe whose daemon end libuv-style code made O_NONBLOCK: the write end of another child's stdin.
+  const reader = spawn({ path: '/bin/sleep', argv: ['sleep', '30'], env: [], stdin: { kind: 'pipe' } });
+  started.push(reader.pid);
+  const writeEnd = reader.stdin!;
+  t.ok(fdFlags('self', writeEnd) & O_NONBLOCK, 'our end is non-blocking');
+  const pid = sleeper({ stdout: { kind: 'fd', fd: writeEnd } });
+  t.equal(fdTarget(pid, 1), fdTarget(process.pid, writeEnd), 'same pipe');
+  t.equal(fdFlags(pid, 1) & O_NONBLOCK, 0, 'child stdout is blocking');
+  t.ok(fdFlags('self', writeEnd) & O_NONBLOCK, 'our own end is still non-blocking');
+  closeSync(writeEnd);
+  await stop(pid);
+  await stop(reader.pid);
+});
+
+t.test("'inherit' stdio: Node's non-blocking stdout pipe reaches the child blocking", async (t) => {
+  // Under tap our fd 1 is a socket, so run a small program whose stdout is a pipe, as a
+  // container's PID 1 has for `docker logs`.
+  const fixture = join(import.meta.dirname, 'fixtures', 'inherit-stdout.ts');
+  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
+  const { execFile } = await import('node:child_process');
+  const output = await new Promise<string>((resolve, reject) => {
+    // Node's own child stdio would be a socketpair; `| cat` makes it a real pipe.
+    const command = ['"$0" "$@" | cat', process.execPath, ...loader, fixture];
+    execFile('/bin/sh', ['-c', ...command], { timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout));
+  });
+  const report = JSON.parse(output.trim().split('\n').pop()!) as { parentFlags: number; childFlags: number; parentFlagsAfter: number; target: string };
+  t.comment(`fixture: fd 1 is ${report.target}, flags 0${report.parentFlags.toString(8)} in the parent`);
+  t.match(report.target, /^pipe:/);
+  t.ok(report.parentFlags & O_NONBLOCK, "libuv did make the parent's stdout pipe non-blocking");
+  t.equal(report.childFlags & O_NONBLOCK, 0, 'the child got it blocking');
+  t.equal(report.parentFlagsAfter, report.parentFlags, "the parent's flags are untouched");
+});
+
+t.test('argv[0] is independent of the executable path', async (t) => {
+  const pid = sleeper({ argv: ['my-daemon', '30'] });
+  t.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'my-daemon\x0030\x00');
+  t.match(readFileSync(`/proc/${pid}/comm`, 'utf8'), /^sleep/);
+  await stop(pid);
+});
