@@ -160,4 +160,7 @@ if ! DOCKER_BUILDKIT=0 docker build --network host -q -t "$IMAGE" "$ctx" >"$work
   tail -n 10 "$work/build.log" >&2
   die "docker build of $IMAGE failed (last lines above)"
 fi
+# Untagged images from earlier recipes (old bases and what was built on them).
+docker image prune -f --filter label=org.unitd.base.recipe \
+  --filter "label!=org.unitd.base.recipe=$recipe" >/dev/null || true
 echo "base-image.sh: built $IMAGE (node $node_version, npm $npm_version) in $(elapsed)s"

@@ -57,8 +57,8 @@ install_packages() {
   command -v apt-get >/dev/null 2>&1 || die "no apt-get: install ${missing[*]} by hand"
   local out
   out=$(mktemp)
-  # docker.io's postinst tries to start the service; with no init system it
-  # just fails that step quietly (policy-rc.d keeps it from trying at all).
+  # docker.io's postinst may try to start the service; without an init
+  # system that step fails harmlessly and dockerd is started below.
   if ! {
     timeout "$APT_TIMEOUT_SEC" apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT_SEC" \
@@ -74,7 +74,6 @@ install_packages() {
 # Namespaces and mounts are what dockerd and runc need; checking them first
 # turns "dockerd exited" into a reason a person can act on.
 check_privileges() {
-  [[ $(id -u) == 0 ]] || die "not root and no engine answers: cannot start dockerd"
   if command -v unshare >/dev/null 2>&1 &&
     ! unshare --mount --pid --uts --ipc --fork true 2>/dev/null; then
     die "no permission to create namespaces (unshare --mount --pid failed): cannot run containers here"
@@ -85,7 +84,8 @@ check_privileges() {
 
 start_dockerd() {
   check_privileges
-  # A stale socket from a dead daemon makes the client report the wrong thing.
+  # dockerd refuses a pidfile that names a live process; one left by a dead
+  # daemon only gets in the way of telling the two cases apart.
   if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     rm -f "$PIDFILE"
   fi
@@ -93,7 +93,7 @@ start_dockerd() {
   # setsid: the daemon must outlive the test or CI step that started it.
   setsid dockerd \
     --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
-    --pidfile="$PIDFILE" >>"$LOG" 2>&1 </dev/null &
+    --pidfile="$PIDFILE" >>"$LOG" 2>&1 </dev/null 9>&- &
   local pid=$! waited=0
   while ! engine_answers; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -114,6 +114,8 @@ ensure() {
     return 0
   fi
   install_packages
+  [[ $(id -u) == 0 ]] ||
+    die "no engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock} and not root: cannot start dockerd"
   # Several tests may call ensure at once: only one of them starts dockerd.
   exec 9>"$LOCK"
   flock -w $((WAIT_SEC + 30)) 9 || die "timed out waiting for another engine.sh holding $LOCK"

@@ -18,6 +18,12 @@ export interface CaptureSource {
   lineMax?: number;
 }
 
+/** Backpressure from the store: pause reading while it is behind (see JournalStore.congested). */
+export interface FlowControl {
+  congested(): boolean;
+  whenUncongested(callback: () => void): void;
+}
+
 export interface Capture {
   /** The service's pid changed (ExecStartPre → ExecStart run in the same pipe). */
   setPid(pid: number, identifier?: string): void;
@@ -29,7 +35,12 @@ export interface Capture {
  * Reads `source` (a pipe fd, or a stream) until it ends and hands each line to `sink`.
  * Read errors end the capture quietly: a service's broken pipe is not the journal's failure.
  */
-export function captureOutput(source: number | Readable, meta: CaptureSource, sink: (entry: JournalEntry) => void): Capture {
+export function captureOutput(
+  source: number | Readable,
+  meta: CaptureSource,
+  sink: (entry: JournalEntry) => void,
+  flow?: FlowControl,
+): Capture {
   let pid = meta.pid;
   let identifier = meta.identifier;
   const splitter = new LineSplitter({
@@ -51,7 +62,20 @@ export function captureOutput(source: number | Readable, meta: CaptureSource, si
     ended = true;
     splitter.end();
   };
-  stream.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+  let paused = false;
+  stream.on('data', (chunk: Buffer | string) => {
+    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    // Pausing stops libuv's read loop at once, so the writer gets its turn on the event loop
+    // and the service waits on a full pipe, as it would with journald.
+    if (flow && !paused && flow.congested()) {
+      paused = true;
+      stream.pause();
+      flow.whenUncongested(() => {
+        paused = false;
+        if (!ended) stream.resume();
+      });
+    }
+  });
   stream.on('end', finish);
   stream.on('error', finish);
   stream.on('close', finish);

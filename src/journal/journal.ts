@@ -52,7 +52,7 @@ export class Journal {
 
   /** Starts reading a service's stdout/stderr pipe into the journal. */
   capture(source: number | Readable, meta: CaptureSource): Capture {
-    return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry));
+    return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry), this.store);
   }
 
   stats(): { store: JournalStats; console?: ReturnType<ConsoleForwarder['stats']> } {

@@ -29,13 +29,16 @@ export const MAX_RECORD_SIZE = 256 * 1024 * 1024;
 const MAX_FIELD = 0xffff;
 
 export function encodeRecord(entry: JournalEntry): Buffer {
-  const unit = truncatedUtf8(entry.unit);
-  const identifier = truncatedUtf8(entry.identifier);
+  const unit = fieldBytes(entry.unit);
+  const identifier = fieldBytes(entry.identifier);
   const total = HEADER_SIZE + unit.length + identifier.length + entry.message.length + TRAILER_SIZE;
   const record = Buffer.allocUnsafe(total);
   RECORD_MAGIC.copy(record, 0);
   record.writeUInt32LE(total, 4);
-  record.writeBigUInt64LE(BigInt(Math.max(0, Math.floor(entry.timestamp))), 12);
+  // Two u32 halves instead of a BigInt: this runs once per log line.
+  const timestamp = Math.max(0, Math.floor(entry.timestamp));
+  record.writeUInt32LE(timestamp % 0x1_0000_0000, 12);
+  record.writeUInt32LE(Math.floor(timestamp / 0x1_0000_0000), 16);
   record.writeUInt32LE(entry.pid >>> 0, 20);
   record.writeUInt8(entry.priority & 7, 24);
   record.writeUInt8(0, 25);
@@ -75,7 +78,7 @@ export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
     kind: 'record',
     length: total,
     entry: {
-      timestamp: Number(record.readBigUInt64LE(12)),
+      timestamp: record.readUInt32LE(16) * 0x1_0000_0000 + record.readUInt32LE(12),
       pid: record.readUInt32LE(20),
       priority: record.readUInt8(24),
       unit: record.toString('utf8', HEADER_SIZE, HEADER_SIZE + unitLength),
@@ -90,7 +93,16 @@ export function findNextMagic(buffer: Buffer, from: number): number {
   return buffer.indexOf(RECORD_MAGIC, from);
 }
 
-function truncatedUtf8(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= MAX_FIELD ? bytes : bytes.subarray(0, MAX_FIELD);
+// Units and identifiers repeat on every line of a service; their bytes are encoded once.
+const fieldCache = new Map<string, Buffer>();
+const FIELD_CACHE_LIMIT = 1024;
+
+function fieldBytes(text: string): Buffer {
+  let bytes = fieldCache.get(text);
+  if (bytes !== undefined) return bytes;
+  bytes = Buffer.from(text, 'utf8');
+  if (bytes.length > MAX_FIELD) bytes = bytes.subarray(0, MAX_FIELD);
+  if (fieldCache.size >= FIELD_CACHE_LIMIT) fieldCache.clear();
+  fieldCache.set(text, bytes);
+  return bytes;
 }

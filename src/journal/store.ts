@@ -42,7 +42,11 @@ export interface JournalStats {
 
 /** Identifier of the records the journal writes about itself. */
 export const JOURNAL_IDENTIFIER = 'unitd-journal';
-const BATCH_BYTES = 1024 * 1024;
+const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** A segment with less room than this left is closed rather than filled with tiny writes. */
+const ROTATE_SLACK = 64 * 1024;
+/** Queued bytes at which pipe readers are asked to pause (at most half the queue). */
+const CONGESTION_BYTES = 4 * 1024 * 1024;
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 5000;
 const CRITICAL_PRIORITY = 2;
@@ -79,6 +83,7 @@ export class JournalStore {
   private retryDelay = RETRY_MIN_MS;
   private syncTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
+  private uncongestedWaiters: Array<() => void> = [];
   private counters = { written: 0, dropped: 0, writeErrors: 0 };
 
   constructor(options: JournalStoreOptions = {}) {
@@ -109,6 +114,25 @@ export class JournalStore {
     this.queueDropNotices();
     this.enqueue({ bytes, critical: entry.priority <= CRITICAL_PRIORITY });
     this.kick();
+  }
+
+  /**
+   * True while the writer is healthy but behind: readers of service pipes should pause, so the
+   * services wait on a full pipe as they would with journald, instead of their lines being
+   * dropped. While writing fails (disk full) this stays false: then lines are counted and
+   * dropped rather than services blocked on a disk that may never recover.
+   */
+  congested(): boolean {
+    return this.lastError === undefined && !this.closed && this.queuedBytes >= this.congestionBytes();
+  }
+
+  /** Calls back once the queue has drained to a quarter of the congestion mark, or writing fails. */
+  whenUncongested(callback: () => void): void {
+    if (!this.congested()) {
+      queueMicrotask(callback);
+      return;
+    }
+    this.uncongestedWaiters.push(callback);
   }
 
   stats(): JournalStats {
@@ -146,6 +170,7 @@ export class JournalStore {
     this.queueHead = 0;
     this.queuedBytes = 0;
     while (this.draining) await new Promise((resolve) => setImmediate(resolve));
+    this.releaseCongestion();
     await this.closeSegment();
     this.resolveIdleWaiters();
   }
@@ -194,6 +219,18 @@ export class JournalStore {
     });
   }
 
+  private congestionBytes(): number {
+    return Math.min(this.maxQueueBytes / 2, CONGESTION_BYTES);
+  }
+
+  private releaseCongestion(): void {
+    if (this.uncongestedWaiters.length === 0) return;
+    if (this.lastError === undefined && !this.closed && this.queuedBytes > this.congestionBytes() / 4) return;
+    const waiters = this.uncongestedWaiters;
+    this.uncongestedWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   private isIdle(): boolean {
     return this.queue.length === this.queueHead && this.droppedByUnit.size === 0;
   }
@@ -211,8 +248,10 @@ export class JournalStore {
         this.queueDropNotices();
         if (this.queue.length === this.queueHead) break;
       }
-      const batch = this.takeBatch();
+      let batch: QueuedRecord[] = [];
       try {
+        await this.prepareSegment();
+        batch = this.takeBatch(this.config.maxFileSize - this.fileSize);
         await this.writeBatch(batch);
       } catch (error) {
         this.requeueFront(batch);
@@ -220,16 +259,34 @@ export class JournalStore {
         return;
       }
       if (this.lastError) this.writeRecovered();
+      this.releaseCongestion();
     }
     this.compactQueue();
   }
 
-  /** Up to BATCH_BYTES of queued records (at least one), removed from the queue. */
-  private takeBatch(): QueuedRecord[] {
+  /**
+   * Opens a segment if none is open, and starts the next one when the queued record would not
+   * fit in what is left of this one (or only a sliver is left).
+   */
+  private async prepareSegment(): Promise<void> {
+    if (this.file === undefined) {
+      await this.openNewSegment();
+      return;
+    }
+    const room = this.config.maxFileSize - this.fileSize;
+    const next = this.queue[this.queueHead].bytes.length;
+    if (this.fileSize > 0 && (next > room || room < Math.min(ROTATE_SLACK, this.config.maxFileSize / 4))) await this.rotate();
+  }
+
+  /**
+   * Queued records up to `room` bytes (at least one), removed from the queue. Everything that
+   * fits is taken: while the loop is busy reading many pipes, one write per loop turn must
+   * keep up with all the lines that turn brought in.
+   */
+  private takeBatch(room: number): QueuedRecord[] {
     const batch: QueuedRecord[] = [];
     let bytes = 0;
-    // Never more than a segment's worth, so rotation keeps every segment within SystemMaxFileSize=.
-    const limit = Math.min(BATCH_BYTES, this.config.maxFileSize);
+    const limit = Math.min(MAX_BATCH_BYTES, room);
     while (this.queueHead < this.queue.length) {
       const record = this.queue[this.queueHead];
       if (batch.length > 0 && bytes + record.bytes.length > limit) break;
@@ -266,8 +323,6 @@ export class JournalStore {
    */
   private async writeBatch(batch: QueuedRecord[]): Promise<void> {
     const size = batch.reduce((sum, record) => sum + record.bytes.length, 0);
-    if (this.file === undefined) await this.openNewSegment();
-    else if (this.fileSize > 0 && this.fileSize + size > this.config.maxFileSize) await this.rotate();
     const file = this.file as FileHandle;
     const data = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((record) => record.bytes), size);
     let written = 0;
@@ -373,6 +428,7 @@ export class JournalStore {
       this.onWriteStateChange({ ok: false, error });
     }
     this.lastError = error;
+    this.releaseCongestion();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.kick();

@@ -94,3 +94,8 @@ export function isAlive(pid: number): boolean {
   const info = readStat(pid);
   return info !== undefined && info.state !== 'Z';
 }
+
+/** The pid is still in the process table, zombie or not: its exit has not been reaped yet. */
+export function notYetReaped(pid: number): boolean {
+  return readStat(pid) !== undefined;
+}

@@ -15,7 +15,7 @@ import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
 import { captureStream, PRIORITY } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
-import { isAlive, readProcess, scanProcesses, unitPids } from './process-tracker.js';
+import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { isCleanExit, restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { applyServiceDefaults, defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
@@ -380,7 +380,7 @@ export class Service implements UnitInstance {
 
   /** service_good(): main PID alive, or without a known main PID any process left in the unit. */
   private isGood(): boolean {
-    if (this.mainPidKnown && this.mainPid > 0) return isAlive(this.mainPid);
+    if (this.mainPidKnown && this.mainPid !== 0) return this.mainAlive();
     if (this.mainPidKnown || this.s.exitType === 'main') {
       if (this.s.type !== 'forking') return false;
     }
@@ -473,6 +473,11 @@ export class Service implements UnitInstance {
       this.timer.armIn(abort ? this.s.timeoutAbortUSec : this.s.timeoutStopUSec);
       this.emptinessBackoffUSec = 5_000;
       this.scheduleEmptinessCheck();
+    } else if ((state === 'stop-sigterm' || state === 'stop-watchdog') && this.s.sendSIGKILL) {
+      // Nothing to wait for: go on to SIGKILL, which for KillMode=mixed reaches the rest of the unit.
+      this.enterSignal('stop-sigkill', 'success');
+    } else if ((state === 'final-sigterm' || state === 'final-watchdog') && this.s.sendSIGKILL) {
+      this.enterSignal('final-sigkill', 'success');
     } else {
       this.afterKillState(state);
     }
@@ -681,12 +686,13 @@ export class Service implements UnitInstance {
     return unitPids(this.id, this.sessions, scanProcesses()).map((p) => p.pid);
   }
 
+  /** Until we reaped it (a zombie counts as alive here), the exit event with its status is still to come. */
   private mainAlive(): boolean {
-    return this.mainPid > 0 && isAlive(this.mainPid);
+    return this.mainPid < 0 || (this.mainPid > 0 && notYetReaped(this.mainPid));
   }
 
   private controlAlive(): boolean {
-    return this.controlPid > 0 && isAlive(this.controlPid);
+    return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
   }
 
   private signalPid(pid: number, signal: number): boolean {

@@ -44,7 +44,6 @@ export function expectSocketPath(value: unknown, field: string): asserts value i
 }
 
 export const MAX_FD = 0x7fffffff;
-export const MAX_PID = 0x3fffffff; // kernel's PID_MAX_LIMIT is 2^22; anything near this is nonsense anyway
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

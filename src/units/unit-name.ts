@@ -195,6 +195,8 @@ export interface MangleResult {
   name: string;
   /** Set when the input had to be escaped, in systemctl's wording. */
   warning?: string;
+  /** The escaped name is still not a valid unit name (systemctl prints the warning, then fails). */
+  invalid?: true;
 }
 
 export interface MangleOptions {
@@ -263,6 +265,9 @@ export function mangleUnitName(input: string, opts: MangleOptions = {}): MangleR
     name = escaped;
     if (!(allowGlobs && isGlob(name)) && unitTypeOf(name) === undefined) name += suffix;
   }
-  if (!(allowGlobs && isGlob(name)) && !isValidUnitName(name)) return undefined;
-  return notices.length > 0 ? { name, warning: notices.join('\n') } : { name };
+  const invalid = !(allowGlobs && isGlob(name)) && !isValidUnitName(name);
+  if (invalid && notices.length === 0) return undefined;
+  const result: MangleResult = notices.length > 0 ? { name, warning: notices.join('\n') } : { name };
+  if (invalid) result.invalid = true;
+  return result;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
 
-import { ManagerError, type JobOutcome, type JobRequest, type Properties } from '../../src/control/api.js';
+import { ManagerError, type JobOutcome, type JobRequest, type Properties, type UnitListEntry } from '../../src/control/api.js';
 import { serveControl } from '../../src/control/server.js';
 import { FakeManager } from '../control/fake-manager.js';
 import { loadShow } from './oracle-fixtures.js';
@@ -40,14 +40,14 @@ class ScriptedManager extends FakeManager {
     const failed = request.unit === 'oneshotfail.service';
     return { id: 7, unit: request.unit, type: request.type, result: request.wait ? (failed ? 'failed' : 'done') : undefined };
   }
-  override async listUnits(): Promise<never[]> {
+  override async listUnits(): Promise<UnitListEntry[]> {
     return Object.values(this.units).map((p) => ({
       id: String(p.Id),
       description: String(p.Description),
       loadState: String(p.LoadState),
       activeState: String(p.ActiveState),
       subState: String(p.SubState),
-    })) as never[];
+    }));
   }
 }
 

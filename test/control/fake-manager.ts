@@ -1,6 +1,13 @@
 // An in-process ManagerApi with canned answers, for protocol and CLI tests.
 
-import { ManagerError, type JobOutcome, type JobRequest, type ManagerApi, type Properties } from '../../src/control/api.js';
+import {
+  ManagerError,
+  type JobOutcome,
+  type JobRequest,
+  type ManagerApi,
+  type Properties,
+  type UnitListEntry,
+} from '../../src/control/api.js';
 
 export class FakeManager implements ManagerApi {
   readonly calls: string[] = [];
@@ -32,7 +39,7 @@ export class FakeManager implements ManagerApi {
   async managerProperties(): Promise<Properties> {
     return { Version: '252', SystemState: 'running' };
   }
-  async listUnits(): Promise<[]> {
+  async listUnits(): Promise<UnitListEntry[]> {
     return [];
   }
   async listJobs(): Promise<[]> {

@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { connectControl, type ControlClient } from '../../src/control/client.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** A scriptable sd_notify client (see the file for its steps). */
+export const NOTIFIER = join(REPO, 'test/integration/fixtures/notifier.py');
 const UNIT_DIR_INSIDE = '/etc/systemd/system';
 
 export interface RunResult {
@@ -104,6 +106,7 @@ export function run(argv: string[], options: { timeoutMs?: number; env?: NodeJS.
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => undefined); // the command may exit without reading its input
     child.stdin.end(options.input ?? '');
     const timer = setTimeout(() => {
       stderr += `\n[harness] ${argv.join(' ')} timed out after ${options.timeoutMs ?? 15000} ms\n`;
@@ -234,3 +237,22 @@ export async function boot(options: BootOptions): Promise<System> {
     },
   };
 }
+
+/** Poll the unit's properties until `predicate` holds (or the time is up); returns the last read. */
+export async function waitProps(
+  sys: System,
+  unit: string,
+  names: string[],
+  predicate: (p: Record<string, unknown>) => boolean,
+  timeoutMs = 5000,
+): Promise<Record<string, unknown>> {
+  const end = Date.now() + timeoutMs;
+  let p = await sys.props(unit, ...names);
+  while (!predicate(p) && Date.now() < end) {
+    await sleep(20);
+    p = await sys.props(unit, ...names);
+  }
+  return p;
+}
+
+export { sleep };

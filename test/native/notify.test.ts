@@ -173,3 +173,25 @@ t.test('an unref()ed socket does not keep the process alive; ref() does', async 
     execFile(process.execPath, [...loader, file], { timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } }, (error) => (error ? reject(error) : resolve())));
   t.ok(Date.now() - started < 20_000, 'the process exited on its own');
 });
+
+t.test('a throwing onMessage surfaces as uncaughtException and the socket keeps working', async (t) => {
+  const path = join(dir, 'throws.sock');
+  const errors: unknown[] = [];
+  const onError = (error: unknown) => errors.push(error);
+  process.on('uncaughtException', onError);
+  const texts: string[] = [];
+  const socket = DatagramSocket.bind(path, (data) => {
+    texts.push(data.toString());
+    if (data.toString() === 'BAD=1') throw new Error('handler bug');
+  });
+  sendDatagram(path, 'BAD=1');
+  await new Promise((r) => setTimeout(r, 100));
+  sendDatagram(path, 'GOOD=1');
+  const deadline = Date.now() + 5000;
+  while (!texts.includes('GOOD=1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  process.off('uncaughtException', onError);
+  socket.close();
+  t.same(texts, ['BAD=1', 'GOOD=1']);
+  t.equal(errors.length, 1);
+  t.match(String(errors[0]), /handler bug/);
+});

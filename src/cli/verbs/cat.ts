@@ -19,7 +19,7 @@ export function run(ctx: VerbContext): number {
   let first = true;
   for (const arg of ctx.args) {
     const m = mangleUnitName(arg, { allowGlobs: false });
-    if (m === undefined) {
+    if (m === undefined || m.invalid) {
       ctx.io.err(`Failed to mangle unit name: Invalid argument`);
       return EXIT_FAILURE;
     }

@@ -59,7 +59,7 @@ export function run(ctx: VerbContext): number {
   const roots = ctx.args.length > 0 ? ctx.args : ['default.target'];
   for (const arg of roots) {
     const m = mangleUnitName(arg, { allowGlobs: false });
-    if (m === undefined) {
+    if (m === undefined || m.invalid) {
       ctx.io.err('Failed to mangle unit name: Invalid argument');
       return EXIT_FAILURE;
     }

@@ -21,6 +21,10 @@ export function mangleNames(io: CliIO, args: readonly string[], operation: strin
       return undefined;
     }
     if (m.warning !== undefined && !quiet) for (const l of m.warning.split('\n')) io.err(l);
+    if (m.invalid) {
+      io.err(`Failed to mangle unit name: Invalid argument`);
+      return undefined;
+    }
     out.push(m.name);
   }
   return out;

@@ -15,7 +15,7 @@ export function run(ctx: VerbContext): number {
     const env = isPath ? `${path.dirname(path.resolve(arg))}:` : process.env.SYSTEMD_UNIT_PATH;
     const store = new UnitStore({ root: ctx.options.root, unitPathEnv: env });
     const m = mangleUnitName(isPath ? path.basename(arg) : arg, { allowGlobs: false });
-    if (m === undefined) {
+    if (m === undefined || m.invalid) {
       ctx.io.err(`Failed to prepare filename ${arg}: Invalid argument`);
       rc = EXIT_FAILURE;
       continue;
