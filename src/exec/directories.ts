@@ -21,6 +21,7 @@ export class DirectorySetupError extends Error {
     message: string,
   ) {
     super(message);
+    this.name = 'DirectorySetupError';
   }
 }
 

@@ -65,6 +65,7 @@ export class EnvironmentFileError extends Error {
     cause: unknown,
   ) {
     super(`Failed to load environment files: ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'EnvironmentFileError';
   }
 }
 

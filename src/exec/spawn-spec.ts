@@ -14,6 +14,7 @@ export class ExecSetupError extends Error {
     message: string,
   ) {
     super(message);
+    this.name = 'ExecSetupError';
   }
 }
 

@@ -30,6 +30,7 @@ export interface Job {
   automatic: boolean;
   /** The start must be re-tried once the unit is fully down (it was deactivating). */
   retryStartWhenDown: boolean;
+  retryReloadWhenActive?: boolean;
   /** Jobs this one waits for (ordering), and whether a failure of each fails us. */
   waitsFor: { job: Job; required: boolean }[];
   result?: JobResult;
@@ -143,8 +144,20 @@ export class JobEngine {
         continue;
       }
       const ordered = u.after.includes(target.config.id) || target.config.unit.before.includes(config.id);
-      if (ordered && depJob.phase !== 'done') job.waitsFor.push({ job: depJob, required: dep.required });
+      if (ordered) {
+        // A cycle would leave both jobs waiting forever: drop the edge (the transaction layer will do better).
+        if (this.waitsOn(depJob, job)) continue;
+        job.waitsFor.push({ job: depJob, required: dep.required });
+      }
     }
+  }
+
+  /** Does `job` wait, directly or not, for `other`? */
+  private waitsOn(job: Job, other: Job, seen = new Set<Job>()): boolean {
+    if (job === other) return true;
+    if (seen.has(job)) return false;
+    seen.add(job);
+    return job.waitsFor.some((w) => this.waitsOn(w.job, other, seen));
   }
 
   private maybeRun(job: Job): void {
@@ -216,7 +229,7 @@ export class JobEngine {
     job.phase = 'stop';
     const wasUp = !isDown(instance.activeState);
     if (wasUp && instance.subState !== 'auto-restart') this.messages.starting(job.unit, 'stop');
-    const outcome = instance.stop();
+    const outcome = instance.stop({ forRestart: job.type !== 'stop' });
     if (job.phase !== 'stop') return;
     if (outcome === 'already' || isDown(instance.activeState)) this.stopDone(job, wasUp);
   }
@@ -234,6 +247,8 @@ export class JobEngine {
     const outcome = instance.reloadUnit();
     if (job.phase !== 'reload') return;
     if (outcome === 'failed') this.finish(job, 'failed');
+    // 'wait': the unit is still starting or reloading; try again once it is active.
+    job.retryReloadWhenActive = outcome === 'wait';
   }
 
   /** unit_notify(): a unit changed state; finish or advance its job. */
@@ -246,14 +261,16 @@ export class JobEngine {
         else if (change.willAutoRestart) this.finish(job, 'failed');
         else if (isDown(change.to)) {
           if (job.retryStartWhenDown) this.runStart(job, job.automatic);
-          else this.finish(job, change.skipped ? 'done' : 'failed');
+          // unit_notify(): a start that ends inactive (oneshot, condition skip) is done, one that ends failed is not.
+          else this.finish(job, change.to === 'failed' ? 'failed' : 'done');
         }
         return;
       case 'stop':
         if (isDown(change.to)) this.stopDone(job, true);
         return;
       case 'reload':
-        if (change.reloadResult) this.finish(job, change.reloadResult);
+        if (job.retryReloadWhenActive && change.to === 'active') this.runReload(job);
+        else if (change.reloadResult) this.finish(job, change.reloadResult);
         else if (isDown(change.to)) this.finish(job, 'failed');
         return;
       default:

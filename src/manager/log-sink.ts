@@ -3,6 +3,7 @@
 // replaces it behind the same LogSink interface. Nothing here may block the
 // manager (s6): rings are bounded, console writes are dropped when stdout backs up.
 
+import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { LogLine } from '../control/api.js';
 
@@ -70,19 +71,27 @@ export class RingLogSink implements LogSink {
 
 const MAX_LINE = 48 * 1024;
 
-/** Read a service's output pipe line by line into the sink; returns a closer. */
-export function captureStream(fd: number, sink: LogSink, meta: { unit: string; identifier: string; pid: number; priority: number }): () => void {
+export interface CapturedStream {
+  /** Read what is already in the pipe right now (before logging the writer's exit, so lines come first). */
+  drain(): void;
+  /** Flush a partial last line and stop reading. */
+  close(): void;
+}
+
+/** Read a service's output pipe line by line into the sink. */
+export function captureStream(fd: number, sink: LogSink, meta: { unit: string; identifier: string; pid: number; priority: number }): CapturedStream {
   let socket: Socket;
   try {
     socket = new Socket({ fd, readable: true, writable: false });
   } catch {
-    return () => {};
+    return { drain: () => undefined, close: () => undefined };
   }
   let partial = '';
+  let closed = false;
+  const decoder = new TextDecoder('utf-8');
   const emit = (message: string) =>
     sink.write({ timestamp: nowUSec(), unit: meta.unit, identifier: meta.identifier, pid: meta.pid, priority: meta.priority, message });
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
+  const take = (chunk: string) => {
     partial += chunk;
     let nl: number;
     while ((nl = partial.indexOf('\n')) >= 0) {
@@ -93,15 +102,35 @@ export function captureStream(fd: number, sink: LogSink, meta: { unit: string; i
       emit(partial.slice(0, MAX_LINE));
       partial = partial.slice(MAX_LINE);
     }
-  });
+  };
+  socket.on('data', (chunk: Buffer) => take(decoder.decode(chunk, { stream: true })));
   const flush = () => {
     if (partial) emit(partial);
     partial = '';
   };
   socket.on('end', flush);
   socket.on('error', flush);
-  return () => {
-    flush();
-    socket.destroy();
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  return {
+    drain() {
+      if (closed) return;
+      // The fd is non-blocking: read until EAGAIN (bounded, so a chatty writer cannot hold us).
+      for (let i = 0; i < 16; i++) {
+        let n: number;
+        try {
+          n = readSync(fd, buffer, 0, buffer.length, null);
+        } catch {
+          return;
+        }
+        if (n <= 0) return;
+        take(decoder.decode(buffer.subarray(0, n), { stream: true }));
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      flush();
+      socket.destroy();
+    },
   };
 }

@@ -67,9 +67,10 @@ export function scanProcesses(): ProcInfo[] {
     if (c < 48 || c > 57) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
-    const info = readProcess(pid);
+    // stat first: zombies and kernel threads are skipped before the (larger) environ read
+    const info = readStat(pid);
     if (!info || info.state === 'Z' || info.ppid === 2 || pid === 2) continue;
-    out.push(info);
+    out.push({ ...info, unit: readMarker(pid) });
   }
   return out;
 }

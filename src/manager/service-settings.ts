@@ -34,6 +34,9 @@ export interface ServiceSettings extends Record<ExecListName, ExecCommand[]> {
   timeoutStartUSec: number;
   timeoutStopUSec: number;
   timeoutAbortUSec: number;
+  /** What a start/stop timeout does: KillSignal= (terminate), WatchdogSignal= (abort), or FinalKillSignal= at once (kill). */
+  timeoutStartFailureMode: 'terminate' | 'abort' | 'kill';
+  timeoutStopFailureMode: 'terminate' | 'abort' | 'kill';
   runtimeMaxUSec: number;
   watchdogUSec: number;
   notifyAccess: NotifyAccess;
@@ -72,6 +75,8 @@ export function defaultServiceSettings(): ServiceSettings {
     timeoutStartUSec: 90_000_000,
     timeoutStopUSec: 90_000_000,
     timeoutAbortUSec: 90_000_000,
+    timeoutStartFailureMode: 'terminate',
+    timeoutStopFailureMode: 'terminate',
     runtimeMaxUSec: USEC_INFINITY,
     watchdogUSec: 0,
     notifyAccess: 'none',

@@ -13,7 +13,7 @@ import { SpawnError, type ChildExit, type Credentials, type DatagramSocketHandle
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
-import { captureStream, PRIORITY } from './log-sink.js';
+import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { isCleanExit, restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
@@ -78,7 +78,7 @@ export class Service implements UnitInstance {
   private notifyPath: string | undefined;
   private directoryEnv: Record<string, string> = {};
   private readonly sessions = new Set<number>();
-  private readonly closers = new Map<number, () => void>();
+  private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
 
   private readonly timer = new DeadlineTimer(() => this.onTimeout());
@@ -209,8 +209,9 @@ export class Service implements UnitInstance {
     return 'started';
   }
 
-  stop(): 'stopping' | 'already' | 'wait' {
+  stop(options: { forRestart?: boolean } = {}): 'stopping' | 'already' | 'wait' {
     this.forbidRestart = true;
+    this.restarting = options.forRestart ?? false;
     switch (this.state) {
       case 'dead':
       case 'failed':
@@ -265,10 +266,12 @@ export class Service implements UnitInstance {
     if (whom === 'all') for (const p of this.processes()) targets.add(p);
     let n = 0;
     for (const pid of targets) {
+      const before = readProcess(pid)?.comm;
       if (this.signalPid(pid, signal)) {
         n++;
         const role = pid === this.mainPid ? 'main' : pid === this.controlPid ? 'control' : '';
-        this.log(`Sent signal SIG${signalName(signal)} to ${role ? role + ' process' : 'process'} ${pid} on client request.`);
+        const comm = before ?? '?';
+        this.log(`Sent signal SIG${signalName(signal)} to ${role ? role + ' process' : 'process'} ${pid} (${comm}) on client request.`);
       }
     }
     return n;
@@ -340,8 +343,7 @@ export class Service implements UnitInstance {
       return;
     }
     this.setState('start');
-    const timeout = this.s.type === 'oneshot' && this.s.timeoutStartUSec === defaultServiceSettings().timeoutStartUSec ? 0 : this.s.timeoutStartUSec;
-    this.timer.armIn(timeout);
+    this.timer.armIn(this.s.timeoutStartUSec); // oneshot: infinity unless set (unit-config.ts)
     this.mainIndex = 0;
     const cmd = this.s.execStart[0];
     if (this.s.type === 'forking') {
@@ -378,11 +380,14 @@ export class Service implements UnitInstance {
     }
   }
 
-  /** service_good(): main PID alive, or without a known main PID any process left in the unit. */
+  /**
+   * service_good(): the main PID is alive; or, when no main PID is known (forking
+   * without PIDFile=) or ExitType=cgroup, any process is left in the unit.
+   */
   private isGood(): boolean {
-    if (this.mainPidKnown && this.mainPid !== 0) return this.mainAlive();
-    if (this.mainPidKnown || this.s.exitType === 'main') {
-      if (this.s.type !== 'forking') return false;
+    if (this.mainPidKnown) {
+      if (this.mainPid !== 0 && this.mainAlive()) return true;
+      if (this.s.exitType === 'main') return false;
     }
     return this.processes().length > 0;
   }
@@ -512,8 +517,9 @@ export class Service implements UnitInstance {
 
   /** Processes of a control command left behind are killed before the next command runs (start-pre, condition). */
   private killLeftovers(): void {
-    if (this.mainPid > 0) return;
-    for (const pid of this.processes()) {
+    if (this.mainPid > 0 || this.sessions.size === 0) return;
+    // Only what this activation's commands left (their sessions); older leftovers (KillMode=process) are not ours to kill here.
+    for (const pid of scanProcesses().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
       if (pid === this.controlPid) continue;
       if (this.signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
     }
@@ -569,7 +575,7 @@ export class Service implements UnitInstance {
     }
     const restart = allowRestart && !this.forbidRestart && shallRestart(this.s, this.result, this.mainExit);
     this.closeNotifySocket();
-    removeRuntimeDirectories(this.exec, restart);
+    removeRuntimeDirectories(this.exec, restart || this.restarting);
     if (this.s.pidFile) rmSync(this.pidFilePath(), { force: true });
     this.sessions.clear();
     this.mainPid = 0;
@@ -609,8 +615,8 @@ export class Service implements UnitInstance {
       case 'start-pre':
       case 'start':
       case 'start-post':
-        this.log(`${this.state === 'start' ? 'start' : this.state} operation timed out. Terminating.`, PRIORITY.warning);
-        this.enterSignal('stop-sigterm', 'timeout');
+        this.log(`${this.state} operation timed out. ${failureModeVerb(this.s.timeoutStartFailureMode)}.`, PRIORITY.warning);
+        this.enterSignal(failureModeState(this.s.timeoutStartFailureMode, 'stop'), 'timeout');
         return;
       case 'running':
         this.log('Service reached runtime time limit. Stopping.', PRIORITY.warning);
@@ -624,8 +630,8 @@ export class Service implements UnitInstance {
         this.finishReload();
         return;
       case 'stop':
-        this.log("State 'stop' timed out. Terminating.", PRIORITY.warning);
-        this.enterSignal('stop-sigterm', 'timeout');
+        this.log(`State 'stop' timed out. ${failureModeVerb(this.s.timeoutStopFailureMode)}.`, PRIORITY.warning);
+        this.enterSignal(failureModeState(this.s.timeoutStopFailureMode, 'stop'), 'timeout');
         return;
       case 'stop-sigterm':
       case 'stop-watchdog':
@@ -642,8 +648,8 @@ export class Service implements UnitInstance {
         this.enterStopPost('timeout');
         return;
       case 'stop-post':
-        this.log("State 'stop-post' timed out. Terminating.", PRIORITY.warning);
-        this.enterSignal('final-sigterm', 'timeout');
+        this.log(`State 'stop-post' timed out. ${failureModeVerb(this.s.timeoutStopFailureMode)}.`, PRIORITY.warning);
+        this.enterSignal(failureModeState(this.s.timeoutStopFailureMode, 'final'), 'timeout');
         return;
       case 'final-sigterm':
       case 'final-watchdog':
@@ -751,8 +757,8 @@ export class Service implements UnitInstance {
         [result.stderr, PRIORITY.info],
       ] as const) {
         if (fd !== undefined) {
-          const close = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority });
-          this.closers.set(pid * 2 + (fd === result.stderr ? 1 : 0), close);
+          const stream = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority });
+          this.streams.set(pid * 2 + (fd === result.stderr ? 1 : 0), stream);
         }
       }
       this.host.log.debug({ unit: this.id, pid, role, list, command: prepared.commandLine }, 'spawned');
@@ -789,11 +795,13 @@ export class Service implements UnitInstance {
     if (exit.pid > 0) {
       this.host.unwatchPid(exit.pid);
       for (const key of [exit.pid * 2, exit.pid * 2 + 1]) {
-        const close = this.closers.get(key);
-        if (close) {
-          this.closers.delete(key);
-          // Let the pipe drain what the process wrote last before closing it.
-          setTimeout(close, 50).unref();
+        const stream = this.streams.get(key);
+        if (stream) {
+          this.streams.delete(key);
+          // What the process wrote last goes to the log before its exit does. The pipe
+          // itself stays open until EOF: a daemon's children may still hold and write it
+          // (closing early would SIGPIPE them).
+          stream.drain();
         }
       }
     }
@@ -804,7 +812,9 @@ export class Service implements UnitInstance {
 
   orphanExited(): void {
     if (STOP_STATES.includes(this.state)) this.checkKillProgress();
-    else if (this.state === 'running' && !this.mainPidKnown && this.processes().length === 0) this.enterRunning('success');
+    else if (this.state === 'running' && this.mainPid === 0 && (!this.mainPidKnown || this.s.exitType === 'cgroup') && this.processes().length === 0) {
+      this.enterRunning('success'); // the unit became empty: "cgroup empty" without cgroups
+    }
   }
 
   private describeExit(exit: ChildExit): string {
@@ -1169,6 +1179,8 @@ export class Service implements UnitInstance {
       TimeoutStartUSec: s.timeoutStartUSec,
       TimeoutStopUSec: s.timeoutStopUSec,
       TimeoutAbortUSec: s.timeoutAbortUSec,
+      TimeoutStartFailureMode: s.timeoutStartFailureMode,
+      TimeoutStopFailureMode: s.timeoutStopFailureMode,
       RuntimeMaxUSec: s.runtimeMaxUSec,
       WatchdogUSec: this.watchdogUSec || s.watchdogUSec,
       WatchdogTimestamp: this.watchdogTimestamp.realtime,
@@ -1232,6 +1244,16 @@ export class Service implements UnitInstance {
     for (const list of EXEC_LISTS) p[execListProperty(list)] = this.execProperty(list);
     return p;
   }
+}
+
+/** TimeoutStartFailureMode=/TimeoutStopFailureMode= (systemd.service(5)): the kill state a timeout enters. */
+function failureModeState(mode: ServiceSettings['timeoutStartFailureMode'], phase: 'stop' | 'final'): KillState {
+  const suffix = mode === 'abort' ? 'watchdog' : mode === 'kill' ? 'sigkill' : 'sigterm';
+  return `${phase}-${suffix}` as KillState;
+}
+
+function failureModeVerb(mode: ServiceSettings['timeoutStartFailureMode']): string {
+  return mode === 'abort' ? 'Aborting' : mode === 'kill' ? 'Killing' : 'Terminating';
 }
 
 function stdioName(s: ExecSettings['standardOutput']): string {

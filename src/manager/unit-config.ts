@@ -104,6 +104,8 @@ export function serviceSettingsOf(s: ServiceSection): ServiceSettings {
     timeoutStartUSec: s.timeoutStartUSec ?? (type === 'oneshot' ? Number.POSITIVE_INFINITY : d.timeoutStartUSec),
     timeoutStopUSec: s.timeoutStopUSec,
     timeoutAbortUSec: s.timeoutAbortUSec ?? s.timeoutStopUSec,
+    timeoutStartFailureMode: s.timeoutStartFailureMode,
+    timeoutStopFailureMode: s.timeoutStopFailureMode,
     runtimeMaxUSec: s.runtimeMaxUSec,
     watchdogUSec: s.watchdogUSec,
     notifyAccess: s.notifyAccess ?? 'none',

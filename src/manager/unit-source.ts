@@ -7,9 +7,10 @@ import { UnitStore, type Interpreter } from '../units/loader.js';
 import { interpretUnit, type UnitConfig } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
+import { applyDefaultDependencies, emptyDependencySets } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, serviceSettingsOf, unitSettingsOf } from './unit-config.js';
-import { defaultUnitSettings, type LoadedUnit } from './unit-type.js';
+import { defaultUnitSettings, type LoadedUnit, type UnitSettings } from './unit-type.js';
 
 export interface UnitSource {
   load(name: string): LoadedUnit;
@@ -41,6 +42,28 @@ export class StoreUnitSource implements UnitSource {
     }
   }
 
+  /**
+   * DefaultDependencies= (semantics §2.4). A requirement added implicitly
+   * (sysinit.target) is kept only when that unit exists: images rarely ship
+   * the early-boot targets, and their absence must not fail every start.
+   */
+  private addDefaultDependencies(id: string, type: Parameters<typeof applyDefaultDependencies>[1], unit: UnitSettings): void {
+    const deps = { ...emptyDependencySets(), requires: [...unit.requires], wants: [...unit.wants], after: [...unit.after], before: [...unit.before], conflicts: [...unit.conflicts] };
+    applyDefaultDependencies(id, type, deps, unit.defaultDependencies);
+    unit.requires = deps.requires.filter((n) => unit.requires.includes(n) || this.exists(n));
+    unit.after = deps.after;
+    unit.before = deps.before;
+    unit.conflicts = deps.conflicts;
+  }
+
+  private exists(name: string): boolean {
+    try {
+      return this.store.load(name).loadState === 'loaded';
+    } catch {
+      return false;
+    }
+  }
+
   load(name: string): LoadedUnit {
     let raw;
     try {
@@ -53,6 +76,7 @@ export class StoreUnitSource implements UnitSource {
     if (raw.config && !raw.config.unit.description && raw.loadState === 'loaded') unit.description = '';
     for (const w of raw.wantsFromDirs) if (!unit.wants.includes(w)) unit.wants.push(w);
     for (const r of raw.requiresFromDirs) if (!unit.requires.includes(r)) unit.requires.push(r);
+    if (raw.loadState === 'loaded') this.addDefaultDependencies(raw.id, raw.type, unit);
     if (raw.config) {
       unit.wantedBy = [...raw.config.install.wantedBy];
       unit.requiredBy = [...raw.config.install.requiredBy];

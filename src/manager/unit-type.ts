@@ -115,7 +115,8 @@ export interface UnitInstance {
   reload(config: LoadedUnit): void;
   /** Begin starting; completion is reported through host.stateChanged. Returns false when it cannot start now. */
   start(): 'started' | 'already' | 'wait' | 'failed';
-  stop(): 'stopping' | 'already' | 'wait';
+  /** `forRestart`: the stop half of a restart job (RestartKillSignal=, RuntimeDirectoryPreserve=restart). */
+  stop(options?: { forRestart?: boolean }): 'stopping' | 'already' | 'wait';
   canReload(): boolean;
   reloadUnit(): 'reloading' | 'wait' | 'failed';
   kill(whom: KillWhom, signal: number): number;

@@ -191,6 +191,15 @@ export async function boot(options: BootOptions): Promise<System> {
     return client;
   };
 
+  // The control socket comes up before the default target is reached: wait for the boot job too.
+  try {
+    const client = await api();
+    const bootEnd = Date.now() + (options.bootTimeoutMs ?? 10000);
+    while (Date.now() < bootEnd && ['initializing', 'starting'].includes(await client.systemState())) await sleep(20);
+  } catch {
+    /* a test of a broken boot will see it through ctl() */
+  }
+
   return {
     pid: nsPid,
     api,

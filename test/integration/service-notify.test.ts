@@ -17,6 +17,12 @@ Type=notify
 TimeoutStartSec=1
 ExecStart=${py} sleep:1000
 `,
+  'abort.service': `[Service]
+Type=notify
+TimeoutStartSec=0.5
+TimeoutStartFailureMode=abort
+ExecStart=${py} sleep:1000
+`,
   'early.service': `[Service]
 Type=notify
 ExecStart=${py} sleep:0.2 exit:0
@@ -93,6 +99,13 @@ t.test('READY=1 never sent: start times out, Result=timeout', async (t) => {
     ExecMainStatus: 15,
   });
   t.match(sys.console(), /never.service: start operation timed out\. Terminating\./);
+});
+
+t.test('TimeoutStartFailureMode=abort sends WatchdogSignal= (SIGABRT) on a start timeout', async (t) => {
+  const r = await sys.ctl('start', 'abort.service');
+  t.equal(r.code, 1);
+  t.match(await sys.props('abort.service', 'ActiveState', 'Result', 'ExecMainStatus'), { ActiveState: 'failed', Result: 'timeout', ExecMainStatus: 6 });
+  t.match(sys.console(), /abort.service: start operation timed out\. Aborting\./);
 });
 
 t.test('main process exits before READY=1: Result=protocol', async (t) => {

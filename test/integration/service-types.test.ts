@@ -195,3 +195,21 @@ t.test('activating (start-pre) and deactivating (stop) are visible while they ru
   const dead = await waitProps(sys, 'slowpre.service', ['ActiveState', 'SubState'], (p) => p.SubState === 'dead', 3000);
   t.match(dead, { ActiveState: 'inactive', SubState: 'dead' });
 });
+
+t.test('try-restart, reload-or-restart, try-reload-or-restart, and reload without ExecReload=', async (t) => {
+  t.equal((await sys.ctl('try-restart', 'idle.service')).code, 0);
+  t.match(await sys.props('idle.service', 'ActiveState'), { ActiveState: 'inactive' }, 'try-restart leaves an inactive unit alone');
+  t.equal((await sys.ctl('reload-or-restart', 'idle.service')).code, 0);
+  const first = (await sys.props('idle.service', 'ActiveState', 'MainPID')) as { ActiveState: string; MainPID: number };
+  t.equal(first.ActiveState, 'active', 'reload-or-restart starts an inactive unit');
+  t.equal((await sys.ctl('try-reload-or-restart', 'idle.service')).code, 0);
+  t.not((await sys.props('idle.service', 'MainPID')).MainPID, first.MainPID, 'without ExecReload= it restarts');
+  const r = await sys.ctl('reload', 'idle.service');
+  t.not(r.code, 0);
+  t.match(r.stderr, /Job type reload is not applicable for unit idle.service/);
+  t.equal((await sys.ctl('start', 'simple.service')).code, 0);
+  const pid = (await sys.props('simple.service', 'MainPID')).MainPID;
+  t.equal((await sys.ctl('reload-or-restart', 'simple.service')).code, 0);
+  t.equal((await sys.props('simple.service', 'MainPID')).MainPID, pid, 'with ExecReload= it reloads');
+  await sys.ctl('stop', 'idle.service', 'simple.service');
+});
