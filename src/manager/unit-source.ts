@@ -3,8 +3,8 @@
 // manager's settings. Tests can hand the manager any other UnitSource.
 
 import { formatDiagnostic } from '../units/diagnostics.js';
-import { UnitStore, type Interpreter } from '../units/loader.js';
-import { interpretUnit, type UnitConfig } from '../units/schema/interpret.js';
+import { UnitStore } from '../units/loader.js';
+import type { UnitConfig } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { applyDefaultDependencies, emptyDependencySets } from '../units/implicit-deps.js';
@@ -18,16 +18,12 @@ export interface UnitSource {
   reload(): void;
 }
 
-const interpret: Interpreter<UnitConfig> = ({ name, assignments, log, fragmentPath }) => {
-  const config = interpretUnit({ name, assignments, log, specifiers: { unitName: name, fragmentPath } });
-  return { config, badSetting: config.badSetting };
-};
 
 export class StoreUnitSource implements UnitSource {
   private store: UnitStore<UnitConfig>;
 
   constructor(private readonly options: LookupOptions = {}) {
-    this.store = new UnitStore<UnitConfig>({ ...options, interpret });
+    this.store = new UnitStore<UnitConfig>(options);
   }
 
   reload(): void {

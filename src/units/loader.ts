@@ -14,6 +14,8 @@ import { findDropIns } from './dropins.js';
 import { dependencyDirEntries } from './dependency-dirs.js';
 import { DependencySets, applyDefaultDependencies, emptyDependencySets } from './implicit-deps.js';
 import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
+import type { UnitConfig } from './schema/types.js';
+import { schemaInterpreter } from './schema/interpreter.js';
 
 export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
 export type LoadState = (typeof LOAD_STATES)[number];
@@ -43,46 +45,7 @@ export type Interpreter<C> = (input: {
   fragmentPath?: string;
 }) => InterpretResult<C>;
 
-/** The few keys the loader itself needs, read straight from the assignments until a schema is plugged in. */
-export interface RawUnitConfig {
-  description?: string;
-  defaultDependencies: boolean;
-  dependencies: DependencySets;
-}
-
-const DEPENDENCY_KEYS: Record<string, keyof DependencySets> = {
-  Requires: 'requires',
-  Requisite: 'requisite',
-  Wants: 'wants',
-  BindsTo: 'bindsTo',
-  PartOf: 'partOf',
-  Upholds: 'upholds',
-  Conflicts: 'conflicts',
-  Before: 'before',
-  After: 'after',
-};
-
-const TRUE_WORDS = ['1', 'yes', 'y', 'true', 't', 'on'];
-const FALSE_WORDS = ['0', 'no', 'n', 'false', 'f', 'off'];
-
-export const rawInterpreter: Interpreter<RawUnitConfig> = ({ assignments }) => {
-  const config: RawUnitConfig = { defaultDependencies: true, dependencies: emptyDependencySets() };
-  for (const a of assignments) {
-    if (a.section !== 'Unit') continue;
-    if (a.key === 'Description') config.description = a.value;
-    else if (a.key === 'DefaultDependencies') {
-      const v = a.value.toLowerCase();
-      if (TRUE_WORDS.includes(v)) config.defaultDependencies = true;
-      else if (FALSE_WORDS.includes(v)) config.defaultDependencies = false;
-    } else if (a.key in DEPENDENCY_KEYS) {
-      const list = config.dependencies[DEPENDENCY_KEYS[a.key]];
-      for (const w of a.value.split(/[ \t]+/)) if (w !== '' && !list.includes(w)) list.push(w);
-    }
-  }
-  return { config };
-};
-
-export interface LoadedUnit<C = RawUnitConfig> {
+export interface LoadedUnit<C = UnitConfig> {
   /** The unit's real name (aliases resolved). */
   id: string;
   /** id first, then every alias found as a symlink. */
@@ -145,7 +108,7 @@ function errnoOf(e: unknown): string {
 }
 
 /** A registry of loaded units over one search path; `reload()` is daemon-reload. */
-export class UnitStore<C = RawUnitConfig> {
+export class UnitStore<C = UnitConfig> {
   readonly lookup: LookupPaths;
   private nameMap: Map<string, NameEntry>;
   private readonly cache = new Map<string, LoadedUnit<C>>();
@@ -153,7 +116,7 @@ export class UnitStore<C = RawUnitConfig> {
 
   constructor(opts: UnitStoreOptions<C> = {}) {
     this.lookup = lookupPaths(opts);
-    this.interpret = opts.interpret ?? (rawInterpreter as unknown as Interpreter<C>);
+    this.interpret = opts.interpret ?? (schemaInterpreter as unknown as Interpreter<C>);
     this.nameMap = buildNameMap(this.lookup);
   }
 
@@ -343,20 +306,20 @@ export class UnitStore<C = RawUnitConfig> {
 }
 
 /** One-shot load without keeping a store around. */
-export function loadUnit(name: string, opts: UnitStoreOptions<RawUnitConfig> = {}): LoadedUnit<RawUnitConfig> {
+export function loadUnit(name: string, opts: UnitStoreOptions<UnitConfig> = {}): LoadedUnit<UnitConfig> {
   return new UnitStore(opts).load(name);
 }
 
 /** Dependencies of a loaded unit as the graph sees them: settings, .wants/.requires entries, defaults. */
-export function effectiveDependencies(unit: LoadedUnit<RawUnitConfig>): DependencySets {
+export function effectiveDependencies(unit: LoadedUnit<UnitConfig>): DependencySets {
   const deps = emptyDependencySets();
   if (unit.loadState !== 'loaded' || unit.config === undefined) return deps;
-  const own = unit.config.dependencies;
+  const own = unit.config.unit;
   for (const k of Object.keys(deps) as (keyof DependencySets)[]) deps[k].push(...own[k]);
   for (const w of unit.wantsFromDirs) if (!deps.wants.includes(w)) deps.wants.push(w);
   for (const r of unit.requiresFromDirs) if (!deps.requires.includes(r)) deps.requires.push(r);
   for (const u of unit.upholdsFromDirs) if (!deps.upholds.includes(u)) deps.upholds.push(u);
-  applyDefaultDependencies(unit.id, unit.type, deps, unit.config.defaultDependencies);
+  applyDefaultDependencies(unit.id, unit.type, deps, unit.config.unit.defaultDependencies);
   return deps;
 }
 

@@ -42,7 +42,7 @@ t.test('a copy in /etc replaces the vendor file entirely', async (t) => {
   const u = new UnitStore({ root, unitPathEnv: undefined }).load('web.service');
   t.equal(u.loadState, 'loaded');
   t.equal(u.fragmentPath, path.join(root, ETC, 'web.service'));
-  t.equal(u.config?.description, 'local');
+  t.equal(u.config?.unit.description, 'local');
 });
 
 t.test('instances load their template; unknown units are not-found', async (t) => {
@@ -89,7 +89,7 @@ t.test('drop-ins: shadowing by file name, applied in name order', async (t) => {
     u.dropInPaths.map((p) => path.relative(root, p)),
     [`${LIB}/service.d/05-type.conf`, `${ETC}/foo-bar-baz.service.d/10-a.conf`, `${LIB}/foo-.service.d/20-prefix.conf`],
   );
-  t.equal(u.config?.description, 'prefix', 'the last drop-in in name order wins for scalars');
+  t.equal(u.config?.unit.description, 'prefix', 'the last drop-in in name order wins for scalars');
   t.same(dropinDirNames(['foo@x.service']), ['foo@x.service.d', 'foo@.service.d', 'service.d']);
 });
 
@@ -122,7 +122,7 @@ t.test('linked unit files are followed inside the root', async (t) => {
   });
   const u = new UnitStore({ root, unitPathEnv: undefined }).load('app.service');
   t.equal(u.loadState, 'loaded');
-  t.equal(u.config?.description, 'linked');
+  t.equal(u.config?.unit.description, 'linked');
   t.equal(u.sourcePath, path.join(root, 'opt/app.service'));
 });
 
