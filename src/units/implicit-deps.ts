@@ -4,18 +4,11 @@
 // place units in.
 
 import { UnitType } from './unit-name.js';
+import type { UnitSection } from './schema/types.js';
 
-export interface DependencySets {
-  requires: string[];
-  requisite: string[];
-  wants: string[];
-  bindsTo: string[];
-  partOf: string[];
-  upholds: string[];
-  conflicts: string[];
-  before: string[];
-  after: string[];
-}
+/** The dependency lists of [Unit] that make up the graph. */
+export const DEPENDENCY_KINDS = ['requires', 'requisite', 'wants', 'bindsTo', 'partOf', 'upholds', 'conflicts', 'before', 'after'] as const;
+export type DependencySets = Pick<UnitSection, (typeof DEPENDENCY_KINDS)[number]>;
 
 export function emptyDependencySets(): DependencySets {
   return { requires: [], requisite: [], wants: [], bindsTo: [], partOf: [], upholds: [], conflicts: [], before: [], after: [] };
