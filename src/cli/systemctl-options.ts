@@ -3,7 +3,11 @@
 // (`-tservice`, `--type=service`) or follow, and `--` ends option parsing.
 // Errors use getopt's wording because scripts and people recognise it.
 
-import { PRESET_MODES, PresetMode } from '../units/presets.js';
+import type { PresetMode } from '../units/presets.js';
+
+// Kept here rather than imported from units/presets.js: that module pulls in the
+// whole install machinery, and every systemctl run parses options (startup time).
+const PRESET_MODES: readonly PresetMode[] = ['full', 'enable-only', 'disable-only'];
 
 export interface SystemctlOptions {
   types: string[];

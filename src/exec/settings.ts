@@ -68,6 +68,10 @@ export interface ExecSettings {
   /** `inherit` means "same as stdout". */
   standardError: StdioSetting;
   syslogIdentifier?: string;
+  /** SyslogLevel= as a number, 0 (emerg) .. 7 (debug); undefined means info. */
+  syslogLevel?: number;
+  /** SyslogLevelPrefix= (undefined means yes). */
+  syslogLevelPrefix?: boolean;
   /** Sandboxing keys that are set but cannot apply in a container (logged once per unit). */
   notApplied: string[];
 }

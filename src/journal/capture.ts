@@ -1,5 +1,6 @@
 // Reading a service's stdout/stderr pipe into journal entries: bytes in, one entry per line out.
 
+import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { nowMicros, type JournalEntry } from './entry.js';
@@ -27,9 +28,17 @@ export interface FlowControl {
 export interface Capture {
   /** The service's pid changed (ExecStartPre → ExecStart run in the same pipe). */
   setPid(pid: number, identifier?: string): void;
+  /**
+   * Takes in what is already in the pipe right now, so a process's last lines are recorded
+   * before the manager logs its exit. Bounded (1 MiB); the pipe stays open for later writers.
+   */
+  drain(): void;
   /** Flushes an unterminated last line and stops reading. */
   close(): void;
 }
+
+const DRAIN_CHUNK = 64 * 1024;
+const DRAIN_MAX_CHUNKS = 16;
 
 /**
  * Reads `source` (a pipe fd, or a stream) until it ends and hands each line to `sink`.
@@ -54,7 +63,7 @@ export function captureOutput(
   try {
     stream = typeof source === 'number' ? new Socket({ fd: source, readable: true, writable: false }) : source;
   } catch {
-    return { setPid: () => {}, close: () => {} };
+    return { setPid: () => {}, drain: () => {}, close: () => {} };
   }
   let ended = false;
   const finish = () => {
@@ -83,6 +92,32 @@ export function captureOutput(
     setPid(newPid, newIdentifier) {
       pid = newPid;
       if (newIdentifier !== undefined) identifier = newIdentifier;
+    },
+    drain() {
+      if (ended) return;
+      // Bytes the stream already read but holds while paused are older than what is still in
+      // the pipe: they go first, or lines would be recorded out of order.
+      for (let chunk = stream.read() as Buffer | string | null; chunk !== null; chunk = stream.read() as Buffer | string | null) {
+        if (stream.listenerCount('data') === 0) splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      }
+      if (typeof source !== 'number') return;
+      // The parent's end is non-blocking: read until EAGAIN or the bound.
+      const buffer = Buffer.allocUnsafe(DRAIN_CHUNK);
+      for (let i = 0; i < DRAIN_MAX_CHUNKS; i++) {
+        let n: number;
+        try {
+          n = readSync(source, buffer, 0, buffer.length, null);
+        } catch {
+          return;
+        }
+        if (n <= 0) {
+          // EOF: the exited process was the last writer, so its unterminated last line is
+          // complete now and belongs before the manager's exit message.
+          if (n === 0) finish();
+          return;
+        }
+        splitter.push(Buffer.from(buffer.subarray(0, n)));
+      }
     },
     close() {
       finish();

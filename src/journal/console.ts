@@ -1,7 +1,11 @@
 // Forwarding service output to PID 1's stdout, so `docker logs` shows it (the container
-// equivalent of StandardOutput=journal+console). A stuck `docker logs` consumer or a closed
-// stdout must never stall or kill PID 1: output is buffered up to a bound, then dropped and
-// counted, and a "N lines dropped" line is written once stdout drains again.
+// equivalent of StandardOutput=journal+console). Two goals pull apart here: every line should
+// reach `docker logs`, and a stuck consumer or a closed stdout must never stall or kill PID 1.
+// So: while more than `maxBufferBytes` wait in stdout's buffer and stdout is still draining,
+// the forwarder reports itself congested and the journal pauses reading service pipes (the
+// services slow down to the consumer's pace, as with journald's ForwardToConsole). Once stdout
+// has made no progress for `stuckMs` (or holds more than 16x the bound), lines are dropped and
+// counted instead, and a "N lines dropped" line is written once stdout drains again.
 //
 // Line format, chosen by UNITD_CONSOLE_LOG (or the `format` option):
 //   unit   (default)  nginx.service: <message>
@@ -23,9 +27,14 @@ export interface ConsoleForwarderOptions {
   stream?: Writable;
   /** Default: $UNITD_CONSOLE_LOG, else 'unit'. */
   format?: ConsoleFormat;
-  /** Bytes that may wait in the stream's buffer before lines are dropped (default 1 MiB). */
+  /** Bytes that may wait in the stream's buffer before pipe readers pause (default 1 MiB). */
   maxBufferBytes?: number;
+  /** How long stdout may make no progress before lines are dropped instead (default 2 s). */
+  stuckMs?: number;
 }
+
+/** Beyond this multiple of maxBufferBytes lines are dropped even while stdout drains. */
+const HARD_LIMIT_FACTOR = 16;
 
 export interface ConsoleStats {
   forwarded: number;
@@ -48,23 +57,84 @@ export class ConsoleForwarder {
   private dropped = 0;
   private droppedSinceNotice = 0;
   private broken = false;
+  private readonly stuckMs: number;
+  /** When stdout last showed progress ('drain'), or congestion began, whichever is later. */
+  private lastProgress = 0;
+  /** When stdout's buffer went over the bound (0 while under it). */
+  private overSince = 0;
+  /** Bytes handed to stdout, and how many of them had left its buffer at the last check. */
+  private writtenBytes = 0;
+  private flushedBytes = 0;
+  private waiters: Array<() => void> = [];
+  private stuckTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ConsoleForwarderOptions = {}) {
     this.stream = options.stream ?? process.stdout;
     this.format = options.format ?? consoleFormatFromEnv();
     this.maxBufferBytes = options.maxBufferBytes ?? 1024 * 1024;
+    this.stuckMs = options.stuckMs ?? 2000;
     if (this.format === 'off') return;
     // EPIPE and friends arrive as 'error' events; without a listener they would crash PID 1.
     this.stream.on('error', () => {
       this.broken = true;
+      this.wakeWaiters();
     });
-    this.stream.on('drain', () => this.writeDropNotice());
+    this.stream.on('drain', () => {
+      this.lastProgress = Date.now();
+      this.writeDropNotice();
+      this.wakeWaiters();
+    });
+  }
+
+  /**
+   * True while stdout holds more than the bound but is still being read: pipe readers should
+   * pause until whenUncongested() calls back. False once stdout looks stuck (lines drop then).
+   */
+  congested(): boolean {
+    if (this.format === 'off' || !this.writable()) return false;
+    if (this.stream.writableLength <= this.maxBufferBytes) {
+      this.overSince = 0;
+      return false;
+    }
+    return !this.stuck();
+  }
+
+  /** Over the bound with no bytes leaving stdout's buffer for stuckMs. */
+  private stuck(): boolean {
+    const now = Date.now();
+    if (this.overSince === 0) this.overSince = now;
+    // Progress is bytes leaving the buffer, not only 'drain' (which needs it to empty fully).
+    const flushed = this.writtenBytes - this.stream.writableLength;
+    if (flushed > this.flushedBytes) {
+      this.flushedBytes = flushed;
+      this.lastProgress = now;
+    }
+    return now - Math.max(this.lastProgress, this.overSince) >= this.stuckMs;
+  }
+
+  /** Calls back when stdout drains, breaks, or is declared stuck. */
+  whenUncongested(callback: () => void): void {
+    if (!this.congested()) {
+      queueMicrotask(callback);
+      return;
+    }
+    this.waiters.push(callback);
+    if (this.stuckTimer === undefined) {
+      this.stuckTimer = setTimeout(() => {
+        this.stuckTimer = undefined;
+        this.wakeWaiters();
+      }, Math.max(1, Math.max(this.lastProgress, this.overSince) + this.stuckMs - Date.now()));
+      this.stuckTimer.unref();
+    }
   }
 
   forward(entry: JournalEntry): void {
     if (this.format === 'off') return;
     const line = this.render(entry);
-    if (!this.writable() || this.stream.writableLength + line.length > this.maxBufferBytes) {
+    const after = this.stream.writableLength + line.length;
+    if (after <= this.maxBufferBytes) this.overSince = 0;
+    const overBound = after > this.maxBufferBytes && (after > this.maxBufferBytes * HARD_LIMIT_FACTOR || this.stuck());
+    if (!this.writable() || overBound) {
       this.dropped++;
       this.droppedSinceNotice++;
       return;
@@ -93,11 +163,21 @@ export class ConsoleForwarder {
     this.write(notice);
   }
 
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    clearTimeout(this.stuckTimer);
+    this.stuckTimer = undefined;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
   private writable(): boolean {
     return !this.broken && !this.stream.destroyed && !this.stream.writableEnded;
   }
 
   private write(bytes: Buffer): void {
+    this.writtenBytes += bytes.length;
     try {
       this.stream.write(bytes);
     } catch {

@@ -5,7 +5,7 @@
 
 import type { LogLine } from '../control/api.js';
 import { ConsoleForwarder, type ConsoleForwarderOptions } from './console.js';
-import { captureOutput, type Capture, type CaptureSource } from './capture.js';
+import { captureOutput, type Capture, type CaptureSource, type FlowControl } from './capture.js';
 import { toLogLine, type JournalEntry } from './entry.js';
 import { JournalStore, type JournalStats, type JournalStoreOptions } from './store.js';
 import type { Readable } from 'node:stream';
@@ -16,6 +16,9 @@ export interface JournalOptions extends JournalStoreOptions {
   /** Entries kept in memory per unit for the status tail (default 100). */
   recentPerUnit?: number;
 }
+
+/** Bytes of a message kept in the per-unit memory ring. */
+const RECENT_MESSAGE_MAX = 4096;
 
 export class Journal {
   readonly store: JournalStore;
@@ -33,8 +36,8 @@ export class Journal {
    * Records one entry. The daemon's own messages about units (its pid) are not echoed to the
    * console: the manager prints its own `[  OK  ] Started ...` lines there.
    */
-  append(entry: JournalEntry, options: { console?: boolean } = {}): void {
-    this.store.append(entry);
+  append(entry: JournalEntry, options: { console?: boolean; paced?: boolean } = {}): void {
+    this.store.append(entry, { paced: options.paced });
     this.remember(entry);
     if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
   }
@@ -50,10 +53,27 @@ export class Journal {
     return ring.slice(Math.max(0, ring.length - lines)).map(toLogLine);
   }
 
-  /** Starts reading a service's stdout/stderr pipe into the journal. */
+  /**
+   * Starts reading a service's stdout/stderr pipe into the journal. Reading pauses while the
+   * store is behind or while the console consumer (`docker logs`) is behind but still taking
+   * lines, so a burst costs the service some speed instead of lines; see flowControl().
+   */
   capture(source: number | Readable, meta: CaptureSource): Capture {
-    return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry), this.store);
+    return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry, { paced: true }), this.flow);
   }
+
+  /** Pipe readers pause while either the store or the console is congested. */
+  private readonly flow: FlowControl = {
+    congested: () => this.store.congested() || (this.console?.congested() ?? false),
+    whenUncongested: (callback) => {
+      const wait = () => {
+        if (this.store.congested()) this.store.whenUncongested(wait);
+        else if (this.console?.congested()) this.console.whenUncongested(wait);
+        else callback();
+      };
+      wait();
+    },
+  };
 
   stats(): { store: JournalStats; console?: ReturnType<ConsoleForwarder['stats']> } {
     return { store: this.store.stats(), console: this.console?.stats() };
@@ -67,6 +87,9 @@ export class Journal {
     if (!entry.unit) return;
     let ring = this.recent.get(entry.unit);
     if (!ring) this.recent.set(entry.unit, (ring = []));
+    // The status tail shows short lines; a copy of a huge line's start keeps memory bounded
+    // (and does not pin the pipe chunk the message was sliced from).
+    if (entry.message.length > RECENT_MESSAGE_MAX) entry = { ...entry, message: Buffer.from(entry.message.subarray(0, RECENT_MESSAGE_MAX)) };
     ring.push(entry);
     if (ring.length > this.recentPerUnit) ring.splice(0, ring.length - this.recentPerUnit);
   }

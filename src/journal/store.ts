@@ -47,6 +47,8 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 const ROTATE_SLACK = 64 * 1024;
 /** Queued bytes at which pipe readers are asked to pause (at most half the queue). */
 const CONGESTION_BYTES = 4 * 1024 * 1024;
+/** How far a healthy writer's queue may exceed maxQueueBytes (lines in flight from paused pipes). */
+const HEALTHY_OVERSHOOT = 4;
 const RETRY_MIN_MS = 50;
 const RETRY_MAX_MS = 5000;
 const CRITICAL_PRIORITY = 2;
@@ -93,8 +95,11 @@ export class JournalStore {
     this.onWriteStateChange = options.onWriteStateChange ?? (() => {});
   }
 
-  /** Queues one record. Never throws, never waits; drops (and counts) when the queue is full. */
-  append(entry: JournalEntry): void {
+  /**
+   * Queues one record. Never throws, never waits; drops (and counts) when the queue is full.
+   * `paced`: the line comes from a reader that pauses on congested() (a service pipe).
+   */
+  append(entry: JournalEntry, options: { paced?: boolean } = {}): void {
     if (this.closed) {
       this.countDrop(entry.unit);
       return;
@@ -107,7 +112,10 @@ export class JournalStore {
       return;
     }
     // A single huge line is still accepted into an empty queue, so no line size is unstorable.
-    if (this.queuedBytes > 0 && this.queuedBytes + bytes.length > this.maxQueueBytes) {
+    // While writing works, pausing the pipes (congested()) bounds the queue; what many pipes
+    // bring in before they pause may overshoot, up to HEALTHY_OVERSHOOT times the bound.
+    const limit = options.paced && this.lastError === undefined ? this.maxQueueBytes * HEALTHY_OVERSHOOT : this.maxQueueBytes;
+    if (this.queuedBytes > 0 && this.queuedBytes + bytes.length > limit) {
       this.countDrop(entry.unit);
       return;
     }

@@ -3,7 +3,8 @@
 // found from the sender's pid as the kernel reports it (SO_PASSCRED), never from what the
 // message claims, through a lookup the daemon supplies.
 
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatagramSocket, type Credentials } from '../native/index.js';
 import { nowMicros, type JournalEntry } from './entry.js';
 import { parseNativeDatagram, parseSyslogDatagram, type ParsedLogMessage } from './syslog-parse.js';
@@ -47,8 +48,11 @@ export class SyslogReceiver {
     const listen = (paths: string[], parse: (data: Buffer) => ParsedLogMessage) => {
       for (const path of paths) {
         try {
+          if (!path.startsWith('@')) mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
           this.sockets.push(bind(path, (data, from) => this.receive(parse(data), from)));
           this.bound.push(path);
+          // Any user may log, as with journald: services running as User= need write access.
+          if (!path.startsWith('@')) chmodIfExists(path, 0o666);
         } catch (error) {
           options.onBindError?.(path, error instanceof Error ? error : new Error(String(error)));
         }
@@ -88,6 +92,14 @@ export class SyslogReceiver {
       priority: parsed.priority,
       message: Buffer.from(parsed.message),
     });
+  }
+}
+
+function chmodIfExists(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch {
+    // A stand-in socket in tests, or a file system that refuses: the socket still works for root.
   }
 }
 

@@ -1,6 +1,6 @@
-// Where service output and the manager's per-unit messages go. For now an
-// in-memory ring per unit plus an echo on the console; the journal issue
-// replaces it behind the same LogSink interface. Nothing here may block the
+// Where service output and the manager's per-unit messages go. The daemon uses the journal
+// (src/journal/journal.ts, which satisfies LogSink); the in-memory ring plus console echo here
+// serves tests and a daemon whose journal could not be created. Nothing here may block the
 // manager (s6): rings are bounded, console writes are dropped when stdout backs up.
 
 import { readSync } from 'node:fs';
@@ -11,6 +11,22 @@ export interface LogSink {
   write(line: LogLine): void;
   /** Most recent lines of a unit, oldest first. */
   tail(unit: string, lines: number): LogLine[];
+  /**
+   * Reads a service's output pipe into the sink (the journal implements it with its own line
+   * splitter, SyslogLevelPrefix= and backpressure); without it captureStream reads the pipe.
+   */
+  capture?(fd: number, meta: CaptureMeta): CapturedStream;
+}
+
+/** Who wrote a captured pipe, and how its lines are classified (systemd.exec(5) Syslog*=). */
+export interface CaptureMeta {
+  unit: string;
+  identifier: string;
+  pid: number;
+  /** SyslogLevel=: the priority of lines without a `<N>` prefix. */
+  priority: number;
+  /** SyslogLevelPrefix= (default yes). */
+  levelPrefix?: boolean;
 }
 
 export const PRIORITY = { err: 3, warning: 4, notice: 5, info: 6, debug: 7 } as const;
@@ -24,7 +40,9 @@ export class ConsoleWriter {
   private dropped = 0;
   constructor(
     private readonly stream: NodeJS.WritableStream & { writableLength?: number } = process.stdout,
-    private readonly limit = 1 << 20,
+    // Generous: the journal's console forwarder shares stdout and may fill it up to its own
+    // bound while stdout drains; the manager's few status lines should not be the ones lost.
+    private readonly limit = 16 << 20,
   ) {
     stream.on?.('error', () => {
       /* a closed console must not take PID 1 down */
@@ -79,7 +97,8 @@ export interface CapturedStream {
 }
 
 /** Read a service's output pipe line by line into the sink. */
-export function captureStream(fd: number, sink: LogSink, meta: { unit: string; identifier: string; pid: number; priority: number }): CapturedStream {
+export function captureStream(fd: number, sink: LogSink, meta: CaptureMeta): CapturedStream {
+  if (sink.capture) return sink.capture(fd, meta);
   let socket: Socket;
   try {
     socket = new Socket({ fd, readable: true, writable: false });

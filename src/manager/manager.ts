@@ -19,7 +19,17 @@ import {
 } from '../control/api.js';
 import { defaultManagerEnvironment } from '../exec/environment.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
+import { describeFailures, runGenerators, type GeneratorOptions } from './generators.js';
+import { unitMemory } from './memory.js';
 import { JobEngine } from './jobs.js';
+import { describeCondition, failedCondition } from './conditions.js';
+import { emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
+import { REVERSE_PROPERTY, type DependencyKind } from './dependency-graph.js';
+import { SkipList } from './skip-list.js';
+import { SkippedUnit } from './skipped-unit.js';
+import { defaultSystemConf, type SystemConf } from './system-conf.js';
+import { NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
+import { statSync } from 'node:fs';
 import { nowUSec, PRIORITY, type ConsoleWriter, type LogSink } from './log-sink.js';
 import { readCommandLine, readProcess } from './process-tracker.js';
 import { isService } from './service.js';
@@ -35,6 +45,8 @@ interface Entry {
   instance: UnitInstance;
   /** Order in which units became active, for a reverse-order shutdown. */
   activatedAt: number;
+  /** Condition*=/Assert*= as last checked by a start job. */
+  checks?: { conditionResult: boolean; assertResult: boolean; at: DualTimestamp; failed?: string };
 }
 
 export interface ManagerOptions {
@@ -45,8 +57,23 @@ export interface ManagerOptions {
   runtimeDir: string;
   source: UnitSource;
   processEnvironment?: Record<string, string | undefined>;
-  /** Called when a client or a unit asks the daemon to end (exit code). */
-  onExitRequest?: (code: number) => void;
+  /** Called when a client or a unit asks the daemon to end (exit code; force: skip the orderly stop of units). */
+  onExitRequest?: (code: number, options?: ExitRequestOptions) => void;
+  /** Units not to run (skip-list.ts); default: none (tests), the daemon passes SkipList.load(). */
+  skipList?: SkipList;
+  /** [Manager] defaults from system.conf. */
+  systemConf?: SystemConf;
+  /** `[  OK  ] Started ...` lines on the console (off with --no-console-status / UNITD_CONSOLE_STATUS=0). */
+  consoleStatus?: boolean;
+  /** Run systemd generators at boot and daemon-reload (the real daemon does; tests leave it out). */
+  generators?: GeneratorOptions;
+}
+
+export interface ExitRequestOptions {
+  kind?: 'poweroff' | 'halt' | 'reboot' | 'exit';
+  /** Skip the orderly stop of units (the -force emergency actions). */
+  force?: boolean;
+  immediate?: boolean;
 }
 
 /** `foo` → `foo.service`, as systemctl does for names without a type suffix. */
@@ -68,8 +95,14 @@ export class Manager implements ManagerApi, UnitHost {
   private managerEnv: string[];
   private activationCounter = 0;
   private state: 'initializing' | 'starting' | 'running' | 'stopping' = 'initializing';
-  private readonly onExitRequest: (code: number) => void;
+  private readonly onExitRequest: (code: number, options?: ExitRequestOptions) => void;
+  private readonly skipList: SkipList | undefined;
+  readonly systemConf: SystemConf;
+  private readonly consoleStatus: boolean;
+  /** Reached basic.target (is-system-running leaves `initializing`). */
+  private basicReached = false;
   private unsubscribeReaper: (() => void) | undefined;
+  private readonly generatorOptions: GeneratorOptions | undefined;
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -81,6 +114,14 @@ export class Manager implements ManagerApi, UnitHost {
     this.processEnvironment = options.processEnvironment ?? process.env;
     this.managerEnv = defaultManagerEnvironment(this.processEnvironment);
     this.onExitRequest = options.onExitRequest ?? (() => undefined);
+    this.skipList = options.skipList;
+    this.systemConf = options.systemConf ?? defaultSystemConf();
+    this.consoleStatus = options.consoleStatus ?? true;
+    for (const a of this.systemConf.defaultEnvironment) {
+      const name = a.slice(0, a.indexOf('='));
+      this.managerEnv = [...this.managerEnv.filter((e) => !e.startsWith(name + '=')), a];
+    }
+    this.generatorOptions = options.generators;
     this.jobs = new JobEngine(
       {
         get: (name) => {
@@ -92,10 +133,15 @@ export class Manager implements ManagerApi, UnitHost {
             automaticStart: isService(instance) ? () => instance.startAutomatically() : undefined,
           };
         },
+        all: () => this.uniqueEntries().map((e) => e.config),
+        checkStart: (unit) => this.checkStart(unit),
+        isInert: (unit) => this.units.get(unit)?.instance instanceof SkippedUnit,
       },
       {
         starting: (unit, type) => this.jobStarting(unit, type),
         finished: (unit, type, result) => this.jobFinished(unit, type, result),
+        warn: (unit, message) => this.unitMessage(unit, message, PRIORITY.warning),
+        info: (unit, message) => this.unitMessage(unit, message, PRIORITY.info),
       },
     );
   }
@@ -124,8 +170,10 @@ export class Manager implements ManagerApi, UnitHost {
     if (!type && config.loadState === 'loaded') {
       config = { ...config, loadState: 'error', loadError: { name: 'org.freedesktop.systemd1.LoadFailed', message: `Unit type of ${config.id} is not supported.` } };
     }
-    const instance = (type ?? unitTypeOf('x.target')!).create(config, this);
+    const skipped = config.loadState === 'loaded' && this.skipList !== undefined && config.names.some((n) => this.skipList!.skips(n));
+    const instance = skipped ? new SkippedUnit(config, this) : (type ?? unitTypeOf('x.target')!).create(config, this);
     const entry: Entry = { config, instance, activatedAt: 0 };
+    this.jobs?.invalidateGraph();
     this.units.set(config.id, entry);
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
     return entry;
@@ -149,6 +197,25 @@ export class Manager implements ManagerApi, UnitHost {
     this.pidOwners.delete(pid);
   }
 
+  /**
+   * The unit a process belongs to, for the journal's syslog sockets: a pid we spawned, else the
+   * UNITD_UNIT marker in its environment (double-forked daemons keep it), else the session a
+   * unit's spawn created, else its nearest ancestor that is one of ours.
+   */
+  unitForPid(pid: number): string | undefined {
+    const direct = this.pidOwners.get(pid);
+    if (direct) return direct;
+    let info = readProcess(pid);
+    if (info?.unit) return info.unit;
+    if (info && this.pidOwners.has(info.sid)) return this.pidOwners.get(info.sid);
+    for (let depth = 0; info && info.ppid > 1 && depth < 32; depth++) {
+      const owner = this.pidOwners.get(info.ppid);
+      if (owner) return owner;
+      info = readProcess(info.ppid);
+    }
+    return undefined;
+  }
+
   stateChanged(unit: string, change: StateChange): void {
     const entry = this.units.get(unit);
     if (entry && (change.to === 'active' || change.to === 'activating') && entry.activatedAt === 0) {
@@ -156,6 +223,11 @@ export class Manager implements ManagerApi, UnitHost {
     }
     if (entry && (change.to === 'inactive' || change.to === 'failed')) entry.activatedAt = 0;
     this.jobs.stateChanged(unit, change);
+    if (entry) this.emergencyActionFor(entry, change);
+    if (entry && unit === 'basic.target' && change.to === 'active') {
+      this.basicReached = true;
+      if (this.state === 'initializing') this.state = 'starting';
+    }
   }
 
   requestAutoRestart(unit: string): void {
@@ -180,21 +252,24 @@ export class Manager implements ManagerApi, UnitHost {
 
   private jobStarting(unit: string, type: 'start' | 'stop' | 'reload'): void {
     const verb = { start: 'Starting', stop: 'Stopping', reload: 'Reloading' }[type];
-    if (unit.endsWith('.target')) {
+    if (unit.endsWith('.target') || this.units.get(unit)?.instance instanceof SkippedUnit) {
       return;
     }
-    this.console.line(`         ${verb} ${this.label(unit)}...`);
+    if (this.consoleStatus) this.console.line(`         ${verb} ${this.label(unit)}...`);
     this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.info, message: `${verb} ${this.label(unit)}...` });
   }
 
   private jobFinished(unit: string, type: 'start' | 'stop' | 'reload', result: JobResult): void {
     const entry = this.units.get(unit);
+    // Units on the skip list (skip-list.ts) come and go silently.
+    if (entry?.instance instanceof SkippedUnit && result === 'done') return;
     const isTarget = unit.endsWith('.target');
     let line: string | undefined;
     let status = '  OK  ';
     if (type === 'start') {
       if (result === 'done') {
-        const oneshot = entry?.config.service?.type === 'oneshot' && !entry.config.service.remainAfterExit && entry.instance.activeState !== 'active';
+        // service_finished_job(): a oneshot's start job is "Finished", RemainAfterExit= or not.
+        const oneshot = entry?.config.service?.type === 'oneshot';
         line = isTarget ? `Reached target ${this.label(unit)}.` : `${oneshot ? 'Finished' : 'Started'} ${this.label(unit)}.`;
       } else if (result === 'dependency') {
         status = 'DEPEND';
@@ -202,6 +277,12 @@ export class Manager implements ManagerApi, UnitHost {
       } else if (result === 'failed' || result === 'timeout') {
         status = 'FAILED';
         line = `Failed to start ${this.label(unit)}.`;
+      } else if (result === 'assert') {
+        status = 'ASSERT';
+        line = `Assertion failed for ${this.label(unit)}.`;
+      }
+      if (result !== 'done') {
+        this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.notice, message: `${unit}: Job ${unit}/start failed with result '${result}'.` });
       }
     } else if (type === 'stop') {
       line = isTarget ? `Stopped target ${this.label(unit)}.` : `Stopped ${this.label(unit)}.`;
@@ -213,8 +294,10 @@ export class Manager implements ManagerApi, UnitHost {
       }
     }
     if (!line) return;
-    this.console.line(`[${status}] ${line}`);
-    if (status === 'FAILED') this.console.line(`See 'systemctl status ${unit}' for details.`);
+    if (this.consoleStatus) {
+      this.console.line(`[${status}] ${line}`);
+      if (status === 'FAILED') this.console.line(`See 'systemctl status ${unit}' for details.`);
+    }
     this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: status === '  OK  ' ? PRIORITY.info : PRIORITY.err, message: line });
   }
 
@@ -241,35 +324,184 @@ export class Manager implements ManagerApi, UnitHost {
 
   // ---------------------------------------------------------------- boot and shutdown
 
+  /** systemd.generator(7): before units are loaded at boot and at every daemon-reload. */
+  async runGenerators(): Promise<void> {
+    if (this.generatorOptions === undefined) return;
+    try {
+      const report = await runGenerators(this.native, { environment: this.managerEnv, ...this.generatorOptions });
+      for (const line of describeFailures(report)) this.console.line(line);
+      this.log.info({ ran: report.results.map((r) => r.name), skipped: report.skipped }, 'generators finished');
+    } catch (err) {
+      this.log.error({ err }, 'running generators failed');
+    }
+    this.source.reload();
+  }
+
+  /**
+   * Boot (semantics §7.1): start the default target; `initializing` until
+   * basic.target is reached, `starting` until the job queue first runs empty,
+   * then `running` (or `degraded`).
+   */
   async boot(unit: string): Promise<JobResult> {
-    this.state = 'starting';
+    this.state = 'initializing';
     let result: JobResult;
     try {
       const job = this.jobs.enqueue(unit, 'start');
+      this.state = this.basicReached ? 'starting' : 'initializing';
+      const idle = this.jobs.whenIdle();
       result = await job.done;
+      await idle;
     } catch (err) {
       this.console.line(`[FAILED] Failed to start ${unit}: ${(err as Error).message}`);
+      this.log.error({ unit, err }, 'boot transaction failed');
       result = 'failed';
     }
-    if (this.state === 'starting') this.state = 'running';
+    if (this.state === 'initializing' || this.state === 'starting') this.state = 'running';
     return result;
   }
 
-  /** Stop every unit, most recently activated first (ordering-aware shutdown is another layer). */
-  async stopAll(): Promise<void> {
+  /**
+   * The orderly part of shutdown (semantics §7.5): one transaction that starts
+   * `${kind}.target` and stops every unit that is up, irreversibly, so stops run
+   * in reverse dependency order and in parallel where ordering allows. Bounded
+   * by `budgetMs`; units still up after it get their FinalKillSignal (SIGKILL).
+   * `force` skips the stop jobs (the -force actions).
+   */
+  async stopAll(options: { budgetMs?: number; kind?: 'poweroff' | 'halt' | 'reboot' | 'exit'; force?: boolean } = {}): Promise<{ timedOut: string[] }> {
     this.state = 'stopping';
-    const running = this.uniqueEntries()
-      .filter((e) => e.instance.activeState !== 'inactive' && e.instance.activeState !== 'failed')
-      .sort((a, b) => b.activatedAt - a.activatedAt);
-    for (const entry of running) {
+    this.jobs.shuttingDown = true;
+    const budgetMs = options.budgetMs ?? 9000;
+    const up = () => this.uniqueEntries().filter((e) => e.instance.activeState !== 'inactive' && e.instance.activeState !== 'failed');
+    if (!options.force) {
+      const requests: { unit: string; kind: 'start' | 'stop' }[] = [];
+      const kindTarget = `${options.kind ?? 'poweroff'}.target`;
+      if (this.entry(kindTarget).config.loadState === 'loaded') requests.push({ unit: kindTarget, kind: 'start' });
+      for (const e of up()) if (e.config.id !== kindTarget && e.config.id !== 'shutdown.target' && e.config.id !== 'final.target') requests.push({ unit: e.config.id, kind: 'stop' });
+      let jobs: Promise<unknown>[] = [];
       try {
-        const job = this.jobs.enqueue(entry.config.id, 'stop');
-        await job.done;
+        jobs = this.jobs.enqueueMany(requests, 'replace-irreversibly').map((j) => j.done);
       } catch (err) {
-        this.log.error({ unit: entry.config.id, err }, 'stop failed');
+        this.log.error({ err }, 'shutdown transaction failed; stopping units one by one');
+        for (const r of requests) {
+          if (r.kind !== 'stop') continue;
+          try {
+            jobs.push(this.jobs.enqueue(r.unit, 'stop', { mode: 'replace-irreversibly' }).done);
+          } catch (e) {
+            this.log.error({ unit: r.unit, err: e }, 'stop failed');
+          }
+        }
       }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(jobs), new Promise<void>((r) => (timer = setTimeout(r, budgetMs)))]);
+      clearTimeout(timer);
+    }
+    const timedOut: string[] = [];
+    for (const e of up()) {
+      if (e.config.id.endsWith('.target') || e.instance instanceof SkippedUnit) continue;
+      timedOut.push(e.config.id);
+      const signal = e.config.service?.finalKillSignal ?? 9;
+      const n = e.instance.kill('all', signal);
+      this.unitMessage(e.config.id, `Stop budget exceeded, sending final kill signal to ${n} process(es).`, PRIORITY.warning);
     }
     for (const entry of this.uniqueEntries()) entry.instance.dispose();
+    return { timedOut };
+  }
+
+  /** SuccessAction=/FailureAction=: end the container with the unit (emergency-actions.ts). */
+  private emergencyActionFor(entry: Entry, change: StateChange): void {
+    if (this.state === 'stopping' || change.willAutoRestart) return;
+    const u = entry.config.unit;
+    let decision: EmergencyDecision | undefined;
+    const status = (): number | undefined => {
+      const p = entry.instance.properties();
+      return typeof p.ExecMainStatus === 'number' ? p.ExecMainStatus : undefined;
+    };
+    if (change.to === 'failed' && change.from !== 'failed' && u.failureAction !== 'none') {
+      decision = emergencyDecision(u.failureAction, u.failureActionExitStatus ?? status());
+      if (decision) this.unitMessage(entry.config.id, `Failed with FailureAction=${u.failureAction}, ${decision.kind === 'exit' ? `exiting with status ${decision.exitCode}` : 'shutting down'}.`, PRIORITY.warning);
+    } else if (change.to === 'inactive' && change.from !== 'inactive' && change.from !== 'failed' && u.successAction !== 'none') {
+      decision = emergencyDecision(u.successAction, u.successActionExitStatus ?? status());
+      if (decision) this.unitMessage(entry.config.id, `Succeeded with SuccessAction=${u.successAction}, ${decision.kind === 'exit' ? `exiting with status ${decision.exitCode}` : 'shutting down'}.`);
+    }
+    if (!decision) return;
+    const d = decision;
+    setImmediate(() => this.onExitRequest(d.exitCode, { kind: d.kind, force: d.force, immediate: d.immediate }));
+  }
+
+  /** Condition*= then Assert*= (semantics §2.5), right before a start runs. */
+  private checkStart(unit: string): 'ok' | 'condition' | 'assert' {
+    const entry = this.units.get(unit);
+    if (!entry || entry.instance instanceof SkippedUnit) return 'ok';
+    const u = entry.config.unit;
+    if (u.conditions.length === 0 && u.asserts.length === 0) return 'ok';
+    const ctx = { environment: this.managerEnv };
+    const at = now();
+    const cond = failedCondition(u.conditions, ctx);
+    if (cond) {
+      const text = describeCondition('Condition', cond);
+      entry.checks = { conditionResult: false, assertResult: true, at, failed: `${text} was not met` };
+      const message = `${this.label(unit)} was skipped because of an unmet condition check (${text}).`;
+      this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.info, message });
+      if (this.consoleStatus && !unit.endsWith('.target')) this.console.line(`         ${this.label(unit)} was skipped because of an unmet condition check (${text}).`);
+      return 'condition';
+    }
+    const assert = failedCondition(u.asserts, ctx);
+    if (assert) {
+      const text = describeCondition('Assert', assert);
+      entry.checks = { conditionResult: true, assertResult: false, at, failed: `${text} was not met` };
+      this.unitMessage(unit, 'Starting requested but asserts failed.', PRIORITY.warning);
+      this.unitMessage(unit, `Assertion failed for ${this.label(unit)}.`, PRIORITY.warning);
+      return 'assert';
+    }
+    entry.checks = { conditionResult: true, assertResult: true, at };
+    return 'ok';
+  }
+
+  /** Properties the job engine and the manager know better than the unit: conditions, reverse dependencies, reload need. */
+  private managerUnitProperties(entry: Entry, props: Properties): Properties {
+    const c = entry.checks;
+    if (c) {
+      props.ConditionResult = c.conditionResult && props.ConditionResult !== false;
+      props.AssertResult = c.assertResult;
+      props.ConditionTimestamp = c.at.realtime;
+      props.ConditionTimestampMonotonic = c.at.monotonic;
+      props.AssertTimestamp = c.at.realtime;
+      props.AssertTimestampMonotonic = c.at.monotonic;
+    }
+    const id = entry.config.id;
+    const g = this.jobs.graph;
+    for (const [kind, name] of Object.entries(REVERSE_PROPERTY) as [DependencyKind, string][]) {
+      const reverse = g.reverse(id, kind);
+      const own = Array.isArray(props[name]) ? (props[name] as string[]) : [];
+      props[name] = [...new Set([...own, ...reverse])].sort();
+    }
+    props.Upholds = g.forward(id, 'upholds');
+    props.OnSuccess = g.forward(id, 'onSuccess');
+    props.PropagatesReloadTo = g.forward(id, 'propagatesReloadTo');
+    props.ReloadPropagatedFrom = g.forward(id, 'reloadPropagatedFrom');
+    props.PropagatesStopTo = g.forward(id, 'propagatesStopTo');
+    props.StopPropagatedFrom = g.forward(id, 'stopPropagatedFrom');
+    props.AllowIsolate = entry.config.unit.allowIsolate;
+    props.IgnoreOnIsolate = entry.config.unit.ignoreOnIsolate;
+    props.SuccessAction = entry.config.unit.successAction;
+    props.FailureAction = entry.config.unit.failureAction;
+    props.OnFailureJobMode = entry.config.unit.onFailureJobMode;
+    props.OnSuccessJobMode = entry.config.unit.onSuccessJobMode;
+    props.NeedDaemonReload = this.needDaemonReload(entry.config);
+    return props;
+  }
+
+  /** NeedDaemonReload=: a file the unit was loaded from changed or vanished since. */
+  private needDaemonReload(config: LoadedUnit): boolean {
+    if (!config.mtimes) return false;
+    for (const [file, mtime] of config.mtimes) {
+      try {
+        if (statSync(file).mtimeMs !== mtime) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- ManagerApi
@@ -279,18 +511,29 @@ export class Manager implements ManagerApi, UnitHost {
     if (this.state === 'stopping' && request.type !== 'stop') {
       throw new ManagerError('org.freedesktop.systemd1.ShuttingDown', 'Refusing to start units while shutting down.');
     }
-    const job = this.jobs.enqueue(id, request.type);
+    // systemd's manager_load_unit_prepare() refusal for a bare template, in its words.
+    if (/@\.[a-z]+$/.test(id)) {
+      throw new ManagerError('org.freedesktop.DBus.Error.InvalidArgs', `Unit name ${id} is missing the instance name.`);
+    }
+    this.jobs.checkManual(id, request.type);
+    const job = this.jobs.enqueue(id, request.type, { mode: request.mode });
     const outcome: JobOutcome = { id: job.id, unit: job.unit, type: request.type };
     if (!request.wait) return outcome;
     outcome.result = await job.done;
     return outcome;
   }
 
-  async killUnit(unit: string, whom: KillWhom, signal: number): Promise<{ signalled: number }> {
+  /** A unit that failed to load and is not running cannot be killed or reset: "Unit X not loaded." */
+  private refuseIfNotLoaded(unit: string): void {
     const entry = this.entry(unit);
-    if (entry.config.loadState === 'not-found' && entry.instance.activeState === 'inactive') {
+    if (['not-found', 'error', 'bad-setting'].includes(entry.config.loadState) && entry.instance.activeState === 'inactive') {
       throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${entry.config.id} not loaded.`);
     }
+  }
+
+  async killUnit(unit: string, whom: KillWhom, signal: number): Promise<{ signalled: number }> {
+    this.refuseIfNotLoaded(unit);
+    const entry = this.entry(unit);
     const signalled = entry.instance.kill(whom, signal);
     if (signalled === 0 && whom !== 'all') {
       throw new ManagerError('org.freedesktop.DBus.Error.InvalidArgs', `No ${whom} process to kill`);
@@ -303,6 +546,7 @@ export class Manager implements ManagerApi, UnitHost {
       for (const e of this.uniqueEntries()) e.instance.resetFailed();
       return;
     }
+    this.refuseIfNotLoaded(unit);
     this.entry(unit).instance.resetFailed();
   }
 
@@ -315,7 +559,12 @@ export class Manager implements ManagerApi, UnitHost {
   async unitProperties(units: string[]): Promise<Properties[]> {
     return units.map((u) => {
       const entry = this.entry(u);
-      return this.withJob(entry, entry.instance.properties());
+      const props = this.withJob(entry, this.managerUnitProperties(entry, entry.instance.properties()));
+      if (props.MemoryCurrent === undefined && entry.instance.activeState !== 'inactive' && entry.instance.activeState !== 'failed') {
+        const memory = unitMemory(entry.instance.pids());
+        if (memory !== undefined) props.MemoryCurrent = memory;
+      }
+      return props;
     });
   }
 
@@ -331,18 +580,45 @@ export class Manager implements ManagerApi, UnitHost {
       NJobs: this.jobs.list().length,
       NNames: this.units.size,
       Environment: this.managerEnv,
-      DefaultTimeoutStartUSec: 90_000_000,
-      DefaultTimeoutStopUSec: 90_000_000,
-      DefaultTimeoutAbortUSec: 90_000_000,
-      DefaultRestartUSec: 100_000,
-      DefaultStartLimitIntervalUSec: 10_000_000,
-      DefaultStartLimitBurst: 5,
+      DefaultTimeoutStartUSec: this.systemConf.defaultTimeoutStartUSec,
+      DefaultTimeoutStopUSec: this.systemConf.defaultTimeoutStopUSec,
+      DefaultTimeoutAbortUSec: this.systemConf.defaultTimeoutAbortUSec,
+      DefaultRestartUSec: this.systemConf.defaultRestartUSec,
+      DefaultStartLimitIntervalUSec: this.systemConf.defaultStartLimitIntervalUSec,
+      DefaultStartLimitBurst: this.systemConf.defaultStartLimitBurst,
     };
+  }
+
+  /**
+   * The units systemd would still hold in memory: those not inactive or with
+   * a job, and whatever they reference through any dependency. The rest its
+   * garbage collector would have unloaded, so list-units --all leaves them out.
+   */
+  private unitsInMemory(): Set<string> {
+    const kept = new Set<string>();
+    const queue: string[] = [];
+    for (const e of this.uniqueEntries()) {
+      if (e.instance.activeState !== 'inactive' || this.jobs.jobFor(e.config.id)) queue.push(e.config.id);
+    }
+    while (queue.length > 0) {
+      const id = queue.pop() as string;
+      if (kept.has(id)) continue;
+      kept.add(id);
+      const u = this.units.get(id)?.config.unit;
+      if (u === undefined) continue;
+      for (const dep of [...u.requires, ...u.wants, ...u.bindsTo, ...u.partOf, ...u.requisite, ...u.conflicts, ...u.after, ...u.before, ...u.onFailure, ...u.upholds]) {
+        const target = this.units.get(dep);
+        if (target !== undefined && !kept.has(target.config.id)) queue.push(target.config.id);
+      }
+    }
+    return kept;
   }
 
   async listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
     const out: UnitListEntry[] = [];
+    const inMemory = this.unitsInMemory();
     for (const entry of this.uniqueEntries()) {
+      if (!inMemory.has(entry.config.id)) continue;
       const job = this.jobs.jobFor(entry.config.id);
       const a = entry.instance.activeState;
       if (!options.all && a === 'inactive' && !job && entry.config.loadState === 'loaded') continue;
@@ -377,6 +653,7 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   async daemonReload(): Promise<void> {
+    await this.runGenerators();
     this.source.reload();
     this.log.info('Reloading.');
     for (const [name, entry] of this.units) {
@@ -396,11 +673,12 @@ export class Manager implements ManagerApi, UnitHost {
       entry.config = config;
       entry.instance.reload(config);
     }
+    this.jobs.invalidateGraph();
   }
 
   async shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void> {
     this.log.info({ kind }, 'shutdown requested');
-    setImmediate(() => this.onExitRequest(kind === 'exit' ? (exitCode ?? 0) : 0));
+    setImmediate(() => this.onExitRequest(kind === 'exit' ? (exitCode ?? 0) : 0, { kind }));
   }
 
   async systemState(): Promise<'initializing' | 'starting' | 'running' | 'degraded' | 'maintenance' | 'stopping' | 'offline'> {

@@ -3,7 +3,7 @@
 // (child exit, notify message, file appearing), nothing polls on a fixed beat.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories, DirectorySetupError } from '../exec/directories.js';
@@ -757,7 +757,7 @@ export class Service implements UnitInstance {
         [result.stderr, PRIORITY.info],
       ] as const) {
         if (fd !== undefined) {
-          const stream = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority });
+          const stream = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority: this.exec.syslogLevel ?? priority, levelPrefix: this.exec.syslogLevelPrefix });
           this.streams.set(pid * 2 + (fd === result.stderr ? 1 : 0), stream);
         }
       }
@@ -1062,6 +1062,12 @@ export class Service implements UnitInstance {
         this.host.log.error({ unit: this.id, err }, 'notify handler failed');
       }
     });
+    // Services often run as another User= (redis): like /run/systemd/notify, anyone may send.
+    try {
+      chmodSync(path, 0o666);
+    } catch (err) {
+      this.host.log.warn({ unit: this.id, err }, 'cannot make the notify socket writable');
+    }
     this.notifyPath = path;
   }
 
@@ -1168,7 +1174,8 @@ export class Service implements UnitInstance {
         conditionResult: this.result !== 'exec-condition',
       }),
       ...timestampProperties(this.ts),
-      Type: s.type,
+      // A service without a unit file has no type (systemd shows Type= empty); bad-setting ones keep theirs.
+      Type: this.config.loadState === 'not-found' || this.config.loadState === 'masked' ? '' : s.type,
       ExitType: s.exitType,
       Restart: s.restart,
       RestartUSec: s.restartUSec,

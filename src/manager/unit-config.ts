@@ -3,6 +3,7 @@
 
 import type { UnitConfig, ServiceSection, StandardOutput, StandardInput, ExecDirectory as ConfigExecDirectory } from '../units/schema/types.js';
 import type { ExecCommand as ConfigExecCommand } from '../units/values/command-line.js';
+import { SYSLOG_LEVELS } from '../units/schema/enums.js';
 import { defaultExecSettings, type ExecCommand, type ExecDirectory, type ExecSettings, type Privileges, type StdioSetting } from '../exec/settings.js';
 import { applyServiceDefaults, defaultServiceSettings, EXEC_LISTS, type ServiceSettings } from './service-settings.js';
 import { defaultUnitSettings, type UnitSettings } from './unit-type.js';
@@ -88,6 +89,8 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.standardOutput = stdout(s.standardOutput);
   e.standardError = stdout(s.standardError);
   e.syslogIdentifier = s.syslogIdentifier;
+  e.syslogLevel = SYSLOG_LEVELS.indexOf(s.syslogLevel);
+  e.syslogLevelPrefix = s.syslogLevelPrefix;
   e.notApplied = unsupported;
   return e;
 }
@@ -150,5 +153,21 @@ export function unitSettingsOf(c: UnitConfig): UnitSettings {
     startLimitIntervalUSec: u.startLimitIntervalUSec,
     startLimitBurst: u.startLimitBurst,
     startLimitAction: u.startLimitAction,
+    upholds: [...u.upholds],
+    onSuccess: [...u.onSuccess],
+    propagatesReloadTo: [...u.propagatesReloadTo],
+    reloadPropagatedFrom: [...u.reloadPropagatedFrom],
+    propagatesStopTo: [...u.propagatesStopTo],
+    stopPropagatedFrom: [...u.stopPropagatedFrom],
+    allowIsolate: u.allowIsolate,
+    ignoreOnIsolate: u.ignoreOnIsolate,
+    conditions: u.conditions.map((c) => ({ ...c })),
+    asserts: u.asserts.map((c) => ({ ...c })),
+    successAction: u.successAction,
+    failureAction: u.failureAction,
+    successActionExitStatus: u.successActionExitStatus,
+    failureActionExitStatus: u.failureActionExitStatus,
+    onFailureJobMode: u.onFailureJobMode,
+    onSuccessJobMode: u.onSuccessJobMode,
   };
 }

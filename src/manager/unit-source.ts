@@ -4,13 +4,19 @@
 
 import { formatDiagnostic } from '../units/diagnostics.js';
 import { UnitStore } from '../units/loader.js';
-import type { UnitConfig } from '../units/schema/interpret.js';
+import { interpretUnit, type UnitConfig } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
+import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
 import { applyDefaultDependencies, emptyDependencySets } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, serviceSettingsOf, unitSettingsOf } from './unit-config.js';
 import { defaultUnitSettings, type LoadedUnit, type UnitSettings } from './unit-type.js';
+import { DiagnosticLog } from '../units/diagnostics.js';
+import { parseUnitText } from '../units/syntax.js';
+import { dependencyDirEntries } from '../units/dependency-dirs.js';
+import { BUILTIN_FRAGMENT_DIR, builtinUnitText } from './builtin-units.js';
+import type { SystemConf } from './system-conf.js';
 
 export interface UnitSource {
   load(name: string): LoadedUnit;
@@ -26,8 +32,44 @@ export class StoreUnitSource implements UnitSource {
     this.store = new UnitStore<UnitConfig>(options);
   }
 
+  /** system.conf's Default*= values, used where a unit does not set its own. */
+  private managerDefaults: SystemConf | undefined;
+
+  setManagerDefaults(conf: SystemConf): void {
+    this.managerDefaults = conf;
+  }
+
+  private applyManagerDefaults(raw: { assignments: { section: string; key: string }[] }, loaded: LoadedUnit): void {
+    const d = this.managerDefaults;
+    if (!d) return;
+    const has = (section: string, ...keys: string[]) => raw.assignments.some((a) => a.section === section && keys.includes(a.key));
+    if (!has('Unit', 'StartLimitIntervalSec', 'StartLimitInterval')) loaded.unit.startLimitIntervalUSec = d.defaultStartLimitIntervalUSec;
+    if (!has('Unit', 'StartLimitBurst')) loaded.unit.startLimitBurst = d.defaultStartLimitBurst;
+    const svc = loaded.service;
+    if (!svc) return;
+    if (!has('Service', 'TimeoutStartSec', 'TimeoutSec') && svc.type !== 'oneshot') svc.timeoutStartUSec = d.defaultTimeoutStartUSec;
+    if (!has('Service', 'TimeoutStopSec', 'TimeoutSec')) svc.timeoutStopUSec = d.defaultTimeoutStopUSec;
+    if (!has('Service', 'TimeoutAbortSec', 'TimeoutStopSec', 'TimeoutSec')) svc.timeoutAbortUSec = d.defaultTimeoutAbortUSec;
+    if (!has('Service', 'RestartSec')) svc.restartUSec = d.defaultRestartUSec;
+  }
+
   reload(): void {
     this.store.reload();
+    this.presets = undefined;
+  }
+
+  /** Preset rules, read once per daemon-reload (UnitFilePreset=). */
+  private presets: PresetRule[] | undefined;
+
+  /** UnitFilePreset=: `enabled`/`disabled` for any unit with a file state, as systemd reports it. */
+  private presetOf(id: string, fileState: string): string {
+    if (fileState === '') return '';
+    try {
+      this.presets ??= readPresets(this.store.lookup);
+      return presetStateOf(this.presets, id) === 'enable' ? 'enabled' : 'disabled';
+    } catch {
+      return '';
+    }
   }
 
   private fileState(id: string): string {
@@ -47,23 +89,63 @@ export class StoreUnitSource implements UnitSource {
     const deps = { ...emptyDependencySets(), requires: [...unit.requires], wants: [...unit.wants], after: [...unit.after], before: [...unit.before], conflicts: [...unit.conflicts] };
     applyDefaultDependencies(id, type, deps, unit.defaultDependencies);
     unit.requires = deps.requires.filter((n) => unit.requires.includes(n) || this.exists(n));
-    unit.after = deps.after;
+    // unit_add_default_target_dependency(): a target is ordered after what it pulls in only when
+    // that unit is loaded and has DefaultDependencies=yes (systemd-pcrphase-sysinit.service,
+    // After=sysinit.target, would otherwise make sysinit.target a cycle).
+    unit.after = type === 'target' ? deps.after.filter((n) => unit.after.includes(n) || this.wantsDefaultDependencies(n)) : deps.after;
     unit.before = deps.before;
     unit.conflicts = deps.conflicts;
   }
 
-  private exists(name: string): boolean {
+  private wantsDefaultDependencies(name: string): boolean {
+    if (builtinUnitText(name) !== undefined) return true;
     try {
-      return this.store.load(name).loadState === 'loaded';
+      const raw = this.store.load(name);
+      return raw.loadState === 'loaded' && raw.config?.unit.defaultDependencies !== false;
     } catch {
       return false;
     }
+  }
+
+  private exists(name: string): boolean {
+    try {
+      return this.store.load(name).loadState === 'loaded' || builtinUnitText(name) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A standard target the search path lacks (builtin-units.ts): parsed from
+   * unitd's own text; .wants/ and .requires/ directories on the search path
+   * still count (multi-user.target.wants/ without multi-user.target).
+   */
+  private builtin(raw: ReturnType<UnitStore<UnitConfig>['load']>): ReturnType<UnitStore<UnitConfig>['load']> | undefined {
+    const text = builtinUnitText(raw.id);
+    if (text === undefined) return undefined;
+    const log = new DiagnosticLog();
+    const fragmentPath = `${BUILTIN_FRAGMENT_DIR}/${raw.id}`;
+    const parsed = parseUnitText(text, fragmentPath, log);
+    const config = interpretUnit({ name: raw.id, assignments: parsed.assignments, log, specifiers: { unitName: raw.id, fragmentPath } });
+    return {
+      ...raw,
+      loadState: 'loaded',
+      loadError: undefined,
+      fragmentPath,
+      assignments: parsed.assignments,
+      diagnostics: [],
+      config,
+      wantsFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'wants'),
+      requiresFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'requires'),
+      upholdsFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'upholds'),
+    };
   }
 
   load(name: string): LoadedUnit {
     let raw;
     try {
       raw = this.store.load(name);
+      if (raw.loadState === 'not-found') raw = this.builtin(raw) ?? raw;
     } catch (err) {
       // A loader bug must not take PID 1 down: the unit is just unloadable.
       return notLoaded(name, 'error', 'org.freedesktop.systemd1.LoadFailed', `Unit ${name} failed to load properly: ${(err as Error).message}`);
@@ -72,6 +154,7 @@ export class StoreUnitSource implements UnitSource {
     if (raw.config && !raw.config.unit.description && raw.loadState === 'loaded') unit.description = '';
     for (const w of raw.wantsFromDirs) if (!unit.wants.includes(w)) unit.wants.push(w);
     for (const r of raw.requiresFromDirs) if (!unit.requires.includes(r)) unit.requires.push(r);
+    for (const r of raw.upholdsFromDirs) if (!unit.upholds.includes(r)) unit.upholds.push(r);
     if (raw.loadState === 'loaded') this.addDefaultDependencies(raw.id, raw.type, unit);
     if (raw.config) {
       unit.wantedBy = [...raw.config.install.wantedBy];
@@ -87,10 +170,18 @@ export class StoreUnitSource implements UnitSource {
       unitFileState: this.fileState(raw.id),
       unit,
       warnings: raw.diagnostics.map(formatDiagnostic),
+      mtimes: raw.mtimes,
+      builtin: raw.fragmentPath?.startsWith(BUILTIN_FRAGMENT_DIR + '/') ?? false,
     };
+    if (loaded.builtin) {
+      loaded.fragmentPath = '';
+      loaded.unitFileState = 'static';
+    }
+    loaded.unitFilePreset = loaded.builtin ? '' : this.presetOf(raw.id, loaded.unitFileState);
     const service = raw.config?.service;
     if (service && raw.loadState === 'loaded') {
       loaded.service = serviceSettingsOf(service);
+      this.applyManagerDefaults(raw, loaded);
       loaded.exec = execSettingsOf(service, raw.config?.unsupported.map((u) => u.key.replace(/^[^.]*\./, '')) ?? []);
     } else if (raw.type === 'service') {
       loaded.exec = defaultExecSettings();

@@ -32,6 +32,31 @@ export interface UnitSettings {
   startLimitIntervalUSec: number;
   startLimitBurst: number;
   startLimitAction: string;
+  upholds: string[];
+  onSuccess: string[];
+  propagatesReloadTo: string[];
+  reloadPropagatedFrom: string[];
+  propagatesStopTo: string[];
+  stopPropagatedFrom: string[];
+  allowIsolate: boolean;
+  ignoreOnIsolate: boolean;
+  conditions: UnitCondition[];
+  asserts: UnitCondition[];
+  successAction: string;
+  failureAction: string;
+  successActionExitStatus?: number;
+  failureActionExitStatus?: number;
+  onFailureJobMode: string;
+  onSuccessJobMode: string;
+}
+
+/** One Condition*=/Assert*= entry (systemd.unit(5) "Conditions and Asserts"). */
+export interface UnitCondition {
+  /** Without the Condition/Assert prefix: PathExists, Virtualization, ... */
+  kind: string;
+  negate: boolean;
+  trigger: boolean;
+  value: string;
 }
 
 export function defaultUnitSettings(): UnitSettings {
@@ -56,6 +81,20 @@ export function defaultUnitSettings(): UnitSettings {
     startLimitIntervalUSec: 10_000_000,
     startLimitBurst: 5,
     startLimitAction: 'none',
+    upholds: [],
+    onSuccess: [],
+    propagatesReloadTo: [],
+    reloadPropagatedFrom: [],
+    propagatesStopTo: [],
+    stopPropagatedFrom: [],
+    allowIsolate: false,
+    ignoreOnIsolate: false,
+    conditions: [],
+    asserts: [],
+    successAction: 'none',
+    failureAction: 'none',
+    onFailureJobMode: 'replace',
+    onSuccessJobMode: 'replace',
   };
 }
 
@@ -69,12 +108,18 @@ export interface LoadedUnit {
   fragmentPath: string;
   dropInPaths: string[];
   unitFileState: string;
+  /** UnitFilePreset=: `enabled`, `disabled` or empty. */
+  unitFilePreset?: string;
   unit: UnitSettings;
   service?: ServiceSettings;
   /** Exec settings shared by all exec-capable types. */
   exec?: ExecSettings;
   /** Load warnings to show once. */
   warnings: string[];
+  /** Files read and their modification times (ms), for NeedDaemonReload=. */
+  mtimes?: Map<string, number>;
+  /** Synthesized by unitd (builtin-units.ts): the search path has no such file. */
+  builtin?: boolean;
 }
 
 /** Everything a state change tells the job engine (systemd's unit_notify flags). */

@@ -535,12 +535,17 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
     if (dup2(plan.extraFds[i], 3 + static_cast<int>(i)) < 0) FailChild(reportFd, kExitFds, "dup2");
 
   if (plan.hasOomScoreAdjust) {
+    // Lowering the score needs CAP_SYS_RESOURCE, which containers rarely have:
+    // systemd then logs "assuming containerized execution, ignoring" and goes
+    // on (PostgreSQL's units set OOMScoreAdjust=-900), and so do we.
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    if (fd < 0) FailChild(reportFd, kExitOomAdjust, "open /proc/self/oom_score_adj");
-    const std::string& text = plan.oomScoreAdjustText;
-    if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-      FailChild(reportFd, kExitOomAdjust, "write /proc/self/oom_score_adj");
-    close(fd);
+    if (fd < 0 && errno != EACCES && errno != EPERM) FailChild(reportFd, kExitOomAdjust, "open /proc/self/oom_score_adj");
+    if (fd >= 0) {
+      const std::string& text = plan.oomScoreAdjustText;
+      if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) && errno != EACCES && errno != EPERM)
+        FailChild(reportFd, kExitOomAdjust, "write /proc/self/oom_score_adj");
+      close(fd);
+    }
   }
   if (plan.hasNice && setpriority(PRIO_PROCESS, 0, plan.nice) < 0) FailChild(reportFd, kExitNice, "setpriority");
   for (const RlimitPlan& limit : plan.rlimits)

@@ -213,7 +213,10 @@ export class UnitStore<C = UnitConfig> {
     }
     const entry = this.fragmentEntry(id);
     const requestedEntry = this.nameMap.get(requested);
-    if (entry?.kind === 'masked' || requestedEntry?.kind === 'masked' || this.nameMap.get(id)?.kind === 'masked') {
+    const maskEntry = [entry, requestedEntry, this.nameMap.get(id)].find((e) => e?.kind === 'masked');
+    if (maskEntry !== undefined) {
+      // systemd reports the mask link itself as the fragment (FragmentPath=/etc/systemd/system/x.service).
+      unit.fragmentPath = maskEntry.path;
       return this.fail(unit, 'masked', { name: 'org.freedesktop.systemd1.UnitMasked', message: `Unit ${id} is masked.` });
     }
     if (entry === undefined) {

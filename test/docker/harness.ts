@@ -7,7 +7,8 @@
 // has no buildx) and `--network host`, so apt and npm reach their registries.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -196,10 +197,31 @@ export async function buildImage(
   const hash = await contextHash(contextDir, dockerfilePath, buildArgs);
   const seconds = (): number => (performance.now() - started) / 1000;
 
-  const existing = await docker(['image', 'inspect', '--format', `{{index .Config.Labels "${HASH_LABEL}"}}`, name]);
-  if (existing.code === 0 && existing.stdout.trim() === hash) {
-    return { image: name, cached: true, seconds: seconds(), hash };
+  const upToDate = async (): Promise<boolean> => {
+    const existing = await docker(['image', 'inspect', '--format', `{{index .Config.Labels "${HASH_LABEL}"}}`, name]);
+    return existing.code === 0 && existing.stdout.trim() === hash;
+  };
+  if (await upToDate()) return { image: name, cached: true, seconds: seconds(), hash };
+  // Test files run in parallel and share images: one builds, the others wait and reuse.
+  const release = await buildLock(name, timeoutMs);
+  try {
+    if (await upToDate()) return { image: name, cached: true, seconds: seconds(), hash };
+    return await buildLocked(name, contextDir, dockerfilePath, hash, buildArgs, timeoutMs, started);
+  } finally {
+    release();
   }
+}
+
+async function buildLocked(
+  name: string,
+  contextDir: string,
+  dockerfilePath: string,
+  hash: string,
+  buildArgs: Record<string, string>,
+  timeoutMs: number,
+  started: number,
+): Promise<BuildResult> {
+  const seconds = (): number => (performance.now() - started) / 1000;
 
   const args = ['build', '--network', 'host', '--force-rm', '-t', name, '-f', dockerfilePath, '--label', `${HASH_LABEL}=${hash}`];
   for (const [key, value] of Object.entries(buildArgs)) args.push('--build-arg', `${key}=${value}`);
@@ -209,6 +231,35 @@ export async function buildImage(
   // Earlier versions of our test images, now untagged.
   await docker(['image', 'prune', '-f', '--filter', `label=${HASH_LABEL}`]);
   return { image: name, cached: false, seconds: seconds(), hash };
+}
+
+/**
+ * A lock directory per image name under /run/lock, holding the
+ * owner's pid; a lock whose owner died is taken over.
+ */
+async function buildLock(name: string, timeoutMs: number): Promise<() => void> {
+  // Not under $TMPDIR: tap may give each test process its own.
+  const base = existsSync('/run/lock') ? '/run/lock' : tmpdir();
+  const dir = path.join(base, `unitd-build-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}.lock`);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    } catch {
+      // being created or removed right now
+    }
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) rmSync(dir, { recursive: true, force: true });
+    if (performance.now() > deadline) throw new Error(`waited too long for another build of ${name} (${dir})`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 async function contextHash(contextDir: string, dockerfilePath: string, buildArgs: Record<string, string>): Promise<string> {
@@ -421,7 +472,7 @@ export async function runOnce(
   t: Teardown,
   image: string,
   command: readonly string[],
-  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 60_000, entrypoint }: { timeoutMs?: number; entrypoint?: string } = {},
 ): Promise<CommandResult> {
   const name = `unitd-once-${process.pid}-${randomBytes(4).toString('hex')}`;
   const container: Container = { id: name, name, image };
@@ -429,6 +480,7 @@ export async function runOnce(
   live.add(name);
   t.teardown(() => remove(container));
   const args = ['run', '--rm', '--network', 'none', '--name', name, '--label', `${OWNER_LABEL}=${process.pid}`];
+  if (entrypoint !== undefined) args.push('--entrypoint', entrypoint);
   const r = await docker([...args, image, ...command], { timeoutMs });
   if (r.timedOut) await remove(container);
   else live.delete(name);

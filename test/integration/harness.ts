@@ -65,6 +65,7 @@ Description=Multi-User System
 
 function writeUnits(dir: string, options: BootOptions): void {
   for (const [name, content] of Object.entries(options.units)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true }); // drop-ins: `x.service.d/y.conf`
     writeFileSync(join(dir, name), content);
   }
   if (!('multi-user.target' in options.units)) writeFileSync(join(dir, 'multi-user.target'), DEFAULT_TARGET);
@@ -131,6 +132,8 @@ export async function boot(options: BootOptions): Promise<System> {
     LANG: 'C.UTF-8',
     SYSTEMD_UNIT_PATH: UNIT_DIR_INSIDE,
     UNITD_LOG_LEVEL: 'info',
+    // The journal store lives on the namespace's private /run, not the host's /var/log/journal.
+    UNITD_JOURNAL_DIR: '/run/log/journal',
     ...options.env,
   };
   // The bind mount comes before the tmpfs on /tmp, because unitDir itself may live under /tmp.

@@ -9,7 +9,7 @@
 // which takes everything inside with it.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +75,10 @@ export async function bootOracle(options: OracleOptions): Promise<Oracle> {
   const why = oracleUnavailable();
   if (why !== undefined) throw new Error(`systemd oracle unavailable: ${why}`);
   const dir = mkdtempSync(join(tmpdir(), 'oracle-units-'));
-  for (const [name, content] of Object.entries(options.units)) writeFileSync(join(dir, name), content);
+  for (const [name, content] of Object.entries(options.units)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true }); // drop-ins: `x.service.d/y.conf`
+    writeFileSync(join(dir, name), content);
+  }
   let booted: OracleResult;
   try {
     booted = await run([SCRIPT, 'start', dir, ...(options.enable ?? [])], options.timeoutMs ?? 30_000);

@@ -52,7 +52,8 @@ t.test('formats: unit (default), ident, plain, off', async (t) => {
 t.test('a stalled consumer: memory stays bounded, drops are counted, a notice follows recovery', async (t) => {
   const out = new StalledConsumer();
   const limit = 256 * 1024;
-  const forwarder = new ConsoleForwarder({ stream: out, format: 'unit', maxBufferBytes: limit });
+  // stuckMs 0: the consumer counts as stuck at once (in the daemon, after 2 s without progress).
+  const forwarder = new ConsoleForwarder({ stream: out, format: 'unit', maxBufferBytes: limit, stuckMs: 0 });
   const line = 'y'.repeat(100);
   let maxBuffered = 0;
   for (let i = 0; i < 100_000; i++) {
@@ -70,6 +71,45 @@ t.test('a stalled consumer: memory stays bounded, drops are counted, a notice fo
   const text = Buffer.concat(out.received).toString();
   t.match(text, new RegExp(`unitd: ${stats.dropped} lines dropped, stdout was too slow\\n`), 'the drop notice is written');
   t.ok(text.endsWith('nginx.service: after recovery\n'), 'forwarding resumes');
+});
+
+t.test('a consumer that is behind but moving: readers are asked to pause, nothing is dropped', async (t) => {
+  const out = new StalledConsumer();
+  const limit = 64 * 1024;
+  const forwarder = new ConsoleForwarder({ stream: out, format: 'unit', maxBufferBytes: limit, stuckMs: 60_000 });
+  let pauses = 0;
+  for (let i = 0; i < 20_000; i++) {
+    forwarder.forward(entry(`line ${i}`));
+    if (forwarder.congested()) {
+      pauses++;
+      // Play the paused pipe reader: wait until the forwarder says go, while the consumer drains.
+      const resumed = new Promise<void>((resolve) => forwarder.whenUncongested(resolve));
+      out.release();
+      await resumed;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  out.release();
+  const stats = forwarder.stats();
+  t.comment(`moving consumer: ${pauses} pauses, ${JSON.stringify(stats)}`);
+  t.ok(pauses > 0, 'the forwarder reported congestion');
+  t.equal(stats.dropped, 0, 'no line was dropped');
+  t.equal(stats.forwarded, 20_000);
+});
+
+t.test('a stalled consumer while readers pause: lines drop only once it counts as stuck', async (t) => {
+  const out = new StalledConsumer();
+  const forwarder = new ConsoleForwarder({ stream: out, format: 'unit', maxBufferBytes: 1024, stuckMs: 100 });
+  while (!forwarder.congested()) forwarder.forward(entry('x'.repeat(100)));
+  t.equal(forwarder.stats().dropped, 0, 'nothing dropped while congestion is young');
+  const started = Date.now();
+  const keepAlive = setTimeout(() => undefined, 5000); // the forwarder's own timer is unref'd
+  await new Promise<void>((resolve) => forwarder.whenUncongested(resolve));
+  clearTimeout(keepAlive);
+  t.comment(`declared stuck after ${Date.now() - started} ms (stuckMs 100)`);
+  t.notOk(forwarder.congested(), 'stuck: no longer asks readers to wait');
+  forwarder.forward(entry('dropped'));
+  t.equal(forwarder.stats().dropped, 1, 'further lines are dropped and counted');
 });
 
 t.test('a real pipe nobody reads: the process stays small and keeps going', async (t) => {

@@ -12,6 +12,8 @@ export interface ListUnitsOptions {
   /** --plain: no marker column. */
   plain: boolean;
   color: boolean;
+  /** Terminal width to fit rows into (DESCRIPTION is ellipsized); undefined on a pipe or with --full. */
+  columns?: number;
 }
 
 const BAD_LOAD_STATES = ['not-found', 'bad-setting', 'error', 'masked'];
@@ -40,6 +42,18 @@ export function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join(' ').trimEnd());
 }
 
+/**
+ * On a terminal systemd shrinks the table to the screen, ellipsizing the last
+ * column (DESCRIPTION) first; on a pipe or with --full nothing is cut.
+ */
+function fitToWidth(lines: string[], width: number | undefined): string[] {
+  if (width === undefined || width <= 0) return lines;
+  return lines.map((l) => {
+    const chars = [...l];
+    return chars.length <= width ? l : chars.slice(0, Math.max(width - 1, 0)).join('') + '…';
+  });
+}
+
 export function formatListUnits(units: readonly UnitListEntry[], o: ListUnitsOptions): string[] {
   const sorted = sortUnits(units);
   const hasJobs = sorted.some((u) => u.jobId !== undefined);
@@ -52,7 +66,7 @@ export function formatListUnits(units: readonly UnitListEntry[], o: ListUnitsOpt
     ...(hasJobs ? [u.jobType ?? ''] : []),
     u.description !== '' ? u.description : u.id,
   ]);
-  const body = table(o.legend ? [header, ...rows] : rows);
+  const body = fitToWidth(table(o.legend ? [header, ...rows] : rows), o.columns === undefined ? undefined : o.columns - (o.plain ? 0 : 2));
   const red = (s: string): string => (o.color ? `\x1b[0;1;31m${s}\x1b[0m` : s);
   const lines = body.map((line, i) => {
     if (o.plain) return line;

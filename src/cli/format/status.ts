@@ -56,19 +56,18 @@ function execList(p: Properties, k: string): ExecCommandState[] {
   return Array.isArray(v) ? v.filter((x): x is ExecCommandState => typeof x === 'object' && x !== null) : [];
 }
 
-/** Unit state → the glyph before the name (unit_active_state_to_glyph). */
-export function stateGlyph(activeState: string, loadState: string): string {
-  if (activeState === 'failed' || ['error', 'bad-setting', 'not-found'].includes(loadState) && activeState !== 'active') {
-    return '×';
-  }
+/** Unit state → the glyph before the name (unit_active_state_to_glyph): the active state alone decides. */
+export function stateGlyph(activeState: string, _loadState?: string): string {
+  if (activeState === 'failed') return '×';
   if (activeState === 'reloading') return '↻';
   if (['active', 'activating', 'deactivating'].includes(activeState)) return '●';
   return '○';
 }
 
+/** A load error colours the glyph red whatever the state (print_status_info). */
 function glyphColor(activeState: string, loadState: string): keyof typeof ANSI | undefined {
-  const g = stateGlyph(activeState, loadState);
-  if (g === '×') return 'red';
+  if (activeState === 'failed' || ['error', 'bad-setting', 'not-found'].includes(loadState)) return 'red';
+  const g = stateGlyph(activeState);
   if (g === '●' || g === '↻') return 'green';
   return undefined;
 }
@@ -118,6 +117,13 @@ function loadedLine(p: Properties): string {
   }
   if (path !== '') return `     Loaded: ${load} (${path})`;
   return `     Loaded: ${load}`;
+}
+
+/** Where systemd would put the unit: instances in `system-<template>.slice`. */
+export function defaultCgroup(id: string): string {
+  const at = id.indexOf('@');
+  if (at > 0) return `/system.slice/system-${id.slice(0, at).replace(/-/g, '\\x2d')}.slice/${id}`;
+  return `/system.slice/${id}`;
 }
 
 /** The lines of one unit's status block, without the trailing newline. */
@@ -226,7 +232,7 @@ export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
 
   const cgroup = str(p, 'ControlGroup');
   if (cgroup !== '' || input.processes.length > 0) {
-    out.push(`     CGroup: ${cgroup || `/system.slice/${id}`}`);
+    out.push(`     CGroup: ${cgroup || defaultCgroup(id)}`);
     // systemd lists a cgroup's processes flat, sorted by PID, right-aligned to the widest PID.
     const procs = [...input.processes].sort((a, b) => a.pid - b.pid);
     const width = procs.length > 0 ? String(procs[procs.length - 1].pid).length : 0;

@@ -29,8 +29,10 @@ export function run(ctx: VerbContext): number {
     if (unit.fragmentPath !== undefined && unit.loadState !== 'masked') files.push(unit.sourcePath ?? unit.fragmentPath);
     files.push(...unit.dropInPaths);
     if (unit.loadState === 'masked') {
-      ctx.io.err(`Unit ${unit.id} is masked.`);
-      rc = EXIT_FAILURE;
+      // systemd 252 prints this as the unit's block, on stdout, and succeeds.
+      if (!first) ctx.io.out('');
+      first = false;
+      ctx.io.out(`# Unit ${unit.id} is masked.`);
       continue;
     }
     if (files.length === 0) {

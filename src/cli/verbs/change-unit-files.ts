@@ -2,6 +2,7 @@
 // that change symlinks under /etc/systemd/system (or /run with --runtime) and
 // report each change the way systemd 252's systemctl does.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChangeList, describeChanges } from '../../units/install-changes.js';
 import {
@@ -90,6 +91,13 @@ export function run(ctx: VerbContext): number {
       result = linkUnitFiles(lp, names, flags, changes);
       break;
     case 'mask':
+      // systemctl's unit_exists() check, made only against a running manager (not with --root):
+      // masking a name nothing provides is allowed, with a notice.
+      for (const n of o.root !== undefined ? [] : names) {
+        if (!n.includes('/') && !lp.searchPath.some((dir) => fs.existsSync(path.join(dir, n)))) {
+          ctx.io.err(`Unit ${n} does not exist, proceeding anyway.`);
+        }
+      }
       result = maskUnits(lp, names, flags, changes);
       break;
     case 'unmask':

@@ -88,6 +88,31 @@ async function runOne(ctx: RuntimeVerbContext, d: DaemonConnection, verb: string
   return 1;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `--wait`: block until every unit is inactive or failed again; 1 when one of
+ * them ended failed. The protocol has no unit-change stream yet, so this polls
+ * the daemon (a few requests a second, for as long as the user asked to wait).
+ */
+async function waitUntilInactive(d: DaemonConnection, units: string[]): Promise<number> {
+  const pending = new Set(units);
+  let rc = 0;
+  while (pending.size > 0) {
+    const names = [...pending];
+    const props = await d.unitProperties(names);
+    names.forEach((name, i) => {
+      const state = props[i]?.ActiveState;
+      if (state === 'inactive' || state === 'failed') {
+        pending.delete(name);
+        if (state === 'failed') rc = 1;
+      }
+    });
+    if (pending.size > 0) await sleep(200);
+  }
+  return rc;
+}
+
 /** A job verb: `verb` is the word used in "Failed to <verb> X", `type` the job sent. */
 export function jobVerb(verb: string, type: JobType): RuntimeVerb {
   return (ctx, args) =>
@@ -100,7 +125,9 @@ export function jobVerb(verb: string, type: JobType): RuntimeVerb {
       if (mode === undefined) return 1;
       const units = await expandUnitArgs(ctx, d, args);
       const codes = await Promise.all(units.map((u) => runOne(ctx, d, verb, type, mode, u)));
-      return codes.find((c) => c !== 0) ?? 0;
+      const rc = codes.find((c) => c !== 0) ?? 0;
+      if (rc !== 0 || !ctx.options.wait || type === 'stop') return rc;
+      return waitUntilInactive(d, units);
     });
 }
 

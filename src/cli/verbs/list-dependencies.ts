@@ -1,11 +1,14 @@
 // list-dependencies: the dependency tree of a unit, built from unit files (the
 // same graph the manager would build: settings, .wants/.requires entries and
-// default dependencies). Without a manager every unit is inactive, hence "○".
+// default dependencies). The glyph shows each unit's state as the manager
+// reports it; without a manager every unit is inactive, hence "○".
 
 import { DependencySets } from '../../units/implicit-deps.js';
 import { UnitStore, effectiveDependencies } from '../../units/loader.js';
 import { mangleUnitName, unitTypeOf } from '../../units/unit-name.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
+import { connectControl } from '../../control/client.js';
+import { controlSocketPath } from '../../control/paths.js';
 
 const FORWARD: (keyof DependencySets)[] = ['requires', 'requisite', 'wants', 'bindsTo', 'upholds'];
 const INACTIVE_GLYPH = '\u25cb';
@@ -52,7 +55,40 @@ function reverseGraph(store: UnitStore, o: VerbContext['options']): Graph {
   return (name) => reverse.get(store.resolveId(name)) ?? [];
 }
 
-export function run(ctx: VerbContext): number {
+/** The manager's ActiveState of each name, or nothing when there is no manager to ask. */
+async function activeStates(names: string[]): Promise<Map<string, string>> {
+  const states = new Map<string, string>();
+  if (names.length === 0) return states;
+  try {
+    const d = await connectControl(controlSocketPath());
+    try {
+      const props = await d.unitProperties(names);
+      names.forEach((n, i) => states.set(n, String(props[i]?.ActiveState ?? 'inactive')));
+    } finally {
+      d.close();
+    }
+  } catch {
+    /* no manager: everything is inactive */
+  }
+  return states;
+}
+
+/** list_dependencies_print(): ● for any active-ish state, × failed, ○ otherwise. */
+function glyphOf(state: string | undefined): string {
+  if (state === 'failed') return '\u00d7';
+  if (state === 'active' || state === 'reloading' || state === 'activating' || state === 'deactivating') return '\u25cf';
+  return INACTIVE_GLYPH;
+}
+
+export async function run(ctx: VerbContext): Promise<number> {
+  const lines: { text: string; unit?: string }[] = [];
+  const rc = collect(ctx, lines);
+  const states = await activeStates([...new Set(lines.flatMap((l) => (l.unit === undefined ? [] : [l.unit])))]);
+  for (const l of lines) ctx.io.out(l.unit === undefined ? l.text : `${glyphOf(states.get(l.unit))} ${l.text}`);
+  return rc;
+}
+
+function collect(ctx: VerbContext, lines: { text: string; unit?: string }[]): number {
   const o = ctx.options;
   const store = new UnitStore();
   const graph = o.reverse ? reverseGraph(store, o) : forwardGraph(store, o);
@@ -60,10 +96,12 @@ export function run(ctx: VerbContext): number {
   for (const arg of roots) {
     const m = mangleUnitName(arg, { allowGlobs: false });
     if (m === undefined || m.invalid) {
+      for (const l of lines) ctx.io.out(l.text);
+      lines.length = 0;
       ctx.io.err('Failed to mangle unit name: Invalid argument');
       return EXIT_FAILURE;
     }
-    ctx.io.out(m.name);
+    lines.push({ text: m.name });
     const path: string[] = [];
     const visitedPlain = new Set<string>();
     const walk = (name: string, level: number, branches: number): void => {
@@ -74,11 +112,11 @@ export function run(ctx: VerbContext): number {
         const last = idx === deps.length - 1;
         const seen = o.plain ? visitedPlain.has(dep) : path.includes(dep);
         if (seen) {
-          if (!o.plain) ctx.io.out('  ' + indent(level + 1, (branches << 1) | (last ? 0 : 1)) + (last ? TREE.right : TREE.branch) + '...');
+          if (!o.plain) lines.push({ text: '  ' + indent(level + 1, (branches << 1) | (last ? 0 : 1)) + (last ? TREE.right : TREE.branch) + '...' });
           return;
         }
-        if (o.plain) ctx.io.out('  '.repeat(level + 1) + dep);
-        else ctx.io.out(`${INACTIVE_GLYPH} ${indent(level, branches)}${last ? TREE.right : TREE.branch}${dep}`);
+        if (o.plain) lines.push({ text: '  '.repeat(level + 1) + dep });
+        else lines.push({ text: `${indent(level, branches)}${last ? TREE.right : TREE.branch}${dep}`, unit: dep });
         if (o.all > 0 || unitTypeOf(dep) === 'target') walk(dep, level + 1, (branches << 1) | (last ? 0 : 1));
       });
       if (!o.plain) path.pop();

@@ -5,8 +5,11 @@ import { errorMessage, withDaemon } from './daemon-errors.js';
 import type { RuntimeVerb } from './runtime-context.js';
 import { expandUnitArgs } from './unit-args.js';
 
+// Without a booted manager (no /run/systemd/system: a `docker build` step, a
+// maintainer script) there is nothing to reload, and the next start reads the
+// files afresh: succeed quietly, and never start a daemon just to reload it.
 export const daemonReload: RuntimeVerb = (ctx) =>
-  withDaemon(ctx, async (d) => {
+  !ctx.booted() ? Promise.resolve(0) : withDaemon(ctx, async (d) => {
     try {
       await d.daemonReload();
       return 0;

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   full: boolean;
   /** --no-block */
   noBlock: boolean;
+  /** --wait: after starting, wait until the units are inactive again. */
+  wait: boolean;
   /** --job-mode= as typed, default replace. */
   jobMode: string;
   /** -q/--quiet */
@@ -52,6 +54,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   plain: false,
   full: false,
   noBlock: false,
+  wait: false,
   jobMode: 'replace',
   quiet: false,
 };

@@ -7,49 +7,52 @@ import { hostname } from 'node:os';
 
 import { connectControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/paths.js';
-import { nowUsec } from '../format/time.js';
-import * as env from './environment.js';
-import * as isState from './is-state.js';
-import * as job from './job.js';
-import { kill } from './kill.js';
-import * as list from './list.js';
-import * as mgr from './manager-verbs.js';
+import { connectOrAutostart } from '../autostart.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type RuntimeVerb, type RuntimeVerbContext } from './runtime-context.js';
-import { show } from './show.js';
-import { status } from './status.js';
 import type { VerbContext } from './verb.js';
 
-/** Verb name → implementation, systemd's aliases included. */
-export const RUNTIME_VERBS: Record<string, RuntimeVerb> = {
-  start: job.start,
-  stop: job.stop,
-  restart: job.restart,
-  reload: job.reload,
-  'try-restart': job.tryRestart,
-  condrestart: job.tryRestart,
-  'reload-or-restart': job.reloadOrRestart,
-  'force-reload': job.tryReloadOrRestart,
-  'try-reload-or-restart': job.tryReloadOrRestart,
-  kill,
-  'is-active': isState.isActive,
-  'is-failed': isState.isFailed,
-  'is-system-running': isState.isSystemRunning,
-  status,
-  show,
-  'reset-failed': mgr.resetFailed,
-  'list-units': list.listUnits,
-  'list-jobs': list.listJobs,
-  cancel: list.cancel,
-  'daemon-reload': mgr.daemonReload,
+/**
+ * Verb name → loader of its implementation, systemd's aliases included. Each
+ * verb imports only its own module: `is-active` must not pay for `status`'s
+ * formatters (client start-up time is the point, issue 6).
+ */
+export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
+  start: async () => (await import('./job.js')).start,
+  stop: async () => (await import('./job.js')).stop,
+  restart: async () => (await import('./job.js')).restart,
+  reload: async () => (await import('./job.js')).reload,
+  'try-restart': async () => (await import('./job.js')).tryRestart,
+  condrestart: async () => (await import('./job.js')).tryRestart,
+  'reload-or-restart': async () => (await import('./job.js')).reloadOrRestart,
+  'force-reload': async () => (await import('./job.js')).tryReloadOrRestart,
+  'try-reload-or-restart': async () => (await import('./job.js')).tryReloadOrRestart,
+  kill: async () => (await import('./kill.js')).kill,
+  'is-active': async () => (await import('./is-state.js')).isActive,
+  'is-failed': async () => (await import('./is-state.js')).isFailed,
+  'is-system-running': async () => (await import('./is-state.js')).isSystemRunning,
+  status: async () => (await import('./status.js')).status,
+  show: async () => (await import('./show.js')).show,
+  'reset-failed': async () => (await import('./manager-verbs.js')).resetFailed,
+  'list-units': async () => (await import('./list.js')).listUnits,
+  'list-jobs': async () => (await import('./list.js')).listJobs,
+  cancel: async () => (await import('./list.js')).cancel,
+  'daemon-reload': async () => (await import('./manager-verbs.js')).daemonReload,
   // unitd has nothing to re-execute; like a reload it re-reads every unit (semantics §8.7).
-  'daemon-reexec': mgr.daemonReload,
-  'show-environment': env.showEnvironment,
-  'set-environment': env.setEnvironment,
-  'unset-environment': env.unsetEnvironment,
-  poweroff: mgr.poweroff,
-  halt: mgr.halt,
-  reboot: mgr.reboot,
-  exit: mgr.exit,
+  'daemon-reexec': async () => (await import('./manager-verbs.js')).daemonReload,
+  'show-environment': async () => (await import('./environment.js')).showEnvironment,
+  'set-environment': async () => (await import('./environment.js')).setEnvironment,
+  'unset-environment': async () => (await import('./environment.js')).unsetEnvironment,
+  poweroff: async () => (await import('./manager-verbs.js')).poweroff,
+  halt: async () => (await import('./manager-verbs.js')).halt,
+  reboot: async () => (await import('./manager-verbs.js')).reboot,
+  exit: async () => (await import('./manager-verbs.js')).exit,
+  isolate: async () => (await import('./more-verbs.js')).isolate,
+  default: async () => (await import('./more-verbs.js')).isolateSpecial('default.target'),
+  rescue: async () => (await import('./more-verbs.js')).isolateSpecial('rescue.target'),
+  emergency: async () => (await import('./more-verbs.js')).isolateSpecial('emergency.target'),
+  'list-timers': async () => (await import('./more-verbs.js')).listTimers,
+  'list-sockets': async () => (await import('./more-verbs.js')).listSockets,
+  'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 
 function readComm(pid: number): string | undefined {
@@ -78,6 +81,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     plain: o.plain,
     full: o.full,
     noBlock: o.noBlock,
+    wait: o.wait,
     jobMode: o.jobMode ?? DEFAULT_RUNTIME_OPTIONS.jobMode,
     quiet: o.quiet,
   };
@@ -92,17 +96,18 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     err: lineWriter((l) => ctx.io.err(l)),
     isTTY,
     columns: isTTY ? process.stdout.columns : undefined,
-    connect: () => connectControl(controlSocketPath()),
+    // A verb that starts units may launch unitd when none runs (autostart.ts).
+    connect: () => (ctx.options.root ? connectControl(controlSocketPath()) : connectOrAutostart(ctx.verb)),
     comm: readComm,
     hostname: hostname(),
-    nowUsec,
+    nowUsec: () => Date.now() * 1000,
     booted: () => existsSync('/run/systemd/system'),
   };
 }
 
 export async function run(ctx: VerbContext): Promise<number> {
-  const verb = RUNTIME_VERBS[ctx.verb];
-  // Verbs not written yet (isolate, list-timers, ...) keep the registry's plain refusal.
-  if (verb === undefined) return (await import('./runtime-unavailable.js')).run(ctx);
-  return verb(processRuntimeContext(ctx), ctx.args);
+  const load = RUNTIME_VERBS[ctx.verb];
+  // A verb the registry knows but no module implements keeps the plain refusal.
+  if (load === undefined) return (await import('./runtime-unavailable.js')).run(ctx);
+  return (await load())(processRuntimeContext(ctx), ctx.args);
 }

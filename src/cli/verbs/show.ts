@@ -17,6 +17,8 @@ export const show: RuntimeVerb = (ctx, args) =>
     }
     const units = await expandUnitArgs(ctx, d, args);
     const blocks = (await d.unitProperties(units)).map((p) => formatShow(p, common));
-    ctx.out(blocks.map((b) => b.map((l) => l + '\n').join('')).join('\n'));
+    const text = blocks.map((b) => b.map((l) => l + '\n').join('')).join('\n');
+    // Nothing to show (an unknown property) prints nothing at all, not an empty line.
+    if (text.trim() !== '') ctx.out(text);
     return 0;
   });

@@ -12,20 +12,31 @@ function s(p: Properties, k: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** `status` without units: the system overview's first lines. */
+/**
+ * `status` without units: systemd's show_system_status() overview. The glyph
+ * is always ● (coloured by state on a terminal); Units counts loaded names.
+ * unitd has no cgroup tree to print, so the overview ends with `CGroup: /`.
+ */
 async function overview(ctx: RuntimeVerbContext, d: DaemonConnection): Promise<number> {
-  const [state, units, jobs] = await Promise.all([d.systemState(), d.listUnits({ all: true }), d.listJobs()]);
-  const failed = units.filter((u) => u.activeState === 'failed').length;
-  const glyph = state === 'running' ? '●' : state === 'degraded' ? '×' : '○';
-  ctx.out(
-    [
-      `${glyph} ${ctx.hostname}`,
-      `    State: ${state}`,
-      `    Units: ${units.length} loaded`,
-      `     Jobs: ${jobs.length} queued`,
-      `   Failed: ${failed} units`,
-    ].join('\n') + '\n',
-  );
+  const [state, mgr, jobs] = await Promise.all([d.systemState(), d.managerProperties(), d.listJobs()]);
+  const n = (k: string, fallback: number): number => (typeof mgr[k] === 'number' ? (mgr[k] as number) : fallback);
+  const failed = n('NFailedUnits', 0);
+  const names = n('NNames', 0);
+  const lines = [
+    `● ${ctx.hostname}`,
+    `    State: ${state}`,
+    `    Units: ${names} loaded (incl. loaded aliases)`,
+    `     Jobs: ${n('NJobs', jobs.length)} queued`,
+    `   Failed: ${failed} units`,
+  ];
+  const since = n('UserspaceTimestamp', 0) || n('FinishTimestamp', 0);
+  if (since > 0) {
+    const { formatRelative, formatTimestamp } = await import('../format/time.js');
+    lines.push(`    Since: ${formatTimestamp(since)}; ${formatRelative(since, ctx.nowUsec())}`);
+  }
+  if (typeof mgr.Version === 'string' && mgr.Version !== '') lines.push(`  systemd: ${mgr.Version}`);
+  lines.push('   CGroup: /');
+  ctx.out(lines.join('\n') + '\n');
   return 0;
 }
 

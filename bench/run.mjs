@@ -1,0 +1,472 @@
+#!/usr/bin/env node
+// unitd against systemd, supervisord, tini and dumb-init, each as PID 1 in its own PID/mount namespace,
+// on the same machine in the same run. Prints a markdown table with PASS/MISS per target and writes
+// bench/results/<stamp>.json (+ latest.json) and bench/results/latest.svg.
+//
+//   npm run bench                  full mode (many repetitions; takes a while)
+//   npm run bench -- --quick       few repetitions and smaller sizes, a few minutes
+//   npm run bench -- --only=boot,zombies   some scenarios only
+//   npm run bench -- --peers=unitd,systemd
+//
+// Scenarios: boot, restart, control, shutdown, zombies, memory, notify. See bench/README.md.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, writeSync, rmSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { BENCH, FIXTURES, PEERS, REPO, childCount, zombieCount, nsenter, launch, now, readMarks, rssKiB, sleep, unavailable, waitMarks } from './lib/peers.mjs';
+import { renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const optList = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
+const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify'];
+const only = optList('only') ?? ALL_SCENARIOS;
+const wantedPeers = optList('peers') ?? Object.keys(PEERS);
+
+const CFG = quick
+  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000 }
+  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000 };
+
+const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Results: metrics[id] = { id, scenario, label, unit, better: 'lower'|'higher', peers: { peer: samples[] }, skipped: { peer: why } }
+const metrics = [];
+function metric(id, scenario, label, unit, better = 'lower') {
+  let m = metrics.find((x) => x.id === id);
+  if (!m) metrics.push((m = { id, scenario, label, unit, better, peers: {}, skipped: {}, failed: {} }));
+  return m;
+}
+/** A run that did not produce a number (timed out, wrong answer): shown in the table, never dropped. */
+let failures = 0;
+let lastFailure = '';
+function fail(m, peer, why) {
+  m.failed[peer] = why;
+  failures++;
+  lastFailure = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.id}-${peer}`;
+  log(`${m.id} ${peer}: FAILED: ${why}`);
+}
+const record = (m, peer, v) => (m.peers[peer] ??= []).push(v);
+const skip = (m, peer, why) => (m.skipped[peer] = why);
+
+const available = {};
+for (const p of Object.keys(PEERS)) available[p] = wantedPeers.includes(p) ? unavailable(p) : 'not selected (--peers)';
+const multiPeers = Object.keys(PEERS).filter((p) => PEERS[p].multi);
+
+/** A fresh work dir (under /var/tmp: /tmp is private in the namespaces), removed by the callback's end. */
+async function withWork(fn) {
+  const work = mkdtempSync('/var/tmp/ubench.');
+  const failuresBefore = failures;
+  try {
+    return await fn(work, join(work, 'marks'));
+  } finally {
+    // Keep the consoles of a failed run for a person to read.
+    if (failures !== failuresBefore) {
+      const keep = join(BENCH, 'results', 'failed');
+      mkdirSync(keep, { recursive: true });
+      for (const f of readdirSync(work).filter((x) => x.startsWith('console-'))) copyFileSync(join(work, f), join(keep, `${lastFailure}-${f}`));
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Boot PEER with SERVICES, run fn(sys, marks), always kill the namespace. */
+async function withSystem(peer, services, fn, opts) {
+  return withWork(async (work, marks) => {
+    const svc = typeof services === 'function' ? services(work, marks) : services;
+    const single = typeof opts?.single === 'function' ? opts.single(work, marks) : opts?.single;
+    const sys = await launch(peer, work, svc, { single });
+    try {
+      return await fn(sys, marks, work);
+    } finally {
+      await sys.kill();
+    }
+  });
+}
+
+const bash = (mode, name, marks, ...rest) => ['/bin/bash', join(FIXTURES, 'svc.sh'), mode, name, marks, ...rest];
+
+/** Run argv on the host, bounded; returns { ms, code, stdout }. */
+function timed(argv, env) {
+  const t = now();
+  const r = spawnSync(argv[0], argv.slice(1), { timeout: 20000, encoding: 'utf8', env: { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '', PAGER: 'cat', ...env } });
+  return { ms: now() - t, code: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function runAsync(argv, timeoutMs = 20000) {
+  return new Promise((resolve) => {
+    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '' } });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout: out });
+    });
+  });
+}
+
+/** Wait until the manager says the boot is over (systemctl is-system-running). */
+async function waitBooted(sys, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const r = await runAsync(sys.ctl('is-system-running'), 20000);
+    if (/^(running|degraded)/.test(r.stdout.trim())) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+const starts = (m) => m.filter((x) => x.what === 'start');
+
+// ---------------------------------------------------------------------------------------------
+// 1. Boot (and 6. idle memory, read in the same boots after a settle time)
+async function scenarioBoot() {
+  for (const n of CFG.bootN) {
+    const boot = metric(`boot-${n}`, 'boot', `Boot: PID 1 start → ${n} services running`, 'ms');
+    const mem = metric(`rss-idle-${n}`, 'memory', `RSS of PID 1, idle with ${n} services`, 'MiB');
+    for (const p of Object.keys(PEERS)) {
+      if (!PEERS[p].multi) {
+        skip(boot, p, 'runs one program only');
+        skip(mem, p, 'runs one program only');
+        continue;
+      }
+      if (available[p]) {
+        skip(boot, p, available[p]);
+        skip(mem, p, available[p]);
+        continue;
+      }
+      for (let rep = 0; rep < CFG.bootReps; rep++) {
+        const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `svc${i}`, argv: bash('run', `svc${i}`, marks) }));
+        await withSystem(p, services, async (sys, marks) => {
+          const all = await waitMarks(marks, (m) => starts(m).length >= n && m, quick ? 60000 : 120000);
+          if (!all) return fail(boot, p, `only ${starts(readMarks(marks)).length}/${n} running after ${quick ? 60 : 120} s`);
+          const ms = Math.max(...starts(all).map((x) => x.at)) - sys.t0;
+          record(boot, p, ms);
+          await sleep(CFG.settleMs);
+          record(mem, p, (rssKiB(sys.pid) ?? NaN) / 1024);
+          log(`boot ${p} n=${n} rep ${rep + 1}: ${ms.toFixed(0)} ms, rss ${(rssKiB(sys.pid) / 1024).toFixed(1)} MiB`);
+        });
+      }
+    }
+    // Baseline: a bare idle node process (the target for unitd's RSS is relative to it).
+    const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { stdio: 'ignore' });
+    await sleep(CFG.settleMs);
+    record(mem, 'node', (rssKiB(c.pid) ?? NaN) / 1024);
+    c.kill('SIGKILL');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Restart latency: exit → next start of a service that exits 1 after 0.5 s, Restart=on-failure.
+async function scenarioRestart() {
+  for (const restartMs of [100, 0]) {
+    const m = metric(`restart-${restartMs}`, 'restart', `Restart latency, RestartSec=${restartMs}ms: exit → new process runs`, 'ms');
+    for (const p of Object.keys(PEERS)) {
+      if (!PEERS[p].multi) {
+        skip(m, p, 'no restart policy');
+        continue;
+      }
+      if (available[p]) {
+        skip(m, p, available[p]);
+        continue;
+      }
+      if (p === 'supervisord' && restartMs !== 0) {
+        skip(m, p, 'has no RestartSec');
+        continue;
+      }
+      const k = CFG.restartGaps;
+      const services = (_w, marks) => [{ name: 'crasher', argv: bash('crasher', 'crasher', marks), restart: 'on-failure', restartMs }];
+      await withSystem(p, services, async (sys, marks) => {
+        const all = await waitMarks(marks, (x) => starts(x).length >= k + 1 && x, (k + 1) * 2000 + 15000, 20);
+        if (!all) return fail(m, p, `only ${starts(readMarks(marks)).length} starts`);
+        const s = starts(all);
+        const e = all.filter((x) => x.what === 'exit');
+        for (let i = 0; i < k; i++) record(m, p, s[i + 1].at - e[i].at);
+        log(`restart ${p} RestartSec=${restartMs}: gaps ${m.peers[p].slice(-k).map((g) => g.toFixed(1)).join(' ')}`);
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Control round trip: the peer's own client inside the namespace, vs `node -e 0` in the unitd namespace.
+async function scenarioControl() {
+  for (const n of CFG.ctlUnits) {
+    const verbs = [
+      ['is-active', ['is-active', 'x.service']],
+      ['status', ['status', 'x.service']],
+      ['list-units', ['list-units', '--no-pager']],
+    ];
+    const ms = Object.fromEntries(verbs.map(([v]) => [v, metric(`ctl-${v}-${n}`, 'control', `\`systemctl ${v}\` with ${n} units loaded`, 'ms')]));
+    for (const p of Object.keys(PEERS)) {
+      if (p === 'supervisord' || !PEERS[p].multi) {
+        for (const [v] of verbs) skip(ms[v], p, 'no systemctl');
+        continue;
+      }
+      if (available[p]) {
+        for (const [v] of verbs) skip(ms[v], p, available[p]);
+        continue;
+      }
+      const services = (_w, marks) => [
+        { name: 'x', argv: bash('run', 'x', marks) },
+        ...Array.from({ length: n - 1 }, (_, i) => ({ name: `one${i}`, type: 'oneshot', argv: ['/bin/true'] })),
+      ];
+      await withSystem(p, services, async (sys) => {
+        if (!(await waitBooted(sys, 180000))) return fail(ms['is-active'], p, 'boot did not finish in 180 s');
+        const baseline = [];
+        for (const [v, argv] of verbs) {
+          timed(sys.ctl(...argv)); // warm the page cache
+          for (let i = 0; i < CFG.ctlReps; i++) {
+            const r = timed(sys.ctl(...argv));
+            if (v === 'is-active' && r.stdout.trim() !== 'active') fail(ms[v], p, `is-active said "${r.stdout.trim()}" ${r.stderr.trim()}`);
+            record(ms[v], p, r.ms);
+            if (p === 'unitd' && v === 'is-active') baseline.push(timed([...nsenter(sys.pid), 'node', '-e', '0']).ms);
+          }
+          log(`control ${p} n=${n} ${v}: median ${summarize(ms[v].peers[p]).median.toFixed(1)} ms`);
+        }
+        // The baseline, same namespace and same nsenter: starting node and doing nothing.
+        if (baseline.length) for (const [v] of verbs) ms[v].peers.node = baseline;
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Shutdown: stop signal to PID 1 until it has exited.
+async function scenarioShutdown() {
+  const cases = [
+    ['prompt', 'Shutdown: 20 services that stop in ~100 ms', 0],
+    ['ignorer', 'Shutdown: 20 prompt + 1 ignoring SIGTERM (stop timeout 2 s)', 1],
+  ];
+  for (const [id, label, ignorers] of cases) {
+    const m = metric(`stop-${id}`, 'shutdown', label, 'ms');
+    for (const p of Object.keys(PEERS)) {
+      if (available[p]) {
+        skip(m, p, available[p]);
+        continue;
+      }
+      if (!PEERS[p].multi && ignorers) {
+        skip(m, p, 'no stop timeout (docker would SIGKILL after its own)');
+        continue;
+      }
+      for (let rep = 0; rep < CFG.stopReps; rep++) {
+        const services = (_w, marks) => [
+          ...Array.from({ length: 20 }, (_, i) => ({ name: `s${i}`, argv: bash('stopper', `s${i}`, marks), stopTimeoutS: 2 })),
+          ...Array.from({ length: ignorers }, (_, i) => ({ name: `ign${i}`, argv: bash('ignorer', `ign${i}`, marks), stopTimeoutS: 2 })),
+        ];
+        const opts = PEERS[p].multi ? undefined : { single: (_w, marks) => bash('group', '20', marks) };
+        await withSystem(p, PEERS[p].multi ? services : [], async (sys, marks) => {
+          const up = await waitMarks(marks, (x) => starts(x).length >= 20 + ignorers, 60000);
+          if (!up) return fail(m, p, `only ${starts(readMarks(marks)).length}/${20 + ignorers} services started in 60 s`);
+          await sleep(300);
+          const t = now();
+          sys.signal(PEERS[p].stopSignal);
+          const e = await Promise.race([sys.exited, sleep(30000)]);
+          if (!e) return fail(m, p, 'still running 30 s after the stop signal');
+          record(m, p, e.at - t);
+          log(`shutdown ${id} ${p}: ${(e.at - t).toFixed(0)} ms`);
+        }, opts);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Zombie reaping: N orphans of PID 1 exit at once; time until PID 1 has no child left from them.
+async function scenarioZombies() {
+  for (const n of CFG.orphans) {
+    const m = metric(`zombies-${n}`, 'zombies', `Reap ${n} orphans: exit → none left`, 'ms');
+    const z = metric(`zombies-at100-${n}`, 'zombies', `Zombies 100 ms after ${n} orphans were told to exit`, 'count');
+    for (const p of Object.keys(PEERS)) {
+      if (available[p]) {
+        skip(m, p, available[p]);
+        continue;
+      }
+      for (let rep = 0; rep < CFG.orphanReps; rep++) {
+        const argv = (work, marks) => ['/usr/bin/python3', join(FIXTURES, 'orphans.py'), String(n), marks, join(work, 'go')];
+        await withWork(async (work, marks) => {
+          execFileSync('mkfifo', [join(work, 'go')]);
+          const services = PEERS[p].multi ? [{ name: 'orphans', argv: argv(work, marks) }] : [];
+          const sys = await launch(p, work, services, { single: PEERS[p].multi ? undefined : argv(work, marks) });
+          try {
+            if (!(await waitMarks(marks, (x) => x.some((y) => y.what === 'ready'), 120000, 20))) return fail(m, p, 'orphan maker never got ready');
+            // The cats are re-parented to PID 1 once the middle process is gone.
+            let end = Date.now() + 30000;
+            while (childCount(sys.pid) < n && Date.now() < end) await sleep(10);
+            const before = childCount(sys.pid);
+            if (before < n) return fail(m, p, `only ${before} children of PID 1`);
+            const fd = openSync(join(work, 'go'), 'w');
+            writeSync(fd, 'x');
+            closeSync(fd);
+            const told = now();
+            let left = before;
+            let zombiesAt100;
+            end = Date.now() + CFG.reapBudgetMs;
+            while (left > before - n && Date.now() < end) {
+              await new Promise((r) => setImmediate(r));
+              // Not yet exited is not a zombie: count only children in state Z, once, 100 ms in.
+              if (zombiesAt100 === undefined && now() - told >= 100) zombiesAt100 = zombieCount(sys.pid);
+              left = childCount(sys.pid);
+            }
+            record(z, p, zombiesAt100 ?? 0);
+            const tEnd = now();
+            const go = await waitMarks(marks, (x) => x.find((y) => y.what === 'go'), 5000);
+            if (left > before - n) return fail(m, p, `${left - (before - n)} of ${n} left after ${CFG.reapBudgetMs / 1000} s`);
+            record(m, p, tEnd - go.at);
+            log(`zombies ${p} n=${n}: ${(tEnd - go.at).toFixed(1)} ms`);
+          } finally {
+            await sys.kill();
+          }
+        });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Memory growth over 1000 restarts (idle RSS is measured in the boot scenario).
+async function scenarioMemory() {
+  const total = CFG.restarts;
+  const m = metric('rss-growth', 'memory', `RSS growth of PID 1 over ${total} restarts`, 'MiB');
+  const after = metric('rss-restarts', 'memory', `RSS of PID 1 after ${total} restarts`, 'MiB');
+  for (const p of Object.keys(PEERS)) {
+    if (!PEERS[p].multi) {
+      skip(m, p, 'no restart policy');
+      skip(after, p, 'no restart policy');
+      continue;
+    }
+    if (available[p]) {
+      skip(m, p, available[p]);
+      skip(after, p, available[p]);
+      continue;
+    }
+    await withWork(async (work, marks) => {
+      const limit = join(work, 'limit');
+      writeFileSync(limit, String(CFG.warmRestarts));
+      const services = [
+        { name: 'loop', argv: bash('crashloop', 'loop', marks, limit), restart: 'always', restartMs: 0 },
+        ...Array.from({ length: 9 }, (_, i) => ({ name: `idle${i}`, argv: bash('run', `idle${i}`, join(work, 'idle-marks')) })),
+      ];
+      const sys = await launch(p, work, services);
+      try {
+        const count = (x) => starts(x).length;
+        if (!(await waitMarks(marks, (x) => count(x) >= CFG.warmRestarts, 120000, 50))) return fail(m, p, 'warm-up restarts did not happen');
+        await sleep(CFG.settleMs);
+        const rss0 = rssKiB(sys.pid);
+        const t = now();
+        writeFileSync(limit, String(CFG.warmRestarts + total));
+        if (!(await waitMarks(marks, (x) => count(x) >= CFG.warmRestarts + total, CFG.restartBudgetMs, 100))) {
+          const done = count(readMarks(marks)) - CFG.warmRestarts;
+          const grew = (rssKiB(sys.pid) - rss0) / 1024;
+          return fail(m, p, `only ${done} restarts in ${CFG.restartBudgetMs / 1000} s (RSS ${grew >= 0 ? '+' : ''}${grew.toFixed(1)} MiB by then)`);
+        }
+        const took = now() - t;
+        await sleep(CFG.settleMs);
+        const rss1 = rssKiB(sys.pid);
+        record(m, p, (rss1 - rss0) / 1024);
+        record(after, p, rss1 / 1024);
+        log(`memory ${p}: ${total} restarts in ${(took / 1000).toFixed(1)} s, RSS ${(rss0 / 1024).toFixed(1)} → ${(rss1 / 1024).toFixed(1)} MiB`);
+      } finally {
+        await sys.kill();
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Notify throughput: STATUS= messages per second, counted until the last one shows in `show`.
+async function scenarioNotify() {
+  const M = CFG.notifyM;
+  const m = metric('notify', 'notify', `Notify: STATUS= messages/s until the last shows in \`show\` (${M} msgs)`, 'msg/s', 'higher');
+  for (const p of Object.keys(PEERS)) {
+    if (p === 'supervisord' || !PEERS[p].multi) {
+      skip(m, p, 'no sd_notify');
+      continue;
+    }
+    if (available[p]) {
+      skip(m, p, available[p]);
+      continue;
+    }
+    for (let rep = 0; rep < CFG.notifyReps; rep++) {
+      const services = (_w, marks) => [{ name: 'x', type: 'notify', argv: ['/usr/bin/python3', join(FIXTURES, 'notify.py'), String(M), marks] }];
+      await withSystem(p, services, async (sys, marks) => {
+        const end = Date.now() + 120000;
+        let seen;
+        while (Date.now() < end) {
+          const r = await runAsync(sys.ctl('show', '-p', 'StatusText', '--value', 'x.service'));
+          if (r.stdout.trim() === `last ${M}`) {
+            seen = now();
+            break;
+          }
+        }
+        const first = readMarks(marks).find((x) => x.what === 'first');
+        if (!seen || !first) return fail(m, p, 'the last STATUS= never showed in 120 s');
+        const rate = M / ((seen - first.at) / 1000);
+        record(m, p, rate);
+        const sent = readMarks(marks).find((x) => x.what === 'sent');
+        log(`notify ${p}: ${rate.toFixed(0)} msg/s shown (sender done after ${(sent.at - first.at).toFixed(0)} ms, shown after ${(seen - first.at).toFixed(0)} ms)`);
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify };
+
+async function main() {
+  if (process.getuid?.() !== 0) {
+    console.error('bench: needs root (PID and mount namespaces)');
+    process.exit(2);
+  }
+  const peersOut = spawnSync('sh', [join(BENCH, 'peers.sh'), 'ensure'], { encoding: 'utf8', timeout: 1_200_000 });
+  process.stderr.write(peersOut.stderr ?? '');
+  for (const p of Object.keys(PEERS)) available[p] = wantedPeers.includes(p) ? unavailable(p) : 'not selected (--peers)';
+  for (const [p, why] of Object.entries(available)) if (why) log(`${p}: skipped (${why})`);
+  const started = new Date();
+  log(`mode ${quick ? 'quick' : 'full'}; scenarios ${only.join(', ')}`);
+  for (const s of only) {
+    if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s} (have ${ALL_SCENARIOS.join(', ')})`);
+    log(`--- ${s}`);
+    await SCENARIOS[s]();
+  }
+  const version = (argv) => {
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 5000 });
+    return (r.stdout || r.stderr || '').split('\n')[0].trim() || undefined;
+  };
+  const result = {
+    meta: {
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      config: CFG,
+      host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20), loadavg: loadavg() },
+      versions: {
+        unitd: JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version,
+        node: process.version,
+        systemd: version(['/lib/systemd/systemd', '--version']),
+        supervisord: version(['supervisord', '--version']),
+        tini: version(['tini', '--version']),
+        'dumb-init': version(['dumb-init', '--version']),
+      },
+    },
+    metrics: metrics.map((m) => ({ ...m, peers: Object.fromEntries(Object.entries(m.peers).filter(([, v]) => v).map(([p, v]) => [p, { samples: v, ...summarize(v) }])) })),
+  };
+  const { markdown, targets } = renderMarkdown(result);
+  result.targets = targets;
+  const dir = join(BENCH, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, 'latest.svg'), renderSvg(result));
+  writeFileSync(join(dir, 'latest.md'), markdown);
+  process.stdout.write(markdown);
+  log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.svg, latest.md`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,82 @@
+// The journal as PID 1 runs it: the store plus console forwarding as the manager's log sink,
+// the /dev/log and /run/systemd/journal/socket receivers, and one line on the console (and a
+// record) when writing starts failing or recovers, so a full disk is visible in `docker logs`
+// without a line per lost record. main.ts calls openDaemonJournal() once and close() at exit.
+
+import { Journal, type JournalOptions } from './journal.js';
+import { JOURNAL_IDENTIFIER, type WriteState } from './store.js';
+import { lstatSync } from 'node:fs';
+import { NATIVE_JOURNAL_SOCKET, SYSLOG_SOCKET, SyslogReceiver } from './syslog.js';
+import { nowMicros } from './entry.js';
+
+/** Where the daemon reports journal trouble: a console line, and its own log. */
+export interface JournalReporter {
+  console(line: string): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+export interface DaemonJournal {
+  readonly journal: Journal;
+  /** Binds /dev/log and /run/systemd/journal/socket; `unitForPid` attributes senders. */
+  serveSyslog(unitForPid: (pid: number) => string | undefined): void;
+  /** Unbinds the sockets (removing their files) and writes out what is queued. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function openDaemonJournal(reporter: JournalReporter, options: JournalOptions = {}): DaemonJournal {
+  // The store is created before the journal object exists, so its state callback reaches the
+  // journal through this variable.
+  let journal: Journal | undefined;
+  const onWriteStateChange = (state: WriteState) => {
+    const dir = journal?.store.dir ?? '';
+    if (!state.ok) {
+      reporter.console(`unitd: journal: writing to ${dir} failed (${state.error.message}); lines are dropped and counted until it works again.`);
+      reporter.warn('journal writing failed', { dir, error: state.error.message });
+      return;
+    }
+    const message = `journal: writing to ${dir} works again; ${state.droppedWhileFailing} lines were dropped meanwhile.`;
+    reporter.console(`unitd: ${message}`);
+    reporter.warn('journal writing recovered', { dir, dropped: state.droppedWhileFailing });
+    journal?.append(
+      { timestamp: nowMicros(), unit: '', identifier: JOURNAL_IDENTIFIER, pid: process.pid, priority: 4, message: Buffer.from(message) },
+      { console: false },
+    );
+  };
+  journal = new Journal({ ...options, onWriteStateChange });
+  const opened = journal;
+  let syslog: SyslogReceiver | undefined;
+  return {
+    journal: opened,
+    serveSyslog(unitForPid) {
+      syslog ??= new SyslogReceiver({
+        sink: (entry) => opened.append(entry),
+        unitForPid,
+        syslogPaths: syslogSocketPaths(),
+        nativePaths: [NATIVE_JOURNAL_SOCKET],
+        onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
+      });
+    },
+    async close(timeoutMs) {
+      syslog?.close();
+      await opened.close(timeoutMs);
+    },
+  };
+}
+
+/** Where journald itself binds the syslog socket; /dev/log is normally a symlink to it. */
+export const JOURNALD_DEV_LOG = '/run/systemd/journal/dev-log';
+
+/**
+ * journald binds /run/systemd/journal/dev-log and links /dev/log to it. We bind both places,
+ * except that an existing /dev/log symlink (a host /dev shared with the container, or an image
+ * that ships journald's link) is left alone: it leads to the socket in /run anyway, and
+ * replacing it would change a /dev that is not ours.
+ */
+function syslogSocketPaths(): string[] {
+  try {
+    if (lstatSync(SYSLOG_SOCKET).isSymbolicLink()) return [JOURNALD_DEV_LOG];
+  } catch {
+    // No /dev/log yet: the usual case in a container.
+  }
+  return [JOURNALD_DEV_LOG, SYSLOG_SOCKET];
+}

@@ -1,0 +1,483 @@
+// The job engine (systemd's job.c + manager_add_job): installs transactions,
+// runs each job once nothing it is ordered after is still queued (stops first,
+// in reverse order), and finishes jobs from unit state changes the way
+// unit_notify() does. Reactions to state changes that belong to dependencies
+// live here too: BindsTo= stops, Upholds= restarts, StopWhenUnneeded=,
+// OnFailure=/OnSuccess=.
+
+import { ManagerError, type JobListEntry, type JobMode, type JobResult, type JobType } from '../control/api.js';
+import { DependencyGraph } from './dependency-graph.js';
+import { Job, isActiveLike, isDown, mergeKinds, requestKind, stopsFirst, type JobKind, type RequestKind } from './job.js';
+import { Transaction, type TransactionUnit } from './transaction.js';
+import type { StateChange, UnitInstance, LoadedUnit } from './unit-type.js';
+
+export { Job } from './job.js';
+
+/** What the engine needs from the registry. */
+export interface JobUnits {
+  /** Load (or fetch) a unit by name; always returns an entry, possibly not-found. */
+  get(name: string): { config: LoadedUnit; instance: UnitInstance; automaticStart?: () => ReturnType<UnitInstance['start']> };
+  /** Every loaded unit, once each. */
+  all(): LoadedUnit[];
+  /** Skipped units (skip-list.ts): their jobs are instant and take no part in ordering. */
+  isInert?(unit: string): boolean;
+  /** Condition*= and Assert*= right before a start runs (logs what failed). */
+  checkStart?(unit: string): 'ok' | 'condition' | 'assert';
+}
+
+/** Console/journal lines about jobs (job_emit_start_message / job_emit_done_message). */
+export interface JobMessages {
+  starting(unit: string, type: 'start' | 'stop' | 'reload'): void;
+  finished(unit: string, type: 'start' | 'stop' | 'reload', result: JobResult): void;
+  /** A unit-prefixed warning (ordering cycles, BindsTo stops). */
+  warn?(unit: string, message: string): void;
+  info?(unit: string, message: string): void;
+}
+
+export interface EnqueueOptions {
+  mode?: JobMode;
+  automatic?: boolean;
+}
+
+const ONLY_BY_DEPENDENCY = 'org.freedesktop.systemd1.OnlyByDependency';
+
+export class JobEngine {
+  private nextId = 1;
+  private readonly jobs = new Map<string, Job>();
+  readonly graph: DependencyGraph;
+  private dispatchQueued = false;
+  /** Set while the manager shuts down: no Upholds=/OnSuccess= starts. */
+  shuttingDown = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly units: JobUnits,
+    private readonly messages: JobMessages,
+  ) {
+    this.graph = new DependencyGraph({ all: () => units.all(), idOf: (name) => units.get(name).config.id });
+  }
+
+  list(): JobListEntry[] {
+    return [...this.jobs.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((j) => ({ id: j.id, unit: j.unit, type: j.type, state: j.state === 'running' ? 'running' : 'waiting' }));
+  }
+
+  jobFor(unit: string): Job | undefined {
+    return this.jobs.get(unit);
+  }
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  /** Resolves the next time the queue is empty. */
+  whenIdle(): Promise<void> {
+    if (this.jobs.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  cancel(id: number): boolean {
+    for (const job of this.jobs.values()) {
+      if (job.id === id) {
+        this.finish(job, 'canceled');
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A unit was loaded or reloaded: the graph must be rebuilt. */
+  invalidateGraph(): void {
+    this.graph.invalidate();
+  }
+
+  private txUnit(name: string): TransactionUnit {
+    const { config, instance } = this.units.get(name);
+    return { config, activeState: instance.activeState, canReload: instance.canReload() };
+  }
+
+  /** Check RefuseManualStart=/RefuseManualStop= for a request from a client. */
+  checkManual(unitName: string, type: JobType): void {
+    const { config } = this.units.get(unitName);
+    const starts = type !== 'stop';
+    const stops = type === 'stop' || type === 'restart' || type === 'try-restart' || type === 'reload-or-restart';
+    if ((starts && config.unit.refuseManualStart) || (stops && type === 'stop' && config.unit.refuseManualStop)) {
+      throw new ManagerError(
+        ONLY_BY_DEPENDENCY,
+        `Operation refused, unit ${config.id} may be requested by dependency only (it is configured to refuse manual ${starts ? 'start' : 'stop'}).`,
+      );
+    }
+  }
+
+  /** Build, check and install a transaction for one request; returns the anchor job. */
+  enqueue(unitName: string, type: JobType, options: EnqueueOptions = {}): Job {
+    const { config, instance } = this.units.get(unitName);
+    if (type === 'stop' && config.loadState !== 'loaded' && isDown(instance.activeState) && !this.jobs.has(config.id)) {
+      throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${config.id} not loaded.`);
+    }
+    if (options.automatic) {
+      // RestartSec= elapsed while a start job is already running for the unit: that job takes the restart.
+      const existing = this.jobs.get(config.id);
+      if (existing && existing.state === 'running' && existing.kind === 'start') {
+        this.runStart(existing, true);
+        return existing;
+      }
+    }
+    const mode = options.mode ?? 'replace';
+    if (mode === 'isolate' && !config.unit.allowIsolate) {
+      throw new ManagerError('org.freedesktop.systemd1.NoIsolation', 'Operation refused, unit may not be isolated.');
+    }
+    const kind = requestKind(type, instance.canReload());
+    const jobs = this.install([{ unit: config.id, kind }], mode, options.automatic ?? false);
+    const anchor = jobs.get(config.id);
+    if (anchor) return anchor;
+    // Nothing to do (try-restart of an inactive unit, ...): a job that is done at once.
+    const nop = new Job(this.nextId++, config.id, 'nop');
+    nop.settle('done');
+    return nop;
+  }
+
+  /** One transaction with several anchors (the shutdown transaction). */
+  enqueueMany(requests: { unit: string; kind: RequestKind }[], mode: JobMode): Job[] {
+    return [...this.install(requests, mode, false).values()];
+  }
+
+  private install(requests: { unit: string; kind: RequestKind }[], mode: JobMode, automatic: boolean): Map<string, Job> {
+    const tx = new Transaction(
+      {
+        unit: (name) => this.txUnit(name),
+        graph: this.graph,
+        installedKind: (id) => this.jobs.get(id)?.kind,
+        activeUnits: () => this.units.all().filter((c) => !isDown(this.units.get(c.id).instance.activeState)).map((c) => c.id),
+        warn: (unit, message) => this.messages.warn?.(unit, message),
+        isInert: (id) => this.units.isInert?.(id) ?? false,
+      },
+      mode,
+    );
+    for (const r of requests) tx.add(r.unit, r.kind, true, true);
+    if (mode === 'isolate') tx.addIsolateStops();
+    tx.dropRedundant();
+    tx.breakOrderingCycles();
+    // Conflicts with what is queued already: `fail` refuses, irreversible jobs refuse everyone.
+    for (const j of tx.jobs.values()) {
+      const installed = this.jobs.get(j.unit);
+      if (!installed) continue;
+      const state = this.units.get(j.unit).instance.activeState;
+      if (mergeKinds(installed.kind, j.kind, state) !== undefined) continue;
+      if (mode === 'fail' || installed.irreversible) {
+        throw new ManagerError(
+          'org.freedesktop.systemd1.TransactionIsDestructive',
+          `Transaction for ${tx.anchor?.unit ?? j.unit}/${tx.anchor?.kind ?? j.kind} is destructive (${j.unit} has '${installed.type}' job queued, but '${j.kind}' is included in transaction).`,
+        );
+      }
+    }
+    if (mode === 'isolate' || mode === 'flush') {
+      for (const job of [...this.jobs.values()]) if (!tx.jobs.has(job.unit)) this.finish(job, 'canceled');
+    }
+    const out = new Map<string, Job>();
+    for (const t of tx.jobs.values()) {
+      const state = this.units.get(t.unit).instance.activeState;
+      let job = this.jobs.get(t.unit);
+      if (job) {
+        const merged = mergeKinds(job.kind, t.kind, state);
+        if (merged !== undefined && (job.state === 'waiting' || merged === job.kind)) {
+          job.kind = merged;
+        } else {
+          this.finish(job, 'canceled');
+          job = undefined;
+        }
+      }
+      if (!job) {
+        job = new Job(this.nextId++, t.unit, t.kind);
+        this.jobs.set(t.unit, job);
+      }
+      if (mode === 'replace-irreversibly') job.irreversible = true;
+      if (mode === 'ignore-dependencies' || this.units.isInert?.(t.unit)) job.ignoreOrder = true;
+      if (automatic && t.anchor) job.automatic = true;
+      out.set(t.unit, job);
+    }
+    this.scheduleDispatch();
+    return out;
+  }
+
+  // ---------------------------------------------------------------- running
+
+  private scheduleDispatch(): void {
+    if (this.dispatchQueued) return;
+    this.dispatchQueued = true;
+    queueMicrotask(() => {
+      this.dispatchQueued = false;
+      this.dispatch();
+    });
+  }
+
+  /** Run every waiting job whose ordering allows it (job_is_runnable). */
+  private dispatch(): void {
+    for (let again = true, rounds = 0; again && rounds < 100; rounds++) {
+      again = false;
+      for (const job of [...this.jobs.values()].sort((a, b) => a.id - b.id)) {
+        if (job.state !== 'waiting' || !this.runnable(job)) continue;
+        this.run(job);
+        again = true;
+      }
+    }
+    this.checkIdle();
+  }
+
+  private runnable(job: Job): boolean {
+    if (job.ignoreOrder) return true;
+    for (const other of this.graph.orderedAfter(job.unit)) {
+      const o = this.jobs.get(other);
+      if (o && o !== job && !o.ignoreOrder && !stopsFirst(job.kind)) return false;
+    }
+    for (const other of this.graph.orderedBefore(job.unit)) {
+      const o = this.jobs.get(other);
+      if (o && o !== job && !o.ignoreOrder && stopsFirst(o.kind)) return false;
+    }
+    return true;
+  }
+
+  private run(job: Job): void {
+    job.state = 'running';
+    const { instance } = this.units.get(job.unit);
+    const active = instance.activeState;
+    switch (job.kind) {
+      case 'nop':
+        return this.finish(job, 'done');
+      case 'start':
+        return this.runStart(job, job.automatic);
+      case 'stop':
+      case 'restart':
+        return this.runStop(job);
+      case 'reload':
+        return this.runReload(job);
+      case 'verify-active':
+        if (isActiveLike(active)) return this.finish(job, 'done');
+        if (active === 'activating') return; // finished by the state change
+        return this.finish(job, 'skipped');
+    }
+  }
+
+  private runStart(job: Job, automatic: boolean): void {
+    const entry = this.units.get(job.unit);
+    const instance = entry.instance;
+    const wasDown = isDown(instance.activeState) || instance.subState === 'auto-restart';
+    job.state = 'running';
+    job.retryStartWhenDown = false;
+    if (isDown(instance.activeState) && !automatic && this.units.checkStart) {
+      const verdict = this.units.checkStart(job.unit);
+      if (verdict === 'condition') return this.finish(job, 'done', false);
+      if (verdict === 'assert') return this.finish(job, 'assert');
+    }
+    if (wasDown) this.messages.starting(job.unit, 'start');
+    const outcome = automatic && entry.automaticStart ? entry.automaticStart() : instance.start();
+    if (job.state !== 'running' || this.jobs.get(job.unit) !== job) return; // finished synchronously through stateChanged
+    switch (outcome) {
+      case 'already':
+        if (isActiveLike(instance.activeState)) this.finish(job, 'done');
+        return;
+      case 'wait':
+        job.retryStartWhenDown = true;
+        return;
+      case 'failed':
+        this.finish(job, 'failed');
+        return;
+      case 'started':
+        if (isActiveLike(instance.activeState)) this.finish(job, 'done');
+        return;
+    }
+  }
+
+  private runStop(job: Job): void {
+    const { instance } = this.units.get(job.unit);
+    const wasUp = !isDown(instance.activeState);
+    // "Stopped X." is said for any unit that was up (an auto-restart too), "Stopping X..." only for a real stop.
+    job.announcedStop = wasUp;
+    if (wasUp && instance.subState !== 'auto-restart') this.messages.starting(job.unit, 'stop');
+    const outcome = instance.stop({ forRestart: job.kind === 'restart' });
+    if (job.state !== 'running' || this.jobs.get(job.unit) !== job) return;
+    if (outcome === 'already' || isDown(instance.activeState)) this.stopDone(job);
+  }
+
+  private stopDone(job: Job): void {
+    if (job.announcedStop) this.messages.finished(job.unit, 'stop', 'done');
+    job.announcedStop = false;
+    if (job.kind === 'stop') {
+      this.finish(job, 'done', false);
+      return;
+    }
+    // The start half of a restart: a start job now, ordered like one.
+    job.kind = 'start';
+    job.state = 'waiting';
+    this.scheduleDispatch();
+  }
+
+  private runReload(job: Job): void {
+    const { instance } = this.units.get(job.unit);
+    if (isDown(instance.activeState)) return this.finish(job, 'invalid', false);
+    this.messages.starting(job.unit, 'reload');
+    const outcome = instance.reloadUnit();
+    if (job.state !== 'running' || this.jobs.get(job.unit) !== job) return;
+    if (outcome === 'failed') this.finish(job, 'failed');
+    // 'wait': the unit is still starting or reloading; try again once it is active.
+    job.retryReloadWhenActive = outcome === 'wait';
+  }
+
+  // ---------------------------------------------------------------- unit_notify
+
+  /** A unit changed state: finish or advance its job, then react along the dependencies. */
+  stateChanged(unit: string, change: StateChange): void {
+    const job = this.jobs.get(unit);
+    if (job && job.state === 'running') this.advance(job, change);
+    this.react(unit, change);
+    this.scheduleDispatch();
+  }
+
+  private advance(job: Job, change: StateChange): void {
+    switch (job.kind) {
+      case 'start':
+        if (isActiveLike(change.to)) this.finish(job, 'done');
+        else if (change.willAutoRestart) this.finish(job, 'failed');
+        else if (isDown(change.to)) {
+          if (job.retryStartWhenDown) this.runStart(job, job.automatic);
+          // unit_notify(): a start that ends inactive (oneshot, condition skip) is done, one that ends failed is not.
+          else this.finish(job, change.to === 'failed' ? 'failed' : 'done');
+        }
+        return;
+      case 'verify-active':
+        if (isActiveLike(change.to)) this.finish(job, 'done');
+        else if (isDown(change.to)) this.finish(job, 'skipped');
+        return;
+      case 'stop':
+      case 'restart':
+        if (isDown(change.to)) this.stopDone(job);
+        return;
+      case 'reload':
+        if (job.retryReloadWhenActive && change.to === 'active') this.runReload(job);
+        else if (change.reloadResult) this.finish(job, change.reloadResult);
+        else if (isDown(change.to)) this.finish(job, 'failed');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private finish(job: Job, result: JobResult, announce = true): void {
+    if (job.state === 'done') return;
+    const kind = job.kind;
+    if (this.jobs.get(job.unit) === job) this.jobs.delete(job.unit);
+    if (announce) {
+      if (kind === 'start') this.messages.finished(job.unit, 'start', result);
+      else if (kind === 'reload') this.messages.finished(job.unit, 'reload', result);
+      else if ((kind === 'stop' || kind === 'restart') && job.announcedStop) this.messages.finished(job.unit, 'stop', result);
+    }
+    job.settle(result);
+    // job_fail_dependencies(): a start that did not succeed fails the queued starts of what requires it.
+    if (result !== 'done' && (kind === 'start' || kind === 'verify-active')) {
+      for (const dep of this.graph.startFailurePropagatesTo(job.unit)) {
+        const other = this.jobs.get(dep);
+        if (other && (other.kind === 'start' || other.kind === 'verify-active')) this.finish(other, 'dependency');
+      }
+    }
+    this.scheduleDispatch();
+  }
+
+  private checkIdle(): void {
+    if (this.jobs.size > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---------------------------------------------------------------- dependency reactions
+
+  private later(fn: () => void): void {
+    queueMicrotask(() => {
+      try {
+        fn();
+      } catch (err) {
+        this.messages.warn?.('unitd', `dependency reaction failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  private tryEnqueue(unit: string, type: JobType, mode: JobMode = 'replace'): void {
+    try {
+      this.enqueue(unit, type, { mode });
+    } catch (err) {
+      this.messages.warn?.(unit, `Failed to enqueue ${type} job: ${(err as Error).message}`);
+    }
+  }
+
+  private react(unit: string, change: StateChange): void {
+    const wentDown = isDown(change.to) && !isDown(change.from);
+    const cameUp = isActiveLike(change.to) && !isActiveLike(change.from);
+    if (wentDown) {
+      // BindsTo=: whatever is bound to a unit that went down goes down too.
+      for (const bound of this.graph.reverse(unit, 'bindsTo')) this.stopIfBoundToInactive(bound, unit);
+      if (!this.shuttingDown) {
+        // Upholds=: a unit kept up by an active one is started again.
+        for (const holder of this.graph.reverse(unit, 'upholds')) {
+          if (isActiveLike(this.units.get(holder).instance.activeState)) {
+            this.later(() => {
+              if (!this.jobs.has(unit) && isDown(this.units.get(unit).instance.activeState)) this.tryEnqueue(unit, 'start');
+            });
+          }
+        }
+        // StopWhenUnneeded=: what this unit pulled in may now be unneeded.
+        for (const kind of ['wants', 'requires', 'bindsTo', 'requisite', 'upholds'] as const) {
+          for (const dep of this.graph.forward(unit, kind)) this.later(() => this.stopIfUnneeded(dep));
+        }
+      }
+      if (change.to === 'failed' && change.from !== 'failed') this.triggerOn(unit, 'onFailure');
+      else if (change.to === 'inactive' && !change.willAutoRestart) this.triggerOn(unit, 'onSuccess');
+    }
+    if (cameUp) {
+      // unit_check_binds_to(): a unit bound to one that is down (and not about to start) stops.
+      for (const target of this.graph.forward(unit, 'bindsTo')) {
+        const t = this.units.get(target);
+        if (isDown(t.instance.activeState) && !this.jobs.has(t.config.id)) {
+          this.stopIfBoundToInactive(unit, target);
+          break;
+        }
+      }
+    }
+  }
+
+  private stopIfBoundToInactive(bound: string, target: string): void {
+    const b = this.units.get(bound);
+    if (isDown(b.instance.activeState) || b.instance.activeState === 'deactivating') return;
+    const existing = this.jobs.get(bound);
+    if (existing && existing.kind === 'stop') return;
+    this.messages.info?.(bound, `Unit ${bound} is bound to inactive unit ${target}. Stopping, too.`);
+    this.later(() => this.tryEnqueue(bound, 'stop'));
+  }
+
+  private stopIfUnneeded(id: string): void {
+    const u = this.units.get(id);
+    if (!u.config.unit.stopWhenUnneeded || this.jobs.has(id) || isDown(u.instance.activeState)) return;
+    for (const kind of ['wants', 'requires', 'bindsTo', 'requisite', 'upholds'] as const) {
+      for (const user of this.graph.reverse(id, kind)) {
+        const state = this.units.get(user).instance.activeState;
+        const job = this.jobs.get(user);
+        if (!isDown(state) || (job && !stopsFirst(job.kind))) return;
+      }
+    }
+    this.messages.info?.(id, 'Unit not needed anymore. Stopping.');
+    this.tryEnqueue(id, 'stop');
+  }
+
+  private triggerOn(unit: string, kind: 'onFailure' | 'onSuccess'): void {
+    if (this.shuttingDown) return;
+    const targets = this.graph.forward(unit, kind);
+    if (targets.length === 0) return;
+    const config = this.units.get(unit).config;
+    const modeSetting = kind === 'onFailure' ? config.unit.onFailureJobMode : config.unit.onSuccessJobMode;
+    const mode = (['replace', 'fail', 'isolate', 'ignore-dependencies', 'ignore-requirements', 'flush', 'replace-irreversibly'].includes(modeSetting) ? modeSetting : 'replace') as JobMode;
+    this.messages.info?.(unit, `Triggering ${kind === 'onFailure' ? 'OnFailure' : 'OnSuccess'}= dependencies.`);
+    for (const t of targets) this.later(() => this.tryEnqueue(t, 'start', mode));
+  }
+}
+
+export type { JobKind };

@@ -1,0 +1,40 @@
+// The images the end-to-end tests run, built once per source state and shared
+// by every test file through the harness's content-hash cache:
+//   unitd-base:bookworm  docker/base-image.sh (debootstrap, no registry)
+//   unitd-app            Dockerfile.example with BASE=unitd-base:bookworm
+//   unitd-full           docker/images/full: every packaged service at once
+import path from 'node:path';
+import { buildImage, dockerDir, ensureBaseImage, ensureEngine, repoRoot, type BuildResult } from './harness.js';
+
+export const APP_IMAGE = 'unitd-app';
+export const FULL_IMAGE = 'unitd-full';
+
+export type Images = { ok: true; app: BuildResult; full: BuildResult } | { ok: false; skip: string };
+
+let images: Promise<Images> | undefined;
+
+/**
+ * Engine, base, app and full image, in that order. A missing engine is a
+ * skip (engine.sh's reason); a failed build throws with the build's output.
+ */
+export function ensureImages(): Promise<Images> {
+  images ??= (async (): Promise<Images> => {
+    const engine = await ensureEngine();
+    if (!engine.ok) return { ok: false, skip: engine.skip };
+    const base = await ensureBaseImage();
+    if (!base.ok) throw new Error(`base-image.sh failed:\n${base.reason}`);
+    const app = await buildImage(APP_IMAGE, repoRoot, {
+      dockerfile: 'Dockerfile.example',
+      buildArgs: { BASE: 'unitd-base:bookworm' },
+    });
+    const full = await buildImage(FULL_IMAGE, path.join(dockerDir, 'images', 'full'), {
+      buildArgs: { APP: APP_IMAGE },
+    });
+    return { ok: true, app, full };
+  })();
+  return images;
+}
+
+export function describeBuild(b: BuildResult): string {
+  return `${b.image}: ${b.cached ? 'reused' : 'built'} in ${b.seconds.toFixed(1)}s`;
+}

@@ -1,0 +1,153 @@
+// The journal's store under unitd as PID 1: a full disk (a small tmpfs mounted in the
+// namespace before unitd starts) costs lines, not services, and is reported and recovered
+// from; rotation keeps the store under journald.conf's SystemMaxUse= over a 100 MB write.
+//
+// The harness runs `exec node .../init/unitd` as PID 1; with a directory holding a `node`
+// wrapper first on PATH, the wrapper runs a setup script as PID 1 (mounts) and then execs the
+// real node. Clients started with nsenter run the same wrapper, which skips the setup.
+
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { boot, REPO, sleep, type System } from './harness.js';
+
+const NODE = process.execPath;
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A PATH directory whose `node` runs `setup` first when it is the namespace's PID 1. Outside /tmp: the namespace gets its own /tmp. */
+function pid1Setup(setup: string): { path: string; cleanup: () => void } {
+  const dir = mkdtempSync('/var/tmp/unitd-journal-setup-');
+  writeFileSync(join(dir, 'node'), `#!/bin/sh\nif [ "$$" = 1 ]; then\n${setup}\nfi\nexec ${NODE} "$@"\n`);
+  chmodSync(join(dir, 'node'), 0o755);
+  return { path: `${dir}:${BASE_PATH}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const journalctl = (sys: System, ...args: string[]) => sys.exec('node', join(REPO, 'init/journalctl'), '--no-pager', ...args);
+
+t.test('disk full: services keep running, drops are reported, writing recovers', async (t) => {
+  const setup = pid1Setup('mkdir -p /run/jsmall && mount -t tmpfs -o size=2m tmpfs /run/jsmall');
+  const sys = await boot({
+    units: {
+      'chatty.service': `[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "chatty line $i"; sleep 0.01; done'\n`,
+      // 30 MB while the disk is full: more than the 16 MiB the journal queues in memory.
+      'burst.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${'b'.repeat(99)} | head -n 300000'\n`,
+    },
+    enable: ['chatty.service'],
+    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '/run/jsmall/journal' },
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  const df = await sys.exec('df', '-k', '/run/jsmall');
+  t.match(df.stdout, /\/run\/jsmall/, 'the journal dir is on its own small tmpfs');
+  await sys.waitConsole((c) => c.includes('chatty.service: chatty line 20'));
+
+  // Fill the file system; the store cannot vacuum its way out of someone else's file.
+  await sys.exec('sh', '-c', 'dd if=/dev/zero of=/run/jsmall/filler bs=4k 2>/dev/null; sync; df -k /run/jsmall');
+  const failed = await sys.waitConsole((c) => /unitd: journal: writing to \/run\/jsmall\/journal failed/.test(c), 15000);
+  t.ok(failed, 'the console says writing failed');
+  const burstStart = Date.now();
+  t.equal((await sys.ctl('start', '--no-block', 'burst.service')).code, 0);
+  let burst: Record<string, unknown> = {};
+  while (Date.now() - burstStart < 60000) {
+    burst = await sys.props('burst.service', 'ActiveState', 'Result');
+    if (burst.ActiveState === 'inactive' || burst.ActiveState === 'failed') break;
+    await sleep(100);
+  }
+  t.comment(`burst.service wrote 30 MB into a full journal in ${Date.now() - burstStart} ms`);
+  t.same(burst, { ActiveState: 'inactive', Result: 'success' }, 'a service writing into a full journal is not blocked');
+  t.equal((await sys.ctl('is-active', 'chatty.service')).stdout.trim(), 'active', 'the service keeps running while the disk is full');
+  const beforeFree = (sys.console().match(/chatty line (\d+)/g) ?? []).length;
+
+  await sys.exec('rm', '-f', '/run/jsmall/filler');
+  const recovered = await sys.waitConsole((c) => /journal: writing to \/run\/jsmall\/journal works again; \d+ lines were dropped/.test(c), 15000);
+  t.ok(recovered, 'the console says writing works again, with the count');
+  const notice = /works again; (\d+) lines were dropped/.exec(sys.console());
+  t.comment(`dropped while full: ${notice?.[1]}; console lines while full kept flowing: ${beforeFree}`);
+  t.ok(Number(notice?.[1]) > 0, 'lines were dropped and counted');
+
+  const out = await (async () => {
+    const end = Date.now() + 10000;
+    let text = '';
+    while (Date.now() < end) {
+      text = (await journalctl(sys, '-u', 'burst.service', '-o', 'cat')).stdout;
+      if (/lines dropped/.test(text)) break;
+      await sleep(200);
+    }
+    return text;
+  })();
+  const dropRecord = /^(\d+) lines dropped: journal queue full, writing failed: .*$/m.exec(out);
+  t.ok(dropRecord, `journalctl -u shows the drop record in place: ${dropRecord?.[0]}`);
+  const chatty = (await journalctl(sys, '-u', 'chatty.service', '-o', 'cat')).stdout;
+  const numbers = [...chatty.matchAll(/^chatty line (\d+)$/gm)].map((m) => Number(m[1]));
+  const last = numbers.at(-1) ?? 0;
+  await sleep(500);
+  const later = (await journalctl(sys, '-u', 'chatty.service', '-o', 'cat', '-n', '1')).stdout.trim();
+  t.ok(Number(/chatty line (\d+)/.exec(later)?.[1]) > last, 'new lines are stored after recovery');
+  t.equal((await sys.ctl('is-active', 'chatty.service')).stdout.trim(), 'active');
+});
+
+t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async (t) => {
+  if (!existsSync('/etc/systemd/journald.conf')) {
+    t.comment('skipped: no /etc/systemd/journald.conf on this host to bind a test config over');
+    return;
+  }
+  const conf = '[Journal]\\nSystemMaxUse=8M\\nSystemMaxFileSize=1M\\n';
+  const setup = pid1Setup(`printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`);
+  // 100 MB of 100-byte lines as fast as the pipe takes them; the console is off so that the
+  // test's own console capture does not hold 100 MB.
+  const line = 'x'.repeat(99);
+  const sys = await boot({
+    units: {
+      'flood.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${line} | head -c 100000000'\n`,
+    },
+    env: { PATH: setup.path, UNITD_CONSOLE_LOG: 'off' },
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  t.match((await sys.exec('cat', '/etc/systemd/journald.conf')).stdout, /SystemMaxUse=8M/, 'the namespace sees the small limit');
+  const store = `/proc/${sys.pid}/root/run/log/journal`;
+  const limit = 8 * 1024 * 1024;
+  const sizes: number[] = [];
+  const measure = () => {
+    let total = 0;
+    try {
+      for (const name of readdirSync(store)) {
+        try {
+          total += statSync(join(store, name)).size;
+        } catch {
+          // vacuumed between readdir and stat
+        }
+      }
+    } catch {
+      // not created yet
+    }
+    sizes.push(total);
+  };
+  const started = Date.now();
+  const queued = await sys.ctl('start', '--no-block', 'flood.service');
+  t.equal(queued.code, 0, 'start queued');
+  let state: Record<string, unknown> = {};
+  while (Date.now() - started < 300000) {
+    measure();
+    state = await sys.props('flood.service', 'ActiveState', 'Result');
+    if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') break;
+    await sleep(100);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  measure();
+  t.same(state, { ActiveState: 'inactive', Result: 'success' }, 'flood.service finished');
+  const max = Math.max(...sizes);
+  t.comment(`100 MB written in ${seconds.toFixed(1)} s (${(100 / seconds).toFixed(1)} MB/s); store size sampled ${sizes.length} times, max ${max} bytes, limit ${limit}`);
+  t.ok(max <= limit, 'the store never exceeded SystemMaxUse=');
+  const segments = readdirSync(store).filter((n) => n.endsWith('.jrnl'));
+  t.ok(segments.length >= 2, `rotated into several segments (${segments.length} kept)`);
+  const tail = await journalctl(sys, '-u', 'flood.service', '-o', 'cat', '-n', '3');
+  t.match(tail.stdout, /Finished flood\.service|Deactivated successfully/, 'the newest records are readable');
+  const stats = execFileSync('sh', ['-c', `ls ${store} | head -3`]).toString();
+  t.comment(`oldest kept segments: ${stats.trim().replace(/\n/g, ' ')}`);
+});
