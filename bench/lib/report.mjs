@@ -27,7 +27,8 @@ function cell(stat, unit, failed) {
   if (failed && (!stat || stat.n === 0)) return `failed: ${failed}`;
   if (!stat || stat.n === 0) return '—';
   const spread = stat.n > 1 ? ` (${fmt(stat.min, unit)}–${fmt(stat.max, unit)})` : '';
-  return `${fmt(stat.median, unit)}${spread}`;
+  // Some repetitions failed: say so next to the ones that worked.
+  return `${fmt(stat.median, unit)}${spread}${failed ? `; a run failed: ${failed}` : ''}`;
 }
 
 /**

@@ -29,7 +29,7 @@ export interface ConsoleForwarderOptions {
   format?: ConsoleFormat;
   /** Bytes that may wait in the stream's buffer before pipe readers pause (default 1 MiB). */
   maxBufferBytes?: number;
-  /** How long stdout may make no progress before lines are dropped instead (default 2 s). */
+  /** How long stdout may make no progress before lines are dropped instead (default 10 s). */
   stuckMs?: number;
 }
 
@@ -55,24 +55,27 @@ export class ConsoleForwarder {
   private readonly maxBufferBytes: number;
   private forwarded = 0;
   private dropped = 0;
+  /** Why the first line of the current run of drops was dropped, for the notice. */
+  private dropCause = '';
   private droppedSinceNotice = 0;
   private broken = false;
   private readonly stuckMs: number;
   /** When stdout last showed progress ('drain'), or congestion began, whichever is later. */
   private lastProgress = 0;
+  private stuckConfirmed = false;
+  private stuckCheck: NodeJS.Timeout | undefined;
   /** When stdout's buffer went over the bound (0 while under it). */
   private overSince = 0;
   /** Bytes handed to stdout, and how many of them had left its buffer at the last check. */
   private writtenBytes = 0;
   private flushedBytes = 0;
   private waiters: Array<() => void> = [];
-  private stuckTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ConsoleForwarderOptions = {}) {
     this.stream = options.stream ?? process.stdout;
     this.format = options.format ?? consoleFormatFromEnv();
     this.maxBufferBytes = options.maxBufferBytes ?? 1024 * 1024;
-    this.stuckMs = options.stuckMs ?? 2000;
+    this.stuckMs = options.stuckMs ?? 10_000;
     if (this.format === 'off') return;
     // EPIPE and friends arrive as 'error' events; without a listener they would crash PID 1.
     this.stream.on('error', () => {
@@ -99,17 +102,45 @@ export class ConsoleForwarder {
     return !this.stuck();
   }
 
-  /** Over the bound with no bytes leaving stdout's buffer for stuckMs. */
+  /**
+   * Over the bound with no bytes leaving stdout's buffer for stuckMs. Wall time alone is not
+   * enough: while the daemon's own loop is busy, libuv cannot write either, so "no progress"
+   * is only concluded by a timer that has let the loop poll stdout once more (confirmStuck).
+   */
   private stuck(): boolean {
     const now = Date.now();
     if (this.overSince === 0) this.overSince = now;
-    // Progress is bytes leaving the buffer, not only 'drain' (which needs it to empty fully).
+    if (this.progressed(now)) this.stuckConfirmed = false;
+    if (this.stuckMs === 0) return true;
+    if (!this.stuckConfirmed) this.armStuckCheck();
+    return this.stuckConfirmed;
+  }
+
+  /** Progress is bytes leaving the buffer, not only 'drain' (which needs it to empty fully). */
+  private progressed(now: number): boolean {
     const flushed = this.writtenBytes - this.stream.writableLength;
-    if (flushed > this.flushedBytes) {
-      this.flushedBytes = flushed;
-      this.lastProgress = now;
-    }
-    return now - Math.max(this.lastProgress, this.overSince) >= this.stuckMs;
+    if (flushed <= this.flushedBytes) return false;
+    this.flushedBytes = flushed;
+    this.lastProgress = now;
+    return true;
+  }
+
+  private armStuckCheck(): void {
+    if (this.stuckCheck !== undefined) return;
+    const flushedAtArm = this.flushedBytes;
+    this.stuckCheck = setTimeout(() => {
+      // setImmediate runs after the poll phase: stdout gets its chance to write first.
+      setImmediate(() => {
+        this.stuckCheck = undefined;
+        this.progressed(Date.now());
+        if (this.stream.writableLength <= this.maxBufferBytes) return;
+        if (this.flushedBytes === flushedAtArm) {
+          this.stuckConfirmed = true;
+          this.wakeWaiters();
+        } else this.armStuckCheck();
+      });
+    }, this.stuckMs);
+    this.stuckCheck.unref();
   }
 
   /** Calls back when stdout drains, breaks, or is declared stuck. */
@@ -118,14 +149,8 @@ export class ConsoleForwarder {
       queueMicrotask(callback);
       return;
     }
+    // congested() armed the stuck check: it wakes the waiters if stdout stops moving.
     this.waiters.push(callback);
-    if (this.stuckTimer === undefined) {
-      this.stuckTimer = setTimeout(() => {
-        this.stuckTimer = undefined;
-        this.wakeWaiters();
-      }, Math.max(1, Math.max(this.lastProgress, this.overSince) + this.stuckMs - Date.now()));
-      this.stuckTimer.unref();
-    }
   }
 
   forward(entry: JournalEntry): void {
@@ -136,7 +161,14 @@ export class ConsoleForwarder {
     const overBound = after > this.maxBufferBytes && (after > this.maxBufferBytes * HARD_LIMIT_FACTOR || this.stuck());
     if (!this.writable() || overBound) {
       this.dropped++;
-      this.droppedSinceNotice++;
+      if (this.droppedSinceNotice++ === 0) {
+        const waiting = this.stream.writableLength;
+        this.dropCause = !this.writable()
+          ? 'stdout is closed'
+          : waiting + line.length > this.maxBufferBytes * HARD_LIMIT_FACTOR
+            ? `${waiting} bytes were waiting`
+            : `no progress for ${Math.round((Date.now() - Math.max(this.lastProgress, this.overSince)) / 1000)} s`;
+      }
       return;
     }
     this.writeDropNotice();
@@ -157,7 +189,7 @@ export class ConsoleForwarder {
 
   private writeDropNotice(): void {
     if (this.droppedSinceNotice === 0 || !this.writable()) return;
-    const notice = Buffer.from(`unitd: ${this.droppedSinceNotice} lines dropped, stdout was too slow\n`);
+    const notice = Buffer.from(`unitd: ${this.droppedSinceNotice} lines dropped, stdout was too slow (${this.dropCause})\n`);
     if (this.stream.writableLength + notice.length > this.maxBufferBytes) return;
     this.droppedSinceNotice = 0;
     this.write(notice);
@@ -165,8 +197,6 @@ export class ConsoleForwarder {
 
   private wakeWaiters(): void {
     if (this.waiters.length === 0) return;
-    clearTimeout(this.stuckTimer);
-    this.stuckTimer = undefined;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();

@@ -73,3 +73,18 @@ t.test('list-units on a terminal ellipsizes to the width; on a pipe it does not'
   t.equal([...narrow].length, 50);
   t.ok(narrow.endsWith('…'));
 });
+
+t.test('status without units: the system overview', async (t) => {
+  class Overview extends Recorder {
+    override async managerProperties() {
+      return { Version: '252 (unitd 0.1.0)', NNames: 12, NJobs: 0, NFailedUnits: 1 };
+    }
+  }
+  const { status } = await import('../../src/cli/verbs/status.js');
+  const { ctx, io } = context(new Overview());
+  t.equal(await status(ctx, []), 0);
+  t.equal(
+    io.out,
+    '● host\n    State: running\n    Units: 12 loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: 1 units\n  systemd: 252 (unitd 0.1.0)\n   CGroup: /\n',
+  );
+});

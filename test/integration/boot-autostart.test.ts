@@ -15,6 +15,8 @@ t.test('systemctl start without a daemon starts unitd in the background', async 
   const ctl = `node ${REPO}/init/systemctl`;
   const script = [
     'mount -t tmpfs tmpfs /run',
+    // Docker images ship a policy-rc.d that forbids starting services (docker build); hide it here.
+    'if [ -e /usr/sbin/policy-rc.d ]; then mount --bind /dev/null /usr/sbin/policy-rc.d; fi',
     `${ctl} is-system-running; echo "rc=$?"`,
     `${ctl} start hello.service; echo "start=$?"`,
     `${ctl} is-active hello.service`,

@@ -14,6 +14,7 @@ t.test('daemon-reload keeps running services and picks up changed files', async 
       'other.service': `[Unit]\nDescription=Other\n[Service]\nExecStart=/bin/sleep 1000\n`,
     },
     enable: ['web.service', 'other.service'],
+    bootTimeoutMs: 30000,
   });
   t.teardown(() => sys.stop());
   const before = await sys.props('web.service', 'MainPID', 'ActiveState', 'InvocationID', 'NeedDaemonReload');

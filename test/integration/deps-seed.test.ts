@@ -64,7 +64,7 @@ const units: Record<string, string> = {
 
 let sys: System;
 t.before(async () => {
-  sys = await boot({ units });
+  sys = await boot({ units, bootTimeoutMs: 30000 });
 });
 t.teardown(async () => {
   await sys?.stop();

@@ -14,7 +14,7 @@ async function waitExit(sys: System, ms = 15000): Promise<{ code: number | null;
 const svc = `[Service]\nExecStart=/bin/sleep 1000\n`;
 
 t.test('systemctl exit 3 ends unitd with 3', async (t) => {
-  const sys = await boot({ units: { 'a.service': svc }, enable: ['a.service'] });
+  const sys = await boot({ units: { 'a.service': svc }, enable: ['a.service'], bootTimeoutMs: 30000 });
   const r = await sys.ctl('exit', '3');
   t.equal(r.code, 0, r.stderr);
   t.same(await waitExit(sys), { code: 3, signal: null });
@@ -22,7 +22,7 @@ t.test('systemctl exit 3 ends unitd with 3', async (t) => {
 });
 
 t.test('systemctl poweroff ends unitd with 0', async (t) => {
-  const sys = await boot({ units: { 'a.service': svc }, enable: ['a.service'] });
+  const sys = await boot({ units: { 'a.service': svc }, enable: ['a.service'], bootTimeoutMs: 30000 });
   t.equal((await sys.ctl('poweroff')).code, 0);
   t.same(await waitExit(sys), { code: 0, signal: null });
 });
@@ -34,6 +34,7 @@ t.test('FailureAction=exit with FailureActionExitStatus= ends unitd with that st
       'job.service': `[Unit]\nFailureAction=exit\nFailureActionExitStatus=7\n[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 0.3; exit 4'\n`,
     },
     enable: ['a.service', 'job.service'],
+    bootTimeoutMs: 30000,
   });
   t.same(await waitExit(sys), { code: 7, signal: null });
   t.match(sys.console(), 'Stopped a.service.', 'units were stopped in order');
@@ -43,6 +44,7 @@ t.test('SuccessAction=exit without a status exits with the unit\'s own exit stat
   const sys = await boot({
     units: { 'job.service': `[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\nExecStart=/bin/true\n` },
     enable: ['job.service'],
+    bootTimeoutMs: 30000,
   });
   t.same(await waitExit(sys), { code: 0, signal: null });
 });
@@ -54,6 +56,7 @@ t.test('FailureAction=exit-force skips the stop jobs', async (t) => {
       'job.service': `[Unit]\nFailureAction=exit-force\nFailureActionExitStatus=9\n[Service]\nType=oneshot\nExecStart=/bin/sh -c 'sleep 0.5; exit 1'\n`,
     },
     enable: ['a.service', 'job.service'],
+    bootTimeoutMs: 30000,
   });
   t.same(await waitExit(sys), { code: 9, signal: null });
   t.notMatch(sys.console(), 'Stopped a.service.');

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 
 import { connectControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/paths.js';
-import { connectOrAutostart } from '../autostart.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type RuntimeVerb, type RuntimeVerbContext } from './runtime-context.js';
 import type { VerbContext } from './verb.js';
 
@@ -55,6 +54,9 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 
+/** Mirrors autostart.ts AUTOSTART_VERBS, so other verbs never import that module. */
+const AUTOSTART_CANDIDATES: ReadonlySet<string> = new Set(['start', 'restart', 'reload-or-restart', 'isolate']);
+
 function readComm(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trimEnd();
@@ -97,7 +99,11 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     isTTY,
     columns: isTTY ? process.stdout.columns : undefined,
     // A verb that starts units may launch unitd when none runs (autostart.ts).
-    connect: () => (ctx.options.root ? connectControl(controlSocketPath()) : connectOrAutostart(ctx.verb)),
+    // Only verbs that may start units load autostart.ts (it pulls in child_process): read verbs stay fast.
+    connect: async () =>
+      ctx.options.root || !AUTOSTART_CANDIDATES.has(ctx.verb)
+        ? connectControl(controlSocketPath())
+        : (await import('../autostart.js')).connectOrAutostart(ctx.verb),
     comm: readComm,
     hostname: hostname(),
     nowUsec: () => Date.now() * 1000,

@@ -1,5 +1,5 @@
 // verify FILE|UNIT...: load each unit and print its diagnostics as
-// systemd-analyze verify does; rc 1 when a unit cannot be used.
+// systemd-analyze verify does; rc 1 when anything was reported.
 
 import * as path from 'node:path';
 import { formatDiagnostic } from '../../units/diagnostics.js';
@@ -22,6 +22,8 @@ export function run(ctx: VerbContext): number {
     }
     const unit = store.load(m.name);
     for (const d of unit.diagnostics) ctx.io.err(formatDiagnostic(d));
+    // systemd-analyze verify (252) fails on any reported problem, warnings included.
+    if (unit.diagnostics.length > 0) rc = EXIT_FAILURE;
     if (unit.loadState !== 'loaded') {
       if (unit.loadError) ctx.io.err(unit.loadError.message);
       rc = EXIT_FAILURE;
