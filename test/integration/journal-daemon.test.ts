@@ -19,9 +19,12 @@ o.write(b'after\\n')
 o.write(b'tail without newline')
 `;
 
-const SYSLOG_SCRIPT = `import syslog
+// The sender stays alive a moment after its call: a process already reaped when the daemon reads
+// its datagram cannot be traced to a unit without cgroups (journald has the same race; README).
+const SYSLOG_SCRIPT = `import syslog, time
 syslog.openlog('pyident')
 syslog.syslog('hello-from-python')
+time.sleep(2)
 `;
 
 const units: Record<string, string> = {
