@@ -1,6 +1,7 @@
 // Which entries a reader shows: journalctl's -u, -S/-U, -p and -g, as one predicate.
 
 import type { JournalEntry } from './entry.js';
+import { globToRegExp } from '../units/glob.js';
 
 export interface JournalFilter {
   /** Unit names or fnmatch globs (`nginx*.service`); an entry matches any of them. */
@@ -19,7 +20,7 @@ export interface JournalFilter {
 export type EntryPredicate = (entry: JournalEntry) => boolean;
 
 export function compileFilter(filter: JournalFilter): EntryPredicate {
-  const units = filter.units?.map(globToRegExp);
+  const units = filter.units?.map((u) => globToRegExp(u, { escapes: true }));
   const { since, until, priority, grep } = filter;
   const identifiers = filter.identifiers && filter.identifiers.length > 0 ? new Set(filter.identifiers) : undefined;
   return (entry) => {
@@ -36,33 +37,3 @@ export function compileFilter(filter: JournalFilter): EntryPredicate {
   };
 }
 
-/** fnmatch(3) without flags, as journalctl matches -u globs: `*`, `?`, `[...]`, `\x`. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '\\' && i + 1 < glob.length) source += escapeRegExp(glob[++i]);
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) {
-        source += '\\[';
-        continue;
-      }
-      let set = glob.slice(i + 1, close);
-      if (set.startsWith('!')) set = '^' + set.slice(1);
-      source += '[' + set.replace(/\\/g, '\\\\') + ']';
-      i = close;
-    } else source += escapeRegExp(c);
-  }
-  return new RegExp(`^${source}$`, 's');
-}
-
-export function isGlob(text: string): boolean {
-  return /[*?[]/.test(text);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

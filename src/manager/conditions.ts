@@ -9,7 +9,7 @@ import { accessSync, constants, readdirSync, readFileSync, statSync, lstatSync, 
 import { hostname, arch as osArch } from 'node:os';
 import { dirname } from 'node:path';
 import type { UnitCondition } from './unit-type.js';
-import { globToRegExp } from './skip-list.js';
+import { globToRegExp } from '../units/glob.js';
 
 export interface ConditionContext {
   /** The manager's environment (NAME=value). */

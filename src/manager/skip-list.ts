@@ -13,6 +13,7 @@
 // the real one's --remove would empty a /tmp shared with the host.
 
 import { readFileSync } from 'node:fs';
+import { globToRegExp } from '../units/glob.js';
 
 export const SKIP_CONF = '/etc/unitd/skip.conf';
 
@@ -75,26 +76,6 @@ export const DEFAULT_SKIP_LIST: readonly string[] = [
   '*.scope',
 ];
 
-/** Shell-style glob (`*`, `?`, `[...]`) to a RegExp over the whole name. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 interface Rule {
   skip: boolean;

@@ -21,7 +21,7 @@ import {
 import { LookupPaths } from './paths.js';
 import { confFiles } from './install-info.js';
 import { isValidUnitName, parseUnitName, templateOf, withInstance } from './unit-name.js';
-import { globToRegExp } from './unit-file-state.js';
+import { globToRegExp } from './glob.js';
 
 export const PRESET_MODES = ['full', 'enable-only', 'disable-only'] as const;
 export type PresetMode = (typeof PRESET_MODES)[number];

@@ -8,6 +8,7 @@ import { InstallContext, InstallInfo, SEARCH_FOLLOW_CONFIG_SYMLINKS, SEARCH_LOAD
 import { discover, rawDirEntries } from './install.js';
 import { LookupPaths, isGeneratorPath, isRuntimePath, isTransientPath } from './paths.js';
 import { isValidUnitName, parseUnitName, templateOf, withInstance } from './unit-name.js';
+import { globToRegExp } from './glob.js';
 
 export const UNIT_FILE_STATES = [
   'enabled',
@@ -173,26 +174,6 @@ export interface UnitFileEntry {
   state: UnitFileState;
 }
 
-/** fnmatch(3) without flags beyond FNM_NOESCAPE: `*`, `?` and `[...]` classes. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let cls = pattern.slice(i + 1, end);
-        if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-        re += '[' + cls.replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(re + '$', 's');
-}
 
 export function matchesAny(name: string, patterns: readonly string[]): boolean {
   return patterns.length === 0 || patterns.some((p) => globToRegExp(p).test(name));

@@ -2,6 +2,7 @@
 // validation, the prefix@instance.type split, templates, the CLI's name mangling,
 // and the escaping rules of systemd-escape(1).
 
+import { isGlob } from './glob.js';
 export const UNIT_TYPES = [
   'service',
   'socket',
@@ -24,7 +25,6 @@ const VALID_CHARS = /^[0-9A-Za-z:\-_.\\]$/;
 const VALID_CHARS_WITH_AT = /^[0-9A-Za-z:\-_.\\@]$/;
 // Characters a glob pattern may use on the command line and still be left alone by mangling.
 const VALID_CHARS_GLOB = /^[0-9A-Za-z:\-_.\\@[\]!*?]$/;
-const GLOB_CHARS = /[*?[]/;
 
 export function isUnitType(s: string): s is UnitType {
   return (UNIT_TYPES as readonly string[]).includes(s);
@@ -208,9 +208,6 @@ export interface MangleOptions {
   operation?: string;
 }
 
-function isGlob(s: string): boolean {
-  return GLOB_CHARS.test(s);
-}
 
 function escapeMangled(s: string, allowGlobs: boolean): string {
   const valid = allowGlobs ? VALID_CHARS_GLOB : VALID_CHARS_WITH_AT;

@@ -5,7 +5,7 @@
 import { OUTPUT_MODES, type OutputMode } from './output.js';
 import { parseTimestamp } from './timestamp.js';
 import { PRIORITY_NAMES } from '../../journal/entry.js';
-import { isGlob } from '../../journal/filter.js';
+import { isGlob } from '../../units/glob.js';
 
 export interface JournalctlOptions {
   units: string[];

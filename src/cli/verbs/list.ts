@@ -5,7 +5,8 @@ import { formatListJobs } from '../format/list-jobs.js';
 import { formatListUnits } from '../format/list-units.js';
 import { errorMessage, withDaemon } from './daemon-errors.js';
 import type { RuntimeVerb } from './runtime-context.js';
-import { globToRegExp, mangleArgs } from './unit-args.js';
+import { mangleArgs } from './unit-args.js';
+import { globToRegExp } from '../../units/glob.js';
 
 function typeOf(id: string): string {
   return id.slice(id.lastIndexOf('.') + 1);
@@ -15,7 +16,7 @@ export const listUnits: RuntimeVerb = (ctx, args) =>
   withDaemon(ctx, async (d) => {
     const o = ctx.options;
     const states = o.failed ? [...o.states, 'failed'] : o.states;
-    const patterns = mangleArgs(ctx, args).map(globToRegExp);
+    const patterns = mangleArgs(ctx, args).map((pattern) => globToRegExp(pattern));
     const units = (await d.listUnits({ all: o.all || states.length > 0 })).filter((u: UnitListEntry) => {
       if (patterns.length > 0 && !patterns.some((re) => re.test(u.id))) return false;
       if (o.types.length > 0 && !o.types.includes(typeOf(u.id))) return false;

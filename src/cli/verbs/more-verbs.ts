@@ -7,7 +7,8 @@ import { mangleUnitName } from '../../units/unit-name.js';
 import { errorMessage, exitStatusForBusError, withDaemon } from './daemon-errors.js';
 import { explainJobResult } from './job.js';
 import type { RuntimeVerb, RuntimeVerbContext } from './runtime-context.js';
-import { globToRegExp, mangleArgs } from './unit-args.js';
+import { mangleArgs } from './unit-args.js';
+import { globToRegExp } from '../../units/glob.js';
 
 async function isolateTarget(ctx: RuntimeVerbContext, target: string): Promise<number> {
   return withDaemon(ctx, async (d) => {
@@ -54,7 +55,7 @@ export const isolateSpecial =
 function listOfType(kind: 'timer' | 'socket', header: string): RuntimeVerb {
   return (ctx, args) =>
     withDaemon(ctx, async (d) => {
-      const patterns = mangleArgs(ctx, args, `.${kind}`).map(globToRegExp);
+      const patterns = mangleArgs(ctx, args, `.${kind}`).map((pattern) => globToRegExp(pattern));
       const units = (await d.listUnits({ all: ctx.options.all })).filter(
         (u: UnitListEntry) => u.id.endsWith(`.${kind}`) && (patterns.length === 0 || patterns.some((re) => re.test(u.id))),
       );

@@ -2,34 +2,10 @@
 // a type (unit_name_mangle), and glob patterns match loaded units only.
 
 import { mangleUnitName } from '../../units/unit-name.js';
+import { globToRegExp, isGlob } from '../../units/glob.js';
 import type { DaemonConnection, RuntimeVerbContext } from './runtime-context.js';
 
-const GLOB = /[*?[]/;
 
-export function isGlob(s: string): boolean {
-  return GLOB.test(s);
-}
-
-/** fnmatch() without flags: `*`, `?` and `[...]` (with `!` or `^` negation). */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let set = glob.slice(i + 1, end);
-        if (set.startsWith('!') || set.startsWith('^')) set = '^' + set.slice(1);
-        re += `[${set.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** Mangle each argument, printing systemctl's notice for escaped names. */
 export function mangleArgs(ctx: RuntimeVerbContext, args: string[], suffix = '.service'): string[] {
