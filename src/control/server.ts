@@ -4,6 +4,7 @@
 // be written is dropped.
 
 import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
@@ -26,6 +27,12 @@ import {
 
 export interface ControlServer {
   readonly path: string;
+  /**
+   * Stop accepting, then wait (at most `timeoutMs`) until every client has hung up
+   * and its process is gone. At shutdown the leftover sweep, and PID 1's own exit,
+   * would otherwise kill the `systemctl poweroff`/`exit N` that asked for it.
+   */
+  drain(timeoutMs: number): Promise<void>;
   /** Stop accepting, end open connections and remove the socket file. */
   close(): Promise<void>;
 }
@@ -101,6 +108,11 @@ class Connection {
   private readonly reader = new FrameReader();
   private closed = false;
   private peer: Promise<PeerCredentials | undefined> | undefined;
+
+  /** The client's pid once its credentials were read (they are read with its first request). */
+  async peerPid(): Promise<number | undefined> {
+    return (await this.peer)?.pid;
+  }
 
   constructor(
     private readonly socket: Socket,
@@ -240,6 +252,19 @@ export async function serveControl(
   let closing: Promise<void> | undefined;
   return {
     path: socketPath,
+    async drain(timeoutMs: number): Promise<void> {
+      server.close();
+      const deadline = Date.now() + timeoutMs;
+      const pids = new Set<number>();
+      for (const c of connections) {
+        const pid = await c.peerPid();
+        if (pid !== undefined && pid !== process.pid) pids.add(pid);
+      }
+      // A client outside our process tree gives no exit event, so this is a short bounded wait.
+      while (Date.now() < deadline && (connections.size > 0 || [...pids].some(processRunning))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -248,4 +273,14 @@ export async function serveControl(
       return closing;
     },
   };
+}
+
+/** Alive and not a zombie: a zombie has finished; its parent only has not collected it yet. */
+function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

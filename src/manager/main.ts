@@ -177,6 +177,8 @@ async function main(): Promise<void> {
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
       if (timedOut.length > 0) consoleWriter.line(`unitd: stop budget of ${budgetMs} ms exceeded; killed ${timedOut.join(', ')}`);
+      // The client that asked for this (`systemctl poweroff`, `exit N`) may still be finishing.
+      await control?.drain(1000).catch(() => undefined);
       // Leftovers (orphans, KillMode=none, units we never knew): TERM, then KILL (systemd-shutdown's spree).
       const remaining = budgetMs - (Date.now() - started);
       const sweep = await sweepLeftoverProcesses({
