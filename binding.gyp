@@ -9,6 +9,8 @@
         "src/native/spawn.cc",
         "src/native/reap.cc",
         "src/native/datagram.cc",
+        "src/native/log-socket.cc",
+        "src/native/unix-socket.cc",
         "src/native/credentials.cc",
         "src/native/errors.cc"
       ],

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
-import { peerCredentials, peerCredentialsAvailable, type PeerCredentials } from './peer.js';
+import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
   encodeFrame,
   FrameReader,
@@ -107,11 +107,11 @@ function toWireError(err: unknown): WireError {
 class Connection {
   private readonly reader = new FrameReader();
   private closed = false;
-  private peer: Promise<PeerCredentials | undefined> | undefined;
+  private peer: PeerCredentials | undefined;
 
   /** The client's pid once its credentials were read (they are read with its first request). */
-  async peerPid(): Promise<number | undefined> {
-    return (await this.peer)?.pid;
+  peerPid(): number | undefined {
+    return this.peer?.pid;
   }
 
   constructor(
@@ -162,8 +162,8 @@ class Connection {
 
   private async serve(req: RequestFrame): Promise<void> {
     try {
-      this.peer ??= peerCredentials(this.socket);
-      if (!this.options.authorize(req.method, await this.peer)) {
+      this.peer ??= socketPeerCredentials(this.socket);
+      if (!this.options.authorize(req.method, this.peer)) {
         this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
         return;
       }
@@ -246,8 +246,8 @@ export async function serveControl(
       resolve();
     });
   });
-  // Without peer credentials we cannot tell root from anyone else, so only the owner may connect.
-  await chmod(socketPath, (await peerCredentialsAvailable()) ? 0o666 : 0o600);
+  // Anyone may connect, as to systemd's private bus: each request is authorized by the peer's uid.
+  await chmod(socketPath, 0o666);
 
   let closing: Promise<void> | undefined;
   return {
@@ -257,7 +257,7 @@ export async function serveControl(
       const deadline = Date.now() + timeoutMs;
       const pids = new Set<number>();
       for (const c of connections) {
-        const pid = await c.peerPid();
+        const pid = c.peerPid();
         if (pid !== undefined && pid !== process.pid) pids.add(pid);
       }
       // A client outside our process tree gives no exit event, so this is a short bounded wait.

@@ -61,10 +61,16 @@ function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec 
 }
 
 function stderrFor(settings: ExecSettings): StdioSpec {
-  if (settings.standardError.kind !== 'inherit') return stdioFor(settings.standardError, 'stdout');
   const out = stdioFor(settings.standardOutput, 'stdout');
-  // "inherit" = same target as stdout; a second open of a file must not clobber what stdout writes.
+  // systemd dup()s stdout to stderr when StandardError= is inherit or names the same journal
+  // target: one stream, so stdout and stderr lines keep their relative order.
+  if (settings.standardError.kind !== 'inherit') {
+    const err = stdioFor(settings.standardError, 'stdout');
+    return err.kind === 'pipe' && out.kind === 'pipe' ? { kind: 'stdout' } : err;
+  }
+  // A second open of stdout's file must not clobber what stdout writes.
   if (out.kind === 'file') return { ...out, mode: 'append' };
+  if (out.kind === 'pipe') return { kind: 'stdout' };
   return out;
 }
 

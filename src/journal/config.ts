@@ -2,7 +2,8 @@
 // then drop-ins from journald.conf.d/ directories ordered by file name, later ones winning
 // (journald.conf(5), "CONFIGURATION DIRECTORIES AND PRECEDENCE").
 
-import { readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
+import { configurationFiles } from '../units/conf-files.js';
 import { basename, join } from 'node:path';
 import { parse } from 'ini';
 
@@ -50,7 +51,7 @@ export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
 
 /** The [Journal] keys of journald.conf and its drop-ins, last assignment winning. */
 function readJournalSection(configRoot: string): Map<string, string> {
-  const files = [join(configRoot, 'systemd', 'journald.conf'), ...dropInFiles(configRoot)];
+  const files = configurationFiles('journald.conf', join(configRoot, 'systemd'));
   const settings = new Map<string, string>();
   for (const file of files) {
     let text: string;
@@ -66,24 +67,6 @@ function readJournalSection(configRoot: string): Map<string, string> {
     }
   }
   return settings;
-}
-
-/** journald.conf.d/*.conf from /usr/lib, /run and /etc; a same-named file in a later directory masks earlier ones. */
-function dropInFiles(configRoot: string): string[] {
-  const directories = ['/usr/lib/systemd/journald.conf.d', '/run/systemd/journald.conf.d'];
-  const roots = configRoot === '/etc' ? directories : [];
-  roots.push(join(configRoot, 'systemd', 'journald.conf.d'));
-  const byName = new Map<string, string>();
-  for (const directory of roots) {
-    let names: string[];
-    try {
-      names = readdirSync(directory);
-    } catch {
-      continue;
-    }
-    for (const name of names) if (name.endsWith('.conf')) byName.set(name, join(directory, name));
-  }
-  return [...byName.keys()].sort().map((name) => byName.get(name) as string);
 }
 
 /** journald's default: 10% of the file system holding the store, capped at 4 GiB. */

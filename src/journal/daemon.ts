@@ -8,6 +8,8 @@ import { JOURNAL_IDENTIFIER, type WriteState } from './store.js';
 import { lstatSync } from 'node:fs';
 import { NATIVE_JOURNAL_SOCKET, SYSLOG_SOCKET, SyslogReceiver } from './syslog.js';
 import { nowMicros } from './entry.js';
+import { StreamServer } from './stream-socket.js';
+import type { LogSender } from '../native/index.js';
 
 /** Where the daemon reports journal trouble: a console line, and its own log. */
 export interface JournalReporter {
@@ -17,8 +19,10 @@ export interface JournalReporter {
 
 export interface DaemonJournal {
   readonly journal: Journal;
-  /** Binds /dev/log and /run/systemd/journal/socket; `unitForPid` attributes senders. */
-  serveSyslog(unitForPid: (pid: number) => string | undefined): void;
+  /** Binds /dev/log and /run/systemd/journal/socket; `unitForSender` attributes senders. */
+  serveSyslog(unitForSender: (sender: LogSender) => string | undefined): void;
+  /** Binds /run/systemd/journal/stdout (systemd-cat, sd_journal_stream_fd); `unitForPid` attributes clients at connect time. */
+  serveStreams(unitForPid: (pid: number) => string | undefined): void;
   /** Unbinds the sockets (removing their files) and writes out what is queued. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -45,19 +49,31 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
   journal = new Journal({ ...options, onWriteStateChange });
   const opened = journal;
   let syslog: SyslogReceiver | undefined;
+  let streams: StreamServer | undefined;
   return {
     journal: opened,
-    serveSyslog(unitForPid) {
+    serveSyslog(unitForSender) {
       syslog ??= new SyslogReceiver({
         sink: (entry) => opened.append(entry),
-        unitForPid,
+        unitForSender,
         syslogPaths: syslogSocketPaths(),
         nativePaths: [NATIVE_JOURNAL_SOCKET],
         onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
       });
     },
+    serveStreams(unitForPid) {
+      streams ??= new StreamServer({
+        sink: (entry) => opened.append(entry, { paced: true }),
+        flow: opened.flow,
+        lineMax: opened.store.config.lineMax,
+        unitForPid,
+        onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
+        onWarning: (message, details) => reporter.warn(message, details),
+      });
+    },
     async close(timeoutMs) {
       syslog?.close();
+      streams?.close();
       await opened.close(timeoutMs);
     },
   };

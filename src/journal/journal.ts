@@ -62,8 +62,8 @@ export class Journal {
     return captureOutput(source, { lineMax: this.store.config.lineMax, ...meta }, (entry) => this.append(entry, { paced: true }), this.flow);
   }
 
-  /** Pipe readers pause while either the store or the console is congested. */
-  private readonly flow: FlowControl = {
+  /** Readers of pipes and streams pause while either the store or the console is congested. */
+  readonly flow: FlowControl = {
     congested: () => this.store.congested() || (this.console?.congested() ?? false),
     whenUncongested: (callback) => {
       const wait = () => {

@@ -197,7 +197,8 @@ async function main(): Promise<void> {
   }
 
   manager.attachReaper();
-  journal.serveSyslog((pid) => manager.unitForPid(pid));
+  journal.serveSyslog((sender) => manager.unitForSender(sender));
+  journal.serveStreams((pid) => manager.unitForPid(pid));
   installSignalHandlers(manager, log, halt);
   control = await serveControl(controlSocketPath(), manager, {
     onError: (what, err) => log.warn({ what, err }, 'control server'),

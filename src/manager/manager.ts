@@ -28,10 +28,10 @@ import { REVERSE_PROPERTY, type DependencyKind } from './dependency-graph.js';
 import { SkipList } from './skip-list.js';
 import { SkippedUnit } from './skipped-unit.js';
 import { defaultSystemConf, type SystemConf } from './system-conf.js';
-import { NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
+import { now, type DualTimestamp } from './clock.js';
 import { statSync } from 'node:fs';
 import { nowUSec, PRIORITY, type ConsoleWriter, type LogSink } from './log-sink.js';
-import { readCommandLine, readProcess } from './process-tracker.js';
+import { readCommandLine, readLineage, readProcess, type ProcessLineage } from './process-tracker.js';
 import { isService } from './service.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
@@ -198,22 +198,24 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   /**
-   * The unit a process belongs to, for the journal's syslog sockets: a pid we spawned, else the
-   * UNITD_UNIT marker in its environment (double-forked daemons keep it), else the session a
-   * unit's spawn created, else its nearest ancestor that is one of ours.
+   * The unit a log message's sender belongs to: a pid we spawned, else the UNITD_UNIT marker
+   * in its environment (double-forked daemons keep it), else the session a unit's spawn
+   * created, else its nearest ancestor that is one of ours. The sender's /proc facts were
+   * read when its message arrived, so a sender that has exited since still counts.
    */
-  unitForPid(pid: number): string | undefined {
-    const direct = this.pidOwners.get(pid);
+  unitForSender(sender: ProcessLineage): string | undefined {
+    const direct = this.pidOwners.get(sender.pid) ?? sender.unit;
     if (direct) return direct;
-    let info = readProcess(pid);
-    if (info?.unit) return info.unit;
-    if (info && this.pidOwners.has(info.sid)) return this.pidOwners.get(info.sid);
-    for (let depth = 0; info && info.ppid > 1 && depth < 32; depth++) {
-      const owner = this.pidOwners.get(info.ppid);
+    for (const pid of [sender.sid, ...(sender.ancestors ?? [])]) {
+      const owner = pid !== undefined && pid > 1 ? this.pidOwners.get(pid) : undefined;
       if (owner) return owner;
-      info = readProcess(info.ppid);
     }
     return undefined;
+  }
+
+  /** unitForSender for a live process (a stream client at connect time), read from /proc now. */
+  unitForPid(pid: number): string | undefined {
+    return this.unitForSender(readLineage(pid));
   }
 
   stateChanged(unit: string, change: StateChange): void {

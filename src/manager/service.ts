@@ -16,7 +16,7 @@ import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } f
 import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
-import { isCleanExit, restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
+import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { applyServiceDefaults, defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
 import { unitBaseProperties, execStateProperty, timestampProperties, type UnitTimestamps } from './properties.js';
@@ -72,7 +72,6 @@ export class Service implements UnitInstance {
   private restarting = false;
   private statusText = '';
   private statusErrno = 0;
-  private notifyReady = false;
   private notifyState: 'unknown' | 'ready' | 'reloading' | 'stopping' = 'unknown';
   private notifySocket: DatagramSocketHandle | undefined;
   private notifyPath: string | undefined;
@@ -187,7 +186,6 @@ export class Service implements UnitInstance {
     this.mainPid = 0;
     this.mainPidKnown = false;
     this.forbidRestart = false;
-    this.notifyReady = false;
     this.notifyState = 'unknown';
     this.statusText = '';
     this.statusErrno = 0;
@@ -1140,7 +1138,6 @@ export class Service implements UnitInstance {
     if (m.ready) {
       const wasReloading = this.notifyState === 'reloading' || (this.state === 'reload' && this.s.type === 'notify-reload');
       this.notifyState = 'ready';
-      this.notifyReady = true;
       if (this.state === 'start' && (this.s.type === 'notify' || this.s.type === 'notify-reload')) {
         this.enterStartPost();
       } else if (this.state === 'reload' && wasReloading && this.controlPid === 0) {

@@ -1,10 +1,10 @@
 // The manager's own defaults (systemd-system.conf(5)): /etc/systemd/system.conf
-// then /etc/systemd/system.conf.d/*.conf in name order, later files winning,
+// then system.conf.d/*.conf drop-ins in name order (units/conf-files.ts), later files winning,
 // [Manager] section only, read with the `ini` package (these are plain
 // key=value files; unit files have their own parser).
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { configurationFiles } from '../units/conf-files.js';
 import ini from 'ini';
 import { parseTimespanRaw } from '../units/values/timespan.js';
 
@@ -103,14 +103,7 @@ function apply(conf: SystemConf, file: string, text: string): void {
 
 export function readSystemConf(dir = '/etc/systemd'): SystemConf {
   const conf = defaultSystemConf();
-  const files = [join(dir, 'system.conf')];
-  try {
-    const dropDir = join(dir, 'system.conf.d');
-    for (const f of readdirSync(dropDir).filter((n) => n.endsWith('.conf')).sort()) files.push(join(dropDir, f));
-  } catch {
-    /* no drop-ins */
-  }
-  for (const file of files) {
+  for (const file of configurationFiles('system.conf', dir)) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

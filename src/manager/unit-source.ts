@@ -28,7 +28,7 @@ export interface UnitSource {
 export class StoreUnitSource implements UnitSource {
   private store: UnitStore<UnitConfig>;
 
-  constructor(private readonly options: LookupOptions = {}) {
+  constructor(options: LookupOptions = {}) {
     this.store = new UnitStore<UnitConfig>(options);
   }
 

@@ -8,6 +8,7 @@ namespace unitd {
 void InitSpawn(Napi::Env env, Napi::Object exports);
 void InitReap(Napi::Env env, Napi::Object exports);
 void InitDatagram(Napi::Env env, Napi::Object exports);
+void InitLogSocket(Napi::Env env, Napi::Object exports);
 void InitCredentials(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitSpawn(env, exports);
   unitd::InitReap(env, exports);
   unitd::InitDatagram(env, exports);
+  unitd::InitLogSocket(env, exports);
   unitd::InitCredentials(env, exports);
   return exports;
 }

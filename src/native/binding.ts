@@ -22,12 +22,47 @@ export interface NativeDatagramSocket {
   stats(): NativeDatagramStats;
 }
 
+export interface NativeLogStats {
+  received: number;
+  dropped: number;
+  queued: number;
+  /** Receiver threads: one per usable CPU (at most 8). */
+  receivers: number;
+  /** How far ahead of senders they run: 'realtime' needs CAP_SYS_NICE; then 'nice', 'short-slice' (Linux 6.12+), 'normal'. */
+  scheduling: 'starting' | 'realtime' | 'nice' | 'short-slice' | 'normal';
+}
+/** A log message's sender: kernel credentials, plus /proc facts read on arrival. */
+export interface NativeLogSender extends NativeCredentials {
+  /** ppid, sid, comm and ancestors are absent when /proc/PID was already gone. */
+  ppid?: number;
+  sid?: number;
+  comm?: string;
+  /** UNITD_UNIT from its environment (absent for a zombie: its memory is already freed). */
+  unit?: string;
+  /** Parent, grandparent, ... up to 32 levels, below PID 1; empty when `unit` was found. */
+  ancestors?: number[];
+}
+export interface NativeLogMessage {
+  data: Buffer;
+  sender: NativeLogSender;
+  /** µs since the epoch, taken on arrival. */
+  receivedAt: number;
+}
+export interface NativeLogSocket {
+  close(): void;
+  drain(): void;
+  ref(): void;
+  unref(): void;
+  stats(): NativeLogStats;
+}
+
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
   NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials) => void) => NativeDatagramSocket;
   sendDatagram(path: string, data: Buffer): void;
+  NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void) => NativeLogSocket;
   peerCredentials(fd: number): NativeCredentials;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;

@@ -16,32 +16,15 @@
 #include <vector>
 
 #include "errors.h"
+#include "unix-socket.h"
 
 namespace unitd {
 namespace {
 
 // systemd's notify socket accepts large messages too; anything longer is dropped and counted.
 constexpr size_t kMaxMessage = 64 * 1024;
-// The kernel passes at most SCM_MAX_FD (253) descriptors per message.
-constexpr size_t kMaxPassedFds = 253;
 // Bounds the work done per loop turn so a flooding sender cannot starve timers and I/O.
 constexpr int kMaxMessagesPerWakeup = 256;
-
-// Fills a sockaddr_un; '@name' is a Linux abstract name (leading NUL, no trailing NUL).
-socklen_t SocketAddress(Napi::Env env, const std::string& path, const std::string& field, sockaddr_un* address) {
-  memset(address, 0, sizeof(*address));
-  address->sun_family = AF_UNIX;
-  if (path.empty()) ThrowRange(env, field, "must not be empty");
-  if (path.size() > sizeof(address->sun_path) - 1)
-    ThrowRange(env, field, "is " + std::to_string(path.size()) + " bytes, longer than the 107 a unix socket path allows");
-  if (path[0] != '/' && path[0] != '@') ThrowRange(env, field, "must be an absolute path or an '@abstract' name");
-  memcpy(address->sun_path, path.data(), path.size());
-  if (path[0] == '@') {
-    address->sun_path[0] = '\0';
-    return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
-  }
-  return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
-}
 
 class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
  public:
@@ -58,27 +41,8 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
     Napi::Env env = info.Env();
     path_ = ReadString(env, info[0], "path");
     if (info.Length() < 2 || !info[1].IsFunction()) ThrowType(env, "onMessage", "a function");
-    sockaddr_un address;
-    socklen_t length = SocketAddress(env, path_, "path", &address);
     abstract_ = path_[0] == '@';
-
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) ThrowSystem(env, errno, "socket", path_);
-    int on = 1;
-    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
-      int err = errno;
-      close(fd);
-      ThrowSystem(env, err, "setsockopt SO_PASSCRED", path_);
-    }
-    // A socket file left by an earlier daemon would make bind() fail; systemd replaces it too.
-    // Anything that is not a socket is left alone and reported by bind().
-    struct stat existing;
-    if (!abstract_ && lstat(path_.c_str(), &existing) == 0 && S_ISSOCK(existing.st_mode)) unlink(path_.c_str());
-    if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) < 0) {
-      int err = errno;
-      close(fd);
-      ThrowSystem(env, err, "bind", path_);
-    }
+    int fd = BindCredentialedDatagram(env, path_, true);
 
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
@@ -108,47 +72,26 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
 
   // Returns false when the queue is empty.
   bool ReceiveOne(Napi::Env env) {
-    union {
-      cmsghdr align;
-      char bytes[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
-    } control;
-    iovec vector{buffer_.data(), buffer_.size()};
-    msghdr message;
-    memset(&message, 0, sizeof(message));
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof(control.bytes);
-    ssize_t size = recvmsg(fd_, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-    if (size < 0) return errno == EINTR;
-
-    const ucred* sender = nullptr;
-    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
-      if (header->cmsg_level != SOL_SOCKET) continue;
-      if (header->cmsg_type == SCM_CREDENTIALS && header->cmsg_len == CMSG_LEN(sizeof(ucred))) {
-        sender = reinterpret_cast<const ucred*>(CMSG_DATA(header));
-      } else if (header->cmsg_type == SCM_RIGHTS) {
-        // Nothing here takes ownership of passed fds (no FDSTORE yet): never leak them.
-        size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        const int* fds = reinterpret_cast<const int*>(CMSG_DATA(header));
-        for (size_t i = 0; i < count; i++) close(fds[i]);
-        closedFds_ += count;
-      }
-    }
-    if ((message.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(size) > buffer_.size()) {
+    CredentialedDatagram datagram;
+    if (!ReceiveCredentialed(fd_, buffer_, &datagram)) return false;
+    // Nothing here takes ownership of passed fds (no FDSTORE yet): never leak them.
+    for (int fd : datagram.passedFds) close(fd);
+    closedFds_ += datagram.passedFds.size();
+    if (datagram.truncated) {
       droppedOversize_++;
       return true;
     }
-    if (sender == nullptr) {  // sd_notify(3): messages without credentials are not trusted
+    if (!datagram.hasCredentials) {  // sd_notify(3): messages without credentials are not trusted
       droppedNoCredentials_++;
       return true;
     }
+    const ucred* sender = &datagram.credentials;
     received_++;
     Napi::Object from = Napi::Object::New(env);
     from.Set("pid", sender->pid);
     from.Set("uid", sender->uid);
     from.Set("gid", sender->gid);
-    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), static_cast<size_t>(size));
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), datagram.size);
     try {
       onMessage_.MakeCallback(Value(), {data, from}, *context_);
     } catch (const Napi::Error& error) {
@@ -212,7 +155,7 @@ Napi::Value SendDatagram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = ReadString(env, info[0], "path");
   sockaddr_un address;
-  socklen_t length = SocketAddress(env, path, "path", &address);
+  socklen_t length = UnixAddress(env, path, "path", &address);
   if (info.Length() < 2 || !info[1].IsBuffer()) ThrowType(env, "data", "a Buffer or string");
   Napi::Buffer<uint8_t> data = info[1].As<Napi::Buffer<uint8_t>>();
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -19,7 +19,8 @@ export {
 } from './spawn.js';
 export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
 export { DatagramSocket, sendDatagram, type Credentials, type DatagramStats } from './datagram.js';
-export { peerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
+export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
+export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
 export {
   EXIT_STATUSES,
   EXIT_STATUS_CLASSES,

@@ -3,6 +3,7 @@
 
 import { ChildProcess } from 'node:child_process';
 import { native, type NativeExit } from './binding.js';
+import { drainLogSockets } from './log-socket.js';
 import { expectFunction } from './validate.js';
 
 /** How the process ended, as systemd's ExecMainCode/ExecMainStatus: exit code, or signal number. */
@@ -51,9 +52,12 @@ function deliver(exit: ExitInfo): void {
 
 /**
  * Collects every exited child without blocking (waitpid(-1, WNOHANG) until none is left)
- * and returns them; each is also delivered to the onChildExit listeners.
+ * and returns them; each is also delivered to the onChildExit listeners. Log messages that
+ * have arrived are delivered first.
  */
 export function reapAll(): ExitInfo[] {
+  // A child's last syslog message must be attributed while /proc still has the child.
+  drainLogSockets();
   const { exits, blockedBy } = native.reapExited([...nodeChildPids]);
   if (blockedBy !== 0 && retryTimer === undefined) {
     // A child_process child is first in the kernel's queue and hides the ones behind it

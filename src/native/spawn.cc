@@ -45,7 +45,8 @@ struct ChildFailure {
   char step[40];
 };
 
-enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd };
+// kStdout (stderr only): the very file stdout got, as systemd does when both go to the journal.
+enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd, kStdout };
 
 struct StdioPlan {
   StdioKind kind = StdioKind::kNull;
@@ -190,12 +191,14 @@ void ReadStdio(Napi::Env env, const Napi::Object& spec, const char* name, StdioK
     plan->path = ReadString(env, object.Get("path"), field + ".path");
     if (plan->path.empty()) ThrowRange(env, field + ".path", "must not be empty");
     plan->openFlags = StdioOpenFlags(env, ReadString(env, object.Get("mode"), field + ".mode"), field + ".mode");
+  } else if (kind == "stdout" && std::string(name) == "stderr") {
+    plan->kind = StdioKind::kStdout;
   } else if (kind == "fd") {
     plan->kind = StdioKind::kFd;
     plan->fd = static_cast<int>(ReadInteger(env, object.Get("fd"), field + ".fd", 0, 0x7FFFFFFF));
     if (fcntl(plan->fd, F_GETFD) < 0) ThrowRange(env, field + ".fd", "is not an open file descriptor");
   } else {
-    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe' or 'fd' (got '" + kind + "')");
+    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe', 'fd' or, for stderr, 'stdout' (got '" + kind + "')");
   }
 }
 
@@ -482,7 +485,7 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
   if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
 
   int lowest = 3 + static_cast<int>(plan.extraFds.size());
-  int sources[3];
+  int sources[3] = {-1, -1, -1};
   for (int i = 0; i < 3; i++) {
     StdioPlan& stdio = plan.stdio[i];
     int fd = -1;
@@ -507,6 +510,9 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
       case StdioKind::kFd:
         fd = StdioFromDaemonFd(stdio.fd, i);
         if (fd < 0) FailChild(reportFd, kStdioExit[i], "fcntl");
+        break;
+      case StdioKind::kStdout:
+        fd = sources[1];  // stdout (index 1) is always resolved before stderr
         break;
     }
     sources[i] = fd;

@@ -15,7 +15,7 @@ import {
   expectString,
 } from './validate.js';
 
-export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd'] as const;
+export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd', 'stdout'] as const;
 export type StdioKind = (typeof STDIO_KINDS)[number];
 
 /** 'write' is systemd's `file:` (O_WRONLY|O_CREAT, no truncation); 'truncate' and 'append' as `truncate:`/`append:`. */
@@ -27,7 +27,8 @@ export type StdioSpec =
   | { kind: 'inherit' }
   | { kind: 'file'; path: string; mode: FileMode }
   | { kind: 'pipe' } // a pipe back to the daemon; the parent's end is returned in SpawnResult
-  | { kind: 'fd'; fd: number }; // an fd the daemon holds (socket, tty, the other end of something)
+  | { kind: 'fd'; fd: number } // an fd the daemon holds (socket, tty, the other end of something)
+  | { kind: 'stdout' }; // stderr only: the same open file as stdout, so one stream keeps their order
 
 /** setrlimit(2) resources, named as in systemd's Limit*= keys without the prefix. */
 export const RLIMIT_NAMES = [
@@ -112,6 +113,7 @@ function checkStdio(value: unknown, field: string): void {
   if (value === undefined) return;
   expectObject(value, field);
   expectOneOf(value.kind, STDIO_KINDS, `${field}.kind`);
+  if (value.kind === 'stdout' && !field.endsWith('stderr')) throw new RangeError(`${field}.kind 'stdout' is only valid for stderr`);
   if (value.kind === 'file') {
     expectString(value.path, `${field}.path`);
     if (value.path === '') throw new RangeError(`${field}.path must not be empty`);

@@ -267,4 +267,20 @@ export async function waitProps(
   return p;
 }
 
+/** The real journalctl of this repo, run inside the namespace. */
+export function journalctl(sys: System, ...args: string[]): Promise<RunResult> {
+  return sys.exec('node', join(REPO, 'init/journalctl'), '--no-pager', ...args);
+}
+
+/** journalctl's output once `predicate` holds, or the last output when `timeoutMs` passes. */
+export async function waitJournal(sys: System, args: string[], predicate: (out: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let out = (await journalctl(sys, ...args)).stdout;
+  while (!predicate(out) && Date.now() < end) {
+    await sleep(100);
+    out = (await journalctl(sys, ...args)).stdout;
+  }
+  return out;
+}
+
 export { sleep };

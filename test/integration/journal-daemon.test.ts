@@ -6,7 +6,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { boot, REPO, sleep, waitProps, type System } from './harness.js';
+import { boot, journalctl as journalctlIn, waitJournal as waitJournalIn, REPO, sleep, waitProps, type System } from './harness.js';
 
 // Written to /etc/systemd/system next to the units (systemd would unescape \n in ExecStart=).
 const ODD_SCRIPT = `import sys
@@ -19,12 +19,10 @@ o.write(b'after\\n')
 o.write(b'tail without newline')
 `;
 
-// The sender stays alive a moment after its call: a process already reaped when the daemon reads
-// its datagram cannot be traced to a unit without cgroups (journald has the same race; README).
-const SYSLOG_SCRIPT = `import syslog, time
+// Exits right after its call: the sender is described on arrival, not when the loop gets to it.
+const SYSLOG_SCRIPT = `import syslog
 syslog.openlog('pyident')
 syslog.syslog('hello-from-python')
-time.sleep(2)
 `;
 
 const units: Record<string, string> = {
@@ -50,7 +48,12 @@ ExecStart=/usr/bin/python3 /etc/systemd/system/odd.py
   'odd.py': ODD_SCRIPT,
   'syslog.py': SYSLOG_SCRIPT,
   'syslog.service': `[Service]
-ExecStart=/bin/sh -c 'sleep 0.5; for i in 1 2 3 4 5 6 7 8 9 10; do logger -t x hello-from-logger-$i; done; { echo hello-from-piped-logger; sleep 3; } | logger -t x; python3 /etc/systemd/system/syslog.py; exec sleep 1000'
+ExecStart=/bin/sh -c 'sleep 0.5; for i in $(seq 1 20); do logger -t x hello-from-logger-$i; done; { echo hello-from-piped-logger; sleep 3; } | logger -t x; python3 /etc/systemd/system/syslog.py; exec sleep 1000'
+`,
+  'logger-once.service': `[Service]
+Type=oneshot
+ExecStart=/usr/bin/logger -t once hello-once
+ExecStart=/bin/sh -c 'logger -t once hello-from-shell-child'
 `,
   'forker.service': `[Service]
 Type=forking
@@ -71,34 +74,25 @@ t.teardown(async () => {
   await sys?.stop();
 });
 
-const journalctl = (...args: string[]) => sys.exec('node', join(REPO, 'init/journalctl'), '--no-pager', ...args);
-
-async function waitJournal(args: string[], predicate: (out: string) => boolean, timeoutMs = 5000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let out = (await journalctl(...args)).stdout;
-  while (!predicate(out) && Date.now() < end) {
-    await sleep(100);
-    out = (await journalctl(...args)).stdout;
-  }
-  return out;
-}
+const journalctl = (...args: string[]) => journalctlIn(sys, ...args);
+const waitJournal = (args: string[], predicate: (out: string) => boolean, timeoutMs = 5000) => waitJournalIn(sys, args, predicate, timeoutMs);
 
 t.test('service lines and manager messages are under the unit, in order', async (t) => {
   const out = await waitJournal(['-u', 'hello.service', '-o', 'cat'], (o) => o.includes("Failed with result 'exit-code'"));
   const lines = out.trim().split('\n');
   t.same(
-    lines.filter((l) => !l.startsWith('two')),
+    lines,
     [
       'Starting hello.service - Hello Journal...',
       'Started hello.service - Hello Journal.',
       'one',
+      'two',
       'no newline',
       'hello.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED',
       "hello.service: Failed with result 'exit-code'.",
     ],
-    'systemd wording, service lines between Started and the exit',
+    'systemd wording, service lines between Started and the exit, stderr in its place among stdout',
   );
-  t.ok(lines.includes('two'), 'stderr is captured too');
   const short = (await journalctl('-u', 'hello.service')).stdout;
   t.match(short, /systemd\[1\]: Started hello\.service - Hello Journal\./, 'manager lines come from systemd[1]');
   t.match(short, /sh\[\d+\]: one/, 'service lines carry the executable name and pid');
@@ -154,15 +148,19 @@ t.test('odd output: 1 MiB line, binary, invalid UTF-8, no trailing newline', asy
 
 t.test('logger and python syslog inside a unit land under that unit', async (t) => {
   const out = await waitJournal(['-u', 'syslog.service'], (o) => o.includes('hello-from-piped-logger') && o.includes('hello-from-python'), 10000);
-  // A sender is attributed by reading /proc/PID when its datagram is handled; a `logger` that
-  // has already exited and been reaped by then cannot be attributed (journald has the same
-  // race). Ten calls: print how many landed under the unit, require most of them.
+  // Each `logger` exits (and its shell reaps it) right after sending: the daemon describes the
+  // sender from /proc the moment its datagram arrives, so every one is attributed.
   const all = (await journalctl('-t', 'x', '-o', 'cat')).stdout.match(/hello-from-logger-\d+/g) ?? [];
   const attributed = out.match(/x\[\d+\]: hello-from-logger-\d+/g) ?? [];
-  t.comment(`logger: ${all.length} of 10 messages stored, ${attributed.length} attributed to syslog.service`);
-  t.equal(all.length, 10, 'every logger message is stored');
-  t.match(out, /x\[\d+\]: hello-from-piped-logger/, 'logger -t x (alive when its message is handled) shows under the unit');
-  t.match(out, /pyident\[\d+\]: hello-from-python/, 'python syslog.syslog()');
+  t.comment(`logger: ${all.length} of 20 messages stored, ${attributed.length} attributed to syslog.service`);
+  t.equal(all.length, 20, 'every logger message is stored');
+  t.equal(attributed.length, 20, 'every one-shot logger call shows under the unit');
+  t.match(out, /x\[\d+\]: hello-from-piped-logger/, 'logger -t x reading a pipe');
+  t.match(out, /pyident\[\d+\]: hello-from-python/, 'python syslog.syslog() from a process that exits at once');
+  await waitProps(sys, 'logger-once.service', ['Result', 'ActiveState'], (p) => p.Result === 'success' && p.ActiveState === 'inactive', 10000);
+  const once = (await journalctl('-u', 'logger-once.service', '-o', 'cat')).stdout;
+  t.match(once, /hello-once\n[^]*hello-from-shell-child/, 'a oneshot whose ExecStart= is logger itself');
+  t.ok(once.indexOf('hello-once') < once.indexOf('Deactivated successfully') || !once.includes('Deactivated successfully'), "the message is in the journal before the unit's exit");
   const forked = await waitJournal(['-u', 'forker.service'], (o) => o.includes('hello-from-grandchild'));
   t.match(forked, /forked\[\d+\]: hello-from-grandchild/, 'a double-forked daemon is found by its marker');
   const ls = await sys.exec('sh', '-c', 'ls -l /dev/log /run/systemd/journal/socket');

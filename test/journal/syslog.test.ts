@@ -51,7 +51,7 @@ function receiver(units: Map<number, string>) {
   const rx = new SyslogReceiver({
     syslogPaths: [syslogPath],
     nativePaths: [nativePath],
-    unitForPid: (pid) => units.get(pid),
+    unitForSender: (sender) => units.get(sender.pid),
     sink: (entry) => {
       entries.push(entry);
       waiters.splice(0).forEach((wake) => wake());

@@ -176,6 +176,25 @@ t.test('pipes: parent ends are O_CLOEXEC and non-blocking; data flows both ways'
   t.same(await exits.exitOf(child.pid), { pid: child.pid, code: 'exited', status: 0 });
 });
 
+t.test("stderr 'stdout': one pipe for both, so interleaved lines keep their order", async (t) => {
+  const child = spawn({
+    path: '/bin/sh', argv: ['sh', '-c', 'for i in 1 2 3 4 5; do echo out-$i; echo err-$i >&2; done'], env: [],
+    stdout: { kind: 'pipe' }, stderr: { kind: 'stdout' },
+  });
+  t.equal(child.stderr, undefined, 'no second parent end');
+  const out = await readAll(child.stdout!);
+  t.equal(out, [1, 2, 3, 4, 5].map((i) => `out-${i}\nerr-${i}\n`).join(''), 'strictly alternating, as written');
+  t.same(await exits.exitOf(child.pid), { pid: child.pid, code: 'exited', status: 0 });
+  const toFile = join(dir, 'both');
+  const filed = spawn({
+    path: '/bin/sh', argv: ['sh', '-c', 'echo a; echo b >&2; echo c'], env: [],
+    stdout: { kind: 'file', path: toFile, mode: 'truncate' }, stderr: { kind: 'stdout' },
+  });
+  t.equal((await exits.exitOf(filed.pid)).status, 0);
+  t.equal(readFileSync(toFile, 'utf8'), 'a\nb\nc\n', 'a file shared the same way');
+  t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], stdout: { kind: 'stdout' } as never }), RangeError, "'stdout' is for stderr only");
+});
+
 t.test("'fd' stdio: a non-blocking pipe of the daemon reaches the child blocking", async (t) => {
   // A pipe whose daemon end libuv-style code made O_NONBLOCK: the write end of another child's stdin.
   const reader = spawn({ path: '/bin/sleep', argv: ['sleep', '30'], env: [], stdin: { kind: 'pipe' } });

@@ -2,7 +2,7 @@
 // (systemd.kill(5)) keys unitd applies. Known keys not listed here are accepted
 // and reported as unsupported by interpret.ts.
 
-import { parseCommandLine, type ExecCommand } from '../values/command-line.js';
+import { parseCommandLine } from '../values/command-line.js';
 import { parseEnvironmentAssignment, parsePassEnvironment, parseUnsetEnvironment } from '../values/environment.js';
 import { parseEnvironmentFileSpec } from '../values/environment-file.js';
 import { addToExitStatusSet, type ExitStatusSet } from '../values/exit-status.js';
