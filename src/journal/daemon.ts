@@ -21,8 +21,8 @@ export interface DaemonJournal {
   readonly journal: Journal;
   /** Binds /dev/log and /run/systemd/journal/socket; `unitForSender` attributes senders. */
   serveSyslog(unitForSender: (sender: LogSender) => string | undefined): void;
-  /** Binds /run/systemd/journal/stdout (systemd-cat, sd_journal_stream_fd); `unitForPid` attributes clients at connect time. */
-  serveStreams(unitForPid: (pid: number) => string | undefined): void;
+  /** Binds /run/systemd/journal/stdout (systemd-cat, sd_journal_stream_fd); `unitForSender` attributes clients as they connect. */
+  serveStreams(unitForSender: (sender: LogSender) => string | undefined): void;
   /** Unbinds the sockets (removing their files) and writes out what is queued. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -61,12 +61,12 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
         onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
       });
     },
-    serveStreams(unitForPid) {
+    serveStreams(unitForSender) {
       streams ??= new StreamServer({
         sink: (entry) => opened.append(entry, { paced: true }),
         flow: opened.flow,
         lineMax: opened.store.config.lineMax,
-        unitForPid,
+        unitForSender,
         onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
         onWarning: (message, details) => reporter.warn(message, details),
       });

@@ -13,10 +13,10 @@
 // at EOF; empty messages (also "<N>" alone) are not logged; at most 4096 streams, more are
 // closed at once; the server shuts down its writing side, as the client shuts down its reading.
 
-import { chmodSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, closeSync, mkdirSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { socketPeerCredentials, type Credentials } from '../native/index.js';
+import { LogSocket, type LogSender } from '../native/index.js';
 import { parseUnitName } from '../units/unit-name.js';
 import { captureOutput, type Capture, type FlowControl } from './capture.js';
 import { DEFAULT_PRIORITY, type JournalEntry } from './entry.js';
@@ -45,16 +45,14 @@ export interface StreamServerOptions {
   sink: (entry: JournalEntry) => void;
   /** Reading pauses while this says congested, so a fast writer waits instead of losing lines. */
   flow?: FlowControl;
-  /** The unit a process belongs to, from the daemon's process tracking. */
-  unitForPid: (pid: number) => string | undefined;
+  /** The unit a client belongs to, from the daemon's process tracking. */
+  unitForSender: (sender: LogSender) => string | undefined;
   /** Default /run/systemd/journal/stdout. */
   path?: string;
   /** LineMax= (default 48 KiB). */
   lineMax?: number;
   /** Default 4096; connections beyond it are closed at once. */
   maxConnections?: number;
-  /** Who connected; default SO_PEERCRED through the native addon. */
-  credentials?: (socket: Socket) => Credentials | undefined;
   onBindError?: (path: string, error: Error) => void;
   /** Trouble worth a line in the daemon's own log (refused connections, accept errors). */
   onWarning?: (message: string, details?: Record<string, unknown>) => void;
@@ -180,13 +178,11 @@ interface Peer {
 }
 
 export class StreamServer {
-  private readonly server: Server;
+  private listener: LogSocket | undefined;
   private readonly connections = new Set<Connection>();
   private readonly path: string;
   private readonly maxConnections: number;
-  private readonly credentials: (socket: Socket) => Credentials | undefined;
   private readonly counts = { accepted: 0, refused: 0, malformed: 0 };
-  private bound = false;
   private closed = false;
   /** Set while refusing, so a flood of connections costs one warning, not one per connection. */
   private refusing = false;
@@ -196,60 +192,56 @@ export class StreamServer {
   constructor(private readonly options: StreamServerOptions) {
     this.path = options.path ?? STDOUT_STREAM_SOCKET;
     this.maxConnections = options.maxConnections ?? STDOUT_STREAMS_MAX;
-    this.credentials = options.credentials ?? socketPeerCredentials;
-    // Half-open: the client shuts down its reading side and we our writing side; either
-    // half closing must not end the other.
-    this.server = createServer({ allowHalfOpen: true }, (socket) => this.guard(() => this.accept(socket), socket));
-    this.ready = this.listen();
+    this.ready = Promise.resolve(this.listen());
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const connection of [...this.connections]) this.finish(connection);
-    // libuv removes the socket file when the listening handle closes.
-    this.guard(() => this.server.close());
+    this.guard(() => this.listener?.close()); // removes the socket file
   }
 
   stats(): StreamStats {
-    return { active: this.connections.size, ...this.counts, bound: this.bound };
+    return { active: this.connections.size, ...this.counts, bound: this.listener !== undefined };
   }
 
-  private listen(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const failed = (error: Error) => {
-        this.options.onBindError?.(this.path, error);
-        resolve(false);
-      };
-      try {
-        mkdirSync(dirname(this.path), { recursive: true, mode: 0o755 });
-        removeStale(this.path);
-      } catch (error) {
-        failed(asError(error));
-        return;
-      }
-      this.server.once('error', failed);
-      this.server.listen(this.path, () => {
-        this.server.removeListener('error', failed);
-        // After binding, accept errors (EMFILE) are reported and the server keeps listening.
-        this.server.on('error', (error) => this.options.onWarning?.('stdout stream socket error', { error: error.message }));
-        this.bound = true;
-        // Any user may log, as with journald: services running as User= need write access.
-        this.guard(() => chmodSync(this.path, 0o666));
-        if (this.closed) this.guard(() => this.server.close());
-        resolve(true);
-      });
-    });
+  /**
+   * Connections are accepted by the native receiver threads, which read the client's /proc
+   * entry on arrival: `echo x | systemd-cat` may exit and be reaped right after connecting.
+   */
+  private listen(): boolean {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o755 });
+      this.listener = LogSocket.listen(this.path, ({ connection, sender }) => this.guard(() => this.adopt(connection, sender)));
+    } catch (error) {
+      this.options.onBindError?.(this.path, asError(error));
+      return false;
+    }
+    // Any user may log, as with journald: services running as User= need write access.
+    this.guard(() => chmodSync(this.path, 0o666));
+    return true;
   }
 
-  private accept(socket: Socket): void {
+  private adopt(fd: number, sender: LogSender): void {
+    let socket: Socket;
+    try {
+      // Half-open: the client shuts down its reading side and we our writing side.
+      socket = new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    } catch {
+      closeQuietly(fd);
+      return;
+    }
+    this.accept(socket, this.peerOf(sender));
+  }
+
+  private accept(socket: Socket, peer: Peer): void {
     // A client's reset or a read error ends its stream only.
     socket.on('error', () => socket.destroy());
     if (this.closed || this.connections.size >= this.maxConnections) {
       this.refuse(socket);
       return;
     }
-    const peer = this.peerOf(socket);
     const connection: Connection = { socket };
     this.connections.add(connection);
     this.counts.accepted++;
@@ -272,20 +264,14 @@ export class StreamServer {
     if (this.connections.size < this.maxConnections) this.refusing = false;
   }
 
-  /**
-   * Looked up before anything is read: a short-lived client (`echo x | systemd-cat`) may exit and
-   * be reaped soon after connecting, and then its pid no longer leads to a unit.
-   */
-  private peerOf(socket: Socket): Peer {
-    const credentials = this.credentials(socket);
-    const pid = credentials?.pid ?? 0;
+  private peerOf(sender: LogSender): Peer {
     let unit: string | undefined;
     try {
-      if (pid > 0) unit = this.options.unitForPid(pid);
+      unit = this.options.unitForSender(sender);
     } catch {
       // A failing lookup loses the attribution, not the lines.
     }
-    return { pid, uid: credentials?.uid, unit, comm: commandName(pid) };
+    return { pid: sender.pid, uid: sender.uid, unit, comm: sender.comm ?? 'unknown' };
   }
 
   private readHeader(connection: Connection, peer: Peer): void {
@@ -360,21 +346,11 @@ export class StreamServer {
   }
 }
 
-/** A socket file left by an earlier run would make bind() fail; journald unlinks it too. */
-function removeStale(path: string): void {
+function closeQuietly(fd: number): void {
   try {
-    unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-/** journald shows _COMM when a stream names no identifier. */
-function commandName(pid: number): string {
-  try {
-    return pid > 0 ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : 'unknown';
+    closeSync(fd);
   } catch {
-    return 'unknown';
+    // already closed
   }
 }
 

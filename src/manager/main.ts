@@ -198,7 +198,7 @@ async function main(): Promise<void> {
 
   manager.attachReaper();
   journal.serveSyslog((sender) => manager.unitForSender(sender));
-  journal.serveStreams((pid) => manager.unitForPid(pid));
+  journal.serveStreams((sender) => manager.unitForSender(sender));
   installSignalHandlers(manager, log, halt);
   control = await serveControl(controlSocketPath(), manager, {
     onError: (what, err) => log.warn({ what, err }, 'control server'),

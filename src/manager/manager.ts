@@ -31,7 +31,8 @@ import { defaultSystemConf, type SystemConf } from './system-conf.js';
 import { now, type DualTimestamp } from './clock.js';
 import { statSync } from 'node:fs';
 import { nowUSec, PRIORITY, type ConsoleWriter, type LogSink } from './log-sink.js';
-import { readCommandLine, readLineage, readProcess, type ProcessLineage } from './process-tracker.js';
+import { readCommandLine, readProcess } from './process-tracker.js';
+import type { LogSender } from '../native/index.js';
 import { isService } from './service.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
@@ -203,7 +204,7 @@ export class Manager implements ManagerApi, UnitHost {
    * created, else its nearest ancestor that is one of ours. The sender's /proc facts were
    * read when its message arrived, so a sender that has exited since still counts.
    */
-  unitForSender(sender: ProcessLineage): string | undefined {
+  unitForSender(sender: Pick<LogSender, 'pid' | 'sid' | 'unit' | 'ancestors'>): string | undefined {
     const direct = this.pidOwners.get(sender.pid) ?? sender.unit;
     if (direct) return direct;
     for (const pid of [sender.sid, ...(sender.ancestors ?? [])]) {
@@ -211,11 +212,6 @@ export class Manager implements ManagerApi, UnitHost {
       if (owner) return owner;
     }
     return undefined;
-  }
-
-  /** unitForSender for a live process (a stream client at connect time), read from /proc now. */
-  unitForPid(pid: number): string | undefined {
-    return this.unitForSender(readLineage(pid));
   }
 
   stateChanged(unit: string, change: StateChange): void {

@@ -4,7 +4,6 @@
 // session id is one the unit's spawns created. One /proc scan answers for all units.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import type { LogSender } from '../native/index.js';
 
 export interface ProcInfo {
   pid: number;
@@ -79,20 +78,6 @@ export function scanProcesses(): ProcInfo[] {
 /** Processes of one unit: its marker, or one of its sessions. */
 export function unitPids(unit: string, sessions: ReadonlySet<number>, all: ProcInfo[] = scanProcesses()): ProcInfo[] {
   return all.filter((p) => p.unit === unit || sessions.has(p.sid));
-}
-
-/** What the unit lookup needs to know about a process (a LogSender carries the same). */
-export type ProcessLineage = Pick<LogSender, 'pid' | 'sid' | 'unit' | 'ancestors'>;
-
-/** A live process's lineage, read from /proc now: marker, session, and parents up to PID 1. */
-export function readLineage(pid: number): ProcessLineage {
-  let info = readProcess(pid);
-  const lineage: ProcessLineage = { pid, sid: info?.sid, unit: info?.unit, ancestors: [] };
-  for (let depth = 0; info && !lineage.unit && info.ppid > 1 && depth < 32; depth++) {
-    lineage.ancestors?.push(info.ppid);
-    info = readStat(info.ppid);
-  }
-  return lineage;
 }
 
 export function readCommandLine(pid: number): string {

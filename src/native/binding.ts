@@ -43,6 +43,8 @@ export interface NativeLogSender extends NativeCredentials {
   ancestors?: number[];
 }
 export interface NativeLogMessage {
+  /** Stream sockets: an accepted connection (O_NONBLOCK, O_CLOEXEC) that the receiver now owns; data is empty. */
+  connection?: number;
   data: Buffer;
   sender: NativeLogSender;
   /** µs since the epoch, taken on arrival. */
@@ -62,7 +64,7 @@ export interface NativeBinding {
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
   NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials) => void) => NativeDatagramSocket;
   sendDatagram(path: string, data: Buffer): void;
-  NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void) => NativeLogSocket;
+  NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void, kind?: 'datagram' | 'stream') => NativeLogSocket;
   peerCredentials(fd: number): NativeCredentials;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;

@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include <condition_variable>
 #include <deque>
@@ -59,6 +60,7 @@ struct Sender {
 
 struct Message {
   std::vector<uint8_t> data;
+  int connection = -1;  // stream sockets: the accepted connection, owned by whoever holds the Message
   Sender sender;
   double receivedAt = 0;  // µs since the epoch
 };
@@ -205,13 +207,19 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
                         InstanceMethod("stats", &LogSocketWrap::Stats)});
   }
 
-  // new NativeLogSocket(path, onMessages(batch: { data, sender, receivedAt }[]))
+  // new NativeLogSocket(path, onMessages(batch: { data, sender, receivedAt, connection? }[]), kind)
+  // kind 'datagram': each datagram is a message. kind 'stream': a listening socket; each accepted
+  // connection is a message with no data, its fd in `connection` and its peer (SO_PEERCRED) as
+  // the sender, described on arrival like a datagram's.
   explicit LogSocketWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LogSocketWrap>(info) {
     Napi::Env env = info.Env();
     path_ = ReadString(env, info[0], "path");
     if (info.Length() < 2 || !info[1].IsFunction()) ThrowType(env, "onMessages", "a function");
+    std::string kind = info.Length() > 2 && !info[2].IsUndefined() ? ReadString(env, info[2], "kind") : "datagram";
+    if (kind != "datagram" && kind != "stream") ThrowRange(env, "kind", "must be 'datagram' or 'stream' (got '" + kind + "')");
+    stream_ = kind == "stream";
     abstract_ = path_[0] == '@';
-    fd_ = BindCredentialedDatagram(env, path_, true);
+    fd_ = stream_ ? ListenStream(env, path_, kMaxQueued) : BindCredentialedDatagram(env, path_, true);
     wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_ < 0) {
       int err = errno;
@@ -261,6 +269,12 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
         scheduled_ = true;
         deliver_.NonBlockingCall([this](Napi::Env env, Napi::Function) { DeliverQueued(env); });
       }
+      if (backoff_) {
+        // Out of fds or memory: the pending connection stays readable, so poll() would spin.
+        backoff_ = false;
+        lock.unlock();
+        usleep(100 * 1000);
+      }
     }
   }
 
@@ -276,6 +290,7 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
 
   // Returns false when nothing is waiting; true when a message was taken (kept or dropped).
   bool ReceiveOneLocked(Message* out) {
+    if (stream_) return AcceptOneLocked(out);
     CredentialedDatagram datagram;
     if (!ReceiveCredentialed(fd_, buffer_, &datagram)) return false;
     out->receivedAt = NowMicros();
@@ -299,6 +314,29 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
     out->sender.pid = credentials->pid;
     out->sender.uid = credentials->uid;
     out->sender.gid = credentials->gid;
+    Describe(&out->sender);
+    received_++;
+    return true;
+  }
+
+  bool AcceptOneLocked(Message* out) {
+    int connection = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (connection < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) backoff_ = true;
+      return errno == EINTR || errno == ECONNABORTED;
+    }
+    out->receivedAt = NowMicros();
+    ucred credentials{};
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0) {
+      close(connection);
+      dropped_++;
+      return true;
+    }
+    out->connection = connection;
+    out->sender.pid = credentials.pid;
+    out->sender.uid = credentials.uid;
+    out->sender.gid = credentials.gid;
     Describe(&out->sender);
     received_++;
     return true;
@@ -347,6 +385,7 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
       sender.Set("ancestors", ancestors);
     }
     Napi::Object out = Napi::Object::New(env);
+    if (message.connection >= 0) out.Set("connection", message.connection);
     out.Set("data", Napi::Buffer<uint8_t>::Copy(env, message.data.data(), message.data.size()));
     out.Set("sender", sender);
     out.Set("receivedAt", message.receivedAt);
@@ -380,6 +419,10 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
   }
 
   void CloseSocket() {
+    // Connections accepted but never handed over are ours to close.
+    for (Message& message : queue_)
+      if (message.connection >= 0) close(message.connection);
+    queue_.clear();
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
     if (wake_ >= 0) close(wake_);
@@ -427,7 +470,8 @@ class LogSocketWrap : public Napi::ObjectWrap<LogSocketWrap> {
   std::mutex mutex_;
   std::condition_variable space_;
   std::deque<Message> queue_;
-  bool scheduled_ = false, stopping_ = false;
+  bool stream_ = false;
+  bool scheduled_ = false, stopping_ = false, backoff_ = false;
   std::string scheduling_ = "starting";  // what RunAheadOfSenders got: realtime, nice, short-slice, normal
   uint64_t received_ = 0, dropped_ = 0;
 };

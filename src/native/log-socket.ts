@@ -29,9 +29,24 @@ export class LogSocket {
    * starts its receiver thread. `onMessage` runs on the main thread, in arrival order.
    */
   static bind(path: string, onMessage: (message: LogMessage) => void): LogSocket {
+    return LogSocket.open(path, onMessage, 'datagram');
+  }
+
+  /**
+   * A listening SOCK_STREAM socket (journald's stdout transport): each connection arrives as a
+   * message whose `connection` is the accepted fd (the callback owns it) and whose sender is
+   * the peer (SO_PEERCRED), described on arrival like a datagram's sender.
+   */
+  static listen(path: string, onConnection: (message: LogMessage & { connection: number }) => void): LogSocket {
+    return LogSocket.open(path, (message) => {
+      if (message.connection !== undefined) onConnection({ ...message, connection: message.connection });
+    }, 'stream');
+  }
+
+  private static open(path: string, onMessage: (message: LogMessage) => void, kind: 'datagram' | 'stream'): LogSocket {
     expectSocketPath(path, 'path');
     expectFunction(onMessage, 'onMessage');
-    const socket = new LogSocket(path, new native.NativeLogSocket(path, (batch) => batch.forEach(onMessage)));
+    const socket = new LogSocket(path, new native.NativeLogSocket(path, (batch) => batch.forEach(onMessage), kind));
     open.add(socket);
     return socket;
   }

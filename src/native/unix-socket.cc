@@ -25,13 +25,15 @@ socklen_t UnixAddress(Napi::Env env, const std::string& path, const std::string&
   return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
 }
 
-int BindCredentialedDatagram(Napi::Env env, const std::string& path, bool nonblocking) {
+namespace {
+
+int BindUnix(Napi::Env env, const std::string& path, int type, bool passCredentials) {
   sockaddr_un address;
   socklen_t length = UnixAddress(env, path, "path", &address);
-  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+  int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
   if (fd < 0) ThrowSystem(env, errno, "socket", path);
   int on = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+  if (passCredentials && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
     int err = errno;
     close(fd);
     ThrowSystem(env, err, "setsockopt SO_PASSCRED", path);
@@ -42,6 +44,23 @@ int BindCredentialedDatagram(Napi::Env env, const std::string& path, bool nonblo
     int err = errno;
     close(fd);
     ThrowSystem(env, err, "bind", path);
+  }
+  return fd;
+}
+
+}  // namespace
+
+int BindCredentialedDatagram(Napi::Env env, const std::string& path, bool nonblocking) {
+  return BindUnix(env, path, SOCK_DGRAM | (nonblocking ? SOCK_NONBLOCK : 0), true);
+}
+
+int ListenStream(Napi::Env env, const std::string& path, int backlog) {
+  int fd = BindUnix(env, path, SOCK_STREAM | SOCK_NONBLOCK, false);
+  if (listen(fd, backlog) < 0) {
+    int err = errno;
+    close(fd);
+    if (path[0] != '@') unlink(path.c_str());
+    ThrowSystem(env, err, "listen", path);
   }
   return fd;
 }

@@ -18,6 +18,9 @@ socklen_t UnixAddress(Napi::Env env, const std::string& path, const std::string&
 // socket file at the path is replaced (systemd does so too); anything else there is reported.
 int BindCredentialedDatagram(Napi::Env env, const std::string& path, bool nonblocking);
 
+// A non-blocking SOCK_STREAM socket bound to `path` (stale socket files replaced) and listening.
+int ListenStream(Napi::Env env, const std::string& path, int backlog);
+
 // One datagram read without blocking, with what came along with it.
 struct CredentialedDatagram {
   size_t size = 0;

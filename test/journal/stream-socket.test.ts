@@ -3,6 +3,7 @@
 // with journald's handling of bad headers, LineMax=, NUL, empty lines and EOF.
 
 import t, { type Test } from 'tap';
+import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ async function server(t: Test, options: Partial<StreamServerOptions> = {}) {
   const path = join(dir, `stdout-${++serial}`);
   const rx = new StreamServer({
     path,
-    unitForPid: (pid) => (pid === process.pid ? 'test.service' : undefined),
+    unitForSender: (sender) => (sender.pid === process.pid ? 'test.service' : undefined),
     sink: (entry) => entries.push(entry),
     ...options,
   });
@@ -160,7 +161,7 @@ t.test('LineMax=, NUL, empty lines, and the unterminated last line', async (t) =
 });
 
 t.test('unit: the pid decides; root may name a unit the pid does not lead to', async (t) => {
-  const unknown = await server(t, { unitForPid: () => undefined });
+  const unknown = await server(t, { unitForSender: () => undefined });
   await send(unknown.path, header('u', 6, 1, 'named.service'), 'a\n');
   await send(unknown.path, header('u', 6, 1, 'tmpl@.service'), 'b\n');
   await send(unknown.path, header('u', 6, 1, 'not a unit'), 'c\n');
@@ -175,7 +176,7 @@ t.test('unit: the pid decides; root may name a unit the pid does not lead to', a
   await known.waitFor(1);
   t.equal(known.entries[0].unit, 'test.service', "the pid's unit wins over the header");
   const throwing = await server(t, {
-    unitForPid: () => {
+    unitForSender: () => {
       throw new Error('lookup failed');
     },
   });
@@ -252,7 +253,8 @@ t.test('close() flushes an unterminated line, ends the streams and removes the s
 
 t.test('a stale socket file is replaced; an unbindable path is reported, not thrown', async (t) => {
   const path = join(dir, 'stale');
-  writeFileSync(path, '');
+  // A socket file left behind by a process that is gone, as after a crash.
+  execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', path]);
   const { texts, waitFor } = await server(t, { path });
   await send(path, header('s'), 'fresh\n');
   await waitFor(1);
@@ -261,7 +263,7 @@ t.test('a stale socket file is replaced; an unbindable path is reported, not thr
   writeFileSync(join(dir, 'not-a-dir'), '');
   const bad = new StreamServer({
     path: join(dir, 'not-a-dir', 'stdout'),
-    unitForPid: () => undefined,
+    unitForSender: () => undefined,
     sink: () => undefined,
     onBindError: (_path, error) => errors.push(error.message),
   });
