@@ -3,6 +3,8 @@
 // data it returns. The daemon returns data, never preformatted text, so `show`,
 // `status` and `list-units` stay consistent with each other.
 
+import type { JobMode } from '../units/schema/enums.js';
+
 export const JOB_TYPES = [
   'start',
   'stop',
@@ -15,16 +17,7 @@ export const JOB_TYPES = [
 ] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
-export const JOB_MODES = [
-  'replace',
-  'fail',
-  'isolate',
-  'ignore-dependencies',
-  'ignore-requirements',
-  'flush',
-  'replace-irreversibly',
-] as const;
-export type JobMode = (typeof JOB_MODES)[number];
+export { JOB_MODES, type JobMode } from '../units/schema/enums.js';
 
 /** systemd's job results (the `result` string of the JobRemoved signal). */
 export const JOB_RESULTS = [

@@ -1,8 +1,7 @@
 // The exec settings of a unit in the shape the spawner needs them. The units layer
 // parses unit files; src/manager/unit-config.ts maps its UnitConfig onto these.
 
-/** µs value meaning "no limit" (systemd's USEC_INFINITY, as close as a double gets). */
-export const USEC_INFINITY = Number.POSITIVE_INFINITY;
+import type { ResourceLimit } from '../units/schema/enums.js';
 
 /** Which credentials a command runs with (prefixes `+`, `!`, `!!`, systemd.service(5) "Command lines"). */
 export type Privileges = 'normal' | 'full' | 'no-credentials';
@@ -26,9 +25,7 @@ export type StdioSetting =
   | { kind: 'file'; path: string; mode: 'read' | 'write' | 'truncate' | 'append' }
   | { kind: 'data'; data: Buffer };
 
-export type RlimitResource =
-  | 'CPU' | 'FSIZE' | 'DATA' | 'STACK' | 'CORE' | 'RSS' | 'NOFILE' | 'AS' | 'NPROC' | 'MEMLOCK' | 'LOCKS'
-  | 'SIGPENDING' | 'MSGQUEUE' | 'NICE' | 'RTPRIO' | 'RTTIME';
+export type RlimitResource = ResourceLimit;
 
 export interface Rlimit {
   resource: RlimitResource;

@@ -473,8 +473,7 @@ export class JobEngine {
     const targets = this.graph.forward(unit, kind);
     if (targets.length === 0) return;
     const config = this.units.get(unit).config;
-    const modeSetting = kind === 'onFailure' ? config.unit.onFailureJobMode : config.unit.onSuccessJobMode;
-    const mode = (['replace', 'fail', 'isolate', 'ignore-dependencies', 'ignore-requirements', 'flush', 'replace-irreversibly'].includes(modeSetting) ? modeSetting : 'replace') as JobMode;
+    const mode: JobMode = kind === 'onFailure' ? config.unit.onFailureJobMode : config.unit.onSuccessJobMode;
     this.messages.info?.(unit, `Triggering ${kind === 'onFailure' ? 'OnFailure' : 'OnSuccess'}= dependencies.`);
     for (const t of targets) this.later(() => this.tryEnqueue(t, 'start', mode));
   }

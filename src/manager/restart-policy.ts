@@ -2,11 +2,12 @@
 // service_shall_restart() and service_restart_usec_next() in systemd's service.c).
 
 import type { ChildExit } from '../exec/native.js';
-import { SIGNAL } from '../exec/exit-status.js';
+import { CLEAN_EXIT_SIGNALS } from '../units/schema/defaults.js';
 import type { ExitStatusSet, ServiceSettings } from './service-settings.js';
-import type { ServiceResult, ServiceType } from './states.js';
+import type { ServiceResult } from './states.js';
+import type { ServiceType } from '../units/schema/enums.js';
 
-const CLEAN_SIGNALS: readonly number[] = [SIGNAL.HUP, SIGNAL.INT, SIGNAL.TERM, SIGNAL.PIPE];
+
 
 function inSet(set: ExitStatusSet, exit: Pick<ChildExit, 'code' | 'status'>): boolean {
   return exit.code === 'exited' ? set.statuses.includes(exit.status) : set.signals.includes(exit.status);
@@ -15,7 +16,7 @@ function inSet(set: ExitStatusSet, exit: Pick<ChildExit, 'code' | 'status'>): bo
 /** Clean exit: 0, SuccessExitStatus=, and (except oneshot) death by HUP/INT/TERM/PIPE. */
 export function isCleanExit(exit: Pick<ChildExit, 'code' | 'status'>, type: ServiceType, success: ExitStatusSet): boolean {
   if (exit.code === 'exited') return exit.status === 0 || success.statuses.includes(exit.status);
-  if (exit.code === 'killed' && type !== 'oneshot' && CLEAN_SIGNALS.includes(exit.status)) return true;
+  if (exit.code === 'killed' && type !== 'oneshot' && (CLEAN_EXIT_SIGNALS as readonly number[]).includes(exit.status)) return true;
   return success.signals.includes(exit.status);
 }
 

@@ -1,12 +1,13 @@
-// [Service] settings as the state machine uses them (µs for times, numbers for signals).
+// [Service] settings as the state machine uses them: the schema's ServiceSection
+// (units/schema/types.ts, defaults and derived values in units/schema/defaults.ts)
+// with its command lines in the shape the spawner runs them.
 
-import { USEC_INFINITY, type ExecCommand } from '../exec/settings.js';
-import type { KillMode, NotifyAccess, RestartPolicy, ServiceType } from './states.js';
+import type { ExecCommand, Privileges } from '../exec/settings.js';
+import { defaultServiceSection } from '../units/schema/defaults.js';
+import type { ServiceSection } from '../units/schema/types.js';
+import type { ExecCommand as ConfigExecCommand } from '../units/values/command-line.js';
 
-export interface ExitStatusSet {
-  statuses: number[];
-  signals: number[];
-}
+export type { ExitStatusSet } from '../units/values/exit-status.js';
 
 export const EXEC_LISTS = [
   'execCondition',
@@ -24,82 +25,28 @@ export function execListProperty(list: ExecListName): string {
   return list[0].toUpperCase() + list.slice(1);
 }
 
-export interface ServiceSettings extends Record<ExecListName, ExecCommand[]> {
-  type: ServiceType;
-  exitType: 'main' | 'cgroup';
-  restart: RestartPolicy;
-  restartUSec: number;
-  restartSteps: number;
-  restartMaxDelayUSec: number;
-  timeoutStartUSec: number;
-  timeoutStopUSec: number;
-  timeoutAbortUSec: number;
-  /** What a start/stop timeout does: KillSignal= (terminate), WatchdogSignal= (abort), or FinalKillSignal= at once (kill). */
-  timeoutStartFailureMode: 'terminate' | 'abort' | 'kill';
-  timeoutStopFailureMode: 'terminate' | 'abort' | 'kill';
-  runtimeMaxUSec: number;
-  watchdogUSec: number;
-  notifyAccess: NotifyAccess;
-  pidFile?: string;
-  remainAfterExit: boolean;
-  guessMainPID: boolean;
-  successExitStatus: ExitStatusSet;
-  restartPreventExitStatus: ExitStatusSet;
-  restartForceExitStatus: ExitStatusSet;
-  killMode: KillMode;
-  killSignal: number;
-  restartKillSignal: number;
-  finalKillSignal: number;
-  watchdogSignal: number;
-  reloadSignal: number;
-  sendSIGHUP: boolean;
-  sendSIGKILL: boolean;
-  busName?: string;
-}
+export type ServiceSettings = Omit<ServiceSection, ExecListName> & Record<ExecListName, ExecCommand[]>;
 
-export function defaultServiceSettings(): ServiceSettings {
+export function toExecCommand(c: ConfigExecCommand): ExecCommand {
+  let privileges: Privileges = 'normal';
+  if (c.flags.includes('privileged')) privileges = 'full';
+  else if (c.flags.includes('no-setuid') || c.flags.includes('ambient')) privileges = 'no-credentials';
   return {
-    type: 'simple',
-    exitType: 'main',
-    execCondition: [],
-    execStartPre: [],
-    execStart: [],
-    execStartPost: [],
-    execReload: [],
-    execStop: [],
-    execStopPost: [],
-    restart: 'no',
-    restartUSec: 100_000,
-    restartSteps: 0,
-    restartMaxDelayUSec: USEC_INFINITY,
-    timeoutStartUSec: 90_000_000,
-    timeoutStopUSec: 90_000_000,
-    timeoutAbortUSec: 90_000_000,
-    timeoutStartFailureMode: 'terminate',
-    timeoutStopFailureMode: 'terminate',
-    runtimeMaxUSec: USEC_INFINITY,
-    watchdogUSec: 0,
-    notifyAccess: 'none',
-    remainAfterExit: false,
-    guessMainPID: true,
-    successExitStatus: { statuses: [], signals: [] },
-    restartPreventExitStatus: { statuses: [], signals: [] },
-    restartForceExitStatus: { statuses: [], signals: [] },
-    killMode: 'control-group',
-    killSignal: 15,
-    restartKillSignal: 15,
-    finalKillSignal: 9,
-    watchdogSignal: 6,
-    reloadSignal: 1,
-    sendSIGHUP: false,
-    sendSIGKILL: true,
+    path: c.path,
+    argv: [...c.argv],
+    ignoreFailure: c.flags.includes('ignore-failure'),
+    noExpand: c.flags.includes('no-env-expand'),
+    privileges,
   };
 }
 
-/** Defaults that depend on other keys (systemd.service(5)): applied after loading. */
-export function applyServiceDefaults(s: ServiceSettings): ServiceSettings {
-  if ((s.type === 'notify' || s.type === 'notify-reload' || s.watchdogUSec > 0) && s.notifyAccess === 'none') {
-    s.notifyAccess = 'main';
-  }
-  return s;
+/** The settings of an interpreted [Service] section (its derived values already settled by the schema). */
+export function serviceSettingsOf(s: ServiceSection): ServiceSettings {
+  const lists = Object.fromEntries(EXEC_LISTS.map((list) => [list, s[list].map(toExecCommand)])) as Record<ExecListName, ExecCommand[]>;
+  return { ...structuredClone(s), ...lists };
+}
+
+/** A service without a unit file (systemd's defaults, as `systemctl show` reports them). */
+export function defaultServiceSettings(): ServiceSettings {
+  return serviceSettingsOf(defaultServiceSection());
 }

@@ -8,7 +8,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories, DirectorySetupError } from '../exec/directories.js';
 import { EnvironmentFileError } from '../exec/environment.js';
-import { exitStatusName, signalName, SIGNAL } from '../exec/exit-status.js';
+import { exitStatusName } from '../units/values/exit-status.js';
+import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
 import { SpawnError, type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
@@ -17,7 +18,7 @@ import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
-import { applyServiceDefaults, defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
+import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
 import { unitBaseProperties, execStateProperty, timestampProperties, type UnitTimestamps } from './properties.js';
 import type { LoadedUnit, StateChange, UnitHost, UnitInstance, UnitType } from './unit-type.js';
@@ -101,7 +102,7 @@ export class Service implements UnitInstance {
     private readonly host: UnitHost,
   ) {
     this.config = config;
-    this.s = applyServiceDefaults(config.service ?? defaultServiceSettings());
+    this.s = config.service ?? defaultServiceSettings();
     this.exec = config.exec ?? defaultExecSettings();
     this.records = this.freshRecords();
   }
@@ -120,7 +121,7 @@ export class Service implements UnitInstance {
 
   reload(config: LoadedUnit): void {
     this.config = config;
-    this.s = applyServiceDefaults(config.service ?? defaultServiceSettings());
+    this.s = config.service ?? defaultServiceSettings();
     this.exec = config.exec ?? defaultExecSettings();
     this.records = this.freshRecords();
     this.notAppliedLogged = false;

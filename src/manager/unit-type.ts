@@ -7,95 +7,20 @@ import type { KillWhom, Properties } from '../control/api.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
 import type { ExecSettings } from '../exec/settings.js';
 import type { ConsoleWriter, LogSink } from './log-sink.js';
-import type { ActiveState, LoadState } from './states.js';
+import type { ActiveState } from './states.js';
+import type { LoadState } from '../units/schema/enums.js';
+import { defaultUnitSection } from '../units/schema/defaults.js';
+import type { Condition, InstallSection, UnitSection } from '../units/schema/types.js';
 import type { ServiceSettings } from './service-settings.js';
 
-/** [Unit] settings the manager uses. */
-export interface UnitSettings {
-  description: string;
-  documentation: string[];
-  requires: string[];
-  wants: string[];
-  bindsTo: string[];
-  partOf: string[];
-  requisite: string[];
-  conflicts: string[];
-  after: string[];
-  before: string[];
-  onFailure: string[];
-  requiredBy: string[];
-  wantedBy: string[];
-  stopWhenUnneeded: boolean;
-  refuseManualStart: boolean;
-  refuseManualStop: boolean;
-  defaultDependencies: boolean;
-  startLimitIntervalUSec: number;
-  startLimitBurst: number;
-  startLimitAction: string;
-  upholds: string[];
-  onSuccess: string[];
-  propagatesReloadTo: string[];
-  reloadPropagatedFrom: string[];
-  propagatesStopTo: string[];
-  stopPropagatedFrom: string[];
-  allowIsolate: boolean;
-  ignoreOnIsolate: boolean;
-  conditions: UnitCondition[];
-  asserts: UnitCondition[];
-  successAction: string;
-  failureAction: string;
-  successActionExitStatus?: number;
-  failureActionExitStatus?: number;
-  onFailureJobMode: string;
-  onSuccessJobMode: string;
-}
+/** [Unit] settings (the schema's UnitSection) plus the [Install] lists the manager shows. */
+export type UnitSettings = UnitSection & Pick<InstallSection, 'wantedBy' | 'requiredBy'>;
 
 /** One Condition*=/Assert*= entry (systemd.unit(5) "Conditions and Asserts"). */
-export interface UnitCondition {
-  /** Without the Condition/Assert prefix: PathExists, Virtualization, ... */
-  kind: string;
-  negate: boolean;
-  trigger: boolean;
-  value: string;
-}
+export type UnitCondition = Condition;
 
 export function defaultUnitSettings(): UnitSettings {
-  return {
-    description: '',
-    documentation: [],
-    requires: [],
-    wants: [],
-    bindsTo: [],
-    partOf: [],
-    requisite: [],
-    conflicts: [],
-    after: [],
-    before: [],
-    onFailure: [],
-    requiredBy: [],
-    wantedBy: [],
-    stopWhenUnneeded: false,
-    refuseManualStart: false,
-    refuseManualStop: false,
-    defaultDependencies: true,
-    startLimitIntervalUSec: 10_000_000,
-    startLimitBurst: 5,
-    startLimitAction: 'none',
-    upholds: [],
-    onSuccess: [],
-    propagatesReloadTo: [],
-    reloadPropagatedFrom: [],
-    propagatesStopTo: [],
-    stopPropagatedFrom: [],
-    allowIsolate: false,
-    ignoreOnIsolate: false,
-    conditions: [],
-    asserts: [],
-    successAction: 'none',
-    failureAction: 'none',
-    onFailureJobMode: 'replace',
-    onSuccessJobMode: 'replace',
-  };
+  return { ...defaultUnitSection(), wantedBy: [], requiredBy: [] };
 }
 
 /** A unit as loaded: what the loader found plus the settings of its type. */

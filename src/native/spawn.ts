@@ -5,6 +5,7 @@
 import { constants as osConstants } from 'node:os';
 import { native } from './binding.js';
 import { exitStatusByCode } from './exit-status.js';
+import { RESOURCE_LIMITS } from '../units/schema/enums.js';
 import {
   MAX_FD,
   expectArray,
@@ -31,10 +32,7 @@ export type StdioSpec =
   | { kind: 'stdout' }; // stderr only: the same open file as stdout, so one stream keeps their order
 
 /** setrlimit(2) resources, named as in systemd's Limit*= keys without the prefix. */
-export const RLIMIT_NAMES = [
-  'CPU', 'FSIZE', 'DATA', 'STACK', 'CORE', 'RSS', 'NOFILE', 'AS', 'NPROC',
-  'MEMLOCK', 'LOCKS', 'SIGPENDING', 'MSGQUEUE', 'NICE', 'RTPRIO', 'RTTIME',
-] as const;
+export const RLIMIT_NAMES = RESOURCE_LIMITS;
 export type RlimitName = (typeof RLIMIT_NAMES)[number];
 
 export interface ResourceLimit {

@@ -15,10 +15,9 @@ import { dependencyDirEntries } from './dependency-dirs.js';
 import { DependencySets, applyDefaultDependencies, emptyDependencySets } from './implicit-deps.js';
 import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
 import type { UnitConfig } from './schema/types.js';
+import type { LoadState } from './schema/enums.js';
 import { schemaInterpreter } from './schema/interpreter.js';
 
-export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
-export type LoadState = (typeof LOAD_STATES)[number];
 
 export interface LoadError {
   /** D-Bus error name, e.g. `org.freedesktop.systemd1.NoSuchUnit`. */

@@ -3,7 +3,8 @@
 import t from 'tap';
 import { isCleanExit, restartDelayUSec, resultOfExit, shallRestart } from '../../src/manager/restart-policy.js';
 import { defaultServiceSettings, type ServiceSettings } from '../../src/manager/service-settings.js';
-import { RESTART_POLICIES, type RestartPolicy, type ServiceResult } from '../../src/manager/states.js';
+import type { ServiceResult } from '../../src/manager/states.js';
+import { SERVICE_RESTARTS as RESTART_POLICIES, type ServiceRestart as RestartPolicy } from '../../src/units/schema/enums.js';
 
 const settings = (restart: RestartPolicy, extra: Partial<ServiceSettings> = {}): ServiceSettings => ({
   ...defaultServiceSettings(),

@@ -1,7 +1,8 @@
 // Every unit file installed on this machine loads without an exception.
 
 import t from 'tap';
-import { UnitStore, LoadState } from '../../src/units/loader.js';
+import { UnitStore } from '../../src/units/loader.js';
+import type { LoadState } from '../../src/units/schema/enums.js';
 import { isTemplateName } from '../../src/units/unit-name.js';
 
 t.test('all unit files under /lib/systemd/system and /etc/systemd/system load', async (t) => {

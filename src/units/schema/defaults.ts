@@ -10,10 +10,7 @@ export const DEFAULT_RESTART_USEC = 100 * USEC_PER_MSEC;
 export const DEFAULT_START_LIMIT_INTERVAL_USEC = 10 * USEC_PER_SEC;
 export const DEFAULT_START_LIMIT_BURST = 5;
 
-const SIGHUP = 1;
-const SIGABRT = 6;
-const SIGKILL = 9;
-const SIGTERM = 15;
+import { SIGNAL } from '../values/signal.js';
 
 export function defaultUnitSection(): UnitSection {
   return {
@@ -75,6 +72,8 @@ export function defaultServiceSection(): ServiceSection {
     execStopPost: [],
     restart: 'no',
     restartUSec: DEFAULT_RESTART_USEC,
+    restartSteps: 0,
+    restartMaxDelayUSec: USEC_INFINITY,
     timeoutStartUSec: DEFAULT_TIMEOUT_USEC,
     timeoutStopUSec: DEFAULT_TIMEOUT_USEC,
     timeoutAbortUSec: DEFAULT_TIMEOUT_USEC,
@@ -93,12 +92,13 @@ export function defaultServiceSection(): ServiceSection {
     oomPolicy: 'stop',
     rootDirectoryStartOnly: false,
     killMode: 'control-group',
-    killSignal: SIGTERM,
-    restartKillSignal: SIGTERM,
-    finalKillSignal: SIGKILL,
+    killSignal: SIGNAL.TERM,
+    restartKillSignal: SIGNAL.TERM,
+    finalKillSignal: SIGNAL.KILL,
     sendSIGKILL: true,
     sendSIGHUP: false,
-    watchdogSignal: SIGABRT,
+    watchdogSignal: SIGNAL.ABRT,
+    reloadSignal: SIGNAL.HUP,
     supplementaryGroups: [],
     workingDirectoryMissingOK: false,
     environment: [],
@@ -130,5 +130,19 @@ export function defaultServiceSection(): ServiceSection {
   };
 }
 
+/**
+ * systemd's service_add_extras(): the defaults that depend on other settings.
+ * `isSet(key)` says whether the unit file assigned [Service] `key` (drop-ins included).
+ */
+export function deriveServiceDefaults(s: ServiceSection, isSet: (key: string) => boolean): void {
+  if (!isSet('Type')) s.type = s.busName !== undefined ? 'dbus' : s.execStart.length > 0 ? 'simple' : 'oneshot';
+  const startTimeoutSet = isSet('TimeoutStartSec') || isSet('TimeoutSec');
+  if (s.type === 'oneshot' && !startTimeoutSet) s.timeoutStartUSec = USEC_INFINITY;
+  if (!isSet('TimeoutAbortSec')) s.timeoutAbortUSec = s.timeoutStopUSec;
+  if (!isSet('RestartKillSignal')) s.restartKillSignal = s.killSignal;
+  const notifies = s.type === 'notify' || s.type === 'notify-reload' || s.watchdogUSec > 0 || s.fileDescriptorStoreMax > 0;
+  if (notifies && s.notifyAccess === 'none') s.notifyAccess = 'main';
+}
+
 /** Signals that count as a clean exit for non-oneshot services (systemd.service(5) SuccessExitStatus=). */
-export const CLEAN_EXIT_SIGNALS = [SIGHUP, 2, SIGTERM, 13] as const;
+export const CLEAN_EXIT_SIGNALS = [SIGNAL.HUP, SIGNAL.INT, SIGNAL.TERM, SIGNAL.PIPE] as const;

@@ -37,6 +37,10 @@ export const EMERGENCY_ACTIONS = [
 ] as const;
 export type EmergencyAction = (typeof EMERGENCY_ACTIONS)[number];
 
+/**
+ * Job modes (systemctl --job-mode=, OnFailureJobMode=). `triggering` behaves as
+ * `replace` here: unitd has no triggering units whose stop it would add.
+ */
 export const JOB_MODES = [
   'fail',
   'replace',
@@ -122,6 +126,10 @@ export const RESOURCE_LIMITS = [
 ] as const;
 export type ResourceLimit = (typeof RESOURCE_LIMITS)[number];
 
-export function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
-  return (list as readonly string[]).includes(value);
+/** LoadState= of a unit (systemd's unit_load_state table). */
+export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
+export type LoadState = (typeof LOAD_STATES)[number];
+
+export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (list as readonly string[]).includes(value);
 }

@@ -8,13 +8,13 @@ import type { DiagnosticLog } from '../diagnostics.js';
 import { unitTypeOf, type UnitType } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import type { SpecifierContext } from '../values/specifiers.js';
-import { defaultInstallSection, defaultServiceSection, defaultUnitSection } from './defaults.js';
+import { defaultInstallSection, defaultServiceSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
 import { parseBoolean } from '../values/boolean.js';
 import { SERVICE_KEYS } from './service-keys.js';
-import type { ServiceSection, UnitConfig } from './types.js';
+import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
 import { serviceRefusal } from '../validate.js';
 
@@ -135,7 +135,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     return config;
   }
   if (config.service) {
-    settleServiceDefaults(config.service, seen);
+    deriveServiceDefaults(config.service, (key) => seen.has(`Service.${key}`));
     const refusal = serviceRefusal(config);
     if (refusal !== undefined) {
       input.log.error(input.name, undefined, refusal);
@@ -192,17 +192,4 @@ function checkUnappliedValue(key: string, value: string, ctx: KeyContext): void 
 function run<S>(handler: KeyHandler<S>, target: S, value: string, ctx: KeyContext): ApplyOutcome {
   handler(target, value, ctx);
   return 'applied';
-}
-
-/** systemd's service_add_extras(): defaults that depend on other settings. */
-function settleServiceDefaults(s: ServiceSection, seen: Set<string>): void {
-  if (!seen.has('Service.Type')) {
-    s.type = s.busName !== undefined ? 'dbus' : s.execStart.length > 0 ? 'simple' : 'oneshot';
-  }
-  const startTimeoutSet = seen.has('Service.TimeoutStartSec') || seen.has('Service.TimeoutSec');
-  if (s.type === 'oneshot' && !startTimeoutSet) s.timeoutStartUSec = Number.POSITIVE_INFINITY;
-  if (!seen.has('Service.TimeoutAbortSec')) s.timeoutAbortUSec = s.timeoutStopUSec;
-  if (!seen.has('Service.RestartKillSignal')) s.restartKillSignal = s.killSignal;
-  const notifies = s.type === 'notify' || s.type === 'notify-reload' || s.watchdogUSec > 0 || s.fileDescriptorStoreMax > 0;
-  if (notifies && s.notifyAccess === 'none') s.notifyAccess = 'main';
 }

@@ -241,6 +241,8 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
   ExecStopPost: commands('execStopPost'),
   Restart: enumeration(SERVICE_RESTARTS, 'service restart specifier', (s, v) => (s.restart = v)),
   RestartSec: timespan((s, v) => (s.restartUSec = v)),
+  RestartSteps: unsigned((s, v) => (s.restartSteps = v)),
+  RestartMaxDelaySec: timespan((s, v) => (s.restartMaxDelayUSec = v)),
   TimeoutSec: (s, value, ctx) => {
     const r = parseTimespanRaw(value);
     if (!r.ok) return ctx.warn(parameterMessage('TimeoutSec', value));
@@ -284,6 +286,7 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
   RestartKillSignal: signal((s, v) => (s.restartKillSignal = v)),
   FinalKillSignal: signal((s, v) => (s.finalKillSignal = v)),
   WatchdogSignal: signal((s, v) => (s.watchdogSignal = v)),
+  ReloadSignal: signal((s, v) => (s.reloadSignal = v)),
   SendSIGKILL: bool((s, v) => (s.sendSIGKILL = v)),
   SendSIGHUP: bool((s, v) => (s.sendSIGHUP = v)),
   // systemd.exec(5)

@@ -122,6 +122,10 @@ export interface ServiceSection {
   execStopPost: ExecCommand[];
   restart: ServiceRestart;
   restartUSec: Usec;
+  /** RestartSteps= [v254+]: restarts over which the delay grows to restartMaxDelayUSec; 0 = fixed RestartSec=. */
+  restartSteps: number;
+  /** RestartMaxDelaySec= [v254+]. */
+  restartMaxDelayUSec: Usec;
   /** Unset: 90s, or infinity for oneshot. */
   timeoutStartUSec: Usec;
   timeoutStopUSec: Usec;
@@ -153,6 +157,8 @@ export interface ServiceSection {
   sendSIGKILL: boolean;
   sendSIGHUP: boolean;
   watchdogSignal: number;
+  /** ReloadSignal= [v253+], for Type=notify-reload. */
+  reloadSignal: number;
   // systemd.exec(5)
   user?: string;
   group?: string;

@@ -40,6 +40,9 @@ export const SIGNAL_NAMES = [
 ] as const;
 export type SignalName = Exclude<(typeof SIGNAL_NAMES)[number], ''>;
 
+/** Signals the manager sends or classifies by number (index into SIGNAL_NAMES). */
+export const SIGNAL = { HUP: 1, INT: 2, ABRT: 6, KILL: 9, PIPE: 13, TERM: 15, CHLD: 17, CONT: 18 } as const;
+
 // glibc reserves 32 and 33 for itself, so SIGRTMIN is 34 as seen by programs.
 export const SIGRTMIN = 34;
 export const SIGRTMAX = 64;
