@@ -2,26 +2,10 @@
 // directions (Requires= on A is RequiredBy= on B), the way systemd keeps
 // u->dependencies. Rebuilt when units are loaded or reloaded.
 
-import type { LoadedUnit, UnitSettings } from './unit-type.js';
+import { DEPENDENCY_KINDS, edgesWithAtom, type AtomEdge, type DependencyAtom, type DependencyKind } from './dependency-atoms.js';
+import type { LoadedUnit } from './unit-type.js';
 
-export const DEPENDENCY_KINDS = [
-  'requires',
-  'requisite',
-  'wants',
-  'bindsTo',
-  'partOf',
-  'upholds',
-  'conflicts',
-  'after',
-  'before',
-  'onFailure',
-  'onSuccess',
-  'propagatesReloadTo',
-  'reloadPropagatedFrom',
-  'propagatesStopTo',
-  'stopPropagatedFrom',
-] as const satisfies readonly (keyof UnitSettings)[];
-export type DependencyKind = (typeof DEPENDENCY_KINDS)[number];
+export type { DependencyKind };
 
 /** systemd's names of the reverse edges, for `systemctl show`. */
 export const REVERSE_PROPERTY: Partial<Record<DependencyKind, string>> = {
@@ -98,45 +82,15 @@ export class DependencyGraph {
     return [...(this.reverseEdges.get(kind)?.get(id) ?? [])];
   }
 
-  both(id: string, kind: DependencyKind): string[] {
-    return [...new Set([...this.forward(id, kind), ...this.reverse(id, kind)])];
+  /** Units related to `id` by an edge carrying `atom` (dependency-atoms.ts), each once, in table order. */
+  related(id: string, atom: DependencyAtom): string[] {
+    const edges = (this.atomEdges[atom] ??= edgesWithAtom(atom));
+    const out = new Set<string>();
+    for (const e of edges) for (const u of e.direction === 'forward' ? this.forward(id, e.kind) : this.reverse(id, e.kind)) out.add(u);
+    return [...out];
   }
 
-  /** Units `id` is ordered after (After= on it, Before= on them). */
-  orderedAfter(id: string): string[] {
-    return [...new Set([...this.forward(id, 'after'), ...this.reverse(id, 'before')])];
-  }
-
-  /** Units `id` is ordered before. */
-  orderedBefore(id: string): string[] {
-    return [...new Set([...this.forward(id, 'before'), ...this.reverse(id, 'after')])];
-  }
-
-  /** Units whose start/verify jobs fail when a start of `id` fails (RequiredBy, BoundBy, RequisiteOf). */
-  startFailurePropagatesTo(id: string): string[] {
-    return [...new Set([...this.reverse(id, 'requires'), ...this.reverse(id, 'bindsTo'), ...this.reverse(id, 'requisite')])];
-  }
-
-  /** Units stopped when `id` is stopped: RequiredBy, BoundBy, RequisiteOf, ConsistsOf, PropagatesStopTo. */
-  stopPropagatesTo(id: string): string[] {
-    return [
-      ...new Set([
-        ...this.startFailurePropagatesTo(id),
-        ...this.reverse(id, 'partOf'),
-        ...this.forward(id, 'propagatesStopTo'),
-        ...this.reverse(id, 'stopPropagatedFrom'),
-      ]),
-    ];
-  }
-
-  /** Units restarted (try-restart) when `id` is restarted. */
-  restartPropagatesTo(id: string): string[] {
-    return [...new Set([...this.startFailurePropagatesTo(id), ...this.reverse(id, 'partOf')])];
-  }
-
-  reloadPropagatesTo(id: string): string[] {
-    return [...new Set([...this.forward(id, 'propagatesReloadTo'), ...this.reverse(id, 'reloadPropagatedFrom')])];
-  }
+  private readonly atomEdges: Partial<Record<DependencyAtom, AtomEdge[]>> = {};
 }
 
 function add(edges: Edges, from: string, to: string): void {

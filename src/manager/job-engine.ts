@@ -9,14 +9,14 @@ import { ManagerError, type JobListEntry, type JobMode, type JobResult, type Job
 import { DependencyGraph } from './dependency-graph.js';
 import { Job, isActiveLike, isDown, mergeKinds, requestKind, stopsFirst, type JobKind, type RequestKind } from './job.js';
 import { Transaction, type TransactionUnit } from './transaction.js';
-import type { StateChange, UnitInstance, LoadedUnit } from './unit-type.js';
+import type { StartTrigger, StateChange, UnitInstance, LoadedUnit } from './unit-type.js';
 
 export { Job } from './job.js';
 
 /** What the engine needs from the registry. */
 export interface JobUnits {
   /** Load (or fetch) a unit by name; always returns an entry, possibly not-found. */
-  get(name: string): { config: LoadedUnit; instance: UnitInstance; automaticStart?: () => ReturnType<UnitInstance['start']> };
+  get(name: string): { config: LoadedUnit; instance: UnitInstance };
   /** Every loaded unit, once each. */
   all(): LoadedUnit[];
   /** Skipped units (skip-list.ts): their jobs are instant and take no part in ordering. */
@@ -36,7 +36,8 @@ export interface JobMessages {
 
 export interface EnqueueOptions {
   mode?: JobMode;
-  automatic?: boolean;
+  /** What asked for the start (Restart=, a trigger unit); default a plain job. */
+  trigger?: StartTrigger;
 }
 
 const ONLY_BY_DEPENDENCY = 'org.freedesktop.systemd1.OnlyByDependency';
@@ -116,11 +117,12 @@ export class JobEngine {
     if (type === 'stop' && config.loadState !== 'loaded' && isDown(instance.activeState) && !this.jobs.has(config.id)) {
       throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${config.id} not loaded.`);
     }
-    if (options.automatic) {
+    if (options.trigger?.kind === 'auto-restart') {
       // RestartSec= elapsed while a start job is already running for the unit: that job takes the restart.
       const existing = this.jobs.get(config.id);
       if (existing && existing.state === 'running' && existing.kind === 'start') {
-        this.runStart(existing, true);
+        existing.trigger = options.trigger;
+        this.runStart(existing);
         return existing;
       }
     }
@@ -129,7 +131,7 @@ export class JobEngine {
       throw new ManagerError('org.freedesktop.systemd1.NoIsolation', 'Operation refused, unit may not be isolated.');
     }
     const kind = requestKind(type, instance.canReload());
-    const jobs = this.install([{ unit: config.id, kind }], mode, options.automatic ?? false);
+    const jobs = this.install([{ unit: config.id, kind }], mode, options.trigger);
     const anchor = jobs.get(config.id);
     if (anchor) return anchor;
     // Nothing to do (try-restart of an inactive unit, ...): a job that is done at once.
@@ -140,10 +142,10 @@ export class JobEngine {
 
   /** One transaction with several anchors (the shutdown transaction). */
   enqueueMany(requests: { unit: string; kind: RequestKind }[], mode: JobMode): Job[] {
-    return [...this.install(requests, mode, false).values()];
+    return [...this.install(requests, mode).values()];
   }
 
-  private install(requests: { unit: string; kind: RequestKind }[], mode: JobMode, automatic: boolean): Map<string, Job> {
+  private install(requests: { unit: string; kind: RequestKind }[], mode: JobMode, trigger?: StartTrigger): Map<string, Job> {
     const tx = new Transaction(
       {
         unit: (name) => this.txUnit(name),
@@ -194,7 +196,7 @@ export class JobEngine {
       }
       if (mode === 'replace-irreversibly') job.irreversible = true;
       if (mode === 'ignore-dependencies' || this.units.isInert?.(t.unit)) job.ignoreOrder = true;
-      if (automatic && t.anchor) job.automatic = true;
+      if (trigger && t.anchor) job.trigger = trigger;
       out.set(t.unit, job);
     }
     this.scheduleDispatch();
@@ -227,11 +229,11 @@ export class JobEngine {
 
   private runnable(job: Job): boolean {
     if (job.ignoreOrder) return true;
-    for (const other of this.graph.orderedAfter(job.unit)) {
+    for (const other of this.graph.related(job.unit, 'after')) {
       const o = this.jobs.get(other);
       if (o && o !== job && !o.ignoreOrder && !stopsFirst(job.kind)) return false;
     }
-    for (const other of this.graph.orderedBefore(job.unit)) {
+    for (const other of this.graph.related(job.unit, 'before')) {
       const o = this.jobs.get(other);
       if (o && o !== job && !o.ignoreOrder && stopsFirst(o.kind)) return false;
     }
@@ -246,7 +248,7 @@ export class JobEngine {
       case 'nop':
         return this.finish(job, 'done');
       case 'start':
-        return this.runStart(job, job.automatic);
+        return this.runStart(job);
       case 'stop':
       case 'restart':
         return this.runStop(job);
@@ -259,10 +261,11 @@ export class JobEngine {
     }
   }
 
-  private runStart(job: Job, automatic: boolean): void {
+  private runStart(job: Job): void {
+    const automatic = job.trigger.kind === 'auto-restart';
     const entry = this.units.get(job.unit);
     const instance = entry.instance;
-    const wasDown = isDown(instance.activeState) || instance.subState === 'auto-restart';
+    const wasDown = isDown(instance.activeState) || willAutoRestart(instance);
     job.state = 'running';
     job.retryStartWhenDown = false;
     if (isDown(instance.activeState) && !automatic && this.units.checkStart) {
@@ -271,7 +274,7 @@ export class JobEngine {
       if (verdict === 'assert') return this.finish(job, 'assert');
     }
     if (wasDown) this.messages.starting(job.unit, 'start');
-    const outcome = automatic && entry.automaticStart ? entry.automaticStart() : instance.start();
+    const outcome = instance.start(job.trigger);
     if (job.state !== 'running' || this.jobs.get(job.unit) !== job) return; // finished synchronously through stateChanged
     switch (outcome) {
       case 'already':
@@ -294,7 +297,7 @@ export class JobEngine {
     const wasUp = !isDown(instance.activeState);
     // "Stopped X." is said for any unit that was up (an auto-restart too), "Stopping X..." only for a real stop.
     job.announcedStop = wasUp;
-    if (wasUp && instance.subState !== 'auto-restart') this.messages.starting(job.unit, 'stop');
+    if (wasUp && !willAutoRestart(instance)) this.messages.starting(job.unit, 'stop');
     const outcome = instance.stop({ forRestart: job.kind === 'restart' });
     if (job.state !== 'running' || this.jobs.get(job.unit) !== job) return;
     if (outcome === 'already' || isDown(instance.activeState)) this.stopDone(job);
@@ -340,7 +343,7 @@ export class JobEngine {
         if (isActiveLike(change.to)) this.finish(job, 'done');
         else if (change.willAutoRestart) this.finish(job, 'failed');
         else if (isDown(change.to)) {
-          if (job.retryStartWhenDown) this.runStart(job, job.automatic);
+          if (job.retryStartWhenDown) this.runStart(job);
           // unit_notify(): a start that ends inactive (oneshot, condition skip) is done, one that ends failed is not.
           else this.finish(job, change.to === 'failed' ? 'failed' : 'done');
         }
@@ -375,7 +378,7 @@ export class JobEngine {
     job.settle(result);
     // job_fail_dependencies(): a start that did not succeed fails the queued starts of what requires it.
     if (result !== 'done' && (kind === 'start' || kind === 'verify-active')) {
-      for (const dep of this.graph.startFailurePropagatesTo(job.unit)) {
+      for (const dep of this.graph.related(job.unit, 'propagate-start-failure')) {
         const other = this.jobs.get(dep);
         if (other && (other.kind === 'start' || other.kind === 'verify-active')) this.finish(other, 'dependency');
       }
@@ -415,10 +418,10 @@ export class JobEngine {
     const cameUp = isActiveLike(change.to) && !isActiveLike(change.from);
     if (wentDown) {
       // BindsTo=: whatever is bound to a unit that went down goes down too.
-      for (const bound of this.graph.reverse(unit, 'bindsTo')) this.stopIfBoundToInactive(bound, unit);
+      for (const bound of this.graph.related(unit, 'retroactive-stop-on-stop')) this.stopIfBoundToInactive(bound, unit);
       if (!this.shuttingDown) {
         // Upholds=: a unit kept up by an active one is started again.
-        for (const holder of this.graph.reverse(unit, 'upholds')) {
+        for (const holder of this.graph.related(unit, 'restart-when-upheld-by')) {
           if (isActiveLike(this.units.get(holder).instance.activeState)) {
             this.later(() => {
               if (!this.jobs.has(unit) && isDown(this.units.get(unit).instance.activeState)) this.tryEnqueue(unit, 'start');
@@ -426,16 +429,14 @@ export class JobEngine {
           }
         }
         // StopWhenUnneeded=: what this unit pulled in may now be unneeded.
-        for (const kind of ['wants', 'requires', 'bindsTo', 'requisite', 'upholds'] as const) {
-          for (const dep of this.graph.forward(unit, kind)) this.later(() => this.stopIfUnneeded(dep));
-        }
+        for (const dep of this.graph.related(unit, 'add-stop-when-unneeded-queue')) this.later(() => this.stopIfUnneeded(dep));
       }
       if (change.to === 'failed' && change.from !== 'failed') this.triggerOn(unit, 'onFailure');
       else if (change.to === 'inactive' && !change.willAutoRestart) this.triggerOn(unit, 'onSuccess');
     }
     if (cameUp) {
       // unit_check_binds_to(): a unit bound to one that is down (and not about to start) stops.
-      for (const target of this.graph.forward(unit, 'bindsTo')) {
+      for (const target of this.graph.related(unit, 'cannot-be-active-without')) {
         const t = this.units.get(target);
         if (isDown(t.instance.activeState) && !this.jobs.has(t.config.id)) {
           this.stopIfBoundToInactive(unit, target);
@@ -457,12 +458,10 @@ export class JobEngine {
   private stopIfUnneeded(id: string): void {
     const u = this.units.get(id);
     if (!u.config.unit.stopWhenUnneeded || this.jobs.has(id) || isDown(u.instance.activeState)) return;
-    for (const kind of ['wants', 'requires', 'bindsTo', 'requisite', 'upholds'] as const) {
-      for (const user of this.graph.reverse(id, kind)) {
-        const state = this.units.get(user).instance.activeState;
-        const job = this.jobs.get(user);
-        if (!isDown(state) || (job && !stopsFirst(job.kind))) return;
-      }
+    for (const user of this.graph.related(id, 'pins-stop-when-unneeded')) {
+      const state = this.units.get(user).instance.activeState;
+      const job = this.jobs.get(user);
+      if (!isDown(state) || (job && !stopsFirst(job.kind))) return;
     }
     this.messages.info?.(id, 'Unit not needed anymore. Stopping.');
     this.tryEnqueue(id, 'stop');
@@ -470,7 +469,7 @@ export class JobEngine {
 
   private triggerOn(unit: string, kind: 'onFailure' | 'onSuccess'): void {
     if (this.shuttingDown) return;
-    const targets = this.graph.forward(unit, kind);
+    const targets = this.graph.related(unit, kind === 'onFailure' ? 'on-failure' : 'on-success');
     if (targets.length === 0) return;
     const config = this.units.get(unit).config;
     const mode: JobMode = kind === 'onFailure' ? config.unit.onFailureJobMode : config.unit.onSuccessJobMode;
@@ -480,3 +479,8 @@ export class JobEngine {
 }
 
 export type { JobKind };
+
+/** systemd's unit_will_restart(): a unit waiting for RestartSec= counts as down, and its stop is silent. */
+function willAutoRestart(instance: UnitInstance): boolean {
+  return instance.willAutoRestart?.() ?? false;
+}

@@ -1,6 +1,7 @@
 // One job (systemd's job.c): what it does to its unit, its state, and how two
 // jobs for the same unit merge (job_type_merge_and_collapse).
 
+import type { StartTrigger } from './unit-type.js';
 import type { JobResult, JobType } from '../control/api.js';
 import type { ActiveState } from './states.js';
 
@@ -69,8 +70,8 @@ export class Job {
   irreversible = false;
   /** ignore-dependencies: runs without waiting for ordering. */
   ignoreOrder = false;
-  /** An automatic restart (Restart=): the start half uses the service's automatic path. */
-  automatic = false;
+  /** What asked for the start: an automatic restart (Restart=) skips conditions and keeps the restart counter. */
+  trigger: StartTrigger = { kind: 'job' };
   /** The unit was deactivating when the start ran: start again once it is down. */
   retryStartWhenDown = false;
   retryReloadWhenActive = false;

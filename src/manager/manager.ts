@@ -26,24 +26,25 @@ import { describeCondition, failedCondition } from './conditions.js';
 import { emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
 import { REVERSE_PROPERTY, type DependencyKind } from './dependency-graph.js';
 import { SkipList } from './skip-list.js';
-import { SkippedUnit } from './skipped-unit.js';
+import { skippedType } from './skipped-unit.js';
 import { defaultSystemConf, type SystemConf } from './system-conf.js';
 import { now, type DualTimestamp } from './clock.js';
 import { statSync } from 'node:fs';
 import { nowUSec, PRIORITY, type ConsoleWriter, type LogSink } from './log-sink.js';
 import { readCommandLine, readProcess } from './process-tracker.js';
 import type { LogSender } from '../native/index.js';
-import { isService } from './service.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
-import { unitTypeOf } from './unit-types.js';
-import type { LoadedUnit, StateChange, UnitHost, UnitInstance } from './unit-type.js';
+import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
+import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
 
 interface Entry {
   config: LoadedUnit;
   instance: UnitInstance;
+  /** The job wording of its type (statusMessages of its UnitType row). */
+  messages: StatusMessageFormats;
   /** Order in which units became active, for a reverse-order shutdown. */
   activatedAt: number;
   /** Condition*=/Assert*= as last checked by a start job. */
@@ -127,16 +128,11 @@ export class Manager implements ManagerApi, UnitHost {
       {
         get: (name) => {
           const entry = this.entry(name);
-          const instance = entry.instance;
-          return {
-            config: entry.config,
-            instance,
-            automaticStart: isService(instance) ? () => instance.startAutomatically() : undefined,
-          };
+          return { config: entry.config, instance: entry.instance };
         },
         all: () => this.uniqueEntries().map((e) => e.config),
         checkStart: (unit) => this.checkStart(unit),
-        isInert: (unit) => this.units.get(unit)?.instance instanceof SkippedUnit,
+        isInert: (unit) => this.units.get(unit)?.instance.inert === true,
       },
       {
         starting: (unit, type) => this.jobStarting(unit, type),
@@ -172,8 +168,11 @@ export class Manager implements ManagerApi, UnitHost {
       config = { ...config, loadState: 'error', loadError: { name: 'org.freedesktop.systemd1.LoadFailed', message: `Unit type of ${config.id} is not supported.` } };
     }
     const skipped = config.loadState === 'loaded' && this.skipList !== undefined && config.names.some((n) => this.skipList!.skips(n));
-    const instance = skipped ? new SkippedUnit(config, this) : (type ?? unitTypeOf('x.target')!).create(config, this);
-    const entry: Entry = { config, instance, activatedAt: 0 };
+    // A unit of an unsupported type is shown (load error) through the simplest type.
+    const rowType = skipped ? skippedType : (type ?? FALLBACK_TYPE);
+    const instance = rowType.create(config, this);
+    const messages = rowType.statusMessages?.(config) ?? DEFAULT_STATUS_MESSAGES;
+    const entry: Entry = { config, instance, messages, activatedAt: 0 };
     this.jobs?.invalidateGraph();
     this.units.set(config.id, entry);
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
@@ -230,9 +229,17 @@ export class Manager implements ManagerApi, UnitHost {
 
   requestAutoRestart(unit: string): void {
     try {
-      this.jobs.enqueue(unit, 'restart', { automatic: true });
+      this.jobs.enqueue(unit, 'restart', { trigger: { kind: 'auto-restart' } });
     } catch (err) {
       this.log.error({ unit, err }, 'cannot queue automatic restart');
+    }
+  }
+
+  triggerStart(unit: string, trigger: string): void {
+    try {
+      this.jobs.enqueue(unit, 'start', { trigger: { kind: 'unit', unit: trigger } });
+    } catch (err) {
+      this.unitMessage(trigger, `Failed to queue unit startup job: ${(err as Error).message}`, PRIORITY.warning);
     }
   }
 
@@ -248,50 +255,24 @@ export class Manager implements ManagerApi, UnitHost {
     return d && d !== unit ? `${unit} - ${d}` : unit;
   }
 
-  private jobStarting(unit: string, type: 'start' | 'stop' | 'reload'): void {
-    const verb = { start: 'Starting', stop: 'Stopping', reload: 'Reloading' }[type];
-    if (unit.endsWith('.target') || this.units.get(unit)?.instance instanceof SkippedUnit) {
-      return;
-    }
-    if (this.consoleStatus) this.console.line(`         ${verb} ${this.label(unit)}...`);
-    this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.info, message: `${verb} ${this.label(unit)}...` });
+  private formatsOf(unit: string): StatusMessageFormats {
+    return this.units.get(unit)?.messages ?? DEFAULT_STATUS_MESSAGES;
   }
 
-  private jobFinished(unit: string, type: 'start' | 'stop' | 'reload', result: JobResult): void {
-    const entry = this.units.get(unit);
-    // Units on the skip list (skip-list.ts) come and go silently.
-    if (entry?.instance instanceof SkippedUnit && result === 'done') return;
-    const isTarget = unit.endsWith('.target');
-    let line: string | undefined;
-    let status = '  OK  ';
-    if (type === 'start') {
-      if (result === 'done') {
-        // service_finished_job(): a oneshot's start job is "Finished", RemainAfterExit= or not.
-        const oneshot = entry?.config.service?.type === 'oneshot';
-        line = isTarget ? `Reached target ${this.label(unit)}.` : `${oneshot ? 'Finished' : 'Started'} ${this.label(unit)}.`;
-      } else if (result === 'dependency') {
-        status = 'DEPEND';
-        line = `Dependency failed for ${this.label(unit)}.`;
-      } else if (result === 'failed' || result === 'timeout') {
-        status = 'FAILED';
-        line = `Failed to start ${this.label(unit)}.`;
-      } else if (result === 'assert') {
-        status = 'ASSERT';
-        line = `Assertion failed for ${this.label(unit)}.`;
-      }
-      if (result !== 'done') {
-        this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.notice, message: `${unit}: Job ${unit}/start failed with result '${result}'.` });
-      }
-    } else if (type === 'stop') {
-      line = isTarget ? `Stopped target ${this.label(unit)}.` : `Stopped ${this.label(unit)}.`;
-    } else if (type === 'reload') {
-      if (result === 'done') line = `Reloaded ${this.label(unit)}.`;
-      else {
-        status = 'FAILED';
-        line = `Reload failed for ${this.label(unit)}.`;
-      }
+  private jobStarting(unit: string, type: JobVerb): void {
+    const line = statusMessage(this.formatsOf(unit), type, 'starting', this.label(unit));
+    if (line === undefined) return;
+    if (this.consoleStatus) this.console.line(`         ${line}`);
+    this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.info, message: line });
+  }
+
+  private jobFinished(unit: string, type: JobVerb, result: JobResult): void {
+    if (type === 'start' && result !== 'done') {
+      this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.notice, message: `${unit}: Job ${unit}/start failed with result '${result}'.` });
     }
-    if (!line) return;
+    const line = statusMessage(this.formatsOf(unit), type, result, this.label(unit));
+    if (line === undefined) return;
+    const status = jobStatusBadge(type, result);
     if (this.consoleStatus) {
       this.console.line(`[${status}] ${line}`);
       if (status === 'FAILED') this.console.line(`See 'systemctl status ${unit}' for details.`);
@@ -395,9 +376,9 @@ export class Manager implements ManagerApi, UnitHost {
     }
     const timedOut: string[] = [];
     for (const e of up()) {
-      if (e.config.id.endsWith('.target') || e.instance instanceof SkippedUnit) continue;
+      const signal = e.instance.finalKillSignal?.();
+      if (signal === undefined) continue;
       timedOut.push(e.config.id);
-      const signal = e.config.service?.finalKillSignal ?? 9;
       const n = e.instance.kill('all', signal);
       this.unitMessage(e.config.id, `Stop budget exceeded, sending final kill signal to ${n} process(es).`, PRIORITY.warning);
     }
@@ -429,7 +410,7 @@ export class Manager implements ManagerApi, UnitHost {
   /** Condition*= then Assert*= (semantics §2.5), right before a start runs. */
   private checkStart(unit: string): 'ok' | 'condition' | 'assert' {
     const entry = this.units.get(unit);
-    if (!entry || entry.instance instanceof SkippedUnit) return 'ok';
+    if (!entry || entry.instance.inert) return 'ok';
     const u = entry.config.unit;
     if (u.conditions.length === 0 && u.asserts.length === 0) return 'ok';
     const ctx = { environment: this.managerEnv };
@@ -440,7 +421,7 @@ export class Manager implements ManagerApi, UnitHost {
       entry.checks = { conditionResult: false, assertResult: true, at, failed: `${text} was not met` };
       const message = `${this.label(unit)} was skipped because of an unmet condition check (${text}).`;
       this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority: PRIORITY.info, message });
-      if (this.consoleStatus && !unit.endsWith('.target')) this.console.line(`         ${this.label(unit)} was skipped because of an unmet condition check (${text}).`);
+      if (this.consoleStatus && entry.messages.announceConditionSkip) this.console.line(`         ${this.label(unit)} was skipped because of an unmet condition check (${text}).`);
       return 'condition';
     }
     const assert = failedCondition(u.asserts, ctx);
@@ -698,4 +679,12 @@ export class Manager implements ManagerApi, UnitHost {
     for (const u of unset) map.delete(u.includes('=') ? u.slice(0, u.indexOf('=')) : u);
     this.managerEnv = [...map.values()];
   }
+}
+
+/** job.c's job_done_status: the badge in front of a finished job's console line. */
+function jobStatusBadge(verb: JobVerb, result: JobResult): string {
+  if (verb === 'stop' || result === 'done') return '  OK  ';
+  if (result === 'dependency') return 'DEPEND';
+  if (result === 'assert') return 'ASSERT';
+  return 'FAILED';
 }

@@ -21,7 +21,7 @@ import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.j
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
 import { unitBaseProperties, execStateProperty, timestampProperties, type UnitTimestamps } from './properties.js';
-import type { LoadedUnit, StateChange, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
 
@@ -170,7 +170,13 @@ export class Service implements UnitInstance {
 
   // ---------------------------------------------------------------- public operations
 
-  start(options: { automatic?: boolean } = {}): 'started' | 'already' | 'wait' | 'failed' {
+  start(trigger: StartTrigger = { kind: 'job' }): 'started' | 'already' | 'wait' | 'failed' {
+    const automatic = trigger.kind === 'auto-restart';
+    // The start half of an automatic restart ends the RestartSec= wait.
+    if (automatic && this.state === 'auto-restart') {
+      this.timer.disarm();
+      this.state = 'dead';
+    }
     if (STOP_STATES.includes(this.state)) return 'wait';
     if (START_STATES.includes(this.state)) return 'already';
     if (this.state === 'running' || this.state === 'exited' || this.state === 'reload') return 'already';
@@ -180,7 +186,7 @@ export class Service implements UnitInstance {
       this.enterDead('start-limit-hit', false);
       return 'failed';
     }
-    if (!options.automatic) this.nRestarts = 0;
+    if (!automatic) this.nRestarts = 0;
     this.result = 'success';
     this.reloadResult = 'success';
     this.mainExit = undefined;
@@ -597,13 +603,12 @@ export class Service implements UnitInstance {
     this.host.requestAutoRestart(this.id);
   }
 
-  /** Called by the job engine for the start half of an automatic restart. */
-  startAutomatically(): ReturnType<Service['start']> {
-    if (this.state === 'auto-restart') {
-      this.timer.disarm();
-      this.state = 'dead';
-    }
-    return this.start({ automatic: true });
+  willAutoRestart(): boolean {
+    return this.state === 'auto-restart';
+  }
+
+  finalKillSignal(): number {
+    return this.s.finalKillSignal;
   }
 
   // ---------------------------------------------------------------- timeouts
@@ -1272,13 +1277,15 @@ function stdioName(s: ExecSettings['standardOutput']): string {
   }
 }
 
+/** service_finished_job(): a oneshot's start job is "Finished", RemainAfterExit= or not. */
+const ONESHOT_STATUS_MESSAGES: StatusMessageFormats = {
+  ...DEFAULT_STATUS_MESSAGES,
+  finished: { ...DEFAULT_STATUS_MESSAGES.finished, start: { ...DEFAULT_STATUS_MESSAGES.finished.start, done: 'Finished %s.' } },
+};
+
 export const serviceType: UnitType = {
   suffix: 'service',
   create: (config, host) => new Service(config, host),
+  statusMessages: (config) => (config.service?.type === 'oneshot' ? ONESHOT_STATUS_MESSAGES : DEFAULT_STATUS_MESSAGES),
 };
-
-/** For the job engine: does this instance support automatic restarts? */
-export function isService(unit: UnitInstance): unit is Service {
-  return unit instanceof Service;
-}
 

@@ -1,12 +1,13 @@
 // Targets are synchronization points: active when started, nothing to run (systemd.target(5)).
 
-import type { KillWhom, Properties } from '../control/api.js';
+import { JOB_RESULTS, type KillWhom, type Properties } from '../control/api.js';
 import { NO_TIMESTAMP, now } from './clock.js';
 import { timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { TARGET_STATE_TABLE, type ActiveState, type TargetState } from './states.js';
-import type { LoadedUnit, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 export class Target implements UnitInstance {
+  readonly inert: boolean = false;
   private state: TargetState = 'dead';
   private readonly ts: UnitTimestamps = {
     stateChange: NO_TIMESTAMP,
@@ -91,7 +92,19 @@ export class Target implements UnitInstance {
   }
 }
 
+/** target.c's status_message_formats: no "Starting" lines, "Reached target"/"Stopped target". */
+export const TARGET_STATUS_MESSAGES: StatusMessageFormats = {
+  starting: {},
+  finished: {
+    start: { ...DEFAULT_STATUS_MESSAGES.finished.start, done: 'Reached target %s.' },
+    stop: Object.fromEntries(JOB_RESULTS.map((r) => [r, 'Stopped target %s.'])),
+    reload: DEFAULT_STATUS_MESSAGES.finished.reload,
+  },
+  announceConditionSkip: false,
+};
+
 export const targetType: UnitType = {
   suffix: 'target',
   create: (config, host) => new Target(config, host),
+  statusMessages: () => TARGET_STATUS_MESSAGES,
 };

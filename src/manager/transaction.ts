@@ -138,20 +138,20 @@ export class Transaction {
     const id = job.unit;
     if (job.kind === 'start' || job.kind === 'restart') {
       if (!this.ignoreRequirements) {
-        for (const dep of [...g.forward(id, 'requires'), ...g.forward(id, 'bindsTo')]) this.tryAdd(dep, 'start', job.matters);
-        for (const dep of g.forward(id, 'requisite')) this.tryAdd(dep, 'verify-active', job.matters);
-        for (const dep of g.both(id, 'conflicts')) this.tryAdd(dep, 'stop', job.matters);
+        for (const dep of g.related(id, 'pull-in-start')) this.tryAdd(dep, 'start', job.matters);
+        for (const dep of g.related(id, 'pull-in-verify')) this.tryAdd(dep, 'verify-active', job.matters);
+        for (const dep of g.related(id, 'pull-in-stop')) this.tryAdd(dep, 'stop', job.matters);
       }
-      for (const dep of [...g.forward(id, 'wants'), ...g.forward(id, 'upholds')]) this.tryAdd(dep, 'start', false);
+      for (const dep of g.related(id, 'pull-in-start-ignored')) this.tryAdd(dep, 'start', false);
     }
     if (job.kind === 'stop') {
-      for (const dep of g.stopPropagatesTo(id)) this.tryAdd(dep, 'stop', job.matters);
+      for (const dep of g.related(id, 'propagate-stop')) this.tryAdd(dep, 'stop', job.matters);
     }
     if (job.kind === 'restart') {
-      for (const dep of g.restartPropagatesTo(id)) this.tryAdd(dep, 'try-restart', job.matters);
+      for (const dep of g.related(id, 'propagate-restart')) this.tryAdd(dep, 'try-restart', job.matters);
     }
     if (job.kind === 'reload') {
-      for (const dep of g.reloadPropagatesTo(id)) this.tryAdd(dep, 'try-reload', false);
+      for (const dep of g.related(id, 'propagate-reload')) this.tryAdd(dep, 'try-reload', false);
     }
   }
 
@@ -182,8 +182,8 @@ export class Transaction {
   private waitsFor(a: TxJob, b: TxJob): boolean {
     const g = this.ctx.graph;
     if (this.ctx.isInert?.(a.unit) || this.ctx.isInert?.(b.unit)) return false;
-    if (g.orderedAfter(a.unit).includes(b.unit) && !stopsFirst(a.kind)) return true;
-    if (g.orderedBefore(a.unit).includes(b.unit) && stopsFirst(b.kind)) return true;
+    if (g.related(a.unit, 'after').includes(b.unit) && !stopsFirst(a.kind)) return true;
+    if (g.related(a.unit, 'before').includes(b.unit) && stopsFirst(b.kind)) return true;
     return false;
   }
 

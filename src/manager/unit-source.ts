@@ -170,6 +170,7 @@ export class StoreUnitSource implements UnitSource {
       dropInPaths: raw.dropInPaths,
       unitFileState: this.fileState(raw.id),
       unit,
+      settings: raw.config?.settings,
       warnings: raw.diagnostics.map(formatDiagnostic),
       mtimes: raw.mtimes,
       builtin: raw.fragmentPath?.startsWith(BUILTIN_FRAGMENT_DIR + '/') ?? false,

@@ -3,14 +3,14 @@
 // talk to units through it.
 
 import type { Logger } from 'pino';
-import type { KillWhom, Properties } from '../control/api.js';
+import { JOB_RESULTS, type JobResult, type KillWhom, type Properties } from '../control/api.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
 import type { ExecSettings } from '../exec/settings.js';
 import type { ConsoleWriter, LogSink } from './log-sink.js';
 import type { ActiveState } from './states.js';
 import type { LoadState } from '../units/schema/enums.js';
 import { defaultUnitSection } from '../units/schema/defaults.js';
-import type { Condition, InstallSection, UnitSection } from '../units/schema/types.js';
+import type { Condition, InstallSection, RawSettings, UnitSection } from '../units/schema/types.js';
 import type { ServiceSettings } from './service-settings.js';
 
 /** [Unit] settings (the schema's UnitSection) plus the [Install] lists the manager shows. */
@@ -37,6 +37,8 @@ export interface LoadedUnit {
   unitFilePreset?: string;
   unit: UnitSettings;
   service?: ServiceSettings;
+  /** Known keys of the type's own section that the schema does not type yet (e.g. [Timer]), raw. */
+  settings?: RawSettings;
   /** Exec settings shared by all exec-capable types. */
   exec?: ExecSettings;
   /** Load warnings to show once. */
@@ -74,6 +76,11 @@ export interface UnitHost {
   stateChanged(unit: string, change: StateChange): void;
   /** RestartSec= elapsed: queue the restart job (stop + start) for this unit. */
   requestAutoRestart(unit: string): void;
+  /**
+   * A trigger unit (timer, socket, path) starts the unit it triggers: a normal start job
+   * (mode replace), whose start() sees `{ kind: 'unit', unit: trigger }`.
+   */
+  triggerStart(unit: string, trigger: string): void;
   /** Manager-level message about a unit: journal (ring) + daemon log. */
   unitMessage(unit: string, message: string, priority?: number): void;
 }
@@ -83,8 +90,13 @@ export interface UnitInstance {
   readonly subState: string;
   /** Replace the settings after daemon-reload (the running state is kept). */
   reload(config: LoadedUnit): void;
-  /** Begin starting; completion is reported through host.stateChanged. Returns false when it cannot start now. */
-  start(): 'started' | 'already' | 'wait' | 'failed';
+  /**
+   * Takes no part in the job machinery (the skip list): its jobs are instant, need no
+   * ordering, skip Condition*= checks and say nothing on the console when they succeed.
+   */
+  readonly inert?: boolean;
+  /** Begin starting; completion is reported through host.stateChanged. */
+  start(trigger?: StartTrigger): 'started' | 'already' | 'wait' | 'failed';
   /** `forRestart`: the stop half of a restart job (RestartKillSignal=, RuntimeDirectoryPreserve=restart). */
   stop(options?: { forRestart?: boolean }): 'stopping' | 'already' | 'wait';
   canReload(): boolean;
@@ -97,13 +109,59 @@ export interface UnitInstance {
   properties(): Properties;
   /** Pids for status' process tree. */
   pids(): number[];
+  /** Waiting to be restarted automatically (systemd's will_restart): a stop of it is silent. Default false. */
+  willAutoRestart?(): boolean;
+  /** The signal the stop budget's final sweep sends (FinalKillSignal=); undefined: nothing to kill. */
+  finalKillSignal?(): number | undefined;
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
 }
 
+/** What set a start going: a job asked for by a client or dependency, Restart=, or a trigger unit. */
+export type StartTrigger = { kind: 'job' } | { kind: 'auto-restart' } | { kind: 'unit'; unit: string };
+
+export type JobVerb = 'start' | 'stop' | 'reload';
+
+/**
+ * systemd's status_message_formats: the console/journal line of a job per verb and result,
+ * `%s` standing for the unit's label. A missing entry means no line.
+ */
+export interface StatusMessageFormats {
+  starting: Partial<Record<JobVerb, string>>;
+  finished: Record<JobVerb, Partial<Record<JobResult, string>>>;
+  /** Say on the console that a start was skipped for an unmet condition. */
+  announceConditionSkip: boolean;
+}
+
+/** The wording of job.c's generic table, as unitd prints it (types override what differs). */
+export const DEFAULT_STATUS_MESSAGES: StatusMessageFormats = {
+  starting: { start: 'Starting %s...', stop: 'Stopping %s...', reload: 'Reloading %s...' },
+  finished: {
+    start: {
+      done: 'Started %s.',
+      failed: 'Failed to start %s.',
+      timeout: 'Failed to start %s.',
+      dependency: 'Dependency failed for %s.',
+      assert: 'Assertion failed for %s.',
+    },
+    stop: Object.fromEntries(JOB_RESULTS.map((r) => [r, 'Stopped %s.'])),
+    reload: Object.fromEntries(JOB_RESULTS.map((r) => [r, r === 'done' ? 'Reloaded %s.' : 'Reload failed for %s.'])),
+  },
+  announceConditionSkip: true,
+};
+
+/** One row of the unit-type table (systemd's UnitVTable). */
 export interface UnitType {
   readonly suffix: string;
   create(config: LoadedUnit, host: UnitHost): UnitInstance;
+  /** Job wording of this type; default DEFAULT_STATUS_MESSAGES. `config` lets a service say "Finished" for Type=oneshot. */
+  statusMessages?(config: LoadedUnit): StatusMessageFormats;
+}
+
+/** The line for a job of `config` with `formats`, or undefined when the type says nothing. */
+export function statusMessage(formats: StatusMessageFormats, verb: JobVerb, phase: 'starting' | JobResult, label: string): string | undefined {
+  const format = phase === 'starting' ? formats.starting[verb] : formats.finished[verb][phase];
+  return format?.replace('%s', label);
 }
 
 export type { ChildExit };

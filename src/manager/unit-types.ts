@@ -9,6 +9,9 @@ export const UNIT_TYPES: Record<string, UnitType> = {
   target: targetType,
 };
 
+/** Shows a unit of a type unitd cannot run (its load error), doing nothing: the simplest type. */
+export const FALLBACK_TYPE: UnitType = targetType;
+
 export function unitTypeOf(name: string): UnitType | undefined {
   const dot = name.lastIndexOf('.');
   return dot < 0 ? undefined : UNIT_TYPES[name.slice(dot + 1)];

@@ -1,0 +1,137 @@
+// A new unit type needs one file and one row in the unit-type table, nothing in
+// manager.ts or job-engine.ts: a toy `.timer` type (this file) is registered in
+// UNIT_TYPES, booted through the real Manager from unit files on disk, and starts the
+// unit it triggers through a normal start job (host.triggerStart).
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pino } from 'pino';
+import t from 'tap';
+
+import type { KillWhom, Properties } from '../../src/control/api.js';
+import type { NativeModule } from '../../src/exec/native.js';
+import { ConsoleWriter, RingLogSink } from '../../src/manager/log-sink.js';
+import { Manager } from '../../src/manager/manager.js';
+import { unitBaseProperties } from '../../src/manager/properties.js';
+import type { ActiveState } from '../../src/manager/states.js';
+import { StoreUnitSource } from '../../src/manager/unit-source.js';
+import { UNIT_TYPES } from '../../src/manager/unit-types.js';
+import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type UnitHost, type UnitInstance, type UnitType } from '../../src/manager/unit-type.js';
+
+/** Elapses once, OnActiveSec= (ms here) after it starts, and then starts [Timer] Unit=. */
+class ToyTimer implements UnitInstance {
+  activeState: ActiveState = 'inactive';
+  subState = 'dead';
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private config: LoadedUnit,
+    private readonly host: UnitHost,
+    private readonly settings: Record<string, string[]>,
+  ) {}
+  private set(to: ActiveState, sub: string): void {
+    const from = this.activeState;
+    this.activeState = to;
+    this.subState = sub;
+    this.host.stateChanged(this.config.id, { from, to });
+  }
+  reload(config: LoadedUnit): void {
+    this.config = config;
+  }
+  start(_trigger?: StartTrigger): 'started' | 'already' {
+    if (this.activeState === 'active') return 'already';
+    this.set('active', 'waiting');
+    const delay = Number(this.settings.OnActiveSec?.at(-1) ?? '0');
+    const unit = this.settings.Unit?.at(-1) ?? this.config.id.replace(/\.timer$/, '.service');
+    this.timer = setTimeout(() => {
+      this.subState = 'elapsed';
+      this.host.triggerStart(unit, this.config.id);
+    }, delay);
+    return 'started';
+  }
+  stop(): 'stopping' | 'already' {
+    if (this.activeState === 'inactive') return 'already';
+    clearTimeout(this.timer);
+    this.set('inactive', 'dead');
+    return 'stopping';
+  }
+  canReload(): boolean {
+    return false;
+  }
+  reloadUnit(): 'failed' {
+    return 'failed';
+  }
+  kill(_whom: KillWhom, _signal: number): number {
+    return 0;
+  }
+  childExited(): void {}
+  orphanExited(): void {}
+  resetFailed(): void {}
+  pids(): number[] {
+    return [];
+  }
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+  properties(): Properties {
+    return unitBaseProperties(this.config, this.activeState, this.subState, { canReload: false, invocationId: '', conditionResult: true });
+  }
+}
+
+const toyTimerType: UnitType = {
+  suffix: 'timer',
+  create: (config, host) => new ToyTimer(config, host, config.settings?.Timer ?? {}),
+  statusMessages: () => ({ ...DEFAULT_STATUS_MESSAGES, starting: {}, finished: { ...DEFAULT_STATUS_MESSAGES.finished, start: { done: 'Started toy timer %s.' } } }),
+};
+
+const noProcesses: NativeModule = {
+  spawn: () => {
+    throw new Error('the toy units run no processes');
+  },
+  onChildExit: () => () => undefined,
+  bindDatagram: () => ({ close: () => undefined }),
+  setChildSubreaper: () => undefined,
+};
+
+t.test('a toy unit type boots and triggers a start through the manager', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-toy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'toy.target'), '[Unit]\nDescription=Toy boot\nWants=tick.timer\n');
+  writeFileSync(join(dir, 'tick.timer'), '[Unit]\nDescription=Tick\n[Timer]\nOnActiveSec=5\nUnit=woken.target\n');
+  writeFileSync(join(dir, 'woken.target'), '[Unit]\nDescription=Woken by the timer\n');
+
+  UNIT_TYPES.timer = toyTimerType;
+  t.teardown(() => void delete UNIT_TYPES.timer);
+
+  const stream = new PassThrough();
+  const consoleText: string[] = [];
+  stream.on('data', (d: Buffer) => consoleText.push(d.toString()));
+  const manager = new Manager({
+    log: pino({ level: 'silent' }),
+    console: new ConsoleWriter(stream),
+    logSink: new RingLogSink(undefined),
+    native: noProcesses,
+    runtimeDir: dir,
+    source: new StoreUnitSource({ unitPathEnv: dir }),
+    generators: undefined,
+  });
+  t.teardown(() => manager.stopAll({ budgetMs: 1000 }));
+
+  t.equal(await manager.boot('toy.target'), 'done');
+  const [timer] = await manager.unitProperties(['tick.timer']);
+  t.equal(timer.ActiveState, 'active', 'the toy timer started as part of boot');
+
+  // The trigger goes through a normal start job of woken.target.
+  const deadline = Date.now() + 10_000;
+  let woken: Properties | undefined;
+  while (Date.now() < deadline) {
+    [woken] = await manager.unitProperties(['woken.target']);
+    if (woken.ActiveState === 'active') break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  t.equal(woken?.ActiveState, 'active', 'the timer started the unit it triggers');
+  const text = consoleText.join('');
+  t.match(text, /Started toy timer tick\.timer - Tick\./, 'the type chose its own job wording');
+  t.match(text, /Reached target woken\.target - Woken by the timer\./);
+});
