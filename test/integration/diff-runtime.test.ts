@@ -289,8 +289,8 @@ async function runAll(d: Driver): Promise<string[][]> {
 
 const why = oracleUnavailable();
 if (why !== undefined) {
-  t.comment(`skipping: the systemd oracle cannot run here (${why})`);
-  t.pass('skipped with reason');
+  // One skipped subtest naming the reason (tap counts it as a skip, not a pass).
+  t.skip(`the systemd oracle cannot run here (${why})`, () => undefined);
 } else {
   t.test('unitd reports the same states as systemd 252 for the same commands', async (t) => {
     t.setTimeout(600_000);
