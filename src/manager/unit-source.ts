@@ -4,7 +4,7 @@
 
 import { formatDiagnostic } from '../units/diagnostics.js';
 import { UnitStore } from '../units/loader.js';
-import { interpretUnit, type UnitConfig } from '../units/schema/interpret.js';
+import { interpretUnit } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
@@ -27,10 +27,10 @@ export interface UnitSource {
 
 
 export class StoreUnitSource implements UnitSource {
-  private store: UnitStore<UnitConfig>;
+  private store: UnitStore;
 
   constructor(options: LookupOptions = {}) {
-    this.store = new UnitStore<UnitConfig>(options);
+    this.store = new UnitStore(options);
   }
 
   /** system.conf's Default*= values, used where a unit does not set its own. */
@@ -121,7 +121,7 @@ export class StoreUnitSource implements UnitSource {
    * unitd's own text; .wants/ and .requires/ directories on the search path
    * still count (multi-user.target.wants/ without multi-user.target).
    */
-  private builtin(raw: ReturnType<UnitStore<UnitConfig>['load']>): ReturnType<UnitStore<UnitConfig>['load']> | undefined {
+  private builtin(raw: ReturnType<UnitStore['load']>): ReturnType<UnitStore['load']> | undefined {
     const text = builtinUnitText(raw.id);
     if (text === undefined) return undefined;
     const log = new DiagnosticLog();

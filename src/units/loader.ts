@@ -16,7 +16,7 @@ import { DependencySets, applyDefaultDependencies, emptyDependencySets } from '.
 import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
 import type { UnitConfig } from './schema/types.js';
 import type { LoadState } from './schema/enums.js';
-import { schemaInterpreter } from './schema/interpreter.js';
+import { interpretUnit } from './schema/interpret.js';
 
 
 export interface LoadError {
@@ -30,21 +30,7 @@ export function formatLoadError(e: LoadError | undefined): string {
   return e === undefined ? '' : `${e.name} "${e.message}"`;
 }
 
-/** What a schema makes of the raw assignments; the loader only needs to know about fatal problems. */
-export interface InterpretResult<C> {
-  config: C;
-  /** Set when a setting is fatally wrong (LoadState bad-setting). */
-  badSetting?: string;
-}
-
-export type Interpreter<C> = (input: {
-  name: string;
-  assignments: Assignment[];
-  log: DiagnosticLog;
-  fragmentPath?: string;
-}) => InterpretResult<C>;
-
-export interface LoadedUnit<C = UnitConfig> {
+export interface LoadedUnit {
   /** The unit's real name (aliases resolved). */
   id: string;
   /** id first, then every alias found as a symlink. */
@@ -59,17 +45,13 @@ export interface LoadedUnit<C = UnitConfig> {
   /** Fragment then drop-ins, in the order systemd applies them. */
   assignments: Assignment[];
   diagnostics: Diagnostic[];
-  config?: C;
+  config?: UnitConfig;
   /** Entries of the .wants/, .requires/ and .upholds/ directories. */
   wantsFromDirs: string[];
   requiresFromDirs: string[];
   upholdsFromDirs: string[];
   /** Modification times of every file read, for NeedDaemonReload=. */
   mtimes: Map<string, number>;
-}
-
-export interface UnitStoreOptions<C> extends LookupOptions {
-  interpret?: Interpreter<C>;
 }
 
 const ERRNO_DBUS: Record<string, string> = {
@@ -107,15 +89,13 @@ function errnoOf(e: unknown): string {
 }
 
 /** A registry of loaded units over one search path; `reload()` is daemon-reload. */
-export class UnitStore<C = UnitConfig> {
+export class UnitStore {
   readonly lookup: LookupPaths;
   private nameMap: Map<string, NameEntry>;
-  private readonly cache = new Map<string, LoadedUnit<C>>();
-  private readonly interpret: Interpreter<C>;
+  private readonly cache = new Map<string, LoadedUnit>();
 
-  constructor(opts: UnitStoreOptions<C> = {}) {
+  constructor(opts: LookupOptions = {}) {
     this.lookup = lookupPaths(opts);
-    this.interpret = opts.interpret ?? (schemaInterpreter as unknown as Interpreter<C>);
     this.nameMap = buildNameMap(this.lookup);
   }
 
@@ -177,7 +157,7 @@ export class UnitStore<C = UnitConfig> {
     return names;
   }
 
-  load(name: string): LoadedUnit<C> {
+  load(name: string): LoadedUnit {
     const id = this.resolveId(name);
     const cached = this.cache.get(id);
     if (cached) return cached;
@@ -186,11 +166,11 @@ export class UnitStore<C = UnitConfig> {
     return unit;
   }
 
-  private loadUncached(requested: string, id: string): LoadedUnit<C> {
+  private loadUncached(requested: string, id: string): LoadedUnit {
     const parsedName = parseUnitName(id);
     const names = this.namesOf(id);
     if (!names.includes(requested) && requested !== id) names.push(requested);
-    const unit: LoadedUnit<C> = {
+    const unit: LoadedUnit = {
       id,
       names,
       type: parsedName?.type ?? 'service',
@@ -245,17 +225,18 @@ export class UnitStore<C = UnitConfig> {
     unit.wantsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'wants');
     unit.requiresFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'requires');
     unit.upholdsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'upholds');
-    const result = this.interpret({ name: id, assignments: unit.assignments, log, fragmentPath: unit.fragmentPath });
-    unit.config = result.config;
+    // Every consumer (the daemon, verify, cat, list-dependencies) sees the schema's typed config.
+    const config = interpretUnit({ name: id, assignments: unit.assignments, log, specifiers: { unitName: id, fragmentPath: unit.fragmentPath } });
+    unit.config = config;
     unit.diagnostics = log.entries;
-    if (result.badSetting !== undefined) {
+    if (config.badSetting !== undefined) {
       unit.loadState = 'bad-setting';
       unit.loadError = { name: 'org.freedesktop.systemd1.BadUnitSetting', message: `Unit ${id} has a bad unit file setting.` };
     }
     return unit;
   }
 
-  private fail(unit: LoadedUnit<C>, state: LoadState, error: LoadError): LoadedUnit<C> {
+  private fail(unit: LoadedUnit, state: LoadState, error: LoadError): LoadedUnit {
     unit.loadState = state;
     unit.loadError = error;
     return unit;
@@ -274,7 +255,7 @@ export class UnitStore<C = UnitConfig> {
   }
 
   /** Read the fragment (following a linked file inside the root); returns the real path. */
-  private readFragment(unit: LoadedUnit<C>, entry: NameEntry, log: DiagnosticLog): string {
+  private readFragment(unit: LoadedUnit, entry: NameEntry, log: DiagnosticLog): string {
     let real = entry.path;
     if (entry.kind === 'linked') {
       let resolved: string | undefined;
@@ -290,7 +271,7 @@ export class UnitStore<C = UnitConfig> {
     return real;
   }
 
-  private readInto(unit: LoadedUnit<C>, file: string, log: DiagnosticLog, shownAs = file): void {
+  private readInto(unit: LoadedUnit, file: string, log: DiagnosticLog, shownAs = file): void {
     let data: Buffer;
     try {
       const st = fs.statSync(file);
@@ -308,12 +289,12 @@ export class UnitStore<C = UnitConfig> {
 }
 
 /** One-shot load without keeping a store around. */
-export function loadUnit(name: string, opts: UnitStoreOptions<UnitConfig> = {}): LoadedUnit<UnitConfig> {
+export function loadUnit(name: string, opts: LookupOptions = {}): LoadedUnit {
   return new UnitStore(opts).load(name);
 }
 
 /** Dependencies of a loaded unit as the graph sees them: settings, .wants/.requires entries, defaults. */
-export function effectiveDependencies(unit: LoadedUnit<UnitConfig>): DependencySets {
+export function effectiveDependencies(unit: LoadedUnit): DependencySets {
   const deps = emptyDependencySets();
   if (unit.loadState !== 'loaded' || unit.config === undefined) return deps;
   const own = unit.config.unit;

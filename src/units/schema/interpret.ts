@@ -16,7 +16,7 @@ import { parseBoolean } from '../values/boolean.js';
 import { SERVICE_KEYS } from './service-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
-import { serviceRefusal } from '../validate.js';
+import { serviceRefusal } from './service-refusal.js';
 
 export type { UnitConfig } from './types.js';
 
