@@ -2,7 +2,7 @@
 // values raw: µs numbers, booleans, strings, lists. The client formats.
 
 import type { Properties } from '../control/api.js';
-import type { DualTimestamp } from './clock.js';
+import { NO_TIMESTAMP, type DualTimestamp } from './clock.js';
 import type { ActiveState } from './states.js';
 import type { LoadedUnit } from './unit-type.js';
 
@@ -13,6 +13,18 @@ export interface UnitTimestamps {
   activeExit: DualTimestamp;
   inactiveEnter: DualTimestamp;
   condition: DualTimestamp;
+}
+
+/** A unit that has never changed state. */
+export function noTimestamps(): UnitTimestamps {
+  return {
+    stateChange: NO_TIMESTAMP,
+    inactiveExit: NO_TIMESTAMP,
+    activeEnter: NO_TIMESTAMP,
+    activeExit: NO_TIMESTAMP,
+    inactiveEnter: NO_TIMESTAMP,
+    condition: NO_TIMESTAMP,
+  };
 }
 
 export function timestampProperties(ts: UnitTimestamps): Properties {

@@ -20,7 +20,7 @@ import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './p
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
-import { unitBaseProperties, execStateProperty, timestampProperties, type UnitTimestamps } from './properties.js';
+import { unitBaseProperties, execStateProperty, noTimestamps, timestampProperties, type UnitTimestamps } from './properties.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
@@ -88,14 +88,7 @@ export class Service implements UnitInstance {
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
   private pidFileWatcher: FSWatcher | undefined;
-  private readonly ts: UnitTimestamps = {
-    stateChange: NO_TIMESTAMP,
-    inactiveExit: NO_TIMESTAMP,
-    activeEnter: NO_TIMESTAMP,
-    activeExit: NO_TIMESTAMP,
-    inactiveEnter: NO_TIMESTAMP,
-    condition: NO_TIMESTAMP,
-  };
+  private readonly ts: UnitTimestamps = noTimestamps();
 
   constructor(
     config: LoadedUnit,

@@ -1,22 +1,15 @@
 // Targets are synchronization points: active when started, nothing to run (systemd.target(5)).
 
 import { JOB_RESULTS, type KillWhom, type Properties } from '../control/api.js';
-import { NO_TIMESTAMP, now } from './clock.js';
-import { timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { now } from './clock.js';
+import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { TARGET_STATE_TABLE, type ActiveState, type TargetState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 export class Target implements UnitInstance {
   readonly inert: boolean = false;
   private state: TargetState = 'dead';
-  private readonly ts: UnitTimestamps = {
-    stateChange: NO_TIMESTAMP,
-    inactiveExit: NO_TIMESTAMP,
-    activeEnter: NO_TIMESTAMP,
-    activeExit: NO_TIMESTAMP,
-    inactiveEnter: NO_TIMESTAMP,
-    condition: NO_TIMESTAMP,
-  };
+  private readonly ts: UnitTimestamps = noTimestamps();
 
   constructor(
     private config: LoadedUnit,

@@ -29,4 +29,4 @@ export {
   type ExitStatus,
   type ExitStatusName,
   type ExitStatusClass,
-} from './exit-status.js';
+} from '../units/values/exit-status.js';

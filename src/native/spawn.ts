@@ -4,7 +4,7 @@
 
 import { constants as osConstants } from 'node:os';
 import { native } from './binding.js';
-import { exitStatusByCode } from './exit-status.js';
+import { exitStatusByCode } from '../units/values/exit-status.js';
 import { RESOURCE_LIMITS } from '../units/schema/enums.js';
 import {
   MAX_FD,
