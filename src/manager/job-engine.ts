@@ -21,6 +21,8 @@ export interface JobUnits {
   all(): LoadedUnit[];
   /** Skipped units (skip-list.ts): their jobs are instant and take no part in ordering. */
   isInert?(unit: string): boolean;
+  /** The error boundary (UnitHost.deliver); without it a throw propagates. */
+  deliver?(unit: string, event: 'job', fn: () => void): void;
   /** Condition*= and Assert*= right before a start runs (logs what failed). */
   checkStart?(unit: string): 'ok' | 'condition' | 'assert';
 }
@@ -220,7 +222,8 @@ export class JobEngine {
       again = false;
       for (const job of [...this.jobs.values()].sort((a, b) => a.id - b.id)) {
         if (job.state !== 'waiting' || !this.runnable(job)) continue;
-        this.run(job);
+        if (this.units.deliver) this.units.deliver(job.unit, 'job', () => this.run(job));
+        else this.run(job);
         again = true;
       }
     }
@@ -238,6 +241,12 @@ export class JobEngine {
       if (o && o !== job && !o.ignoreOrder && stopsFirst(o.kind)) return false;
     }
     return true;
+  }
+
+  /** A handler of `unit` threw (the error boundary): its job ends `failed`. */
+  failJob(unit: string): void {
+    const job = this.jobs.get(unit);
+    if (job) this.finish(job, 'failed');
   }
 
   private run(job: Job): void {

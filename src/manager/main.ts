@@ -137,6 +137,11 @@ function refuseUserManager(): void {
   process.exit(1);
 }
 
+/** Exit status of a daemon that could not start (EX_SOFTWARE), distinct from a unit's `exit N`. */
+const STARTUP_FAILURE_EXIT = 70;
+/** Time a halt may take beyond the stop budget (control drain, leftover sweep, journal close). */
+const HALT_SLACK_MS = 6000;
+
 async function main(): Promise<void> {
   refuseUserManager();
   const log = createLogger();
@@ -170,9 +175,16 @@ async function main(): Promise<void> {
   });
 
   function halt(code: number, options: ExitRequestOptions = {}): void {
-    halting ??= (async () => {
-      const started = Date.now();
-      const budgetMs = args.stopBudgetMs;
+    if (halting) return;
+    const started = Date.now();
+    const budgetMs = args.stopBudgetMs;
+    // Whatever happens below, PID 1 exits: a hard deadline after the stop budget plus the
+    // drain (1 s), the leftover sweep (at most 2 s + 1 s) and the journal's close.
+    setTimeout(() => {
+      consoleWriter.line(`unitd: shutdown did not finish ${budgetMs + HALT_SLACK_MS} ms after it began; exiting.`);
+      process.exit(code);
+    }, budgetMs + HALT_SLACK_MS).unref();
+    halting = (async () => {
       log.info({ kind: options.kind, code, budgetMs }, 'stopping all units');
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
@@ -191,9 +203,14 @@ async function main(): Promise<void> {
       await journal.close(); // unbinds /dev/log, writes out what is queued
       await control?.close().catch(() => undefined);
       consoleWriter.line('unitd: all units stopped, exiting.');
-      process.stdout.write('', () => process.exit(code));
-      setTimeout(() => process.exit(code), 500).unref();
-    })();
+    })()
+      .catch((err: unknown) => {
+        consoleWriter.line(`unitd: shutdown failed: ${err instanceof Error ? err.message : String(err)}; exiting.`);
+      })
+      .finally(() => {
+        process.stdout.write('', () => process.exit(code));
+        setTimeout(() => process.exit(code), 500).unref();
+      });
   }
 
   manager.attachReaper();
@@ -210,6 +227,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`unitd: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  // One line, and an exit status no unit's `exit N` is likely to mean (EX_SOFTWARE).
+  process.stderr.write(`unitd: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(STARTUP_FAILURE_EXIT);
 });

@@ -36,7 +36,7 @@ import type { LogSender } from '../native/index.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
-import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
 
@@ -105,6 +105,7 @@ export class Manager implements ManagerApi, UnitHost {
   private basicReached = false;
   private unsubscribeReaper: (() => void) | undefined;
   private readonly generatorOptions: GeneratorOptions | undefined;
+  private readonly injectedFaults: Set<string>;
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -124,6 +125,8 @@ export class Manager implements ManagerApi, UnitHost {
       this.managerEnv = [...this.managerEnv.filter((e) => !e.startsWith(name + '=')), a];
     }
     this.generatorOptions = options.generators;
+    // Test hook: `unit:event` pairs whose handler throws (fault-injection tests only).
+    this.injectedFaults = new Set((this.processEnvironment.UNITD_TEST_FAULTS ?? '').split(/[\s,]+/).filter((f) => f !== ''));
     this.jobs = new JobEngine(
       {
         get: (name) => {
@@ -132,6 +135,7 @@ export class Manager implements ManagerApi, UnitHost {
         },
         all: () => this.uniqueEntries().map((e) => e.config),
         checkStart: (unit) => this.checkStart(unit),
+        deliver: (unit, event, fn) => this.deliver(unit, event, fn),
         isInert: (unit) => this.units.get(unit)?.instance.inert === true,
       },
       {
@@ -286,11 +290,33 @@ export class Manager implements ManagerApi, UnitHost {
     const owner = this.pidOwners.get(exit.pid);
     if (owner) {
       const entry = this.units.get(owner);
-      this.guard(() => entry?.instance.childExited(exit));
+      if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
       return;
     }
     // An orphan (a daemon's grandchild, reparented to us): units waiting for emptiness look again.
     for (const entry of this.uniqueEntries()) this.guard(() => entry.instance.orphanExited());
+  }
+
+  deliver(unit: string, event: UnitEvent, fn: () => void): void {
+    try {
+      if (this.injectedFaults.has(`${unit}:${event}`)) throw new Error('fault injected for a test (UNITD_TEST_FAULTS)');
+      fn();
+    } catch (err) {
+      this.eventFailed(unit, event, err);
+    }
+  }
+
+  /** The error boundary's verdict: one line, the unit failed with result `resources`, its job failed. */
+  private eventFailed(unit: string, event: UnitEvent, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.unitMessage(unit, `Handling ${event} event failed: ${message}`, PRIORITY.err);
+    this.log.error({ unit, event, err }, 'unit event handler failed');
+    try {
+      this.units.get(unit)?.instance.fail?.('resources');
+    } catch (e) {
+      this.log.error({ unit, err: e }, 'failing the unit failed too');
+    }
+    this.jobs.failJob(unit);
   }
 
   private guard(fn: () => void): void {

@@ -81,9 +81,9 @@ export class Service implements UnitInstance {
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
 
-  private readonly timer = new DeadlineTimer(() => this.onTimeout());
-  private readonly watchdogTimer = new DeadlineTimer(() => this.onWatchdogTimeout());
-  private readonly emptinessTimer = new DeadlineTimer(() => this.checkKillProgress());
+  private readonly timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()));
+  private readonly watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()));
+  private readonly emptinessTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
   private emptinessBackoffUSec = 10_000;
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
@@ -596,6 +596,21 @@ export class Service implements UnitInstance {
     this.host.requestAutoRestart(this.id);
   }
 
+  /** The error boundary failed this unit: kill what still runs (then `failed`), or fail at once. */
+  fail(result: 'resources'): void {
+    this.forbidRestart = true;
+    this.pidFileWatcher?.close();
+    this.pidFileWatcher = undefined;
+    if (this.state === 'dead' || this.state === 'failed') {
+      this.addResult(result);
+      this.setState('failed');
+    } else if (this.processes().length > 0) {
+      this.enterSignal('final-sigterm', result);
+    } else {
+      this.enterDead(result, false);
+    }
+  }
+
   willAutoRestart(): boolean {
     return this.state === 'auto-restart';
   }
@@ -1026,15 +1041,17 @@ export class Service implements UnitInstance {
     const path = this.pidFilePath();
     this.pidFileWatcher?.close();
     try {
-      this.pidFileWatcher = watch(dirname(path), (_event, name) => {
-        if (name !== null && name !== basename(path)) return;
-        if (this.state !== 'start') return;
-        if (this.readPidFile()) {
-          this.pidFileWatcher?.close();
-          this.pidFileWatcher = undefined;
-          this.enterStartPost();
-        }
-      });
+      this.pidFileWatcher = watch(dirname(path), (_event, name) =>
+        this.host.deliver(this.id, 'pid-file', () => {
+          if (name !== null && name !== basename(path)) return;
+          if (this.state !== 'start') return;
+          if (this.readPidFile()) {
+            this.pidFileWatcher?.close();
+            this.pidFileWatcher = undefined;
+            this.enterStartPost();
+          }
+        }),
+      );
       this.pidFileWatcher.on('error', () => undefined);
     } catch (err) {
       this.log(`Failed to watch PID file ${path}: ${(err as Error).message}`, PRIORITY.warning);
@@ -1052,13 +1069,7 @@ export class Service implements UnitInstance {
   private openNotifySocket(): void {
     if (this.s.notifyAccess === 'none' || this.notifySocket) return;
     const path = notifySocketPath(this.host.runtimeDir, this.id);
-    this.notifySocket = this.host.native.bindDatagram(path, (data, from) => {
-      try {
-        this.notifyMessage(data, from);
-      } catch (err) {
-        this.host.log.error({ unit: this.id, err }, 'notify handler failed');
-      }
-    });
+    this.notifySocket = this.host.native.bindDatagram(path, (data, from) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from)));
     // Services often run as another User= (redis): like /run/systemd/notify, anyone may send.
     try {
       chmodSync(path, 0o666);

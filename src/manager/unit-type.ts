@@ -83,6 +83,12 @@ export interface UnitHost {
   triggerStart(unit: string, trigger: string): void;
   /** Manager-level message about a unit: journal (ring) + daemon log. */
   unitMessage(unit: string, message: string, priority?: number): void;
+  /**
+   * The one error boundary: run `fn` for an event of `unit` (a timer, a file watch, a notify
+   * message, a child exit, a job). A throw prints one line naming the unit and the event,
+   * fails the unit with result `resources`, fails its job, and PID 1 carries on.
+   */
+  deliver(unit: string, event: UnitEvent, fn: () => void): void;
 }
 
 export interface UnitInstance {
@@ -109,6 +115,8 @@ export interface UnitInstance {
   properties(): Properties;
   /** Pids for status' process tree. */
   pids(): number[];
+  /** An event handler of this unit threw: stop what runs and end `failed` with this result. */
+  fail?(result: 'resources'): void;
   /** Waiting to be restarted automatically (systemd's will_restart): a stop of it is silent. Default false. */
   willAutoRestart?(): boolean;
   /** The signal the stop budget's final sweep sends (FinalKillSignal=); undefined: nothing to kill. */
@@ -116,6 +124,9 @@ export interface UnitInstance {
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
 }
+
+/** The events the error boundary names (UnitHost.deliver). */
+export type UnitEvent = 'timer' | 'pid-file' | 'notify' | 'child-exit' | 'control' | 'job';
 
 /** What set a start going: a job asked for by a client or dependency, Restart=, or a trigger unit. */
 export type StartTrigger = { kind: 'job' } | { kind: 'auto-restart' } | { kind: 'unit'; unit: string };

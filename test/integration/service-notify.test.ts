@@ -90,7 +90,7 @@ t.test('READY=1 never sent: start times out, Result=timeout', async (t) => {
   const took = Date.now() - began;
   t.equal(r.code, 1);
   t.match(r.stderr, /Job for never.service failed because a timeout was exceeded/);
-  t.ok(took >= 900 && took < 5000, `gave up after ${took} ms`);
+  t.ok(took >= 900, `gave up only after TimeoutStartSec= (${took} ms)`);
   t.match(await sys.props('never.service', 'ActiveState', 'SubState', 'Result', 'ExecMainCode', 'ExecMainStatus'), {
     ActiveState: 'failed',
     SubState: 'failed',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 
 import type { KillWhom, Properties } from '../../src/control/api.js';
 import type { NativeModule } from '../../src/exec/native.js';
@@ -44,10 +44,14 @@ class ToyTimer implements UnitInstance {
     this.set('active', 'waiting');
     const delay = Number(this.settings.OnActiveSec?.at(-1) ?? '0');
     const unit = this.settings.Unit?.at(-1) ?? this.config.id.replace(/\.timer$/, '.service');
-    this.timer = setTimeout(() => {
-      this.subState = 'elapsed';
-      this.host.triggerStart(unit, this.config.id);
-    }, delay);
+    this.timer = setTimeout(
+      () =>
+        this.host.deliver(this.config.id, 'timer', () => {
+          this.subState = 'elapsed';
+          this.host.triggerStart(unit, this.config.id);
+        }),
+      delay,
+    );
     return 'started';
   }
   stop(): 'stopping' | 'already' {
@@ -64,6 +68,10 @@ class ToyTimer implements UnitInstance {
   }
   kill(_whom: KillWhom, _signal: number): number {
     return 0;
+  }
+  fail(): void {
+    clearTimeout(this.timer);
+    this.set('failed', 'failed');
   }
   childExited(): void {}
   orphanExited(): void {}
@@ -93,6 +101,58 @@ const noProcesses: NativeModule = {
   bindDatagram: () => ({ close: () => undefined }),
   setChildSubreaper: () => undefined,
 };
+
+function bootToys(t: Test, dir: string, faults = ''): { manager: Manager; consoleText: () => string } {
+  UNIT_TYPES.timer = toyTimerType;
+  t.teardown(() => void delete UNIT_TYPES.timer);
+  const stream = new PassThrough();
+  const text: string[] = [];
+  stream.on('data', (d: Buffer) => text.push(d.toString()));
+  const manager = new Manager({
+    log: pino({ level: 'silent' }),
+    console: new ConsoleWriter(stream),
+    logSink: new RingLogSink(undefined),
+    native: noProcesses,
+    runtimeDir: dir,
+    source: new StoreUnitSource({ unitPathEnv: dir }),
+    processEnvironment: { ...process.env, UNITD_TEST_FAULTS: faults },
+  });
+  t.teardown(() => manager.stopAll({ budgetMs: 1000 }));
+  return { manager, consoleText: () => text.join('') };
+}
+
+async function waitFor(manager: Manager, unit: string, state: string): Promise<Properties> {
+  const deadline = Date.now() + 10_000;
+  let [p] = await manager.unitProperties([unit]);
+  while (p.ActiveState !== state && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    [p] = await manager.unitProperties([unit]);
+  }
+  return p;
+}
+
+t.test('the error boundary: a throwing timer callback or job dispatch fails only its unit', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-toy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'tick.timer'), '[Timer]\nOnActiveSec=1\nUnit=woken.target\n');
+  writeFileSync(join(dir, 'jobfault.target'), '[Unit]\nDescription=Job dispatch throws\n');
+  writeFileSync(join(dir, 'fine.target'), '[Unit]\nDescription=Still fine\n');
+  writeFileSync(join(dir, 'woken.target'), '[Unit]\n');
+  const { manager, consoleText } = bootToys(t, dir, 'tick.timer:timer,jobfault.target:job');
+
+  t.equal(await manager.boot('tick.timer'), 'done');
+  const timer = await waitFor(manager, 'tick.timer', 'failed');
+  t.equal(timer.ActiveState, 'failed', 'the unit whose timer callback threw is failed');
+  t.equal((await manager.unitProperties(['woken.target']))[0].ActiveState, 'inactive', 'the callback did not run');
+
+  const outcome = await manager.enqueueJob({ unit: 'jobfault.target', type: 'start', mode: 'replace', wait: true });
+  t.equal(outcome.result, 'failed', 'the job whose dispatch threw finished failed');
+
+  t.equal(await manager.boot('fine.target'), 'done', 'the manager carries on');
+  const lines = consoleText().split('\n');
+  t.equal(lines.filter((l) => /tick\.timer: Handling timer event failed/.test(l)).length, 1, 'one line for the timer');
+  t.equal(lines.filter((l) => /jobfault\.target: Handling job event failed/.test(l)).length, 1, 'one line for the job');
+});
 
 t.test('a toy unit type boots and triggers a start through the manager', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'unitd-toy-'));
