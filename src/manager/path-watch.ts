@@ -5,15 +5,9 @@
 import { accessSync, readdirSync, statSync } from 'node:fs';
 import { IN, type Inotify, type InotifyEvent } from '../native/inotify.js';
 import { globToRegExp, isGlob } from '../units/glob.js';
+import type { PathSpecKind } from '../units/schema/enums.js';
+import type { PathSpec } from '../units/schema/types.js';
 
-export const PATH_SPEC_KINDS = ['PathExists', 'PathExistsGlob', 'PathChanged', 'PathModified', 'DirectoryNotEmpty'] as const;
-export type PathSpecKind = (typeof PATH_SPEC_KINDS)[number];
-
-export interface PathSpec {
-  kind: PathSpecKind;
-  /** Absolute and normalized (the schema refuses anything else). */
-  path: string;
-}
 
 /** Edge-triggered kinds fire on events; level-triggered ones while their condition holds. */
 export function isEdgeTriggered(kind: PathSpecKind): boolean {
