@@ -27,6 +27,7 @@ export function defaultUnitSection(): UnitSection {
     after: [],
     onFailure: [],
     onSuccess: [],
+    triggers: [],
     propagatesReloadTo: [],
     reloadPropagatedFrom: [],
     propagatesStopTo: [],

@@ -48,6 +48,8 @@ export interface UnitSection {
   after: string[];
   onFailure: string[];
   onSuccess: string[];
+  /** Triggers=: never in a file; the unit a timer, socket or path starts (implicit-deps.ts). */
+  triggers: string[];
   propagatesReloadTo: string[];
   reloadPropagatedFrom: string[];
   propagatesStopTo: string[];
