@@ -37,6 +37,10 @@ export const DEPENDENCY_ATOMS = [
   'on-failure',
   /** Started when X ends successfully (OnSuccess=). */
   'on-success',
+  /** X starts them when its condition holds (Triggers=: timers, sockets, paths). */
+  'triggers',
+  /** X's state changes are told to them (TriggeredBy=: trigger_notify()). */
+  'triggered-by',
   /** X starts after them and stops before them (After=, reverse Before=). */
   'after',
   /** X starts before them and stops after them (Before=, reverse After=). */
@@ -74,6 +78,7 @@ export const DEPENDENCY_EFFECTS = {
   onSuccess: { forward: ['on-success'], reverse: [] },
   propagatesReloadTo: { forward: ['propagate-reload'], reverse: [] },
   reloadPropagatedFrom: { forward: [], reverse: ['propagate-reload'] },
+  triggers: { forward: ['triggers'], reverse: ['triggered-by'] },
 } as const satisfies Record<string, AtomRow>;
 
 export type DependencyKind = keyof typeof DEPENDENCY_EFFECTS & keyof UnitSettings;

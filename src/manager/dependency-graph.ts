@@ -18,6 +18,7 @@ export const REVERSE_PROPERTY: Partial<Record<DependencyKind, string>> = {
   conflicts: 'ConflictedBy',
   onFailure: 'OnFailureOf',
   onSuccess: 'OnSuccessOf',
+  triggers: 'TriggeredBy',
 };
 
 export interface GraphUnits {

@@ -34,6 +34,8 @@ export interface JobMessages {
   /** A unit-prefixed warning (ordering cycles, BindsTo stops). */
   warn?(unit: string, message: string): void;
   info?(unit: string, message: string): void;
+  /** The unit has no job any more (whatever the result, announced or not). */
+  ended?(unit: string): void;
 }
 
 export interface EnqueueOptions {
@@ -385,6 +387,7 @@ export class JobEngine {
       else if ((kind === 'stop' || kind === 'restart') && job.announcedStop) this.messages.finished(job.unit, 'stop', result);
     }
     job.settle(result);
+    this.messages.ended?.(job.unit);
     // job_fail_dependencies(): a start that did not succeed fails the queued starts of what requires it.
     if (result !== 'done' && (kind === 'start' || kind === 'verify-active')) {
       for (const dep of this.graph.related(job.unit, 'propagate-start-failure')) {

@@ -36,7 +36,7 @@ import type { LogSender } from '../native/index.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
-import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
 
@@ -143,6 +143,7 @@ export class Manager implements ManagerApi, UnitHost {
         finished: (unit, type, result) => this.jobFinished(unit, type, result),
         warn: (unit, message) => this.unitMessage(unit, message, PRIORITY.warning),
         info: (unit, message) => this.unitMessage(unit, message, PRIORITY.info),
+        ended: (unit) => this.notifyTriggeringUnits(unit),
       },
     );
   }
@@ -224,6 +225,7 @@ export class Manager implements ManagerApi, UnitHost {
     }
     if (entry && (change.to === 'inactive' || change.to === 'failed')) entry.activatedAt = 0;
     this.jobs.stateChanged(unit, change);
+    this.notifyTriggeringUnits(unit);
     if (entry) this.emergencyActionFor(entry, change);
     if (entry && unit === 'basic.target' && change.to === 'active') {
       this.basicReached = true;
@@ -239,9 +241,31 @@ export class Manager implements ManagerApi, UnitHost {
     }
   }
 
-  triggerStart(unit: string, trigger: string): void {
+  unitStatus(unit: string): TriggeredUnitStatus {
+    const entry = this.entry(unit);
+    return {
+      id: entry.config.id,
+      loadState: entry.config.loadState,
+      activeState: entry.instance.activeState,
+      hasJob: this.jobs.jobFor(entry.config.id) !== undefined,
+      result: entry.instance.lastResult?.(),
+    };
+  }
+
+  /** trigger_notify(): every unit that triggers `unit` hears of its state (after a change, or when its job ended). */
+  private notifyTriggeringUnits(unit: string): void {
+    const triggering = this.jobs.graph.related(unit, 'triggered-by');
+    if (triggering.length === 0) return;
+    const status = this.unitStatus(unit);
+    for (const name of triggering) {
+      const instance = this.units.get(name)?.instance;
+      if (instance?.triggerNotify) this.guard(() => instance.triggerNotify!(status));
+    }
+  }
+
+  triggerStart(unit: string, trigger: string, environment?: string[]): void {
     try {
-      this.jobs.enqueue(unit, 'start', { trigger: { kind: 'unit', unit: trigger } });
+      this.jobs.enqueue(unit, 'start', { trigger: { kind: 'unit', unit: trigger, environment } });
     } catch (err) {
       this.unitMessage(trigger, `Failed to queue unit startup job: ${(err as Error).message}`, PRIORITY.warning);
     }
@@ -481,6 +505,7 @@ export class Manager implements ManagerApi, UnitHost {
       props[name] = [...new Set([...own, ...reverse])].sort();
     }
     props.Upholds = g.forward(id, 'upholds');
+    props.Triggers = g.forward(id, 'triggers');
     props.OnSuccess = g.forward(id, 'onSuccess');
     props.PropagatesReloadTo = g.forward(id, 'propagatesReloadTo');
     props.ReloadPropagatedFrom = g.forward(id, 'reloadPropagatedFrom');

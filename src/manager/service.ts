@@ -53,6 +53,13 @@ export class Service implements UnitInstance {
   private exec: ExecSettings;
   private state: ServiceState = 'dead';
   private result: ServiceResult = 'success';
+  /** TRIGGER_UNIT=, TRIGGER_PATH= ... of the trigger unit that first started this one. */
+  private activationEnvironment: string[] = [];
+
+  /** Result= of the last run (trigger units follow a start-limit-hit). */
+  lastResult(): ServiceResult {
+    return this.result;
+  }
   private reloadResult: ServiceResult = 'success';
 
   private mainPid = 0;
@@ -180,6 +187,8 @@ export class Service implements UnitInstance {
       return 'failed';
     }
     if (!automatic) this.nRestarts = 0;
+    // systemd 252 keeps the first activation's details while the unit stays loaded.
+    if (trigger.kind === 'unit' && trigger.environment && this.activationEnvironment.length === 0) this.activationEnvironment = trigger.environment;
     this.result = 'success';
     this.reloadResult = 'success';
     this.mainExit = undefined;
@@ -745,7 +754,7 @@ export class Service implements UnitInstance {
           unit: this.id,
           invocationId: this.invocationId,
           settings: this.exec,
-          managerEnvironment: this.host.managerEnvironment(),
+          managerEnvironment: [...this.host.managerEnvironment(), ...this.activationEnvironment],
           processEnvironment: this.host.processEnvironment,
           notifySocket: this.notifyPath,
           mainPid: role === 'control' && list !== 'execStart' && this.mainAlive() ? this.mainPid : undefined,

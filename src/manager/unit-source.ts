@@ -8,7 +8,7 @@ import { interpretUnit } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
-import { applyDefaultDependencies, emptyDependencySets } from '../units/implicit-deps.js';
+import { applyDefaultDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, unitSettingsOf } from './unit-config.js';
 import { serviceSettingsOf } from './service-settings.js';
@@ -157,6 +157,7 @@ export class StoreUnitSource implements UnitSource {
     for (const r of raw.requiresFromDirs) if (!unit.requires.includes(r)) unit.requires.push(r);
     for (const r of raw.upholdsFromDirs) if (!unit.upholds.includes(r)) unit.upholds.push(r);
     if (raw.loadState === 'loaded') this.addDefaultDependencies(raw.id, raw.type, unit);
+    if (raw.loadState === 'loaded' && raw.config) applyTriggerDependencies(unit, triggeredUnitOf(raw.id, raw.config));
     if (raw.config) {
       unit.wantedBy = [...raw.config.install.wantedBy];
       unit.requiredBy = [...raw.config.install.requiredBy];
@@ -171,6 +172,7 @@ export class StoreUnitSource implements UnitSource {
       unitFileState: this.fileState(raw.id),
       unit,
       settings: raw.config?.settings,
+      schema: raw.loadState === 'loaded' ? raw.config : undefined,
       warnings: raw.diagnostics.map(formatDiagnostic),
       mtimes: raw.mtimes,
       builtin: raw.fragmentPath?.startsWith(BUILTIN_FRAGMENT_DIR + '/') ?? false,

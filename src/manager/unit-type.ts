@@ -10,7 +10,7 @@ import type { ConsoleWriter, LogSink } from './log-sink.js';
 import type { ActiveState } from './states.js';
 import type { LoadState } from '../units/schema/enums.js';
 import { defaultUnitSection } from '../units/schema/defaults.js';
-import type { Condition, InstallSection, RawSettings, UnitSection } from '../units/schema/types.js';
+import type { Condition, InstallSection, RawSettings, UnitConfig, UnitSection } from '../units/schema/types.js';
 import type { ServiceSettings } from './service-settings.js';
 
 /** [Unit] settings (the schema's UnitSection) plus the [Install] lists the manager shows. */
@@ -39,6 +39,8 @@ export interface LoadedUnit {
   service?: ServiceSettings;
   /** Known keys of the type's own section that the schema does not type yet (e.g. [Timer]), raw. */
   settings?: RawSettings;
+  /** The schema's typed unit (for the types that read their own section from it: [Path] ...). */
+  schema?: UnitConfig;
   /** Exec settings shared by all exec-capable types. */
   exec?: ExecSettings;
   /** Load warnings to show once. */
@@ -80,7 +82,9 @@ export interface UnitHost {
    * A trigger unit (timer, socket, path) starts the unit it triggers: a normal start job
    * (mode replace), whose start() sees `{ kind: 'unit', unit: trigger }`.
    */
-  triggerStart(unit: string, trigger: string): void;
+  triggerStart(unit: string, trigger: string, environment?: string[]): void;
+  /** What a trigger unit needs to know of the unit it triggers (loading it if needed). */
+  unitStatus(unit: string): TriggeredUnitStatus;
   /** Manager-level message about a unit: journal (ring) + daemon log. */
   unitMessage(unit: string, message: string, priority?: number): void;
   /**
@@ -121,15 +125,36 @@ export interface UnitInstance {
   willAutoRestart?(): boolean;
   /** The signal the stop budget's final sweep sends (FinalKillSignal=); undefined: nothing to kill. */
   finalKillSignal?(): number | undefined;
+  /** The last run's Result= (`success`, `exit-code`, `start-limit-hit` ...); absent for types without one. */
+  lastResult?(): string;
+  /**
+   * A unit this one triggers (Triggers=) changed state or lost its job: systemd's
+   * trigger_notify(), how a path, timer or socket unit follows the unit it started.
+   */
+  triggerNotify?(triggered: TriggeredUnitStatus): void;
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
 }
 
 /** The events the error boundary names (UnitHost.deliver). */
-export type UnitEvent = 'timer' | 'pid-file' | 'notify' | 'child-exit' | 'control' | 'job';
+export type UnitEvent = 'timer' | 'pid-file' | 'file-watch' | 'notify' | 'child-exit' | 'control' | 'job';
+
+/** A triggered unit as its trigger unit sees it. */
+export interface TriggeredUnitStatus {
+  id: string;
+  loadState: LoadState;
+  activeState: ActiveState;
+  /** A job is queued or running for it: a trigger unit waits for the job to end. */
+  hasJob: boolean;
+  result?: string;
+}
 
 /** What set a start going: a job asked for by a client or dependency, Restart=, or a trigger unit. */
-export type StartTrigger = { kind: 'job' } | { kind: 'auto-restart' } | { kind: 'unit'; unit: string };
+export type StartTrigger =
+  | { kind: 'job' }
+  | { kind: 'auto-restart' }
+  /** `environment`: TRIGGER_UNIT=, TRIGGER_PATH= ... for the started unit's processes (systemd's activation details). */
+  | { kind: 'unit'; unit: string; environment?: string[] };
 
 export type JobVerb = 'start' | 'stop' | 'reload';
 

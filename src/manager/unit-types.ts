@@ -1,5 +1,6 @@
 // The one table of unit types (systemd's unit_vtable[]). Adding a type = adding a file and a row.
 
+import { pathType } from './path.js';
 import { serviceType } from './service.js';
 import { targetType } from './target.js';
 import type { UnitType } from './unit-type.js';
@@ -7,6 +8,7 @@ import type { UnitType } from './unit-type.js';
 export const UNIT_TYPES: Record<string, UnitType> = {
   service: serviceType,
   target: targetType,
+  path: pathType,
 };
 
 /** Shows a unit of a type unitd cannot run (its load error), doing nothing: the simplest type. */

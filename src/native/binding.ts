@@ -58,6 +58,19 @@ export interface NativeLogSocket {
   stats(): NativeLogStats;
 }
 
+/** One inotify(7) event; `name` is empty for events on the watched path itself. */
+export interface NativeInotifyEvent {
+  wd: number;
+  mask: number;
+  cookie: number;
+  name: string;
+}
+export interface NativeInotify {
+  add(path: string, mask: number): number;
+  remove(wd: number): void;
+  close(): void;
+}
+
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
@@ -68,6 +81,7 @@ export interface NativeBinding {
   peerCredentials(fd: number): NativeCredentials;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;
+  NativeInotify: new (onEvents: (batch: NativeInotifyEvent[]) => void) => NativeInotify;
 }
 
 const ADDON_PATH = '../../build/Release/unitd_native.node';

@@ -4,7 +4,7 @@
 // place units in.
 
 import { UnitType } from './unit-name.js';
-import type { UnitSection } from './schema/types.js';
+import type { UnitConfig, UnitSection } from './schema/types.js';
 
 /** The dependency lists of [Unit] that make up the graph. */
 export const DEPENDENCY_KINDS = ['requires', 'requisite', 'wants', 'bindsTo', 'partOf', 'upholds', 'conflicts', 'before', 'after'] as const;
@@ -47,4 +47,21 @@ export function applyDefaultDependencies(id: string, type: UnitType, deps: Depen
     add(deps.conflicts, SHUTDOWN_TARGET);
     add(deps.before, SHUTDOWN_TARGET);
   }
+}
+
+/**
+ * The unit a trigger unit starts: Unit= of a path unit, else the service of the same name
+ * (unit_load_related_unit(".service"): `foo@x.path` triggers `foo@x.service`).
+ */
+export function triggeredUnitOf(id: string, config: UnitConfig): string | undefined {
+  const explicit = config.path?.unit;
+  if (config.type !== 'path') return undefined;
+  return explicit ?? `${id.slice(0, id.lastIndexOf('.'))}.service`;
+}
+
+/** Triggers= and Before= the triggered unit, added whatever DefaultDependencies= says (as systemd's *_add_trigger_dependencies()). */
+export function applyTriggerDependencies(unit: Pick<UnitSection, 'triggers' | 'before'>, triggered: string | undefined): void {
+  if (triggered === undefined) return;
+  add(unit.triggers, triggered);
+  add(unit.before, triggered);
 }

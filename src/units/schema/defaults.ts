@@ -2,7 +2,7 @@
 
 import { USEC_INFINITY, USEC_PER_MSEC, USEC_PER_SEC } from '../values/timespan.js';
 import { emptyExitStatusSet } from '../values/exit-status.js';
-import type { InstallSection, ServiceSection, UnitSection } from './types.js';
+import type { InstallSection, PathSection, ServiceSection, UnitSection } from './types.js';
 
 /** DefaultTimeoutStartSec= / DefaultTimeoutStopSec= of the manager. */
 export const DEFAULT_TIMEOUT_USEC = 90 * USEC_PER_SEC;
@@ -27,6 +27,7 @@ export function defaultUnitSection(): UnitSection {
     after: [],
     onFailure: [],
     onSuccess: [],
+    triggers: [],
     propagatesReloadTo: [],
     reloadPropagatedFrom: [],
     propagatesStopTo: [],
@@ -146,3 +147,14 @@ export function deriveServiceDefaults(s: ServiceSection, isSet: (key: string) =>
 
 /** Signals that count as a clean exit for non-oneshot services (systemd.service(5) SuccessExitStatus=). */
 export const CLEAN_EXIT_SIGNALS = [SIGNAL.HUP, SIGNAL.INT, SIGNAL.TERM, SIGNAL.PIPE] as const;
+
+/** [Path] as `systemctl show` reports a minimal path unit (TriggerLimit* observed: 2s, 200). */
+export function defaultPathSection(): PathSection {
+  return {
+    paths: [],
+    makeDirectory: false,
+    directoryMode: 0o755,
+    triggerLimitIntervalUSec: 2 * USEC_PER_SEC,
+    triggerLimitBurst: 200,
+  };
+}

@@ -126,6 +126,10 @@ export const RESOURCE_LIMITS = [
 ] as const;
 export type ResourceLimit = (typeof RESOURCE_LIMITS)[number];
 
+/** The watch kinds of [Path] (systemd.path(5)), in systemd's order. */
+export const PATH_SPEC_KINDS = ['PathExists', 'PathExistsGlob', 'PathChanged', 'PathModified', 'DirectoryNotEmpty'] as const;
+export type PathSpecKind = (typeof PATH_SPEC_KINDS)[number];
+
 /** LoadState= of a unit (systemd's unit_load_state table). */
 export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
 export type LoadState = (typeof LOAD_STATES)[number];

@@ -8,11 +8,12 @@ import type { DiagnosticLog } from '../diagnostics.js';
 import { unitTypeOf, type UnitType } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import type { SpecifierContext } from '../values/specifiers.js';
-import { defaultInstallSection, defaultServiceSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
+import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
 import { parseBoolean } from '../values/boolean.js';
+import { PATH_KEYS, pathRefusal } from './path-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
@@ -81,6 +82,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     unit: defaultUnitSection(),
     install: defaultInstallSection(),
     service: type === 'service' ? defaultServiceSection() : undefined,
+    path: type === 'path' ? defaultPathSection() : undefined,
     settings: {},
     unsupported: [],
   };
@@ -134,6 +136,11 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     config.badSetting = fatal;
     return config;
   }
+  const pathRefused = config.path && pathRefusal(config.path);
+  if (pathRefused) {
+    input.log.error(input.name, undefined, pathRefused);
+    config.badSetting = pathRefused;
+  }
   if (config.service) {
     deriveServiceDefaults(config.service, (key) => seen.has(`Service.${key}`));
     const refusal = serviceRefusal(config);
@@ -167,6 +174,10 @@ function applyKey(config: UnitConfig, a: Assignment, ctx: KeyContext): ApplyOutc
     if (!isKnown('Service', key)) return 'unknown';
     checkUnappliedValue(key, value, ctx);
     return 'unsupported';
+  }
+  if (section === 'Path' && config.path) {
+    const handler = PATH_KEYS[key];
+    return handler ? run(handler, config.path, value, ctx) : 'unknown';
   }
   if (!isKnown(section, key)) return 'unknown';
   // Types unitd keeps inert: command lines are still checked (a bad one makes the unit bad-setting).

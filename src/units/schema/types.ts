@@ -14,6 +14,7 @@ import type {
   KillMode,
   NotifyAccess,
   OomPolicy,
+  PathSpecKind,
   ResourceLimit,
   ServiceExitType,
   ServiceRestart,
@@ -47,6 +48,8 @@ export interface UnitSection {
   after: string[];
   onFailure: string[];
   onSuccess: string[];
+  /** Triggers=: never in a file; the unit a timer, socket or path starts (implicit-deps.ts). */
+  triggers: string[];
   propagatesReloadTo: string[];
   reloadPropagatedFrom: string[];
   propagatesStopTo: string[];
@@ -202,6 +205,24 @@ export interface ServiceSection {
 /** Settings of types unitd keeps inert (socket, timer, path, mount ...): raw values per key, lists reset by "". */
 export type RawSettings = Record<string, Record<string, string[]>>;
 
+export interface PathSpec {
+  kind: PathSpecKind;
+  /** Absolute and normalized (the schema refuses anything else). */
+  path: string;
+}
+
+/** [Path] (systemd.path(5)). */
+export interface PathSection {
+  /** Every PathExists=, PathChanged=, ... in file order. */
+  paths: PathSpec[];
+  /** Unit=: unset = `<prefix>.service`. */
+  unit?: string;
+  makeDirectory: boolean;
+  directoryMode: number;
+  triggerLimitIntervalUSec: Usec;
+  triggerLimitBurst: number;
+}
+
 export interface UnsupportedSetting {
   key: string;
   file: string;
@@ -213,6 +234,7 @@ export interface UnitConfig {
   unit: UnitSection;
   install: InstallSection;
   service?: ServiceSection;
+  path?: PathSection;
   /** Known keys of sections unitd does not interpret (e.g. [Timer]). */
   settings: RawSettings;
   /** Accepted, not applied in a container (sandboxing, cgroup resource control ...). */
