@@ -12,6 +12,7 @@
         "src/native/log-socket.cc",
         "src/native/unix-socket.cc",
         "src/native/credentials.cc",
+        "src/native/signals.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

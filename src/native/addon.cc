@@ -10,6 +10,7 @@ void InitReap(Napi::Env env, Napi::Object exports);
 void InitDatagram(Napi::Env env, Napi::Object exports);
 void InitLogSocket(Napi::Env env, Napi::Object exports);
 void InitCredentials(Napi::Env env, Napi::Object exports);
+void InitSignals(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -18,6 +19,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitDatagram(env, exports);
   unitd::InitLogSocket(env, exports);
   unitd::InitCredentials(env, exports);
+  unitd::InitSignals(env, exports);
   return exports;
 }
 

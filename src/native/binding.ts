@@ -58,6 +58,18 @@ export interface NativeLogSocket {
   stats(): NativeLogStats;
 }
 
+/** One entry of a signal batch: `count` consecutive deliveries of `signal` from `pid` (0: unknown sender). */
+export interface NativeSignalDelivery {
+  signal: number;
+  pid: number;
+  count: number;
+}
+export interface NativeSignalWatcher {
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
@@ -68,6 +80,9 @@ export interface NativeBinding {
   peerCredentials(fd: number): NativeCredentials;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;
+  NativeSignalWatcher: new (signals: number[], onSignals: (batch: NativeSignalDelivery[]) => void) => NativeSignalWatcher;
+  sigrtmin: number;
+  sigrtmax: number;
 }
 
 const ADDON_PATH = '../../build/Release/unitd_native.node';

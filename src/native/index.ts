@@ -21,6 +21,7 @@ export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from '
 export { DatagramSocket, sendDatagram, type Credentials, type DatagramStats } from './datagram.js';
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
+export { SignalWatcher, signalName, SIGRTMIN, SIGRTMAX, type SignalDelivery } from './signals.js';
 export {
   EXIT_STATUSES,
   EXIT_STATUS_CLASSES,
