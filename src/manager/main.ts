@@ -13,6 +13,7 @@ import { prepareRunDirectory } from './early-boot.js';
 import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
 import { SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.js';
 import { stateDump } from './state-dump.js';
+import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
 import { Manager, VERSION } from './manager.js';
 import { StoreUnitSource } from './unit-source.js';
@@ -26,11 +27,9 @@ interface Arguments {
   /** --unit=X / systemd.unit=X, else default.target (multi-user.target when that is missing). */
   unit?: string;
   consoleStatus: boolean;
-  /** The whole orderly stop's bound (docker stop gives 10 s before SIGKILL). */
-  stopBudgetMs: number;
+  /** Caps the orderly stop (UNITD_STOP_BUDGET, --stop-budget=); without it the units' TimeoutStopSec= decide (stop-budget.ts). */
+  stopBudgetCapMs?: number;
 }
-
-const DEFAULT_STOP_BUDGET_MS = 9000;
 
 function parseBudget(value: string | undefined, log: Logger): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -46,14 +45,14 @@ function parseBudget(value: string | undefined, log: Logger): number | undefined
 function parseArguments(argv: string[], env: NodeJS.ProcessEnv, log: Logger): Arguments {
   const args: Arguments = {
     consoleStatus: !['0', 'no', 'false', 'off'].includes((env.UNITD_CONSOLE_STATUS ?? '').toLowerCase()),
-    stopBudgetMs: parseBudget(env.UNITD_STOP_BUDGET, log) ?? DEFAULT_STOP_BUDGET_MS,
+    stopBudgetCapMs: parseBudget(env.UNITD_STOP_BUDGET, log),
   };
   for (const arg of argv) {
     if (arg.startsWith('--unit=')) args.unit = arg.slice('--unit='.length);
     else if (arg.startsWith('systemd.unit=')) args.unit = arg.slice('systemd.unit='.length);
     else if (arg === '--no-console-status' || arg === 'quiet' || arg === 'systemd.show_status=0' || arg === 'systemd.show_status=false') args.consoleStatus = false;
     else if (arg === '--console-status' || arg === 'systemd.show_status=1' || arg === 'systemd.show_status=true') args.consoleStatus = true;
-    else if (arg.startsWith('--stop-budget=')) args.stopBudgetMs = parseBudget(arg.slice('--stop-budget='.length), log) ?? args.stopBudgetMs;
+    else if (arg.startsWith('--stop-budget=')) args.stopBudgetCapMs = parseBudget(arg.slice('--stop-budget='.length), log) ?? args.stopBudgetCapMs;
     else if (arg === '--system' || arg === '--no-pager') continue;
     // systemd also accepts a bare unit name on the kernel command line style
     else if (/^[^-].*\.(target|service)$/.test(arg)) args.unit = arg;
@@ -286,6 +285,13 @@ function refuseUserManager(): void {
   process.exit(1);
 }
 
+/** The units that are up now and their TimeoutStopSec= chain, capped (stop-budget.ts). */
+async function stopBudget(manager: Manager, capMs: number | undefined): Promise<number> {
+  const up = (await manager.listUnits({ all: false })).filter((u) => u.activeState !== 'inactive' && u.activeState !== 'failed');
+  const props = await manager.unitProperties(up.map((u) => u.id));
+  return stopBudgetMs(props.map(stoppingUnit), capMs);
+}
+
 async function main(): Promise<void> {
   refuseUserManager();
   const log = createLogger();
@@ -321,7 +327,10 @@ async function main(): Promise<void> {
   function halt(code: number, options: ExitRequestOptions = {}): void {
     halting ??= (async () => {
       const started = Date.now();
-      const budgetMs = args.stopBudgetMs;
+      const budgetMs = await stopBudget(manager, args.stopBudgetCapMs).catch((err: unknown) => {
+        log.error({ err }, 'cannot compute the stop budget; using the cap or 90 s');
+        return args.stopBudgetCapMs ?? 90_000;
+      });
       log.info({ kind: options.kind, code, budgetMs }, 'stopping all units');
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
