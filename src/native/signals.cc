@@ -75,8 +75,7 @@ class SignalWatcherWrap : public Napi::ObjectWrap<SignalWatcherWrap> {
       signals.push_back(signo);
     }
     if (g_writeFd.load() >= 0) {
-      Napi::Error::New(env, "another NativeSignalWatcher is open (signal handlers are process-wide)").ThrowAsJavaScriptException();
-      throw Napi::Error();
+      throw Napi::Error::New(env, "another NativeSignalWatcher is open (signal handlers are process-wide)");
     }
     int fds[2];
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) ThrowSystem(env, errno, "pipe2");
