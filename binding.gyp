@@ -13,6 +13,7 @@
         "src/native/unix-socket.cc",
         "src/native/credentials.cc",
         "src/native/inotify.cc",
+        "src/native/signals.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

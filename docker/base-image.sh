@@ -11,6 +11,11 @@
 #      (builds reach npm through whatever TLS proxy the host trusts)
 #                                             -> unitd-base:bookworm
 #
+# Node goes where the official node images keep it, /usr/local (bin/node,
+# bin/npm, lib/node_modules/npm, include/node), with nothing in /usr/bin:
+# apt's maintainer scripts, service(8) and cron run with a PATH without
+# /usr/local/bin, and the tests must see what users of those images see.
+#
 # An image whose recipe label matches is reused, so calling this from every
 # test costs one `docker image inspect`. Options:
 #   --rebuild   rebuild both images (keeps the debootstrap tarball)
@@ -136,16 +141,17 @@ EOF
 cat >"$ctx/Dockerfile" <<EOF
 FROM $ROOTFS_IMAGE
 COPY debian.sources /etc/apt/sources.list.d/debian.sources
-COPY node /usr/bin/node
-COPY npm /usr/lib/node_modules/npm
-COPY include-node /usr/include/node
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+COPY include-node /usr/local/include/node
 COPY ca/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY ca/local /usr/local/share/ca-certificates
 RUN rm -f /etc/apt/sources.list \\
- && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/bin/npm \\
- && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/bin/npx \\
- && node --version >/dev/null && npm --version >/dev/null
-# node-gyp finds the headers with npm_config_nodedir=/usr (Dockerfile.example
+ && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
+ && node --version >/dev/null && npm --version >/dev/null \\
+ && ! PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v node
+# node-gyp finds the headers with npm_config_nodedir=/usr/local (Dockerfile.example
 # sets it for its build step; npm warns about it as an unknown setting).
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \\
     npm_config_update_notifier=false \\

@@ -3,15 +3,19 @@
 // the manager and its control socket, boot the default target, stop everything on
 // SIGTERM/SIGINT.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { serveControl, type ControlServer } from '../control/server.js';
 import { controlSocketPath, runtimeDir } from '../control/paths.js';
 import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
-import { ConsoleWriter } from './log-sink.js';
+import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
+import { SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.js';
+import { stateDump } from './state-dump.js';
+import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
-import { Manager } from './manager.js';
+import { Manager, VERSION } from './manager.js';
 import { StoreUnitSource } from './unit-source.js';
 import type { ExitRequestOptions } from './manager.js';
 import { sweepLeftoverProcesses } from './shutdown.js';
@@ -23,11 +27,9 @@ interface Arguments {
   /** --unit=X / systemd.unit=X, else default.target (multi-user.target when that is missing). */
   unit?: string;
   consoleStatus: boolean;
-  /** The whole orderly stop's bound (docker stop gives 10 s before SIGKILL). */
-  stopBudgetMs: number;
+  /** Caps the orderly stop (UNITD_STOP_BUDGET, --stop-budget=); without it the units' TimeoutStopSec= decide (stop-budget.ts). */
+  stopBudgetCapMs?: number;
 }
-
-const DEFAULT_STOP_BUDGET_MS = 9000;
 
 function parseBudget(value: string | undefined, log: Logger): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -43,14 +45,14 @@ function parseBudget(value: string | undefined, log: Logger): number | undefined
 function parseArguments(argv: string[], env: NodeJS.ProcessEnv, log: Logger): Arguments {
   const args: Arguments = {
     consoleStatus: !['0', 'no', 'false', 'off'].includes((env.UNITD_CONSOLE_STATUS ?? '').toLowerCase()),
-    stopBudgetMs: parseBudget(env.UNITD_STOP_BUDGET, log) ?? DEFAULT_STOP_BUDGET_MS,
+    stopBudgetCapMs: parseBudget(env.UNITD_STOP_BUDGET, log),
   };
   for (const arg of argv) {
     if (arg.startsWith('--unit=')) args.unit = arg.slice('--unit='.length);
     else if (arg.startsWith('systemd.unit=')) args.unit = arg.slice('systemd.unit='.length);
     else if (arg === '--no-console-status' || arg === 'quiet' || arg === 'systemd.show_status=0' || arg === 'systemd.show_status=false') args.consoleStatus = false;
     else if (arg === '--console-status' || arg === 'systemd.show_status=1' || arg === 'systemd.show_status=true') args.consoleStatus = true;
-    else if (arg.startsWith('--stop-budget=')) args.stopBudgetMs = parseBudget(arg.slice('--stop-budget='.length), log) ?? args.stopBudgetMs;
+    else if (arg.startsWith('--stop-budget=')) args.stopBudgetCapMs = parseBudget(arg.slice('--stop-budget='.length), log) ?? args.stopBudgetCapMs;
     else if (arg === '--system' || arg === '--no-pager') continue;
     // systemd also accepts a bare unit name on the kernel command line style
     else if (/^[^-].*\.(target|service)$/.test(arg)) args.unit = arg;
@@ -86,42 +88,188 @@ function surviveErrors(log: Logger): void {
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection; continuing'));
 }
 
+/** What a signal to PID 1 does (systemd(1) "Signals", semantics §17.1). */
+type SignalAction =
+  | { do: 'shutdown'; kind: 'halt' | 'poweroff' | 'reboot'; immediate: boolean }
+  | { do: 'isolate' | 'start'; unit: string }
+  | { do: 'reload' }
+  | { do: 're-execute' }
+  | { do: 'show-status'; on: boolean }
+  | { do: 'log-level'; debug: boolean }
+  | { do: 'log-target'; target: 'console' | 'kmsg' | 'original' }
+  | { do: 'dump' }
+  | { do: 'nothing' }
+  | { do: 'ignore' };
+
+const orderly = (kind: 'halt' | 'poweroff' | 'reboot'): SignalAction => ({ do: 'shutdown', kind, immediate: false });
+const immediate = (kind: 'halt' | 'poweroff' | 'reboot'): SignalAction => ({ do: 'shutdown', kind, immediate: true });
+
 /**
- * The signal set, decided here only:
- *   SIGCHLD          reap (installed by the native reaper through manager.attachReaper)
- *   SIGTERM, SIGINT  orderly poweroff, exit 0 (docker stop, Ctrl-C). systemd re-executes on
- *                    SIGTERM and starts ctrl-alt-del.target on SIGINT; a container wants a stop.
- *   SIGPWR           orderly poweroff too (systemd starts sigpwr.target, nothing runs it here)
- *   SIGHUP           daemon-reload
- *   SIGPIPE          ignored (a closed console or client must not kill us)
- *   SIGUSR1, SIGUSR2, SIGWINCH, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGVTALRM,
- *   SIGPROF, SIGIO, SIGURG, SIGXCPU, SIGXFSZ, SIGTRAP, SIGSYS, SIGSTKFLT, SIGCONT
- *                    logged and otherwise ignored (never Node's default, which would end PID 1)
- *   SIGRTMIN+3/+4/+5 (halt/poweroff/reboot, `STOPSIGNAL SIGRTMIN+3` in systemd images): Node
- *                    cannot install handlers for real-time signals. As PID 1 of a container the
- *                    kernel drops signals we do not handle, so they do nothing: use SIGTERM
- *                    (Docker's default) or `systemctl poweroff`.
+ * The signal set, decided here only. SIGCHLD is the reaper's (manager.attachReaper).
+ * SIGTERM and SIGINT are unitd's container choices: systemd re-executes on SIGTERM and
+ * starts ctrl-alt-del.target on SIGINT; `docker stop` and Ctrl-C want a stop. kexec is a
+ * reboot in a container (no kexec there). halt/poweroff/reboot end the container with exit
+ * 0 after the stop, as systemd-shutdown does without CAP_SYS_BOOT ("Exiting container.").
+ * Real-time signals not listed log "Got unhandled signal <RTMIN+N>." as systemd does.
  */
-function installSignalHandlers(manager: Manager, log: Logger, halt: (code: number, options?: ExitRequestOptions) => void): void {
-  process.on('SIGTERM', () => halt(0, { kind: 'poweroff' }));
-  process.on('SIGINT', () => halt(0, { kind: 'poweroff' }));
-  process.on('SIGPWR', () => halt(0, { kind: 'poweroff' }));
-  process.on('SIGHUP', () => {
-    log.info('SIGHUP: reloading unit files');
-    manager.daemonReload().catch((err: unknown) => log.error({ err }, 'daemon-reload failed'));
+const SIGNALS: Readonly<Record<string, SignalAction>> = {
+  SIGTERM: orderly('poweroff'),
+  SIGINT: orderly('poweroff'),
+  SIGHUP: { do: 'reload' },
+  SIGPWR: { do: 'start', unit: 'sigpwr.target' },
+  SIGWINCH: { do: 'start', unit: 'kbrequest.target' },
+  SIGUSR2: { do: 'dump' },
+  'SIGRTMIN+0': { do: 'isolate', unit: 'default.target' },
+  'SIGRTMIN+1': { do: 'isolate', unit: 'rescue.target' },
+  'SIGRTMIN+2': { do: 'isolate', unit: 'emergency.target' },
+  'SIGRTMIN+3': orderly('halt'),
+  'SIGRTMIN+4': orderly('poweroff'),
+  'SIGRTMIN+5': orderly('reboot'),
+  'SIGRTMIN+6': orderly('reboot'),
+  'SIGRTMIN+13': immediate('halt'),
+  'SIGRTMIN+14': immediate('poweroff'),
+  'SIGRTMIN+15': immediate('reboot'),
+  'SIGRTMIN+16': immediate('reboot'),
+  'SIGRTMIN+20': { do: 'show-status', on: true },
+  'SIGRTMIN+21': { do: 'show-status', on: false },
+  'SIGRTMIN+22': { do: 'log-level', debug: true },
+  'SIGRTMIN+23': { do: 'log-level', debug: false },
+  'SIGRTMIN+24': { do: 'nothing' }, // exit: user managers only, a no-op for PID 1
+  'SIGRTMIN+25': { do: 're-execute' },
+  'SIGRTMIN+26': { do: 'log-target', target: 'original' },
+  'SIGRTMIN+27': { do: 'log-target', target: 'console' },
+  'SIGRTMIN+28': { do: 'log-target', target: 'kmsg' },
+  'SIGRTMIN+29': { do: 'log-target', target: 'original' },
+  // Never Node's default for these, which would end PID 1 (SIGPIPE: a closed console or client).
+  SIGPIPE: { do: 'ignore' }, SIGUSR1: { do: 'ignore' }, SIGQUIT: { do: 'ignore' }, SIGTSTP: { do: 'ignore' },
+  SIGTTIN: { do: 'ignore' }, SIGTTOU: { do: 'ignore' }, SIGALRM: { do: 'ignore' }, SIGVTALRM: { do: 'ignore' },
+  SIGPROF: { do: 'ignore' }, SIGIO: { do: 'ignore' }, SIGURG: { do: 'ignore' }, SIGXCPU: { do: 'ignore' },
+  SIGXFSZ: { do: 'ignore' }, SIGTRAP: { do: 'ignore' }, SIGSYS: { do: 'ignore' }, SIGSTKFLT: { do: 'ignore' },
+  SIGCONT: { do: 'ignore' },
+};
+
+/**
+ * Which signals Node's process.on() receives; the native watcher takes the rest, and every
+ * real-time signal (Node cannot catch those), with the sender's pid. SIGUSR1 stays Node's
+ * (its inspector owns the handler), SIGTERM/SIGINT/SIGHUP too (Node resets the terminal on them).
+ */
+const NODE_SIGNALS: ReadonlySet<string> = new Set([
+  'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGPIPE', 'SIGUSR1', 'SIGQUIT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM',
+  'SIGVTALRM', 'SIGPROF', 'SIGIO', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGTRAP', 'SIGSYS', 'SIGSTKFLT', 'SIGCONT',
+]);
+
+interface SignalContext {
+  manager: Manager;
+  log: Logger;
+  /** A manager message in the journal (identifier systemd) and unitd's own log. */
+  note(message: string, priority: number): void;
+  halt(code: number, options?: ExitRequestOptions): void;
+  configuredLogLevel: string;
+}
+
+/** "Received SIGTERM from PID 679 (sh)." (systemd's log_received_signal), or without the sender when unknown. */
+function receivedLine(name: string, pid: number): string {
+  if (pid <= 0) return `Received ${name}.`;
+  let comm = 'n/a';
+  try {
+    comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    /* already gone */
+  }
+  return `Received ${name} from PID ${pid} (${comm}).`;
+}
+
+function startTarget(ctx: SignalContext, unit: string, mode: 'isolate' | 'replace'): void {
+  ctx.manager.enqueueJob({ unit, type: 'start', mode, wait: false }).catch((err: unknown) => {
+    ctx.note(`Failed to enqueue ${mode} job for ${unit}: ${err instanceof Error ? err.message : String(err)}`, PRIORITY.err);
   });
-  process.on('SIGPIPE', () => undefined);
-  const ignored = [
-    'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGQUIT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGVTALRM',
-    'SIGPROF', 'SIGIO', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGTRAP', 'SIGSYS', 'SIGSTKFLT', 'SIGCONT',
-  ] as const;
-  for (const sig of ignored) {
+}
+
+function actOnSignal(ctx: SignalContext, name: string, pid: number): void {
+  const action = SIGNALS[name];
+  if (action?.do === 'ignore') {
+    ctx.log.info({ signal: name }, 'signal ignored');
+    return;
+  }
+  ctx.note(receivedLine(name, pid), PRIORITY.info);
+  if (action === undefined) {
+    ctx.note(`Got unhandled signal <${name.slice('SIG'.length)}>.`, PRIORITY.warning);
+    return;
+  }
+  switch (action.do) {
+    case 'shutdown':
+      ctx.halt(0, { kind: action.kind, immediate: action.immediate });
+      return;
+    case 'isolate':
+      if (action.unit === 'default.target') {
+        void chooseBootUnit(undefined, async (u) => String((await ctx.manager.unitProperties([u]))[0]?.LoadState ?? '')).then((unit) => startTarget(ctx, unit, 'isolate'));
+      } else startTarget(ctx, action.unit, 'isolate');
+      return;
+    case 'start':
+      startTarget(ctx, action.unit, 'replace');
+      return;
+    case 'reload':
+      ctx.note('Reloading.', PRIORITY.info);
+      ctx.manager.daemonReload().catch((err: unknown) => ctx.log.error({ err }, 'daemon-reload failed'));
+      return;
+    case 're-execute':
+      // unitd has no daemon-reexec yet: `systemctl daemon-reexec` is a daemon-reload too.
+      ctx.note('Re-executing is not supported; reloading unit files instead.', PRIORITY.notice);
+      ctx.manager.daemonReload().catch((err: unknown) => ctx.log.error({ err }, 'daemon-reload failed'));
+      return;
+    case 'show-status':
+      ctx.manager.consoleStatus = action.on;
+      ctx.note(`${action.on ? 'Enabling' : 'Disabling'} showing of status (signal).`, PRIORITY.debug);
+      return;
+    case 'log-level':
+      if (action.debug) {
+        ctx.note('Setting log level to debug.', PRIORITY.info);
+        ctx.log.level = 'debug';
+      } else {
+        ctx.log.level = ctx.configuredLogLevel;
+        ctx.note(`Restoring log level to original (${ctx.configuredLogLevel}).`, PRIORITY.info);
+      }
+      return;
+    case 'log-target':
+      // unitd's own log always goes to stderr (the console) and its journal; there is no kmsg in a container.
+      if (action.target === 'kmsg') ctx.note('Setting log target to kmsg is not supported in a container; keeping console.', PRIORITY.notice);
+      else if (action.target === 'console') ctx.note('Setting log target to console.', PRIORITY.info);
+      else ctx.note('Restoring log target to original console.', PRIORITY.info);
+      return;
+    case 'dump':
+      stateDump(ctx.manager, VERSION).then(
+        (dump) => ctx.note(dump, PRIORITY.info),
+        (err: unknown) => ctx.log.error({ err }, 'state dump failed'),
+      );
+      return;
+    case 'nothing':
+      return;
+  }
+}
+
+/** Installs every handler of SIGNALS; returns the native watcher (closed at exit). */
+function installSignalHandlers(ctx: SignalContext): SignalWatcher {
+  for (const name of Object.keys(SIGNALS)) {
+    if (!NODE_SIGNALS.has(name)) continue;
     try {
-      process.on(sig, () => log.info({ signal: sig }, 'signal ignored'));
+      process.on(name as NodeJS.Signals, () => actOnSignal(ctx, name, 0));
     } catch {
       /* not on this platform */
     }
   }
+  const native = new Set<number>();
+  for (let n = SIGRTMIN; n <= SIGRTMAX; n++) native.add(n);
+  for (const name of Object.keys(SIGNALS)) {
+    const number = osConstants.signals[name as NodeJS.Signals];
+    if (!NODE_SIGNALS.has(name) && number !== undefined) native.add(number);
+  }
+  const watcher = new SignalWatcher([...native], (batch) => {
+    for (const { signal, pid, count } of batch) {
+      for (let i = 0; i < count; i++) actOnSignal(ctx, signalName(signal), pid);
+    }
+  });
+  watcher.unref(); // signals alone do not keep PID 1 alive; the manager does
+  return watcher;
 }
 
 /**
@@ -141,6 +289,13 @@ function refuseUserManager(): void {
 const STARTUP_FAILURE_EXIT = 70;
 /** Time a halt may take beyond the stop budget (control drain, leftover sweep, journal close). */
 const HALT_SLACK_MS = 6000;
+
+/** The units that are up now and their TimeoutStopSec= chain, capped (stop-budget.ts). */
+async function stopBudget(manager: Manager, capMs: number | undefined): Promise<number> {
+  const up = (await manager.listUnits({ all: false })).filter((u) => u.activeState !== 'inactive' && u.activeState !== 'failed');
+  const props = await manager.unitProperties(up.map((u) => u.id));
+  return stopBudgetMs(props.map(stoppingUnit), capMs);
+}
 
 async function main(): Promise<void> {
   refuseUserManager();
@@ -177,14 +332,18 @@ async function main(): Promise<void> {
   function halt(code: number, options: ExitRequestOptions = {}): void {
     if (halting) return;
     const started = Date.now();
-    const budgetMs = args.stopBudgetMs;
-    // Whatever happens below, PID 1 exits: a hard deadline after the stop budget plus the
-    // drain (1 s), the leftover sweep (at most 2 s + 1 s) and the journal's close.
+    // Whatever happens below, PID 1 exits: a hard deadline after the longest budget it may
+    // get (the cap, else 90 s) plus the drain, the leftover sweep and the journal's close.
+    const deadlineMs = (args.stopBudgetCapMs ?? 90_000) + HALT_SLACK_MS;
     setTimeout(() => {
-      consoleWriter.line(`unitd: shutdown did not finish ${budgetMs + HALT_SLACK_MS} ms after it began; exiting.`);
+      consoleWriter.line(`unitd: shutdown did not finish ${deadlineMs} ms after it began; exiting.`);
       process.exit(code);
-    }, budgetMs + HALT_SLACK_MS).unref();
+    }, deadlineMs).unref();
     halting = (async () => {
+      const budgetMs = await stopBudget(manager, args.stopBudgetCapMs).catch((err: unknown) => {
+        log.error({ err }, 'cannot compute the stop budget; using the cap or 90 s');
+        return args.stopBudgetCapMs ?? 90_000;
+      });
       log.info({ kind: options.kind, code, budgetMs }, 'stopping all units');
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
@@ -202,6 +361,8 @@ async function main(): Promise<void> {
       log.info({ ms: Date.now() - started }, 'shutdown finished');
       await journal.close(); // unbinds /dev/log, writes out what is queued
       await control?.close().catch(() => undefined);
+      // systemd-shutdown's last word when reboot(2) is refused (no CAP_SYS_BOOT): the container ends.
+      if (process.pid === 1) consoleWriter.line('Exiting container.');
       consoleWriter.line('unitd: all units stopped, exiting.');
     })()
       .catch((err: unknown) => {
@@ -216,7 +377,17 @@ async function main(): Promise<void> {
   manager.attachReaper();
   journal.serveSyslog((sender) => manager.unitForSender(sender));
   journal.serveStreams((sender) => manager.unitForSender(sender));
-  installSignalHandlers(manager, log, halt);
+  installSignalHandlers({
+    manager,
+    log,
+    halt,
+    configuredLogLevel: log.level,
+    note(message, priority) {
+      journal.journal.write({ timestamp: nowUSec(), unit: '', identifier: 'systemd', pid: process.pid, priority, message });
+      if (priority <= PRIORITY.warning) log.warn(message);
+      else log.info(message);
+    },
+  });
   control = await serveControl(controlSocketPath(), manager, {
     onError: (what, err) => log.warn({ what, err }, 'control server'),
   });

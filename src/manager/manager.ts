@@ -100,7 +100,8 @@ export class Manager implements ManagerApi, UnitHost {
   private readonly onExitRequest: (code: number, options?: ExitRequestOptions) => void;
   private readonly skipList: SkipList | undefined;
   readonly systemConf: SystemConf;
-  private readonly consoleStatus: boolean;
+  /** Status lines on the console; SIGRTMIN+20/+21 turn them on/off at run time (main.ts). */
+  consoleStatus: boolean;
   /** Reached basic.target (is-system-running leaves `initializing`). */
   private basicReached = false;
   private unsubscribeReaper: (() => void) | undefined;

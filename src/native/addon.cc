@@ -11,6 +11,7 @@ void InitDatagram(Napi::Env env, Napi::Object exports);
 void InitLogSocket(Napi::Env env, Napi::Object exports);
 void InitCredentials(Napi::Env env, Napi::Object exports);
 void InitInotify(Napi::Env env, Napi::Object exports);
+void InitSignals(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -20,6 +21,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitLogSocket(env, exports);
   unitd::InitCredentials(env, exports);
   unitd::InitInotify(env, exports);
+  unitd::InitSignals(env, exports);
   return exports;
 }
 

@@ -70,6 +70,17 @@ export interface NativeInotify {
   remove(wd: number): void;
   close(): void;
 }
+/** One entry of a signal batch: `count` consecutive deliveries of `signal` from `pid` (0: unknown sender). */
+export interface NativeSignalDelivery {
+  signal: number;
+  pid: number;
+  count: number;
+}
+export interface NativeSignalWatcher {
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
@@ -82,6 +93,9 @@ export interface NativeBinding {
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;
   NativeInotify: new (onEvents: (batch: NativeInotifyEvent[]) => void) => NativeInotify;
+  NativeSignalWatcher: new (signals: number[], onSignals: (batch: NativeSignalDelivery[]) => void) => NativeSignalWatcher;
+  sigrtmin: number;
+  sigrtmax: number;
 }
 
 const ADDON_PATH = '../../build/Release/unitd_native.node';

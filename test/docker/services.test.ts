@@ -171,6 +171,38 @@ if (!images.ok) {
     t.match((await probe(c, 'nginx')).stdout.trim(), /^200$/, 'answers again');
   });
 
+  t.test('node only in /usr/local/bin: env -i, service(8) and cron reach systemctl', async (t) => {
+    // Cron runs jobs with PATH=/usr/bin:/bin; cron.d is reread every minute.
+    const cronJob = '* * * * * root systemctl restart apache2.service >/tmp/unitd-cron.out 2>&1; echo $? >/tmp/unitd-cron.rc\n';
+    const apacheBefore = await property(c, 'apache2', 'MainPID');
+    const cronFile = await exec(c, ['sh', '-c', `rm -f /tmp/unitd-cron.rc; printf '%s' '${cronJob}' >/etc/cron.d/unitd-test`]);
+    t.equal(cronFile.code, 0, 'cron job written', { details: show(cronFile) });
+
+    const layout = await exec(c, ['sh', '-c', 'command -v node; ls /usr/bin/node /bin/node 2>&1 >/dev/null | wc -l']);
+    t.equal(layout.stdout, '/usr/local/bin/node\n2\n', 'node in /usr/local/bin and not in /usr/bin (official node image layout)', { details: show(layout) });
+    const envI = await exec(c, ['env', '-i', '/usr/bin/systemctl', 'is-active', 'nginx']);
+    t.same({ code: envI.code, out: envI.stdout }, { code: 0, out: 'active\n' }, 'env -i /usr/bin/systemctl is-active nginx', { details: show(envI) });
+    const nginxBefore = await property(c, 'nginx', 'MainPID');
+    const service = await exec(c, ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'service', 'nginx', 'restart']);
+    t.equal(service.code, 0, 'service nginx restart (PATH of service/invoke-rc.d)', { details: show(service) });
+    const nginxAfter = await property(c, 'nginx', 'MainPID');
+    t.not(nginxAfter, nginxBefore, `nginx MainPID ${nginxBefore} → ${nginxAfter}`);
+    t.match((await probe(c, 'nginx')).stdout.trim(), /^200$/, 'nginx answers');
+
+    const started = performance.now();
+    let rc = '';
+    while (rc === '' && performance.now() - started < 130_000) {
+      await sleep(1000);
+      rc = (await exec(c, ['cat', '/tmp/unitd-cron.rc'])).stdout.trim();
+    }
+    await exec(c, ['rm', '-f', '/etc/cron.d/unitd-test']);
+    const out = await exec(c, ['cat', '/tmp/unitd-cron.out']);
+    t.equal(rc, '0', "cron's `systemctl restart apache2` exits 0", { details: show(out) });
+    const apacheAfter = await waitProperty(c, 'apache2', 'ActiveState', (v) => v === 'active');
+    t.equal(apacheAfter, 'active', 'apache2 active again');
+    t.not(await property(c, 'apache2', 'MainPID'), apacheBefore, 'apache2 has a new main process');
+  });
+
   t.test('stop redis-server: inactive (dead), then start brings it back', async (t) => {
     const r = await exec(c, ['systemctl', 'stop', 'redis-server']);
     t.equal(r.code, 0, 'stop succeeds', { details: show(r) });
