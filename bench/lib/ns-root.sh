@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The root every init under test gets. Runs as PID 1 of a fresh PID namespace, inside a private mount
 # namespace (peers.mjs starts it with unshare), and execs the init chrooted into an overlay of / with a
-# tmpfs upper layer, as /work/shared/tools/systemd-oracle.sh does for systemd: whatever an init writes
+# tmpfs upper layer, as ../shared/tools/systemd-oracle.sh does for systemd: whatever an init writes
 # (tmpfiles.d, /etc, /var) never reaches the host. /run and /tmp are fresh tmpfs; the bench's work dir
 # is bind-mounted at its own path so the marks services write are seen by the bench.
 #   ns-root.sh WORKDIR exec INIT [ARGS...]

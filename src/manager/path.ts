@@ -10,10 +10,10 @@ import type { KillWhom, Properties } from '../control/api.js';
 import { Inotify, type InotifyEvent } from '../native/inotify.js';
 import { defaultPathSection } from '../units/schema/defaults.js';
 import type { PathSection } from '../units/schema/types.js';
-import { NO_TIMESTAMP, now } from './clock.js';
+import { now } from './clock.js';
 import { PRIORITY } from './log-sink.js';
 import { SpecCheck, SpecWatch } from './path-watch.js';
-import { timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import type { ActiveState } from './states.js';
 import type { LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
@@ -40,14 +40,7 @@ export class PathUnit implements UnitInstance {
   private inotify: Inotify | undefined;
   private triggerLimit: RateLimit;
   private startLimit: RateLimit;
-  private readonly ts: UnitTimestamps = {
-    stateChange: NO_TIMESTAMP,
-    inactiveExit: NO_TIMESTAMP,
-    activeEnter: NO_TIMESTAMP,
-    activeExit: NO_TIMESTAMP,
-    inactiveEnter: NO_TIMESTAMP,
-    condition: NO_TIMESTAMP,
-  };
+  private readonly ts: UnitTimestamps = noTimestamps();
 
   constructor(
     private config: LoadedUnit,
