@@ -17,11 +17,22 @@ t.teardown(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `sleep 30` with the given settings, so /proc can be read while it runs. */
-function sleeper(extra: Partial<SpawnSpec> = {}): number {
-  const { pid } = spawn({ path: '/bin/sleep', argv: ['sleep', '30'], env: ['PATH=/usr/bin:/bin'], ...extra });
+/**
+ * Starts `sleep 30` with the given settings, so /proc can be read while it runs. spawn()
+ * returns once the vfork child is inside execve, and the kernel lets the parent go before
+ * the new image's argument and environment pages exist, so /proc/PID/environ can still
+ * read empty: wait (bounded) until the new image's command line is visible.
+ */
+async function sleeper(extra: Partial<SpawnSpec> = {}): Promise<number> {
+  const spec: SpawnSpec = { path: '/bin/sleep', argv: ['sleep', '30'], env: ['PATH=/usr/bin:/bin'], ...extra };
+  const { pid } = spawn(spec);
   started.push(pid);
-  return pid;
+  const commandLine = spec.argv.map((arg) => `${arg}\0`).join('');
+  for (let waited = 0; waited < 5000; waited += 5) {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === commandLine) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`sleep (pid ${pid}) did not finish execve within 5 s`);
 }
 
 async function stop(pid: number): Promise<void> {
@@ -41,7 +52,7 @@ function readAll(fd: number): Promise<string> {
 }
 
 t.test('user nobody, group nogroup and supplementary groups', async (t) => {
-  const pid = sleeper({ user: 'nobody', group: 'nogroup', supplementaryGroups: ['adm', 1] });
+  const pid = await sleeper({ user: 'nobody', group: 'nogroup', supplementaryGroups: ['adm', 1] });
   t.equal(statusField(pid, 'Uid'), '65534\t65534\t65534\t65534', 'all four uids are nobody');
   t.equal(statusField(pid, 'Gid'), '65534\t65534\t65534\t65534', 'all four gids are nogroup');
   t.same(statusField(pid, 'Groups').split(' ').map(Number).sort((a, b) => a - b), [1, 4, 65534], 'initgroups + SupplementaryGroups');
@@ -49,7 +60,7 @@ t.test('user nobody, group nogroup and supplementary groups', async (t) => {
 });
 
 t.test('User=65534 Group=daemon SupplementaryGroups=adm gives groups daemon,adm (as observed with systemd)', async (t) => {
-  const pid = sleeper({ user: 65534, group: 'daemon', supplementaryGroups: ['adm'] });
+  const pid = await sleeper({ user: 65534, group: 'daemon', supplementaryGroups: ['adm'] });
   t.equal(statusField(pid, 'Uid').split('\t')[0], '65534');
   t.equal(statusField(pid, 'Gid').split('\t')[0], '1');
   t.same(statusField(pid, 'Groups').split(' ').map(Number).sort((a, b) => a - b), [1, 4]);
@@ -57,13 +68,13 @@ t.test('User=65534 Group=daemon SupplementaryGroups=adm gives groups daemon,adm 
 });
 
 t.test('User= alone uses the primary group of the user', async (t) => {
-  const pid = sleeper({ user: 'nobody' });
+  const pid = await sleeper({ user: 'nobody' });
   t.equal(statusField(pid, 'Gid').split('\t')[0], '65534');
   await stop(pid);
 });
 
 t.test('umask, nice, oom_score_adj and resource limits', async (t) => {
-  const pid = sleeper({
+  const pid = await sleeper({
     umask: 0o027,
     nice: 7,
     oomScoreAdjust: 123,
@@ -88,28 +99,28 @@ t.test('umask, nice, oom_score_adj and resource limits', async (t) => {
 
 t.test('signals: nothing blocked or ignored, although Node ignores SIGPIPE', async (t) => {
   t.not(statusField(process.pid, 'SigIgn'), '0000000000000000', 'the test process itself ignores something (SIGPIPE)');
-  const pid = sleeper();
+  const pid = await sleeper();
   t.equal(statusField(pid, 'SigBlk'), '0000000000000000');
   t.equal(statusField(pid, 'SigIgn'), '0000000000000000');
   await stop(pid);
 });
 
 t.test('exact environment and own session', async (t) => {
-  const pid = sleeper({ env: ['A=1', 'B=two words', 'EMPTY='] });
+  const pid = await sleeper({ env: ['A=1', 'B=two words', 'EMPTY='] });
   t.same(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean), ['A=1', 'B=two words', 'EMPTY='], 'nothing inherited');
   t.equal(Number(statFields(pid)[3]), pid, 'session id = pid (setsid)');
   await stop(pid);
 });
 
 t.test('working directory is applied', async (t) => {
-  const pid = sleeper({ cwd: dir });
+  const pid = await sleeper({ cwd: dir });
   t.equal(fdTarget(pid, 0), '/dev/null', 'stdin defaults to /dev/null');
   t.equal(readlinkSync(`/proc/${pid}/cwd`), dir);
   await stop(pid);
 });
 
 t.test('setsid: false keeps the parent session', async (t) => {
-  const pid = sleeper({ setsid: false });
+  const pid = await sleeper({ setsid: false });
   t.equal(statFields(pid)[3], statFields(process.pid)[3]);
   await stop(pid);
 });
@@ -120,7 +131,7 @@ t.test('open fds are exactly 0,1,2 plus the passed ones, with LISTEN_* set', asy
   const passed = openSync(file, 'r');
   const other = openSync('/dev/zero', 'r'); // must not leak into the child
   // fd 3 in the child comes from a high fd, fd 4 from fd 1: sources overlapping targets
-  const pid = sleeper({ env: ['KEEP=1', 'LISTEN_FDS=99'], extraFds: [passed, 1], listenFdNames: ['data', 'console'] });
+  const pid = await sleeper({ env: ['KEEP=1', 'LISTEN_FDS=99'], extraFds: [passed, 1], listenFdNames: ['data', 'console'] });
   t.same(openFds(pid), [0, 1, 2, 3, 4]);
   t.equal(fdTarget(pid, 3), file);
   t.equal(fdTarget(pid, 4), fdTarget(process.pid, 1));
@@ -201,7 +212,7 @@ t.test("'fd' stdio: a non-blocking pipe of the daemon reaches the child blocking
   started.push(reader.pid);
   const writeEnd = reader.stdin!;
   t.ok(fdFlags('self', writeEnd) & O_NONBLOCK, 'our end is non-blocking');
-  const pid = sleeper({ stdout: { kind: 'fd', fd: writeEnd } });
+  const pid = await sleeper({ stdout: { kind: 'fd', fd: writeEnd } });
   t.equal(fdTarget(pid, 1), fdTarget(process.pid, writeEnd), 'same pipe');
   t.equal(fdFlags(pid, 1) & O_NONBLOCK, 0, 'child stdout is blocking');
   t.ok(fdFlags('self', writeEnd) & O_NONBLOCK, 'our own end is still non-blocking');
@@ -231,7 +242,7 @@ t.test("'inherit' stdio: Node's non-blocking stdout pipe reaches the child block
 });
 
 t.test('argv[0] is independent of the executable path', async (t) => {
-  const pid = sleeper({ argv: ['my-daemon', '30'] });
+  const pid = await sleeper({ argv: ['my-daemon', '30'] });
   t.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'my-daemon\x0030\x00');
   t.match(readFileSync(`/proc/${pid}/comm`, 'utf8'), /^sleep/);
   await stop(pid);
