@@ -6,16 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
-import { prepareDirectories, removeRuntimeDirectories, DirectorySetupError } from '../exec/directories.js';
-import { EnvironmentFileError } from '../exec/environment.js';
+import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { exitStatusName } from '../units/values/exit-status.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
-import { SpawnError, type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
+import { type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
-import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
-import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
+import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
+import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
+import { commandStartError, runCommand } from './run-command.js';
 import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
@@ -39,6 +39,16 @@ const emptyRecord = (): ExecRecord => ({ startTimestamp: 0, stopTimestamp: 0, pi
 
 /** Kill states and the signal each sends. */
 type KillState = 'stop-sigterm' | 'stop-sigkill' | 'stop-watchdog' | 'final-sigterm' | 'final-sigkill' | 'final-watchdog';
+
+/** The signal of each kill state (service_enter_signal()). */
+const KILL_PHASE: Record<KillState, KillPhase> = {
+  'stop-sigterm': 'term',
+  'final-sigterm': 'term',
+  'stop-watchdog': 'watchdog',
+  'final-watchdog': 'watchdog',
+  'stop-sigkill': 'kill',
+  'final-sigkill': 'kill',
+};
 
 const START_STATES: readonly ServiceState[] = ['condition', 'start-pre', 'start', 'start-post'];
 const STOP_STATES: readonly ServiceState[] = [
@@ -90,8 +100,7 @@ export class Service implements UnitInstance {
 
   private readonly timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()));
   private readonly watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()));
-  private readonly emptinessTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
-  private emptinessBackoffUSec = 10_000;
+  private readonly emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
   private pidFileWatcher: FSWatcher | undefined;
@@ -141,7 +150,7 @@ export class Service implements UnitInstance {
     const to = SERVICE_STATE_TABLE[next];
     this.state = next;
     if (!STOP_STATES.includes(next) && !START_STATES.includes(next) && next !== 'reload') {
-      this.emptinessTimer.disarm();
+      this.emptiness.disarm();
     }
     if (next !== 'running' && next !== 'reload') this.watchdogTimer.disarm();
     if (from !== to) {
@@ -255,7 +264,7 @@ export class Service implements UnitInstance {
     if (this.s.type === 'notify-reload' && this.s.execReload.length === 0) {
       if (!this.mainPid) return 'failed';
       this.notifyState = 'unknown';
-      this.signalPid(this.mainPid, this.s.reloadSignal);
+      signalPid(this.mainPid, this.s.reloadSignal);
       this.setState('reload');
       this.timer.armIn(this.s.timeoutStartUSec);
       return 'reloading';
@@ -274,7 +283,7 @@ export class Service implements UnitInstance {
     let n = 0;
     for (const pid of targets) {
       const before = readProcess(pid)?.comm;
-      if (this.signalPid(pid, signal)) {
+      if (signalPid(pid, signal)) {
         n++;
         const role = pid === this.mainPid ? 'main' : pid === this.controlPid ? 'control' : '';
         const comm = before ?? '?';
@@ -303,7 +312,7 @@ export class Service implements UnitInstance {
     this.forbidRestart = true;
     this.timer.disarm();
     this.watchdogTimer.disarm();
-    this.emptinessTimer.disarm();
+    this.emptiness.disarm();
     this.closeNotifySocket();
     this.pidFileWatcher?.close();
   }
@@ -438,7 +447,7 @@ export class Service implements UnitInstance {
   private enterStopByNotify(): void {
     this.setState('stop-sigterm');
     this.timer.armIn(this.s.timeoutStopUSec);
-    this.scheduleEmptinessCheck();
+    this.emptiness.schedule();
   }
 
   private enterStopPost(f: ServiceResult): void {
@@ -453,19 +462,6 @@ export class Service implements UnitInstance {
     }
   }
 
-  private killSignalFor(state: KillState): number {
-    switch (state) {
-      case 'stop-sigterm':
-      case 'final-sigterm':
-        return this.restarting ? this.s.restartKillSignal : this.s.killSignal;
-      case 'stop-watchdog':
-      case 'final-watchdog':
-        return this.s.watchdogSignal;
-      default:
-        return this.s.finalKillSignal;
-    }
-  }
-
   /** service_enter_signal(): send the state's signal per KillMode= and wait, or move on if nothing is left. */
   private enterSignal(state: KillState, f: ServiceResult): void {
     this.addResult(f);
@@ -477,14 +473,13 @@ export class Service implements UnitInstance {
       this.afterKillState(state);
       return;
     }
-    const signal = this.killSignalFor(state);
+    const signal = killSignalFor(KILL_PHASE[state], this.s, this.restarting);
     const sent = this.killProcesses(signal, isKill);
     if (sent > 0 || this.mainAlive() || this.controlAlive()) {
       this.setState(state);
       const abort = state === 'stop-watchdog' || state === 'final-watchdog';
       this.timer.armIn(abort ? this.s.timeoutAbortUSec : this.s.timeoutStopUSec);
-      this.emptinessBackoffUSec = 5_000;
-      this.scheduleEmptinessCheck();
+      this.emptiness.restart();
     } else if ((state === 'stop-sigterm' || state === 'stop-watchdog') && this.s.sendSIGKILL) {
       // Nothing to wait for: go on to SIGKILL, which for KillMode=mixed reaches the rest of the unit.
       this.enterSignal('stop-sigkill', 'success');
@@ -497,29 +492,21 @@ export class Service implements UnitInstance {
 
   /** The kill state is over (everything gone, or it timed out): next step of the sequence. */
   private afterKillState(state: KillState): void {
-    this.emptinessTimer.disarm();
+    this.emptiness.disarm();
     if (state.startsWith('stop-')) this.enterStopPost('success');
     else this.enterDead('success', true);
   }
 
   /** Who gets the signal: KillMode= (systemd.kill(5)). Returns how many processes were signalled. */
   private killProcesses(signal: number, final: boolean): number {
-    const mode = this.s.killMode;
-    if (mode === 'none') return 0;
-    const targets = new Set<number>();
-    if (this.mainPid > 0 && this.mainAlive()) targets.add(this.mainPid);
-    if (this.controlPid > 0 && this.controlAlive()) targets.add(this.controlPid);
-    if (mode === 'control-group' || (mode === 'mixed' && final)) for (const p of this.processes()) targets.add(p);
-    let n = 0;
-    for (const pid of targets) {
-      if (this.signalPid(pid, signal)) {
-        n++;
-        if (signal === SIGNAL.KILL && this.state !== 'dead') this.log(`Killing process ${pid} (${readProcess(pid)?.comm ?? '?'}) with signal SIGKILL.`);
-      }
-      if (signal !== SIGNAL.KILL && signal !== SIGNAL.CONT) this.signalPid(pid, SIGNAL.CONT);
-      if (this.s.sendSIGHUP && signal !== SIGNAL.KILL) this.signalPid(pid, SIGNAL.HUP);
-    }
-    return n;
+    const targets = {
+      main: this.mainPid > 0 && this.mainAlive() ? this.mainPid : 0,
+      control: this.controlPid > 0 && this.controlAlive() ? this.controlPid : 0,
+      others: () => this.processes(),
+    };
+    return killProcesses(this.s, signal, final, targets, (pid, comm) => {
+      if (this.state !== 'dead') this.log(killedLine(pid, comm));
+    });
   }
 
   /** Processes of a control command left behind are killed before the next command runs (start-pre, condition). */
@@ -528,7 +515,7 @@ export class Service implements UnitInstance {
     // Only what this activation's commands left (their sessions); older leftovers (KillMode=process) are not ours to kill here.
     for (const pid of scanProcesses().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
       if (pid === this.controlPid) continue;
-      if (this.signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
+      if (signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
     }
   }
 
@@ -537,7 +524,7 @@ export class Service implements UnitInstance {
     const state = this.state;
     if (!(STOP_STATES.includes(state) && state !== 'stop' && state !== 'stop-post')) return;
     if (this.mainAlive() || this.controlAlive()) {
-      this.scheduleEmptinessCheck();
+      this.emptiness.schedule();
       return;
     }
     const mode = this.s.killMode;
@@ -546,9 +533,9 @@ export class Service implements UnitInstance {
       if (left.length > 0) {
         if (mode === 'mixed' && (state === 'stop-sigterm' || state === 'final-sigterm')) {
           // mixed: as soon as the main process is gone, SIGKILL the rest.
-          for (const pid of left) if (this.signalPid(pid, SIGNAL.KILL)) this.log(`Killing process ${pid} (${readProcess(pid)?.comm ?? '?'}) with signal SIGKILL.`);
+          killRemainder(left, (pid, comm) => this.log(killedLine(pid, comm)));
         }
-        this.scheduleEmptinessCheck();
+        this.emptiness.schedule();
         return;
       }
     }
@@ -556,21 +543,11 @@ export class Service implements UnitInstance {
     this.afterKillState(state as KillState);
   }
 
-  /**
-   * Without cgroups there is no "cgroup empty" event: exits of our children and of
-   * orphans re-check at once; processes that are children of someone else are
-   * re-checked with a short backoff, bounded by the state's own timeout.
-   */
-  private scheduleEmptinessCheck(): void {
-    this.emptinessTimer.armIn(this.emptinessBackoffUSec);
-    this.emptinessBackoffUSec = Math.min(this.emptinessBackoffUSec * 2, 200_000);
-  }
-
   private enterDead(f: ServiceResult, allowRestart: boolean): void {
     this.addResult(f);
     this.timer.disarm();
     this.watchdogTimer.disarm();
-    this.emptinessTimer.disarm();
+    this.emptiness.disarm();
     this.pidFileWatcher?.close();
     this.pidFileWatcher = undefined;
     this.controlPid = 0;
@@ -645,7 +622,7 @@ export class Service implements UnitInstance {
         return;
       case 'reload':
         this.log('Reload operation timed out. Killing reload process.', PRIORITY.warning);
-        if (this.controlPid) this.signalPid(this.controlPid, SIGNAL.KILL);
+        if (this.controlPid) signalPid(this.controlPid, SIGNAL.KILL);
         this.controlPid = 0;
         this.reloadResult = 'timeout';
         this.finishReload();
@@ -722,16 +699,6 @@ export class Service implements UnitInstance {
     return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
   }
 
-  private signalPid(pid: number, signal: number): boolean {
-    if (pid <= 1) return false;
-    try {
-      process.kill(pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   private setMainPid(pid: number): void {
     if (this.mainPid > 0 && this.mainPid !== pid) this.host.unwatchPid(this.mainPid);
     this.mainPid = pid;
@@ -747,9 +714,9 @@ export class Service implements UnitInstance {
     const isStop = list === 'execStop' || list === 'execStopPost';
     const exitInfo = this.mainExit;
     let pid: number;
-    let failure: { status: number; message: string } | undefined;
     try {
-      const prepared = prepareSpawn(
+      const started = runCommand(
+        this.host,
         {
           unit: this.id,
           invocationId: this.invocationId,
@@ -768,33 +735,15 @@ export class Service implements UnitInstance {
         },
         cmd,
       );
-      const result = this.host.native.spawn(prepared.spec);
-      pid = result.pid;
+      pid = started.pid;
       this.sessions.add(pid);
-      this.host.watchPid(pid, this.id);
-      const identifier = this.exec.syslogIdentifier ?? basename(prepared.spec.argv[0] ?? cmd.path);
-      for (const [fd, priority] of [
-        [result.stdout, PRIORITY.info],
-        [result.stderr, PRIORITY.info],
-      ] as const) {
-        if (fd !== undefined) {
-          const stream = captureStream(fd, this.host.logSink, { unit: this.id, identifier, pid, priority: this.exec.syslogLevel ?? priority, levelPrefix: this.exec.syslogLevelPrefix });
-          this.streams.set(pid * 2 + (fd === result.stderr ? 1 : 0), stream);
-        }
-      }
-      this.host.log.debug({ unit: this.id, pid, role, list, command: prepared.commandLine }, 'spawned');
+      if (started.stdout) this.streams.set(pid * 2, started.stdout);
+      if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
+      this.host.log.debug({ unit: this.id, pid, role, list, command: started.commandLine }, 'spawned');
     } catch (err) {
       pid = --syntheticPid;
-      if (err instanceof SpawnError) {
-        failure = { status: err.exitCode, message: err.message };
-      } else if (err instanceof ExecSetupError || err instanceof DirectorySetupError) {
-        failure = { status: err.exitCode, message: err.message };
-      } else if (err instanceof EnvironmentFileError) {
-        failure = { status: 1, message: err.message };
-      } else {
-        failure = { status: 1, message: `Failed to spawn: ${(err as Error).message}` };
-      }
-      this.log(`${failure.message}`, PRIORITY.err);
+      const failure = commandStartError(err);
+      this.log(failure.message, PRIORITY.err);
       const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
       setImmediate(() => this.childExited(synthetic));
     }

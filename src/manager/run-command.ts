@@ -1,0 +1,81 @@
+// Running one command of a unit (ExecStartPre= ... ExecStopPost= of services and sockets):
+// environment and credentials per its `-`/`+`/`!`/`@` prefixes (exec/spawn-spec.ts), the
+// native spawn, output captured into the journal, and every way it can fail before the
+// program runs turned into one error type carrying systemd's exit status.
+
+import { basename } from 'node:path';
+import { DirectorySetupError } from '../exec/directories.js';
+import { EnvironmentFileError, type EnvironmentContext } from '../exec/environment.js';
+import { SpawnError, type SpawnSpec } from '../exec/native.js';
+import type { ExecCommand } from '../exec/settings.js';
+import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
+import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
+import type { UnitHost } from './unit-type.js';
+
+/** A command that could not be started: the status a forked child would have exited with (203/EXEC, 216/GROUP ...). */
+export class CommandStartError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandStartError';
+  }
+}
+
+/** Every failure before the program runs, as one error: systemd's exit status and its one-line message. */
+export function commandStartError(err: unknown): CommandStartError {
+  if (err instanceof CommandStartError) return err;
+  if (err instanceof SpawnError || err instanceof ExecSetupError || err instanceof DirectorySetupError) return new CommandStartError(err.exitCode, err.message);
+  if (err instanceof EnvironmentFileError) return new CommandStartError(1, err.message);
+  return new CommandStartError(1, `Failed to spawn: ${(err as Error).message}`);
+}
+
+/** What a caller adds to the spawn besides the command and its environment: passed fds (sockets). */
+export interface SpawnExtras {
+  /** Dup'ed to fd 3, 4 ... with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES when `listenFdNames` is given. */
+  extraFds?: number[];
+  listenFdNames?: string[];
+  /** StandardInput=socket / StandardOutput=socket: this fd becomes stdin (and stdout/stderr where set to socket). */
+  socketFd?: { fd: number; stdout: boolean; stderr: boolean };
+}
+
+export interface StartedCommand {
+  pid: number;
+  /** Output streams feeding the journal, keyed as `pid * 2 + (stderr ? 1 : 0)` by the caller. */
+  stdout?: CapturedStream;
+  stderr?: CapturedStream;
+  commandLine: string;
+}
+
+/**
+ * Start `cmd` for `unit`; the pid is watched for the unit. Throws CommandStartError when it
+ * could not be started (the caller turns that into a synthetic exit, as systemd's forked
+ * child exiting 2xx would be).
+ */
+export function runCommand(host: UnitHost, ctx: EnvironmentContext, cmd: ExecCommand, extras: SpawnExtras = {}): StartedCommand {
+  try {
+    const prepared = prepareSpawn(ctx, cmd);
+    const spec: SpawnSpec = { ...prepared.spec };
+    if (extras.extraFds && extras.extraFds.length > 0) {
+      spec.extraFds = extras.extraFds;
+      if (extras.listenFdNames) spec.listenFdNames = extras.listenFdNames;
+    }
+    if (extras.socketFd) {
+      const fdSpec = { kind: 'fd', fd: extras.socketFd.fd } as const;
+      spec.stdin = fdSpec;
+      if (extras.socketFd.stdout) spec.stdout = fdSpec;
+      if (extras.socketFd.stderr) spec.stderr = extras.socketFd.stdout ? { kind: 'stdout' } : fdSpec;
+    }
+    const result = host.native.spawn(spec);
+    const pid = result.pid;
+    host.watchPid(pid, ctx.unit);
+    const s = ctx.settings;
+    const identifier = s.syslogIdentifier ?? basename(spec.argv[0] ?? cmd.path);
+    const capture = (fd: number | undefined): CapturedStream | undefined =>
+      fd === undefined ? undefined : captureStream(fd, host.logSink, { unit: ctx.unit, identifier, pid, priority: s.syslogLevel ?? PRIORITY.info, levelPrefix: s.syslogLevelPrefix });
+    return { pid, stdout: capture(result.stdout), stderr: capture(result.stderr), commandLine: prepared.commandLine };
+  } catch (err) {
+    throw commandStartError(err);
+  }
+}
