@@ -51,6 +51,7 @@ export async function main(argv: string[], io: JournalctlIO = processIO()): Prom
   const filter: JournalFilter = {
     units: options.units,
     identifiers: options.identifiers,
+    fields: options.fields,
     since: options.since,
     until: options.until,
     priority: options.priority,

@@ -15,6 +15,8 @@ import type { LogSender } from '../native/index.js';
 export interface JournalReporter {
   console(line: string): void;
   warn(message: string, details?: Record<string, unknown>): void;
+  /** As warn(), for a message console() has already shown in its own words. */
+  warnShown?(message: string, details?: Record<string, unknown>): void;
 }
 
 export interface DaemonJournal {
@@ -31,16 +33,18 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
   // The store is created before the journal object exists, so its state callback reaches the
   // journal through this variable.
   let journal: Journal | undefined;
+  const warnShown = (message: string, details: Record<string, unknown>) =>
+    reporter.warnShown ? reporter.warnShown(message, details) : reporter.warn(message, details);
   const onWriteStateChange = (state: WriteState) => {
     const dir = journal?.store.dir ?? '';
     if (!state.ok) {
       reporter.console(`unitd: journal: writing to ${dir} failed (${state.error.message}); lines are dropped and counted until it works again.`);
-      reporter.warn('journal writing failed', { dir, error: state.error.message });
+      warnShown('journal writing failed', { dir, error: state.error.message });
       return;
     }
     const message = `journal: writing to ${dir} works again; ${state.droppedWhileFailing} lines were dropped meanwhile.`;
     reporter.console(`unitd: ${message}`);
-    reporter.warn('journal writing recovered', { dir, dropped: state.droppedWhileFailing });
+    warnShown('journal writing recovered', { dir, dropped: state.droppedWhileFailing });
     journal?.append(
       { timestamp: nowMicros(), unit: '', identifier: JOURNAL_IDENTIFIER, pid: process.pid, priority: 4, message: Buffer.from(message) },
       { console: false },

@@ -15,6 +15,10 @@ export interface JournalEntry {
   /** syslog level 0 (emerg) .. 7 (debug). */
   priority: number;
   message: Buffer;
+  /** _BOOT_ID (32 hex digits): the daemon start that wrote the entry; '' in records from before boot IDs. */
+  bootId?: string;
+  /** __MONOTONIC_TIMESTAMP: µs since that daemon start. */
+  monotonic?: number;
 }
 
 /** Where a record sits in the store: segment sequence number and byte offset. */

@@ -15,6 +15,32 @@ export interface JournalFilter {
   grep?: RegExp;
   /** SYSLOG_IDENTIFIER matches (journalctl -t), exact. */
   identifiers?: string[];
+  /**
+   * journalctl's FIELD=VALUE matches: values of one field are alternatives, fields must all
+   * match. Fields the store does not keep match nothing, as in journalctl.
+   */
+  fields?: Record<string, string[]>;
+}
+
+/** The journal fields an entry has, as journalctl names them. */
+export function entryField(entry: JournalEntry, field: string): string | undefined {
+  switch (field) {
+    case '_PID':
+      return String(entry.pid);
+    case 'SYSLOG_IDENTIFIER':
+      return entry.identifier;
+    case '_SYSTEMD_UNIT':
+    case 'UNIT':
+      return entry.unit || undefined;
+    case 'PRIORITY':
+      return String(entry.priority);
+    case '_BOOT_ID':
+      return entry.bootId || undefined;
+    case 'MESSAGE':
+      return entry.message.toString('utf8');
+    default:
+      return undefined;
+  }
 }
 
 export type EntryPredicate = (entry: JournalEntry) => boolean;
@@ -23,12 +49,17 @@ export function compileFilter(filter: JournalFilter): EntryPredicate {
   const units = filter.units?.map((u) => globToRegExp(u, { escapes: true }));
   const { since, until, priority, grep } = filter;
   const identifiers = filter.identifiers && filter.identifiers.length > 0 ? new Set(filter.identifiers) : undefined;
+  const fields = Object.entries(filter.fields ?? {}).map(([name, values]) => [name, new Set(values)] as const);
   return (entry) => {
     if (since !== undefined && entry.timestamp < since) return false;
     if (until !== undefined && entry.timestamp > until) return false;
     if (priority && (entry.priority < priority.min || entry.priority > priority.max)) return false;
     if (units && units.length > 0 && !units.some((pattern) => pattern.test(entry.unit))) return false;
     if (identifiers && !identifiers.has(entry.identifier)) return false;
+    for (const [name, values] of fields) {
+      const value = entryField(entry, name);
+      if (value === undefined || !values.has(value)) return false;
+    }
     if (grep) {
       grep.lastIndex = 0;
       if (!grep.test(entry.message.toString('utf8'))) return false;

@@ -73,9 +73,38 @@ export function cleanRunDirectory(log: Log, run = '/run'): void {
       log.warn({ err, path: full }, 'cannot remove stale runtime state');
     }
   }
+  if (removed > 0) log.info({ removed }, 'emptied /run');
+}
+
+/** /run/lock (1777) exists on every systemd machine (legacy.conf); daemons expect it. */
+export function ensureRunLock(run = '/run'): void {
   mkdirSync(path.join(run, 'lock'), { recursive: true });
   chmodSync(path.join(run, 'lock'), 0o1777);
-  if (removed > 0) log.info({ removed }, 'emptied /run');
+}
+
+/** What systemd-tmpfiles says when an item cannot be made, per type letter. */
+const TMPFILES_WHAT: Readonly<Record<string, string>> = {
+  d: 'directory or subvolume',
+  D: 'directory or subvolume',
+  f: 'file',
+  F: 'file',
+  L: 'symlink',
+  z: 'permissions of',
+};
+
+/** strerror(3)'s text from a Node error ("EROFS: read-only file system, mkdir '/x'" → "Read-only file system"). */
+export function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const match = /^[A-Z0-9]+: ([^,]+)/.exec(message);
+  const text = match ? match[1] : message;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One line per failed tmpfiles.d item: `name.conf:3: Failed to create file "/x": Read-only file system`. */
+export function tmpfilesFailure(config: string, l: TmpfilesLine, err: unknown): string {
+  const what = TMPFILES_WHAT[l.type] ?? 'item';
+  const verb = l.type === 'z' ? 'Failed to adjust' : 'Failed to create';
+  return `${path.basename(config)}:${l.line}: ${verb} ${what} "${l.path}": ${errorText(err)}`;
 }
 
 // ---------------------------------------------------------------- tmpfiles.d
@@ -84,6 +113,8 @@ export const TMPFILES_DIRS = ['/etc/tmpfiles.d', '/run/tmpfiles.d', '/usr/local/
 
 export interface TmpfilesLine {
   type: string;
+  /** 1-based line number in its file, for messages. */
+  line: number;
   /** '!' boot-only, '-' errors ignored, '+' replace: as given after the type letter. */
   flags: string;
   path: string;
@@ -96,8 +127,9 @@ export interface TmpfilesLine {
 /** tmpfiles.d(5) syntax: `Type Path Mode User Group Age Argument`, `-` for "default". */
 export function parseTmpfiles(text: string): TmpfilesLine[] {
   const out: TmpfilesLine[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
+  const rows = text.split('\n');
+  for (let index = 0; index < rows.length; index++) {
+    const line = rows[index].trim();
     if (!line || line.startsWith('#')) continue;
     const fields = line.split(/\s+/);
     const [typeField = '', p = '', mode = '-', user = '-', group = '-', , ...rest] = fields;
@@ -106,6 +138,7 @@ export function parseTmpfiles(text: string): TmpfilesLine[] {
     const m = mode.replace(/^~/, '');
     out.push({
       type,
+      line: index + 1,
       flags: typeField.slice(1),
       path: p,
       mode: m !== '-' && /^[0-7]{3,4}$/.test(m) ? parseInt(m, 8) : undefined,
@@ -156,7 +189,7 @@ export function applyTmpfiles(log: Log, root = ''): void {
     try {
       lines = parseTmpfiles(readFileSync(config, 'utf8'));
     } catch (err) {
-      log.warn({ err, config }, 'cannot read tmpfiles.d config');
+      log.warn({ cause: err }, `Failed to read ${config}: ${errorText(err)}`);
       continue;
     }
     for (const l of lines) {
@@ -179,6 +212,8 @@ export function applyTmpfiles(log: Log, root = ''): void {
           }
           case 'f':
           case 'F': {
+            // systemd-tmpfiles makes missing parent directories for every item it creates.
+            mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
             const fresh = !existsSync(target);
             if (fresh || l.type === 'F') writeFileSync(target, l.argument ?? '');
             setOwnerAndMode(0o644, fresh);
@@ -193,6 +228,7 @@ export function applyTmpfiles(log: Log, root = ''): void {
             } catch {
               // absent
             }
+            if (!present) mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
             if (present && l.flags.includes('+')) rmSync(target, { recursive: true, force: true });
             if (!present || l.flags.includes('+')) symlinkSync(l.argument, target);
             break;
@@ -205,7 +241,7 @@ export function applyTmpfiles(log: Log, root = ''): void {
             break;
         }
       } catch (err) {
-        if (!l.flags.includes('-')) log.warn({ err, config, path: l.path }, 'tmpfiles.d line not applied');
+        if (!l.flags.includes('-')) log.warn({ cause: err, tmpfiles: { config, line: l.line } }, tmpfilesFailure(config, l, err));
       }
     }
   }
@@ -227,6 +263,11 @@ export function prepareRunDirectory(log: Log): void {
     cleanRunDirectory(log);
   } catch (err) {
     log.warn({ err }, 'cannot empty /run');
+  }
+  try {
+    ensureRunLock();
+  } catch (err) {
+    log.warn({ cause: err }, `Failed to create directory "/run/lock": ${errorText(err)}`);
   }
   try {
     applyTmpfiles(log);

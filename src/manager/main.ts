@@ -4,6 +4,7 @@
 // SIGTERM/SIGINT.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { serveControl, type ControlServer } from '../control/server.js';
@@ -15,6 +16,7 @@ import { SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.j
 import { stateDump } from './state-dump.js';
 import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
+import { DaemonLog, SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import { Manager, VERSION } from './manager.js';
 import { StoreUnitSource } from './unit-source.js';
 import type { ExitRequestOptions } from './manager.js';
@@ -35,7 +37,7 @@ function parseBudget(value: string | undefined, log: Logger): number | undefined
   if (value === undefined || value === '') return undefined;
   const m = /^(\d+(?:\.\d+)?)(ms|s|min)?$/.exec(value.trim());
   if (!m) {
-    log.warn({ value }, 'invalid stop budget ignored');
+    log.warn({ value }, `Invalid stop budget '${value}', ignoring.`);
     return undefined;
   }
   const n = Number(m[1]);
@@ -56,15 +58,19 @@ function parseArguments(argv: string[], env: NodeJS.ProcessEnv, log: Logger): Ar
     else if (arg === '--system' || arg === '--no-pager') continue;
     // systemd also accepts a bare unit name on the kernel command line style
     else if (/^[^-].*\.(target|service)$/.test(arg)) args.unit = arg;
-    else log.warn({ arg }, 'unknown argument ignored');
+    else log.warn({ arg }, `Unknown argument '${arg}', ignoring.`);
   }
   return args;
 }
 
-function createLogger(): Logger {
-  const level = process.env.UNITD_LOG_LEVEL ?? 'warn';
-  // Async with a bound: a stuck stderr drops log lines instead of blocking PID 1.
-  return pino({ level, base: { pid: process.pid }, name: 'unitd' }, pino.destination({ fd: 2, sync: false, maxLength: 1 << 20 }));
+/**
+ * unitd's own log: records go to <runtime dir>/unitd.log and the journal, and warnings to the
+ * console as one `unitd[1]: ...` line each (daemon-log.ts); the console never sees JSON.
+ */
+function createLogger(daemonLog: DaemonLog): Logger {
+  const level = process.env.UNITD_LOG_LEVEL ?? 'info';
+  // `cause`: an error whose text the message already gives; the file still gets its stack.
+  return pino({ level, base: { pid: process.pid }, name: 'unitd', serializers: { err: pino.stdSerializers.err, cause: pino.stdSerializers.err } }, daemonLog);
 }
 
 /** Directories that must exist before anything runs: our runtime dir, and systemd's "booted" marker. */
@@ -299,20 +305,27 @@ async function stopBudget(manager: Manager, capMs: number | undefined): Promise<
 
 async function main(): Promise<void> {
   refuseUserManager();
-  const log = createLogger();
+  const consoleWriter = new ConsoleWriter(process.stdout);
+  const daemonLog = new DaemonLog({ file: join(runtimeDir(), 'unitd.log'), console: (line) => consoleWriter.line(line) });
+  const log = createLogger(daemonLog);
   surviveErrors(log);
   const args = parseArguments(process.argv.slice(2), process.env, log);
   prepareRunDirectory(log); // a fresh /run and tmpfiles.d, as a machine's early boot
+  daemonLog.reopen(); // emptying /run may have removed the log file
   const dir = runtimeDir();
   createRuntimeDirectories(dir);
   becomeSubreaperUnlessPid1(log);
 
-  const consoleWriter = new ConsoleWriter(process.stdout);
   const systemConf = readSystemConf();
   for (const w of systemConf.warnings) log.warn(w);
   const source = new StoreUnitSource();
   source.setManagerDefaults(systemConf);
-  const journal = openDaemonJournal({ console: (line) => consoleWriter.line(line), warn: (msg, details) => log.warn(details ?? {}, msg) });
+  const journal = openDaemonJournal({
+    console: (line) => consoleWriter.line(line),
+    warn: (msg, details) => log.warn(details ?? {}, msg),
+    warnShown: (msg, details) => log.warn({ ...details, [SHOWN_ON_CONSOLE]: true }, msg),
+  });
+  daemonLog.attach((entry) => journal.journal.append(entry, { console: false }));
   let control: ControlServer | undefined;
   let halting: Promise<void> | undefined;
   const manager = new Manager({
@@ -383,9 +396,10 @@ async function main(): Promise<void> {
     halt,
     configuredLogLevel: log.level,
     note(message, priority) {
+      // The journal entry is systemd's wording under its identifier; the file gets a copy.
       journal.journal.write({ timestamp: nowUSec(), unit: '', identifier: 'systemd', pid: process.pid, priority, message });
-      if (priority <= PRIORITY.warning) log.warn(message);
-      else log.info(message);
+      if (priority <= PRIORITY.warning) consoleWriter.line(`unitd[${process.pid}]: ${message}`);
+      log.debug(message);
     },
   });
   control = await serveControl(controlSocketPath(), manager, {

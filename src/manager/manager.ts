@@ -36,6 +36,7 @@ import type { LogSender } from '../native/index.js';
 import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
+import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -274,7 +275,7 @@ export class Manager implements ManagerApi, UnitHost {
 
   unitMessage(unit: string, message: string, priority: number = PRIORITY.info): void {
     this.logSink.write({ timestamp: nowUSec(), unit, identifier: 'systemd', pid: process.pid, priority, message: `${unit}: ${message}` });
-    this.log.info({ unit }, message);
+    this.log.debug({ unit }, message); // the journal has it already; this copy is for unitd.log at debug level
     if (priority <= PRIORITY.warning) this.console.line(`${unit}: ${message}`);
   }
 
@@ -335,7 +336,7 @@ export class Manager implements ManagerApi, UnitHost {
   private eventFailed(unit: string, event: UnitEvent, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
     this.unitMessage(unit, `Handling ${event} event failed: ${message}`, PRIORITY.err);
-    this.log.error({ unit, event, err }, 'unit event handler failed');
+    this.log.error({ unit, event, err, [SHOWN_ON_CONSOLE]: true }, 'unit event handler failed');
     try {
       this.units.get(unit)?.instance.fail?.('resources');
     } catch (e) {

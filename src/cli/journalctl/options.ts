@@ -10,6 +10,8 @@ import { isGlob } from '../../units/glob.js';
 export interface JournalctlOptions {
   units: string[];
   identifiers: string[];
+  /** FIELD=VALUE matches other than _SYSTEMD_UNIT= (see JournalFilter.fields). */
+  fields: Record<string, string[]>;
   follow: boolean;
   /** undefined: all entries; a number: the last (or with --since, the first) N. */
   lines: number | undefined;
@@ -91,6 +93,7 @@ export function defaultOptions(): JournalctlOptions {
   return {
     units: [],
     identifiers: [],
+    fields: {},
     follow: false,
     lines: undefined,
     linesGiven: false,
@@ -157,9 +160,10 @@ export function parseOptions(argv: string[]): JournalctlOptions {
       continue;
     }
     // journalctl takes FIELD=VALUE matches and paths as positionals; only unit matches are kept.
-    const match = /^_SYSTEMD_UNIT=(.+)$/.exec(arg);
-    if (match) options.units.push(match[1]);
-    else throw new UsageError(`Invalid match: ${arg}`);
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(arg);
+    if (!match || /^[0-9]/.test(match[1])) throw new UsageError(`Invalid match: ${arg}`);
+    if (match[1] === '_SYSTEMD_UNIT') options.units.push(match[2]);
+    else (options.fields[match[1]] ??= []).push(match[2]);
   }
   // journalctl's smart case: a pattern without capitals matches case-insensitively.
   if (grepSource !== undefined) {
