@@ -9,6 +9,7 @@ import { lstatSync } from 'node:fs';
 import { NATIVE_JOURNAL_SOCKET, SYSLOG_SOCKET, SyslogReceiver } from './syslog.js';
 import { nowMicros } from './entry.js';
 import { StreamServer } from './stream-socket.js';
+import { publishBootId } from './boots.js';
 import type { LogSender } from '../native/index.js';
 
 /** Where the daemon reports journal trouble: a console line, and its own log. */
@@ -52,6 +53,7 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
   };
   journal = new Journal({ ...options, onWriteStateChange });
   const opened = journal;
+  publishBootId(opened.store.bootId); // where journalctl -b finds "this boot"
   let syslog: SyslogReceiver | undefined;
   let streams: StreamServer | undefined;
   return {

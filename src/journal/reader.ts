@@ -48,6 +48,27 @@ export class JournalReader {
     return { entries, end };
   }
 
+  /**
+   * Entries from a cursor on, in write order (`--cursor`; `--after-cursor` leaves out the
+   * cursor's own entry). A cursor into a vacuumed segment starts at the oldest entry kept.
+   */
+  fromCursor(filter: JournalFilter, cursor: JournalCursor, inclusive: boolean): ReadResult {
+    const matches = compileFilter(filter);
+    const entries: StoredEntry[] = [];
+    let end: JournalCursor = cursor;
+    for (const segment of listSegments(this.dir)) {
+      if (segment.sequence < cursor.segment) continue;
+      const start = segment.sequence === cursor.segment ? cursor.offset : 0;
+      const result = scanForward(segment.path, start, (entry, offset) => {
+        if (!inclusive && segment.sequence === cursor.segment && offset === cursor.offset) return true;
+        if (matches(entry)) entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
+        return true;
+      });
+      end = { segment: segment.sequence, offset: result.end };
+    }
+    return { entries, end };
+  }
+
   /** The last `limit` matching entries, oldest first, found by reading backwards from the newest segment. */
   tail(filter: JournalFilter, limit: number): ReadResult {
     const matches = compileFilter(filter);

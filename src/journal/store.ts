@@ -5,6 +5,7 @@
 // their place once writing works again. Like s6's logger, a logging problem cannot stall
 // supervision.
 
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadJournalConfig, type JournalConfig } from './config.js';
@@ -21,6 +22,8 @@ export interface JournalStoreOptions {
   config?: Partial<JournalConfig>;
   /** Memory the queue may hold while the disk is slow or full (default 16 MiB). */
   maxQueueBytes?: number;
+  /** _BOOT_ID stamped on every record (default: a new random one, i.e. one per daemon start). */
+  bootId?: string;
   /** Told once when writing starts failing and once when it recovers; never on every retry. */
   onWriteStateChange?: (state: WriteState) => void;
 }
@@ -58,8 +61,15 @@ interface QueuedRecord {
   critical: boolean;
 }
 
+/** A new random boot ID, 32 hex digits as systemd's sd_id128 text. */
+export function newBootId(): string {
+  return randomBytes(16).toString('hex');
+}
+
 export class JournalStore {
   readonly dir: string;
+  readonly bootId: string;
+  private readonly bootStartedMs = performance.now();
   readonly config: JournalConfig;
   private readonly maxQueueBytes: number;
   private readonly onWriteStateChange: (state: WriteState) => void;
@@ -90,6 +100,7 @@ export class JournalStore {
 
   constructor(options: JournalStoreOptions = {}) {
     this.dir = journalDir(options.dir);
+    this.bootId = options.bootId ?? newBootId();
     this.config = { ...loadJournalConfig({ storeDir: this.dir, configRoot: options.configRoot }), ...options.config };
     this.maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
     this.onWriteStateChange = options.onWriteStateChange ?? (() => {});
@@ -106,7 +117,7 @@ export class JournalStore {
     }
     let bytes: Buffer;
     try {
-      bytes = encodeRecord(entry);
+      bytes = encodeRecord(entry, { bootId: this.bootId, monotonic: Math.round((performance.now() - this.bootStartedMs) * 1000) });
     } catch {
       this.countDrop(entry.unit);
       return;
