@@ -6,7 +6,7 @@
 // supervision.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadJournalConfig, type JournalConfig } from './config.js';
 import { nowMicros, type JournalEntry } from './entry.js';
@@ -273,9 +273,24 @@ export class JournalStore {
         batch = this.takeBatch(this.config.maxFileSize - this.fileSize);
         await this.writeBatch(batch);
       } catch (error) {
-        this.requeueFront(batch);
-        this.writeFailed(error instanceof Error ? error : new Error(String(error)));
-        return;
+        // The file system is full (the journal filled it, or another writer did): make room
+        // by deleting the oldest segments, and try once more at once; newest lines win.
+        let failure = error;
+        // Once per failure: when someone else filled the disk, the retries with backoff must
+        // not eat the whole journal.
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC' && this.lastError === undefined && (await this.vacuumForSpace())) {
+          try {
+            await this.writeBatch(batch);
+            failure = undefined;
+          } catch (again) {
+            failure = again;
+          }
+        }
+        if (failure !== undefined) {
+          this.requeueFront(batch);
+          this.writeFailed(failure instanceof Error ? failure : new Error(String(failure)));
+          return;
+        }
       }
       if (this.lastError) this.writeRecovered();
       this.releaseCongestion();
@@ -426,10 +441,20 @@ export class JournalStore {
    */
   private async vacuum(): Promise<void> {
     const segments = (await listSegmentsAsync(this.dir)).filter((segment) => segment.sequence !== this.fileSequence);
-    let total = segments.reduce((sum, segment) => sum + segment.size, 0) + this.config.maxFileSize;
+    const used = segments.reduce((sum, segment) => sum + segment.size, 0);
+    let total = used + this.config.maxFileSize;
     let count = segments.length + 1;
+    // SystemKeepFree=: what the journal may use is also bounded by what it has plus what is
+    // free beyond the reserve (journald's rule), never below one segment.
+    let limit = this.config.maxUse;
+    try {
+      const fs = await statfs(this.dir);
+      limit = Math.min(limit, Math.max(this.config.maxFileSize, used + fs.bavail * fs.bsize - this.config.keepFree));
+    } catch {
+      /* no statfs: SystemMaxUse= alone */
+    }
     for (const segment of segments) {
-      if (total <= this.config.maxUse && count <= this.config.maxFiles) break;
+      if (total <= limit && count <= this.config.maxFiles) break;
       try {
         await unlink(segment.path);
       } catch {
@@ -438,6 +463,33 @@ export class JournalStore {
       total -= segment.size;
       count--;
     }
+  }
+
+  /**
+   * After ENOSPC: deletes the oldest closed segment; when the active one is the only one and
+   * fills most of the disk, starts a new segment and deletes the old one (its lines are the
+   * oldest). True if anything was freed.
+   */
+  private async vacuumForSpace(): Promise<boolean> {
+    const closed = (await listSegmentsAsync(this.dir)).filter((segment) => segment.sequence !== this.fileSequence);
+    for (const segment of closed) {
+      try {
+        await unlink(segment.path);
+        return true;
+      } catch {
+        continue;
+      }
+    }
+    if (this.file === undefined || this.fileSize === 0) return false;
+    // Only when the journal's own segment is what fills the disk (at least half of it); a disk
+    // filled by someone else is waited out instead of costing the newest history too.
+    const fs = await statfs(this.dir).catch(() => undefined);
+    if (fs === undefined || this.fileSize < (fs.blocks * fs.bsize) / 2) return false;
+    const full = join(this.dir, segmentName(this.fileSequence));
+    await this.closeSegment();
+    await unlink(full).catch(() => {});
+    await this.openNewSegment();
+    return true;
   }
 
   private writeFailed(error: Error): void {

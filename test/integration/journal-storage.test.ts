@@ -151,3 +151,46 @@ t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async
   const stats = execFileSync('sh', ['-c', `ls ${store} | head -3`]).toString();
   t.comment(`oldest kept segments: ${stats.trim().replace(/\n/g, ' ')}`);
 });
+
+t.test('a journal that fills its own small file system vacuums and keeps the newest lines', async (t) => {
+  if (!existsSync('/etc/systemd/journald.conf')) {
+    t.skip('no /etc/systemd/journald.conf on this host to bind a test config over');
+    return;
+  }
+  // SystemMaxUse= far above the 20 MB the file system holds, and no reserve: only ENOSPC stops the writer.
+  const conf = '[Journal]\\nSystemMaxUse=100M\\nSystemKeepFree=0\\n';
+  const setup = pid1Setup(
+    `mkdir -p /run/jfull && mount -t tmpfs -o size=20m tmpfs /run/jfull && printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`,
+  );
+  const line = 'y'.repeat(99);
+  const sys = await boot({
+    units: {
+      'flood.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${line} | head -c 60000000'\n`,
+      'ticker.service': `[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.05; done'\n`,
+    },
+    enable: ['ticker.service'],
+    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '/run/jfull/journal', UNITD_CONSOLE_LOG: 'off' },
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  t.equal((await sys.ctl('start', 'flood.service')).code, 0, '60 MB into a 20 MB file system: the writer finishes');
+  t.comment(`before: ${(await journalctl(sys, '-n', '3', '-o', 'cat')).stdout}`);
+  t.comment((await sys.exec('sh', '-c', 'ls -l /run/jfull/journal; df -k /run/jfull')).stdout);
+  // Lines keep flowing after the flood: the newest tick is stored, unitd answers.
+  const tickNow = async () => Number(/tick (\d+)/.exec((await journalctl(sys, '-u', 'ticker.service', '-o', 'cat', '-n', '1')).stdout)?.[1] ?? 0);
+  const first = await tickNow();
+  let later = first;
+  for (let i = 0; i < 40 && later <= first + 5; i++) {
+    await sleep(250);
+    later = await tickNow();
+  }
+  t.ok(later > first + 5, `new lines keep being stored after the disk filled (tick ${first} → ${later})`);
+  const tail = (await journalctl(sys, '-u', 'flood.service', '-o', 'cat', '-n', '2')).stdout;
+  t.match(tail, /Finished flood\.service|Deactivated successfully/, 'the newest flood records are kept');
+  t.equal((await sys.ctl('is-active', 'ticker.service')).stdout.trim(), 'active', 'supervision goes on');
+  t.notMatch(sys.console(), /writing to \/run\/jfull\/journal failed/, 'vacuuming made room: writing never stayed failed');
+  const df = (await sys.exec('df', '-k', '/run/jfull')).stdout;
+  t.comment(df.trim().split('\n').at(-1) ?? '');
+});
