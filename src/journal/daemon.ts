@@ -51,7 +51,12 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
       { console: false },
     );
   };
-  journal = new Journal({ ...options, onWriteStateChange });
+  const onVolatileFallback = (from: string, to: string, error: Error) => {
+    const reason = (error as NodeJS.ErrnoException).code === 'EROFS' ? 'read-only file system' : error.message;
+    reporter.console(`unitd: journal: ${from} is not writable (${reason}); logging to the volatile ${to} instead.`);
+    warnShown('journal falls back to volatile storage', { from, to, error: error.message });
+  };
+  journal = new Journal({ ...options, onWriteStateChange, onVolatileFallback });
   const opened = journal;
   publishBootId(opened.store.bootId); // where journalctl -b finds "this boot"
   let syslog: SyslogReceiver | undefined;

@@ -9,7 +9,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { JournalCursor, StoredEntry } from './entry.js';
 import { compileFilter, type EntryPredicate, type JournalFilter } from './filter.js';
 import { scanBackward, scanForward } from './segment-reader.js';
-import { journalDir, listSegments } from './segments.js';
+import { listSegments, readableJournalDir } from './segments.js';
 
 export interface ReadResult {
   /** Oldest first. */
@@ -28,7 +28,7 @@ export class JournalReader {
   readonly dir: string;
 
   constructor(dir?: string) {
-    this.dir = journalDir(dir);
+    this.dir = readableJournalDir(dir);
   }
 
   /** Entries in write order from the oldest, at most `limit` of them. */

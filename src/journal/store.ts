@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadJournalConfig, type JournalConfig } from './config.js';
 import { nowMicros, type JournalEntry } from './entry.js';
 import { encodeRecord } from './record.js';
-import { journalDir, listSegmentsAsync, segmentName } from './segments.js';
+import { configuredJournalDir, journalDir, listSegmentsAsync, segmentName, VOLATILE_JOURNAL_DIR } from './segments.js';
 
 export interface JournalStoreOptions {
   /** Store directory; defaults to $UNITD_JOURNAL_DIR or /var/log/journal. */
@@ -24,6 +24,11 @@ export interface JournalStoreOptions {
   maxQueueBytes?: number;
   /** _BOOT_ID stamped on every record (default: a new random one, i.e. one per daemon start). */
   bootId?: string;
+  /**
+   * Told when the default store cannot be written because its file system is read-only and
+   * the volatile one in /run is used instead (journald's Storage=auto).
+   */
+  onVolatileFallback?: (from: string, to: string, error: Error) => void;
   /** Told once when writing starts failing and once when it recovers; never on every retry. */
   onWriteStateChange?: (state: WriteState) => void;
 }
@@ -66,12 +71,18 @@ export function newBootId(): string {
   return randomBytes(16).toString('hex');
 }
 
+/** Errors that mean "this file system will not take writes", not "try again later". */
+const READ_ONLY_ERRORS = new Set(['EROFS']);
+
 export class JournalStore {
-  readonly dir: string;
+  private storeDir: string;
+  private storeConfig: JournalConfig;
+  /** Only the default store falls back to /run; a configured directory is used or fails. */
+  private mayFallBack: boolean;
   readonly bootId: string;
   private readonly bootStartedMs = performance.now();
-  readonly config: JournalConfig;
   private readonly maxQueueBytes: number;
+  private readonly options: JournalStoreOptions;
   private readonly onWriteStateChange: (state: WriteState) => void;
 
   private queue: QueuedRecord[] = [];
@@ -99,9 +110,11 @@ export class JournalStore {
   private counters = { written: 0, dropped: 0, writeErrors: 0 };
 
   constructor(options: JournalStoreOptions = {}) {
-    this.dir = journalDir(options.dir);
+    this.options = options;
+    this.storeDir = journalDir(options.dir);
+    this.mayFallBack = configuredJournalDir(options.dir) === undefined;
     this.bootId = options.bootId ?? newBootId();
-    this.config = { ...loadJournalConfig({ storeDir: this.dir, configRoot: options.configRoot }), ...options.config };
+    this.storeConfig = { ...loadJournalConfig({ storeDir: this.storeDir, configRoot: options.configRoot }), ...options.config };
     this.maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
     this.onWriteStateChange = options.onWriteStateChange ?? (() => {});
   }
@@ -402,7 +415,30 @@ export class JournalStore {
     await this.file.datasync().catch(() => {});
   }
 
+  /** The directory being written (the volatile one after a fallback). */
+  get dir(): string {
+    return this.storeDir;
+  }
+
+  get config(): JournalConfig {
+    return this.storeConfig;
+  }
+
   private async openNewSegment(): Promise<void> {
+    try {
+      await this.openSegmentFile();
+    } catch (error) {
+      if (!this.mayFallBack || !READ_ONLY_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      const from = this.storeDir;
+      this.mayFallBack = false;
+      this.storeDir = VOLATILE_JOURNAL_DIR;
+      this.storeConfig = { ...loadJournalConfig({ storeDir: this.storeDir, configRoot: this.options.configRoot }), ...this.options.config };
+      this.options.onVolatileFallback?.(from, this.storeDir, error as Error);
+      await this.openSegmentFile();
+    }
+  }
+
+  private async openSegmentFile(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const segments = await listSegmentsAsync(this.dir);
     // Always a fresh segment: the previous daemon's last one may end in a record torn by a crash.

@@ -10,7 +10,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, REPO, sleep, type System } from './harness.js';
+import { boot, REPO, sleep, waitJournal, type System } from './harness.js';
 
 const NODE = process.execPath;
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -154,7 +154,7 @@ t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async
 
 t.test('a journal that fills its own small file system vacuums and keeps the newest lines', async (t) => {
   if (!existsSync('/etc/systemd/journald.conf')) {
-    t.skip('no /etc/systemd/journald.conf on this host to bind a test config over');
+    t.plan(0, 'skipped: no /etc/systemd/journald.conf on this host to bind a test config over');
     return;
   }
   // SystemMaxUse= far above the 20 MB the file system holds, and no reserve: only ENOSPC stops the writer.
@@ -193,4 +193,43 @@ t.test('a journal that fills its own small file system vacuums and keeps the new
   t.notMatch(sys.console(), /writing to \/run\/jfull\/journal failed/, 'vacuuming made room: writing never stayed failed');
   const df = (await sys.exec('df', '-k', '/run/jfull')).stdout;
   t.comment(df.trim().split('\n').at(-1) ?? '');
+});
+
+t.test('read-only root: the journal falls back to /run/log/journal, tmpfiles.d says one line per refused item', async (t) => {
+  // Only the test's tmpfiles.d config is seen (a tmpfs over each tmpfiles.d directory), then / is
+  // made read-only in the namespace; /run and /tmp are the harness's own tmpfs.
+  const config = 'd /var/lib/unitd-rotest 0755\\nf /etc/unitd-rotest.conf\\nd /run/unitd-rotest 0755\\n';
+  const hide = ['/etc/tmpfiles.d', '/usr/lib/tmpfiles.d', '/usr/local/lib/tmpfiles.d', '/lib/tmpfiles.d']
+    .map((d) => `if [ -d ${d} ] && [ ! -L ${d} ]; then mount -t tmpfs tmpfs ${d}; fi`)
+    .join('; ');
+  const setup = pid1Setup(`${hide}; printf '${config}' > /etc/tmpfiles.d/rotest.conf; mount -o remount,ro,bind /`);
+  const sys = await boot({
+    units: { 'hello.service': `[Service]\nExecStart=/bin/sh -c 'echo hello from a read-only root; exec sleep 1000'\n` },
+    enable: ['hello.service'],
+    // The default store (no UNITD_JOURNAL_DIR), and early boot as a container's init does it.
+    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '', container: 'unitd-test' },
+    bootTimeoutMs: 30000,
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  t.equal((await sys.exec('sh', '-c', 'touch /unitd-rotest-probe')).code !== 0, true, 'the root is read-only in the namespace');
+  t.equal((await sys.ctl('is-active', 'hello.service')).stdout.trim(), 'active', 'boot continued');
+  t.ok(await sys.waitConsole((c) => c.includes('rotest.conf:2:')), 'the tmpfiles.d failures are reported');
+  const lines = sys.console().split('\n');
+  t.same(
+    lines.filter((l) => l.includes('rotest.conf:')),
+    [
+      'unitd[1]: rotest.conf:1: Failed to create directory or subvolume "/var/lib/unitd-rotest": Read-only file system',
+      'unitd[1]: rotest.conf:2: Failed to create file "/etc/unitd-rotest.conf": Read-only file system',
+    ],
+    'one line per refused item, none for the one in /run',
+  );
+  t.equal((await sys.exec('test', '-d', '/run/unitd-rotest')).code, 0, 'the /run item was made');
+  t.equal((await sys.exec('sh', '-c', 'stat -c %a /run/lock')).stdout.trim(), '1777', '/run/lock exists');
+  t.ok(lines.some((l) => /^unitd: journal: \/var\/log\/journal is not writable \(read-only file system\); logging to the volatile \/run\/log\/journal instead\.$/.test(l)), 'one line about the fallback');
+  const out = await waitJournal(sys, ['-u', 'hello.service', '-o', 'cat'], (o) => o.includes('hello from a read-only root'), 10000);
+  t.match(out, /hello from a read-only root/, 'journalctl reads the volatile journal');
+  t.ok((await sys.exec('sh', '-c', 'ls /run/log/journal/*.jrnl')).code === 0, 'segments are in /run/log/journal');
 });
