@@ -2,12 +2,14 @@
 // running daemon. `main(argv)` takes the arguments after the program name and resolves to
 // the exit code; init/journalctl calls it.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { StoredEntry } from '../journal/entry.js';
 import type { JournalFilter } from '../journal/filter.js';
 import { JournalReader, type ReadResult } from '../journal/reader.js';
 import { formatTimestamp } from '../units/values/timestamp.js';
+import { currentBootId, listBoots as storeBoots, resolveBoot, type BootSelector } from '../journal/boots.js';
+import { formatCursor, parseCursor } from '../journal/cursor.js';
 import { parseOptions, UsageError, type JournalctlOptions } from './journalctl/options.js';
 import { renderEntry, type OutputContext } from './journalctl/output.js';
 
@@ -41,12 +43,11 @@ export async function main(argv: string[], io: JournalctlIO = processIO()): Prom
   const context: OutputContext = {
     mode: options.output,
     hostname: hostname(),
-    bootId: bootId(),
     all: options.all,
     utc: options.utc,
     noHostname: options.noHostname,
   };
-  if (options.listBoots) return listBoots(reader, context, io);
+  if (options.listBoots) return listBoots(reader, io);
 
   const filter: JournalFilter = {
     units: options.units,
@@ -57,16 +58,63 @@ export async function main(argv: string[], io: JournalctlIO = processIO()): Prom
     priority: options.priority,
     grep: options.grep,
   };
-  // -k asks for kernel messages; a container journal has none.
-  const result = options.kernel ? { entries: [], end: reader.endCursor() } : select(reader, filter, options);
+  if (options.boot) {
+    // With -D the journal is another system's: "this boot" is its newest one.
+    const boot = resolveBoot(storeBoots(reader.dir), options.boot, options.directory === undefined ? currentBootId() : undefined);
+    if (boot === undefined) {
+      io.error(`Data from the specified boot (${describeBoot(options.boot)}) is not available: No such boot ID in journal`);
+      return 1;
+    }
+    filter.boot = boot;
+  }
+  const start = startCursor(options);
+  let result: ReadResult;
+  if (options.kernel) result = { entries: [], end: reader.endCursor() }; // -k: a container journal has no kernel messages
+  else if (start) {
+    const cursor = parseCursor(start.text);
+    if (!cursor) {
+      io.error('Failed to seek to cursor: Invalid argument');
+      return 1;
+    }
+    result = reader.fromCursor(filter, cursor, start.inclusive);
+    // After a cursor, -n N shows the first N entries from there, as journalctl does.
+    if (options.linesGiven && options.lines !== undefined) result = { ...result, entries: result.entries.slice(0, options.lines) };
+  } else result = select(reader, filter, options);
   const entries = options.reverse ? [...result.entries].reverse() : result.entries;
   for (const entry of entries) {
     if (io.closed()) return 0;
     await io.write(renderEntry(entry, context));
   }
   if (entries.length === 0 && !options.quiet && !options.follow) await io.write('-- No entries --\n');
+  const last = result.entries.at(-1);
+  if (last && options.showCursor && !options.follow) await io.write(`-- cursor: ${formatCursor(last)}\n`);
+  if (last && options.cursorFile !== undefined && !options.follow) {
+    try {
+      writeFileSync(options.cursorFile, formatCursor(last));
+    } catch (error) {
+      io.error(`Failed to write new cursor to ${options.cursorFile}: ${(error as Error).message}`);
+      return 1;
+    }
+  }
   if (!options.follow || options.kernel) return 0;
   return follow(reader, filter, result, context, io);
+}
+
+/** --cursor/--after-cursor, else the cursor saved in --cursor-file (resumed after). */
+function startCursor(options: JournalctlOptions): { text: string; inclusive: boolean } | undefined {
+  if (options.cursor) return options.cursor;
+  if (options.cursorFile === undefined) return undefined;
+  try {
+    const text = readFileSync(options.cursorFile, 'utf8').trim();
+    return text === '' ? undefined : { text, inclusive: false };
+  } catch {
+    return undefined; // the first run: no file yet
+  }
+}
+
+function describeBoot(boot: BootSelector): string {
+  const offset = boot.offset > 0 ? `+${boot.offset}` : String(boot.offset);
+  return boot.id === undefined ? offset : `${boot.id}${boot.offset !== 0 ? offset : ''}`;
 }
 
 /**
@@ -101,21 +149,17 @@ function follow(reader: JournalReader, filter: JournalFilter, start: ReadResult,
   });
 }
 
-async function listBoots(reader: JournalReader, context: OutputContext, io: JournalctlIO): Promise<number> {
-  // Every record in this store belongs to the current boot of the container.
-  const first = reader.head({}, 1).entries[0];
-  const last = reader.tail({}, 1).entries[0];
-  if (!first || !last) return 0;
-  await io.write(`  0 ${context.bootId} ${formatTimestamp(first.timestamp)}—${formatTimestamp(last.timestamp)}\n`);
+/** journalctl 252's table: IDX (right-aligned, 0 = the newest), BOOT ID, FIRST ENTRY, LAST ENTRY. */
+async function listBoots(reader: JournalReader, io: JournalctlIO): Promise<number> {
+  const boots = storeBoots(reader.dir);
+  if (boots.length === 0) return 0;
+  const rows = boots.map((boot, i) => [String(i - (boots.length - 1)), boot.bootId, formatTimestamp(boot.first), formatTimestamp(boot.last)]);
+  const header = ['IDX', 'BOOT ID', 'FIRST ENTRY', 'LAST ENTRY'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padStart(widths[0]) : column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join(' ');
+  await io.write([header, ...rows].map(line).join('\n') + '\n');
   return 0;
-}
-
-function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '');
-  } catch {
-    return '0'.repeat(32);
-  }
 }
 
 /** stdout with backpressure; EPIPE (`journalctl | head`) ends output instead of crashing. */
@@ -166,15 +210,20 @@ Options:
   -r --reverse               Show the newest entries first
   -o --output=STRING         short, short-full, short-iso, short-iso-precise, short-precise,
                              short-unix, with-unit, cat, json, json-pretty, json-sse,
-                             json-seq, verbose
+                             json-seq, export, verbose
   -a --all                   Show all fields, including long and unprintable
   -q --quiet                 Do not show info messages
      --utc                   Express time in Coordinated Universal Time (UTC)
      --no-hostname           Suppress output of hostname field
   -D --directory=PATH        Show journal files from directory
+  -b --boot[=ID]             Show current boot or the specified boot
      --list-boots            Show terse information about recorded boots
+  -c --cursor=CURSOR         Show entries starting at the specified cursor
+     --after-cursor=CURSOR   Show entries after the specified cursor
+     --cursor-file=FILE      Show entries after cursor in FILE and update FILE
+     --show-cursor           Print the cursor after all the entries
   -k --dmesg                 Show kernel message log (always empty in a container)
-  -b --boot[=ID] -x --catalog -l --full -m --merge --no-pager --system
+  -x --catalog -l --full -m --merge --no-pager --system
                              Accepted for compatibility
   -h --help                  Show this help text
      --version               Show package version

@@ -10,6 +10,8 @@ import { parse } from 'ini';
 export interface JournalConfig {
   /** SystemMaxUse=: the most bytes all segments together may use. */
   maxUse: number;
+  /** SystemKeepFree=: space the journal leaves free for others on its file system. */
+  keepFree: number;
   /** SystemMaxFileSize=: a segment is closed and a new one started beyond this. */
   maxFileSize: number;
   /** SystemMaxFiles=: at most this many segments are kept. */
@@ -32,7 +34,8 @@ export interface LoadConfigOptions {
 
 export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
   const settings = readJournalSection(options.configRoot ?? '/etc');
-  const maxUse = parseSize(settings.get('SystemMaxUse')) ?? defaultMaxUse(options.storeDir);
+  const maxUse = parseSize(settings.get('SystemMaxUse')) ?? defaultShare(options.storeDir, 0.1, MiB);
+  const keepFree = parseSize(settings.get('SystemKeepFree')) ?? defaultShare(options.storeDir, 0.15, 0);
   const maxFileSize =
     parseSize(settings.get('SystemMaxFileSize')) ?? Math.min(Math.floor(maxUse / 8), 128 * MiB);
   const maxFiles = parsePositiveInteger(settings.get('SystemMaxFiles')) ?? 100;
@@ -41,6 +44,7 @@ export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
   const syncSeconds = parseSeconds(settings.get('SyncIntervalSec')) ?? 300;
   return {
     maxUse,
+    keepFree,
     // Tiny limits still need room for more than one segment, or every rotation empties the store.
     maxFileSize: Math.max(4096, Math.min(maxFileSize, maxUse)),
     maxFiles: Math.max(2, maxFiles),
@@ -69,13 +73,13 @@ function readJournalSection(configRoot: string): Map<string, string> {
   return settings;
 }
 
-/** journald's default: 10% of the file system holding the store, capped at 4 GiB. */
-function defaultMaxUse(storeDir: string): number {
+/** journald's defaults: SystemMaxUse= 10% and SystemKeepFree= 15% of the store's file system, each capped at 4 GiB. */
+function defaultShare(storeDir: string, share: number, floor: number): number {
   let directory = storeDir;
   for (;;) {
     try {
       const stats = statfsSync(directory);
-      return Math.max(MiB, Math.min(4 * GiB, Math.floor((stats.blocks * stats.bsize) / 10)));
+      return Math.max(floor, Math.min(4 * GiB, Math.floor(stats.blocks * stats.bsize * share)));
     } catch {
       const parent = join(directory, '..');
       if (parent === directory || basename(directory) === '') return 4 * GiB;

@@ -9,6 +9,7 @@ import { lstatSync } from 'node:fs';
 import { NATIVE_JOURNAL_SOCKET, SYSLOG_SOCKET, SyslogReceiver } from './syslog.js';
 import { nowMicros } from './entry.js';
 import { StreamServer } from './stream-socket.js';
+import { publishBootId } from './boots.js';
 import type { LogSender } from '../native/index.js';
 
 /** Where the daemon reports journal trouble: a console line, and its own log. */
@@ -50,8 +51,14 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
       { console: false },
     );
   };
-  journal = new Journal({ ...options, onWriteStateChange });
+  const onVolatileFallback = (from: string, to: string, error: Error) => {
+    const reason = (error as NodeJS.ErrnoException).code === 'EROFS' ? 'read-only file system' : error.message;
+    reporter.console(`unitd: journal: ${from} is not writable (${reason}); logging to the volatile ${to} instead.`);
+    warnShown('journal falls back to volatile storage', { from, to, error: error.message });
+  };
+  journal = new Journal({ ...options, onWriteStateChange, onVolatileFallback });
   const opened = journal;
+  publishBootId(opened.store.bootId); // where journalctl -b finds "this boot"
   let syslog: SyslogReceiver | undefined;
   let streams: StreamServer | undefined;
   return {

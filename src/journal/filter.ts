@@ -2,6 +2,7 @@
 
 import type { JournalEntry } from './entry.js';
 import { globToRegExp } from '../units/glob.js';
+import { UNKNOWN_BOOT } from './boots.js';
 
 export interface JournalFilter {
   /** Unit names or fnmatch globs (`nginx*.service`); an entry matches any of them. */
@@ -20,6 +21,8 @@ export interface JournalFilter {
    * match. Fields the store does not keep match nothing, as in journalctl.
    */
   fields?: Record<string, string[]>;
+  /** -b: only this boot's entries (32 hex digits). */
+  boot?: string;
 }
 
 /** The journal fields an entry has, as journalctl names them. */
@@ -47,10 +50,11 @@ export type EntryPredicate = (entry: JournalEntry) => boolean;
 
 export function compileFilter(filter: JournalFilter): EntryPredicate {
   const units = filter.units?.map((u) => globToRegExp(u, { escapes: true }));
-  const { since, until, priority, grep } = filter;
+  const { since, until, priority, grep, boot } = filter;
   const identifiers = filter.identifiers && filter.identifiers.length > 0 ? new Set(filter.identifiers) : undefined;
   const fields = Object.entries(filter.fields ?? {}).map(([name, values]) => [name, new Set(values)] as const);
   return (entry) => {
+    if (boot !== undefined && (entry.bootId || UNKNOWN_BOOT) !== boot) return false;
     if (since !== undefined && entry.timestamp < since) return false;
     if (until !== undefined && entry.timestamp > until) return false;
     if (priority && (entry.priority < priority.min || entry.priority > priority.max)) return false;

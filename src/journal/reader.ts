@@ -9,7 +9,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { JournalCursor, StoredEntry } from './entry.js';
 import { compileFilter, type EntryPredicate, type JournalFilter } from './filter.js';
 import { scanBackward, scanForward } from './segment-reader.js';
-import { journalDir, listSegments } from './segments.js';
+import { listSegments, readableJournalDir } from './segments.js';
 
 export interface ReadResult {
   /** Oldest first. */
@@ -28,7 +28,7 @@ export class JournalReader {
   readonly dir: string;
 
   constructor(dir?: string) {
-    this.dir = journalDir(dir);
+    this.dir = readableJournalDir(dir);
   }
 
   /** Entries in write order from the oldest, at most `limit` of them. */
@@ -44,6 +44,27 @@ export class JournalReader {
       });
       end = { segment: segment.sequence, offset: result.end };
       if (!result.completed) return { entries, end: this.endCursor() };
+    }
+    return { entries, end };
+  }
+
+  /**
+   * Entries from a cursor on, in write order (`--cursor`; `--after-cursor` leaves out the
+   * cursor's own entry). A cursor into a vacuumed segment starts at the oldest entry kept.
+   */
+  fromCursor(filter: JournalFilter, cursor: JournalCursor, inclusive: boolean): ReadResult {
+    const matches = compileFilter(filter);
+    const entries: StoredEntry[] = [];
+    let end: JournalCursor = cursor;
+    for (const segment of listSegments(this.dir)) {
+      if (segment.sequence < cursor.segment) continue;
+      const start = segment.sequence === cursor.segment ? cursor.offset : 0;
+      const result = scanForward(segment.path, start, (entry, offset) => {
+        if (!inclusive && segment.sequence === cursor.segment && offset === cursor.offset) return true;
+        if (matches(entry)) entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
+        return true;
+      });
+      end = { segment: segment.sequence, offset: result.end };
     }
     return { entries, end };
   }

@@ -10,11 +10,12 @@
 //       12    8  timestamp, µs since the epoch (u64 LE)
 //       20    4  pid (u32 LE)
 //       24    1  priority 0..7
-//       25    1  flags (0, reserved)
+//       25    1  flags: bit 0 = a boot stamp follows the header
 //       26    2  unit length in bytes (u16 LE)
 //       28    2  identifier length in bytes (u16 LE)
 //       30    2  reserved (0)
-//       32    .  unit (UTF-8), identifier (UTF-8), message (raw bytes)
+//       32   24  (flag bit 0) boot ID (16 bytes), monotonic µs since that boot (u64 LE)
+//        .    .  unit (UTF-8), identifier (UTF-8), message (raw bytes)
 //  total-4    4  total record length again
 
 import { crc32 } from 'node:zlib';
@@ -27,11 +28,23 @@ export const MIN_RECORD_SIZE = HEADER_SIZE + TRAILER_SIZE;
 /** Anything claiming to be larger is treated as corruption rather than allocated. */
 export const MAX_RECORD_SIZE = 256 * 1024 * 1024;
 const MAX_FIELD = 0xffff;
+const FLAG_BOOT_STAMP = 1;
+const BOOT_STAMP_SIZE = 24;
 
-export function encodeRecord(entry: JournalEntry): Buffer {
+/** The writer's boot stamp, given apart from the entry so the hot path builds no new object. */
+export interface BootStamp {
+  bootId: string;
+  monotonic: number;
+}
+
+export function encodeRecord(entry: JournalEntry, boot?: BootStamp): Buffer {
+  const bootId = boot?.bootId ?? entry.bootId;
+  const monotonicStamp = boot?.monotonic ?? entry.monotonic;
   const unit = fieldBytes(entry.unit);
   const identifier = fieldBytes(entry.identifier);
-  const total = HEADER_SIZE + unit.length + identifier.length + entry.message.length + TRAILER_SIZE;
+  const stamped = bootId !== undefined && /^[0-9a-f]{32}$/.test(bootId);
+  const stamp = stamped ? BOOT_STAMP_SIZE : 0;
+  const total = HEADER_SIZE + stamp + unit.length + identifier.length + entry.message.length + TRAILER_SIZE;
   const record = Buffer.allocUnsafe(total);
   RECORD_MAGIC.copy(record, 0);
   record.writeUInt32LE(total, 4);
@@ -41,11 +54,18 @@ export function encodeRecord(entry: JournalEntry): Buffer {
   record.writeUInt32LE(Math.floor(timestamp / 0x1_0000_0000), 16);
   record.writeUInt32LE(entry.pid >>> 0, 20);
   record.writeUInt8(entry.priority & 7, 24);
-  record.writeUInt8(0, 25);
+  record.writeUInt8(stamped ? FLAG_BOOT_STAMP : 0, 25);
   record.writeUInt16LE(unit.length, 26);
   record.writeUInt16LE(identifier.length, 28);
   record.writeUInt16LE(0, 30);
   let at = HEADER_SIZE;
+  if (stamped) {
+    record.write(bootId as string, at, 16, 'hex');
+    const monotonic = Math.max(0, Math.floor(monotonicStamp ?? 0));
+    record.writeUInt32LE(monotonic % 0x1_0000_0000, at + 16);
+    record.writeUInt32LE(Math.floor(monotonic / 0x1_0000_0000), at + 20);
+    at += BOOT_STAMP_SIZE;
+  }
   at += unit.copy(record, at);
   at += identifier.copy(record, at);
   at += entry.message.copy(record, at);
@@ -72,17 +92,23 @@ export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
   if (crc32(record.subarray(12, total - TRAILER_SIZE)) !== record.readUInt32LE(8)) return { kind: 'corrupt' };
   const unitLength = record.readUInt16LE(26);
   const identifierLength = record.readUInt16LE(28);
-  const messageStart = HEADER_SIZE + unitLength + identifierLength;
+  const stamped = (record.readUInt8(25) & FLAG_BOOT_STAMP) !== 0;
+  const unitStart = HEADER_SIZE + (stamped ? BOOT_STAMP_SIZE : 0);
+  const messageStart = unitStart + unitLength + identifierLength;
   if (messageStart > total - TRAILER_SIZE) return { kind: 'corrupt' };
+  const stamp = stamped
+    ? { bootId: record.toString('hex', HEADER_SIZE, HEADER_SIZE + 16), monotonic: record.readUInt32LE(HEADER_SIZE + 20) * 0x1_0000_0000 + record.readUInt32LE(HEADER_SIZE + 16) }
+    : {};
   return {
     kind: 'record',
     length: total,
     entry: {
+      ...stamp,
       timestamp: record.readUInt32LE(16) * 0x1_0000_0000 + record.readUInt32LE(12),
       pid: record.readUInt32LE(20),
       priority: record.readUInt8(24),
-      unit: record.toString('utf8', HEADER_SIZE, HEADER_SIZE + unitLength),
-      identifier: record.toString('utf8', HEADER_SIZE + unitLength, messageStart),
+      unit: record.toString('utf8', unitStart, unitStart + unitLength),
+      identifier: record.toString('utf8', unitStart + unitLength, messageStart),
       message: Buffer.from(record.subarray(messageStart, total - TRAILER_SIZE)),
     },
   };

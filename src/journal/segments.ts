@@ -7,10 +7,37 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const DEFAULT_JOURNAL_DIR = '/var/log/journal';
+/** Where journald keeps a volatile journal (Storage=volatile, or auto when /var is not writable). */
+export const VOLATILE_JOURNAL_DIR = '/run/log/journal';
 const SEGMENT_PATTERN = /^unitd-(\d{12})\.jrnl$/;
 
+/** The directory asked for: the option, else $UNITD_JOURNAL_DIR (empty means unset), else undefined. */
+export function configuredJournalDir(explicit?: string): string | undefined {
+  const env = process.env.UNITD_JOURNAL_DIR;
+  return explicit ?? (env !== undefined && env !== '' ? env : undefined);
+}
+
 export function journalDir(explicit?: string): string {
-  return explicit ?? process.env.UNITD_JOURNAL_DIR ?? DEFAULT_JOURNAL_DIR;
+  return configuredJournalDir(explicit) ?? DEFAULT_JOURNAL_DIR;
+}
+
+/**
+ * The store a reader opens when none is named: the persistent one, unless the daemon fell back
+ * to the volatile one (read-only /var), which then holds the newest segment.
+ */
+export function readableJournalDir(explicit?: string): string {
+  const configured = configuredJournalDir(explicit);
+  if (configured !== undefined) return configured;
+  const newest = (dir: string): number => {
+    const last = listSegments(dir).at(-1);
+    if (!last) return -1;
+    try {
+      return statSync(last.path).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  return newest(VOLATILE_JOURNAL_DIR) > newest(DEFAULT_JOURNAL_DIR) ? VOLATILE_JOURNAL_DIR : DEFAULT_JOURNAL_DIR;
 }
 
 export function segmentName(sequence: number): string {

@@ -5,12 +5,13 @@
 // their place once writing works again. Like s6's logger, a logging problem cannot stall
 // supervision.
 
-import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadJournalConfig, type JournalConfig } from './config.js';
 import { nowMicros, type JournalEntry } from './entry.js';
 import { encodeRecord } from './record.js';
-import { journalDir, listSegmentsAsync, segmentName } from './segments.js';
+import { configuredJournalDir, journalDir, listSegmentsAsync, segmentName, VOLATILE_JOURNAL_DIR } from './segments.js';
 
 export interface JournalStoreOptions {
   /** Store directory; defaults to $UNITD_JOURNAL_DIR or /var/log/journal. */
@@ -21,6 +22,13 @@ export interface JournalStoreOptions {
   config?: Partial<JournalConfig>;
   /** Memory the queue may hold while the disk is slow or full (default 16 MiB). */
   maxQueueBytes?: number;
+  /** _BOOT_ID stamped on every record (default: a new random one, i.e. one per daemon start). */
+  bootId?: string;
+  /**
+   * Told when the default store cannot be written because its file system is read-only and
+   * the volatile one in /run is used instead (journald's Storage=auto).
+   */
+  onVolatileFallback?: (from: string, to: string, error: Error) => void;
   /** Told once when writing starts failing and once when it recovers; never on every retry. */
   onWriteStateChange?: (state: WriteState) => void;
 }
@@ -58,10 +66,23 @@ interface QueuedRecord {
   critical: boolean;
 }
 
+/** A new random boot ID, 32 hex digits as systemd's sd_id128 text. */
+export function newBootId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Errors that mean "this file system will not take writes", not "try again later". */
+const READ_ONLY_ERRORS = new Set(['EROFS']);
+
 export class JournalStore {
-  readonly dir: string;
-  readonly config: JournalConfig;
+  private storeDir: string;
+  private storeConfig: JournalConfig;
+  /** Only the default store falls back to /run; a configured directory is used or fails. */
+  private mayFallBack: boolean;
+  readonly bootId: string;
+  private readonly bootStartedMs = performance.now();
   private readonly maxQueueBytes: number;
+  private readonly options: JournalStoreOptions;
   private readonly onWriteStateChange: (state: WriteState) => void;
 
   private queue: QueuedRecord[] = [];
@@ -89,8 +110,11 @@ export class JournalStore {
   private counters = { written: 0, dropped: 0, writeErrors: 0 };
 
   constructor(options: JournalStoreOptions = {}) {
-    this.dir = journalDir(options.dir);
-    this.config = { ...loadJournalConfig({ storeDir: this.dir, configRoot: options.configRoot }), ...options.config };
+    this.options = options;
+    this.storeDir = journalDir(options.dir);
+    this.mayFallBack = configuredJournalDir(options.dir) === undefined;
+    this.bootId = options.bootId ?? newBootId();
+    this.storeConfig = { ...loadJournalConfig({ storeDir: this.storeDir, configRoot: options.configRoot }), ...options.config };
     this.maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
     this.onWriteStateChange = options.onWriteStateChange ?? (() => {});
   }
@@ -106,7 +130,7 @@ export class JournalStore {
     }
     let bytes: Buffer;
     try {
-      bytes = encodeRecord(entry);
+      bytes = encodeRecord(entry, { bootId: this.bootId, monotonic: Math.round((performance.now() - this.bootStartedMs) * 1000) });
     } catch {
       this.countDrop(entry.unit);
       return;
@@ -262,9 +286,24 @@ export class JournalStore {
         batch = this.takeBatch(this.config.maxFileSize - this.fileSize);
         await this.writeBatch(batch);
       } catch (error) {
-        this.requeueFront(batch);
-        this.writeFailed(error instanceof Error ? error : new Error(String(error)));
-        return;
+        // The file system is full (the journal filled it, or another writer did): make room
+        // by deleting the oldest segments, and try once more at once; newest lines win.
+        let failure = error;
+        // Once per failure: when someone else filled the disk, the retries with backoff must
+        // not eat the whole journal.
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC' && this.lastError === undefined && (await this.vacuumForSpace())) {
+          try {
+            await this.writeBatch(batch);
+            failure = undefined;
+          } catch (again) {
+            failure = again;
+          }
+        }
+        if (failure !== undefined) {
+          this.requeueFront(batch);
+          this.writeFailed(failure instanceof Error ? failure : new Error(String(failure)));
+          return;
+        }
       }
       if (this.lastError) this.writeRecovered();
       this.releaseCongestion();
@@ -376,7 +415,30 @@ export class JournalStore {
     await this.file.datasync().catch(() => {});
   }
 
+  /** The directory being written (the volatile one after a fallback). */
+  get dir(): string {
+    return this.storeDir;
+  }
+
+  get config(): JournalConfig {
+    return this.storeConfig;
+  }
+
   private async openNewSegment(): Promise<void> {
+    try {
+      await this.openSegmentFile();
+    } catch (error) {
+      if (!this.mayFallBack || !READ_ONLY_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      const from = this.storeDir;
+      this.mayFallBack = false;
+      this.storeDir = VOLATILE_JOURNAL_DIR;
+      this.storeConfig = { ...loadJournalConfig({ storeDir: this.storeDir, configRoot: this.options.configRoot }), ...this.options.config };
+      this.options.onVolatileFallback?.(from, this.storeDir, error as Error);
+      await this.openSegmentFile();
+    }
+  }
+
+  private async openSegmentFile(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const segments = await listSegmentsAsync(this.dir);
     // Always a fresh segment: the previous daemon's last one may end in a record torn by a crash.
@@ -415,10 +477,20 @@ export class JournalStore {
    */
   private async vacuum(): Promise<void> {
     const segments = (await listSegmentsAsync(this.dir)).filter((segment) => segment.sequence !== this.fileSequence);
-    let total = segments.reduce((sum, segment) => sum + segment.size, 0) + this.config.maxFileSize;
+    const used = segments.reduce((sum, segment) => sum + segment.size, 0);
+    let total = used + this.config.maxFileSize;
     let count = segments.length + 1;
+    // SystemKeepFree=: what the journal may use is also bounded by what it has plus what is
+    // free beyond the reserve (journald's rule), never below one segment.
+    let limit = this.config.maxUse;
+    try {
+      const fs = await statfs(this.dir);
+      limit = Math.min(limit, Math.max(this.config.maxFileSize, used + fs.bavail * fs.bsize - this.config.keepFree));
+    } catch {
+      /* no statfs: SystemMaxUse= alone */
+    }
     for (const segment of segments) {
-      if (total <= this.config.maxUse && count <= this.config.maxFiles) break;
+      if (total <= limit && count <= this.config.maxFiles) break;
       try {
         await unlink(segment.path);
       } catch {
@@ -427,6 +499,33 @@ export class JournalStore {
       total -= segment.size;
       count--;
     }
+  }
+
+  /**
+   * After ENOSPC: deletes the oldest closed segment; when the active one is the only one and
+   * fills most of the disk, starts a new segment and deletes the old one (its lines are the
+   * oldest). True if anything was freed.
+   */
+  private async vacuumForSpace(): Promise<boolean> {
+    const closed = (await listSegmentsAsync(this.dir)).filter((segment) => segment.sequence !== this.fileSequence);
+    for (const segment of closed) {
+      try {
+        await unlink(segment.path);
+        return true;
+      } catch {
+        continue;
+      }
+    }
+    if (this.file === undefined || this.fileSize === 0) return false;
+    // Only when the journal's own segment is what fills the disk (at least half of it); a disk
+    // filled by someone else is waited out instead of costing the newest history too.
+    const fs = await statfs(this.dir).catch(() => undefined);
+    if (fs === undefined || this.fileSize < (fs.blocks * fs.bsize) / 2) return false;
+    const full = join(this.dir, segmentName(this.fileSequence));
+    await this.closeSegment();
+    await unlink(full).catch(() => {});
+    await this.openNewSegment();
+    return true;
   }
 
   private writeFailed(error: Error): void {

@@ -206,7 +206,15 @@ export function applyTmpfiles(log: Log, root = ''): void {
           case 'd':
           case 'D': {
             const fresh = !existsSync(target);
-            mkdirSync(target, { recursive: true, mode: l.mode ?? 0o755 });
+            // One level first: a recursive mkdir reports ENOENT for what is EROFS (a read-only root).
+            if (fresh) {
+              try {
+                mkdirSync(target, { mode: l.mode ?? 0o755 });
+              } catch (err) {
+                if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+                mkdirSync(target, { recursive: true, mode: l.mode ?? 0o755 });
+              }
+            }
             setOwnerAndMode(0o755, fresh);
             break;
           }

@@ -10,7 +10,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, REPO, sleep, type System } from './harness.js';
+import { boot, REPO, sleep, waitJournal, type System } from './harness.js';
 
 const NODE = process.execPath;
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -150,4 +150,86 @@ t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async
   t.match(tail.stdout, /Finished flood\.service|Deactivated successfully/, 'the newest records are readable');
   const stats = execFileSync('sh', ['-c', `ls ${store} | head -3`]).toString();
   t.comment(`oldest kept segments: ${stats.trim().replace(/\n/g, ' ')}`);
+});
+
+t.test('a journal that fills its own small file system vacuums and keeps the newest lines', async (t) => {
+  if (!existsSync('/etc/systemd/journald.conf')) {
+    t.plan(0, 'skipped: no /etc/systemd/journald.conf on this host to bind a test config over');
+    return;
+  }
+  // SystemMaxUse= far above the 20 MB the file system holds, and no reserve: only ENOSPC stops the writer.
+  const conf = '[Journal]\\nSystemMaxUse=100M\\nSystemKeepFree=0\\n';
+  const setup = pid1Setup(
+    `mkdir -p /run/jfull && mount -t tmpfs -o size=20m tmpfs /run/jfull && printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`,
+  );
+  const line = 'y'.repeat(99);
+  const sys = await boot({
+    units: {
+      'flood.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${line} | head -c 60000000'\n`,
+      'ticker.service': `[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.05; done'\n`,
+    },
+    enable: ['ticker.service'],
+    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '/run/jfull/journal', UNITD_CONSOLE_LOG: 'off' },
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  t.equal((await sys.ctl('start', 'flood.service')).code, 0, '60 MB into a 20 MB file system: the writer finishes');
+  t.comment(`before: ${(await journalctl(sys, '-n', '3', '-o', 'cat')).stdout}`);
+  t.comment((await sys.exec('sh', '-c', 'ls -l /run/jfull/journal; df -k /run/jfull')).stdout);
+  // Lines keep flowing after the flood: the newest tick is stored, unitd answers.
+  const tickNow = async () => Number(/tick (\d+)/.exec((await journalctl(sys, '-u', 'ticker.service', '-o', 'cat', '-n', '1')).stdout)?.[1] ?? 0);
+  const first = await tickNow();
+  let later = first;
+  for (let i = 0; i < 40 && later <= first + 5; i++) {
+    await sleep(250);
+    later = await tickNow();
+  }
+  t.ok(later > first + 5, `new lines keep being stored after the disk filled (tick ${first} → ${later})`);
+  const tail = (await journalctl(sys, '-u', 'flood.service', '-o', 'cat', '-n', '2')).stdout;
+  t.match(tail, /Finished flood\.service|Deactivated successfully/, 'the newest flood records are kept');
+  t.equal((await sys.ctl('is-active', 'ticker.service')).stdout.trim(), 'active', 'supervision goes on');
+  t.notMatch(sys.console(), /writing to \/run\/jfull\/journal failed/, 'vacuuming made room: writing never stayed failed');
+  const df = (await sys.exec('df', '-k', '/run/jfull')).stdout;
+  t.comment(df.trim().split('\n').at(-1) ?? '');
+});
+
+t.test('read-only root: the journal falls back to /run/log/journal, tmpfiles.d says one line per refused item', async (t) => {
+  // Only the test's tmpfiles.d config is seen (a tmpfs over each tmpfiles.d directory), then / is
+  // made read-only in the namespace; /run and /tmp are the harness's own tmpfs.
+  const config = 'd /var/lib/unitd-rotest 0755\\nf /etc/unitd-rotest.conf\\nd /run/unitd-rotest 0755\\n';
+  const hide = ['/etc/tmpfiles.d', '/usr/lib/tmpfiles.d', '/usr/local/lib/tmpfiles.d', '/lib/tmpfiles.d']
+    .map((d) => `if [ -d ${d} ] && [ ! -L ${d} ]; then mount -t tmpfs tmpfs ${d}; fi`)
+    .join('; ');
+  const setup = pid1Setup(`${hide}; printf '${config}' > /etc/tmpfiles.d/rotest.conf; mount -o remount,ro,bind /`);
+  const sys = await boot({
+    units: { 'hello.service': `[Service]\nExecStart=/bin/sh -c 'echo hello from a read-only root; exec sleep 1000'\n` },
+    enable: ['hello.service'],
+    // The default store (no UNITD_JOURNAL_DIR), and early boot as a container's init does it.
+    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '', container: 'unitd-test' },
+    bootTimeoutMs: 30000,
+  });
+  t.teardown(async () => {
+    await sys.stop();
+    setup.cleanup();
+  });
+  t.equal((await sys.exec('sh', '-c', 'touch /unitd-rotest-probe')).code !== 0, true, 'the root is read-only in the namespace');
+  t.equal((await sys.ctl('is-active', 'hello.service')).stdout.trim(), 'active', 'boot continued');
+  t.ok(await sys.waitConsole((c) => c.includes('rotest.conf:2:')), 'the tmpfiles.d failures are reported');
+  const lines = sys.console().split('\n');
+  t.same(
+    lines.filter((l) => l.includes('rotest.conf:')),
+    [
+      'unitd[1]: rotest.conf:1: Failed to create directory or subvolume "/var/lib/unitd-rotest": Read-only file system',
+      'unitd[1]: rotest.conf:2: Failed to create file "/etc/unitd-rotest.conf": Read-only file system',
+    ],
+    'one line per refused item, none for the one in /run',
+  );
+  t.equal((await sys.exec('test', '-d', '/run/unitd-rotest')).code, 0, 'the /run item was made');
+  t.equal((await sys.exec('sh', '-c', 'stat -c %a /run/lock')).stdout.trim(), '1777', '/run/lock exists');
+  t.ok(lines.some((l) => /^unitd: journal: \/var\/log\/journal is not writable \(read-only file system\); logging to the volatile \/run\/log\/journal instead\.$/.test(l)), 'one line about the fallback');
+  const out = await waitJournal(sys, ['-u', 'hello.service', '-o', 'cat'], (o) => o.includes('hello from a read-only root'), 10000);
+  t.match(out, /hello from a read-only root/, 'journalctl reads the volatile journal');
+  t.ok((await sys.exec('sh', '-c', 'ls /run/log/journal/*.jrnl')).code === 0, 'segments are in /run/log/journal');
 });

@@ -46,3 +46,24 @@ t.test('disk full and recovery on a 1 MiB tmpfs', { skip: canMount ? false : 'ne
   t.equal(report.last, 'after the disk recovered');
   t.equal(report.storedWhileFull + report.droppedWhileFull, report.sent, 'every line is stored or counted');
 });
+
+t.test('a store that fills its own file system vacuums on ENOSPC and keeps the newest lines', { skip: canMount ? false : 'needs root for unshare --mount and a tmpfs' }, async (t) => {
+  const selfFull = fileURLToPath(new URL('./fixtures/self-full-child.ts', import.meta.url));
+  const script = `mount -t tmpfs -o size=2m unitd-journal-test "$1" && shift && exec "$@"`;
+  const proc = spawn(
+    'unshare',
+    ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', mountPoint, process.execPath, ...process.execArgv, selfFull, mountPoint],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => proc.pid && process.kill(proc.pid, 'SIGKILL'), 90_000);
+  const [code] = await once(proc, 'exit');
+  clearTimeout(timer);
+  t.equal(code, 0, 'child finished (the writer never froze)');
+  const report = JSON.parse(output.trim().split('\n').at(-1) ?? '{}');
+  t.comment(`self-full: ${JSON.stringify(report)}`);
+  t.same(report.failures, [], 'no write stayed failed: ENOSPC was vacuumed away and retried');
+  t.equal(report.dropped, 0, 'nothing dropped');
+  t.equal(report.newest, report.sent - 1, 'the newest line is stored');
+});

@@ -6,6 +6,7 @@ import { OUTPUT_MODES, type OutputMode } from './output.js';
 import { parseTimestamp } from './timestamp.js';
 import { PRIORITY_NAMES } from '../../journal/entry.js';
 import { isGlob } from '../../units/glob.js';
+import type { BootSelector } from '../../journal/boots.js';
 
 export interface JournalctlOptions {
   units: string[];
@@ -29,6 +30,13 @@ export interface JournalctlOptions {
   noHostname: boolean;
   noTail: boolean;
   listBoots: boolean;
+  /** -b/--boot: only one boot's entries (absent: every boot). */
+  boot?: BootSelector;
+  showCursor: boolean;
+  /** --cursor= (inclusive) or --after-cursor= (exclusive): where to start. */
+  cursor?: { text: string; inclusive: boolean };
+  /** --cursor-file=: start after the cursor in it, and write the last shown entry's cursor back. */
+  cursorFile?: string;
   kernel: boolean;
   directory?: string;
   help: boolean;
@@ -78,8 +86,12 @@ const SPECS: OptionSpec[] = [
   { long: 'directory', short: 'D', argument: 'required', apply: (o, v) => (o.directory = v) },
   { long: 'help', short: 'h', argument: 'none', apply: (o) => (o.help = true) },
   { long: 'version', argument: 'none', apply: (o) => (o.version = true) },
-  // Accepted for compatibility; they change nothing here (one boot, no pager, no catalog).
-  { long: 'boot', short: 'b', argument: 'optional', apply: ignore },
+  { long: 'boot', short: 'b', argument: 'optional', apply: (o, v) => (o.boot = bootSelector(v)) },
+  { long: 'show-cursor', argument: 'none', apply: (o) => (o.showCursor = true) },
+  { long: 'cursor', short: 'c', argument: 'required', apply: (o, v) => (o.cursor = { text: v as string, inclusive: true }) },
+  { long: 'after-cursor', argument: 'required', apply: (o, v) => (o.cursor = { text: v as string, inclusive: false }) },
+  { long: 'cursor-file', argument: 'required', apply: (o, v) => (o.cursorFile = v) },
+  // Accepted for compatibility; they change nothing here (no pager, no catalog).
   { long: 'no-pager', argument: 'none', apply: ignore },
   { long: 'catalog', short: 'x', argument: 'none', apply: ignore },
   { long: 'full', short: 'l', argument: 'none', apply: ignore },
@@ -106,6 +118,7 @@ export function defaultOptions(): JournalctlOptions {
     noHostname: false,
     noTail: false,
     listBoots: false,
+    showCursor: false,
     kernel: false,
     help: false,
     version: false,
@@ -194,6 +207,15 @@ function takeOptionalNext(spec: OptionSpec, argv: string[], i: number): boolean 
   if (spec.long === 'lines') return /^(\+?\d+|all)$/.test(next);
   if (spec.long === 'boot') return /^([-+]?\d+|[0-9a-f]{32})$/i.test(next);
   return false;
+}
+
+/** `-b`, `-b -1`, `-b 1`, `-b ID`, `-b ID-1` (journalctl's parse_boot_descriptor). */
+function bootSelector(value: string | undefined): BootSelector {
+  if (value === undefined || value === '') return { offset: 0 };
+  if (/^[-+]?\d+$/.test(value)) return { offset: Number(value) };
+  const match = /^([0-9a-f]{32})([-+]\d+)?$/i.exec(value.replace(/^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})/i, '$1$2$3$4$5'));
+  if (match) return { id: match[1].toLowerCase(), offset: Number(match[2] ?? 0) };
+  throw new UsageError(`Failed to parse boot descriptor '${value}'`);
 }
 
 function setLines(options: JournalctlOptions, value: string | undefined): void {

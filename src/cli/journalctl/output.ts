@@ -4,6 +4,8 @@
 import type { StoredEntry } from '../../journal/entry.js';
 import { formatBytes } from '../format/time.js';
 import { formatTimestamp } from '../../units/values/timestamp.js';
+import { formatCursor } from '../../journal/cursor.js';
+import { UNKNOWN_BOOT } from '../../journal/boots.js';
 
 export const OUTPUT_MODES = [
   'short',
@@ -17,6 +19,7 @@ export const OUTPUT_MODES = [
   'json-pretty',
   'json-sse',
   'json-seq',
+  'export',
   'verbose',
   'with-unit',
 ] as const;
@@ -25,7 +28,6 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 export interface OutputContext {
   mode: OutputMode;
   hostname: string;
-  bootId: string;
   /** -a/--all: print messages even when they are not printable. */
   all: boolean;
   /** --utc */
@@ -51,6 +53,8 @@ export function renderEntry(entry: StoredEntry, context: OutputContext): Buffer 
       return Buffer.from(prettyJson(jsonFields(entry, context)) + '\n');
     case 'verbose':
       return renderVerbose(entry, context);
+    case 'export':
+      return renderExport(entry, context);
     default:
       return renderShort(entry, context);
   }
@@ -129,9 +133,10 @@ type JsonValue = string | number[];
 /** Fields in journalctl's order: the address fields first, then the entry's own. */
 function jsonFields(entry: StoredEntry, context: OutputContext): Record<string, JsonValue> {
   const fields: Record<string, JsonValue> = {
-    __CURSOR: cursorText(entry),
+    __CURSOR: formatCursor(entry),
     __REALTIME_TIMESTAMP: String(entry.timestamp),
-    _BOOT_ID: context.bootId,
+    __MONOTONIC_TIMESTAMP: String(entry.monotonic ?? 0),
+    _BOOT_ID: entry.bootId || UNKNOWN_BOOT,
     PRIORITY: String(entry.priority),
     SYSLOG_IDENTIFIER: entry.identifier,
     _PID: String(entry.pid),
@@ -149,16 +154,34 @@ function prettyJson(fields: Record<string, JsonValue>): string {
   return `{\n${lines.join(',\n')}\n}`;
 }
 
-/** Our cursor: segment and offset, which is how `journalctl --after-cursor` would resume. */
-function cursorText(entry: StoredEntry): string {
-  return `s=unitd-${entry.cursor.segment};i=${entry.cursor.offset.toString(16)};t=${entry.timestamp.toString(16)}`;
+/**
+ * journald's export format (systemd.io JOURNAL_EXPORT_FORMATS): `FIELD=value` lines, a field
+ * that is not printable as `FIELD\n` + its length (u64 LE) + the bytes + `\n`, and an empty
+ * line after each entry.
+ */
+function renderExport(entry: StoredEntry, context: OutputContext): Buffer {
+  const parts: Buffer[] = [];
+  for (const [key, value] of Object.entries(jsonFields(entry, context))) {
+    if (key === 'MESSAGE' && Array.isArray(value)) {
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(entry.message.length));
+      parts.push(Buffer.from('MESSAGE\n'), length, entry.message, NEWLINE);
+    } else if (typeof value === 'string' && value.includes('\n')) {
+      const bytes = Buffer.from(value);
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(bytes.length));
+      parts.push(Buffer.from(`${key}\n`), length, bytes, NEWLINE);
+    } else parts.push(Buffer.from(`${key}=${String(value)}\n`));
+  }
+  parts.push(NEWLINE);
+  return Buffer.concat(parts);
 }
 
 function renderVerbose(entry: StoredEntry, context: OutputContext): Buffer {
   const micros = String(entry.timestamp % 1_000_000).padStart(6, '0');
   // "Sat 2026-11-21 19:36:31.123456 UTC": the full timestamp with µs before the zone.
   const stamp = formatTimestamp(entry.timestamp, { utc: context.utc }).replace(/(\d{2}:\d{2}:\d{2})/, `$1.${micros}`);
-  const lines = [`${stamp} [${cursorText(entry)}]`];
+  const lines = [`${stamp} [${formatCursor(entry)}]`];
   const fields = jsonFields(entry, context);
   for (const [key, value] of Object.entries(fields)) {
     if (key.startsWith('__')) continue;
