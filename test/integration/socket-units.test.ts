@@ -18,6 +18,8 @@ const units: Record<string, string> = {
   'named.socket': '[Socket]\nListenStream=/run/named.sock\nFileDescriptorName=second\nService=web.service\n',
   'echo.socket': `[Socket]\nListenStream=127.0.0.1:${ACCEPT_PORT}\nAccept=yes\n`,
   'echo@.service': '[Unit]\nDescription=Echo Per-Connection\n[Service]\nStandardInput=socket\nExecStart=/bin/sh -c \'echo "hello $REMOTE_ADDR fds=${LISTEN_FDS:-none}"\'\n',
+  'crash.socket': '[Socket]\nListenStream=/run/crash.sock\n',
+  'crash.service': `[Unit]\nStartLimitBurst=100\n[Service]\nExecStart=${FIXTURE} serve-once\n`,
   'dg.socket': '[Socket]\nListenDatagram=/run/dg.sock\n',
   'dg.service': `[Service]\nExecStart=${FIXTURE} datagram /run/dg.out\n`,
   'pipe.socket': '[Socket]\nListenFIFO=/run/pipe.fifo\nSocketMode=0620\n',
@@ -29,7 +31,7 @@ const units: Record<string, string> = {
 
 let sys: System;
 t.before(async () => {
-  sys = await boot({ units, enable: ['web.socket', 'named.socket', 'echo.socket', 'dg.socket', 'pipe.socket', 'limit.socket'] });
+  sys = await boot({ units, enable: ['crash.socket', 'web.socket', 'named.socket', 'echo.socket', 'dg.socket', 'pipe.socket', 'limit.socket'] });
 });
 t.teardown(async () => {
   await sys?.stop();
@@ -43,6 +45,8 @@ t.test('enabled sockets listen after boot; the service stays inactive until a co
   t.same(p.Listen, ['/run/sock/sub/web.sock (Stream)', `127.0.0.1:${PORT} (Stream)`]);
   t.equal((await sys.props('web.service', 'ActiveState')).ActiveState, 'inactive', 'not started by boot');
   t.same((await sys.props('web.service', 'TriggeredBy')).TriggeredBy, ['named.socket', 'web.socket']);
+  const status = await sys.ctl('status', 'web.socket');
+  t.match(status.stdout, `     Listen: /run/sock/sub/web.sock (Stream)\n             127.0.0.1:${PORT} (Stream)\n`, 'status lists every port');
   const mode = await sys.exec('stat', '-c', '%a %F', '/run/sock/sub/web.sock', '/run/sock', '/run/sock/sub');
   t.same(mode.stdout.trim().split('\n'), ['600 socket', '700 directory', '700 directory'], 'SocketMode= and DirectoryMode=');
 });
@@ -69,9 +73,18 @@ t.test('Accept=yes: one instance per connection, with the connection on stdin/st
   t.same(answers.map((a) => a.stdout.trim()), ['hello 127.0.0.1 fds=none', 'hello 127.0.0.1 fds=none', 'hello 127.0.0.1 fds=none']);
   const p = await waitProps(sys, 'echo.socket', ['NAccepted', 'NConnections', 'SubState'], (x) => x.NAccepted === 3 && x.NConnections === 0);
   t.match(p, { NAccepted: 3, NConnections: 0, SubState: 'listening' });
+  const status = await sys.ctl('status', 'echo.socket');
+  t.match(status.stdout, `     Listen: 127.0.0.1:${ACCEPT_PORT} (Stream)\n   Accepted: 3; Connected: 0;\n`, 'status shows the port and the counters');
   // Finished instances are unloaded at once: their names are in the journal.
   const list = { stdout: await waitJournal(sys, [], (out) => out.includes('echo@2-')) };
   t.match(list.stdout, new RegExp(`echo@0-127\\.0\\.0\\.1:${ACCEPT_PORT}-127\\.0\\.0\\.1:\\d+\\.service`), 'instance named <n>-<local>-<remote>');
+});
+
+t.test('a service that crashes after each client loses no queued connection', async (t) => {
+  const answers = await Promise.all([1, 2, 3, 4].map(() => client('/run/crash.sock')));
+  t.same(answers.map((a) => a.stdout.trim()), Array(4).fill('fds=1 names=crash.socket pid-ok=yes'), 'every client served by a later activation');
+  const p = await waitProps(sys, 'crash.socket', ['SubState'], (x) => x.SubState === 'listening');
+  t.equal(p.SubState, 'listening', 'back to listening once the service is down');
 });
 
 t.test('a datagram socket starts its service on the first datagram, which it then reads', async (t) => {
