@@ -14,6 +14,7 @@
         "src/native/credentials.cc",
         "src/native/inotify.cc",
         "src/native/signals.cc",
+        "src/native/listen.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

@@ -23,7 +23,9 @@ export type StdioSetting =
   | { kind: 'journal'; console: boolean }
   | { kind: 'tty' }
   | { kind: 'file'; path: string; mode: 'read' | 'write' | 'truncate' | 'append' }
-  | { kind: 'data'; data: Buffer };
+  | { kind: 'data'; data: Buffer }
+  /** StandardInput=/StandardOutput=socket: the one fd a socket unit passes (run-command.ts). */
+  | { kind: 'socket' };
 
 export type RlimitResource = ResourceLimit;
 

@@ -50,6 +50,7 @@ function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec 
     case 'null':
     case 'tty': // no controlling terminal in a container: behave as null
     case 'data':
+    case 'socket': // replaced by the socket's fd when one is passed (manager/run-command.ts)
       return { kind: 'null' };
     case 'inherit':
       return stream === 'stdin' ? { kind: 'null' } : { kind: 'inherit' };

@@ -37,7 +37,7 @@ import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
 import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
-import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
 
@@ -263,6 +263,35 @@ export class Manager implements ManagerApi, UnitHost {
       const instance = this.units.get(name)?.instance;
       if (instance?.triggerNotify) this.guard(() => instance.triggerNotify!(status));
     }
+  }
+
+  addTrigger(trigger: string, unit: string): void {
+    const config = this.units.get(trigger)?.config;
+    if (!config) return;
+    if (!config.unit.triggers.includes(unit)) config.unit.triggers.push(unit);
+    if (!config.unit.before.includes(unit)) config.unit.before.push(unit);
+    this.jobs.invalidateGraph();
+  }
+
+  removeTrigger(trigger: string, unit: string): void {
+    const config = this.units.get(trigger)?.config;
+    if (!config) return;
+    config.unit.triggers = config.unit.triggers.filter((n) => n !== unit);
+    config.unit.before = config.unit.before.filter((n) => n !== unit);
+    this.jobs.invalidateGraph();
+  }
+
+  /** service_collect_fds(): the fds of every unit triggering `unit`, in the order of their names. */
+  socketFds(unit: string): PassedFds | undefined {
+    const fds: number[] = [];
+    const names: string[] = [];
+    for (const name of [...this.jobs.graph.related(unit, 'triggered-by')].sort()) {
+      const passed = this.units.get(name)?.instance.passedFds?.(unit);
+      if (!passed) continue;
+      fds.push(...passed.fds);
+      names.push(...passed.names);
+    }
+    return fds.length > 0 ? { fds, names } : undefined;
   }
 
   triggerStart(unit: string, trigger: string, environment?: string[]): void {

@@ -15,7 +15,8 @@ import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } f
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
-import { commandStartError, runCommand } from './run-command.js';
+import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
+import { ExecSetupError } from '../exec/spawn-spec.js';
 import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
@@ -24,6 +25,8 @@ import { unitBaseProperties, execStateProperty, noTimestamps, timestampPropertie
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
+/** 208/STDIN: no socket to take as stdin (exec_context's EXIT_STDIN). */
+const EXIT_STATUS_STDIN = 208;
 
 type Role = 'main' | 'control';
 
@@ -734,6 +737,7 @@ export class Service implements UnitInstance {
           ignoreUser: cmd.privileges !== 'normal',
         },
         cmd,
+        role === 'main' ? this.socketExtras() : undefined,
       );
       pid = started.pid;
       this.sessions.add(pid);
@@ -750,6 +754,24 @@ export class Service implements UnitInstance {
     const rec = this.records[list][index];
     if (rec) Object.assign(rec, { startTimestamp: now().realtime, stopTimestamp: 0, pid: Math.max(pid, 0), code: 0, status: 0 });
     return pid;
+  }
+
+  /**
+   * The fds socket units pass to the main process: at fd 3+ with LISTEN_FDS, or, for
+   * StandardInput=/StandardOutput=socket, the one connection as stdin/stdout without LISTEN_FDS.
+   */
+  private socketExtras(): SpawnExtras | undefined {
+    const passed = this.host.socketFds?.(this.id);
+    const e = this.exec;
+    const onSocket = e.standardInput.kind === 'socket' || e.standardOutput.kind === 'socket';
+    if (!onSocket) return passed && { extraFds: passed.fds, listenFdNames: passed.names };
+    if (!passed) throw new ExecSetupError(EXIT_STATUS_STDIN, 'Got no socket.');
+    if (passed.fds.length > 1) throw new ExecSetupError(EXIT_STATUS_STDIN, 'Got more than one socket.');
+    // `inherit` output duplicates stdin: the connection, when stdin is the socket.
+    const stdinSocket = e.standardInput.kind === 'socket';
+    const stdout = e.standardOutput.kind === 'socket' || (stdinSocket && e.standardOutput.kind === 'inherit');
+    const stderr = e.standardError.kind === 'socket' || (e.standardError.kind === 'inherit' && stdout);
+    return { socketFd: { fd: passed.fds[0], stdout, stderr } };
   }
 
   private runControlList(list: ExecListName, index: number): void {

@@ -13,9 +13,10 @@ function stdout(o: StandardOutput): StdioSetting {
     case 'inherit':
     case 'tty':
       return { kind: o.kind };
+    case 'socket':
+      return { kind: 'socket' };
     case 'journal':
     case 'kmsg':
-    case 'socket':
     case 'fd':
       return { kind: 'journal', console: false };
     case 'journal+console':
@@ -39,6 +40,8 @@ function stdin(i: StandardInput, text: string): StdioSetting {
     case 'tty-force':
     case 'tty-fail':
       return { kind: 'tty' };
+    case 'socket':
+      return { kind: 'socket' };
     default:
       return { kind: 'null' };
   }

@@ -190,6 +190,9 @@ export class StoreUnitSource implements UnitSource {
     } else if (raw.type === 'service') {
       loaded.exec = defaultExecSettings();
     }
+    // Sockets run ExecStartPre= ... with their own exec settings (User=, Environment= ...).
+    const socket = raw.config?.socket;
+    if (socket && raw.loadState === 'loaded') loaded.exec = execSettingsOf(socket.exec, raw.config?.unsupported.map((u) => u.key.replace(/^[^.]*\./, '')) ?? []);
     return loaded;
   }
 }

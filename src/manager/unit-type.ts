@@ -83,6 +83,14 @@ export interface UnitHost {
    * (mode replace), whose start() sees `{ kind: 'unit', unit: trigger }`.
    */
   triggerStart(unit: string, trigger: string, environment?: string[]): void;
+  /**
+   * A socket unit adds (and later drops) a Triggers= edge at run time: the Accept=yes
+   * instance it just started, so the instance's state reaches its triggerNotify().
+   */
+  addTrigger?(trigger: string, unit: string): void;
+  removeTrigger?(trigger: string, unit: string): void;
+  /** The fds socket units pass to `unit`'s main process (LISTEN_FDS), collected from the units triggering it. */
+  socketFds?(unit: string): PassedFds | undefined;
   /** What a trigger unit needs to know of the unit it triggers (loading it if needed). */
   unitStatus(unit: string): TriggeredUnitStatus;
   /** Manager-level message about a unit: journal (ring) + daemon log. */
@@ -132,8 +140,16 @@ export interface UnitInstance {
    * trigger_notify(), how a path, timer or socket unit follows the unit it started.
    */
   triggerNotify?(triggered: TriggeredUnitStatus): void;
+  /** A socket unit: the fds it passes to `service` (its ports, or an Accept=yes instance's connection). */
+  passedFds?(service: string): PassedFds | undefined;
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
+}
+
+/** Fds for a service's main process, dup'ed to 3, 4 ... and named in LISTEN_FDNAMES. */
+export interface PassedFds {
+  fds: number[];
+  names: string[];
 }
 
 /** The events the error boundary names (UnitHost.deliver). */

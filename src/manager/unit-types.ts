@@ -2,6 +2,7 @@
 
 import { pathType } from './path.js';
 import { serviceType } from './service.js';
+import { socketType } from './socket.js';
 import { targetType } from './target.js';
 import type { UnitType } from './unit-type.js';
 
@@ -9,6 +10,7 @@ export const UNIT_TYPES: Record<string, UnitType> = {
   service: serviceType,
   target: targetType,
   path: pathType,
+  socket: socketType,
 };
 
 /** Shows a unit of a type unitd cannot run (its load error), doing nothing: the simplest type. */

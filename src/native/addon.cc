@@ -12,6 +12,7 @@ void InitLogSocket(Napi::Env env, Napi::Object exports);
 void InitCredentials(Napi::Env env, Napi::Object exports);
 void InitInotify(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
+void InitListen(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -22,6 +23,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitCredentials(env, exports);
   unitd::InitInotify(env, exports);
   unitd::InitSignals(env, exports);
+  unitd::InitListen(env, exports);
   return exports;
 }
 

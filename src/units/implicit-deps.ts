@@ -54,9 +54,11 @@ export function applyDefaultDependencies(id: string, type: UnitType, deps: Depen
  * (unit_load_related_unit(".service"): `foo@x.path` triggers `foo@x.service`).
  */
 export function triggeredUnitOf(id: string, config: UnitConfig): string | undefined {
-  const explicit = config.path?.unit;
-  if (config.type !== 'path') return undefined;
-  return explicit ?? `${id.slice(0, id.lastIndexOf('.'))}.service`;
+  const sameName = `${id.slice(0, id.lastIndexOf('.'))}.service`;
+  if (config.type === 'path') return config.path?.unit ?? sameName;
+  // Accept=yes sockets trigger per-connection instances, named only when a connection comes.
+  if (config.type === 'socket' && config.socket && !config.socket.accept) return config.socket.service ?? sameName;
+  return undefined;
 }
 
 /** Triggers= and Before= the triggered unit, added whatever DefaultDependencies= says (as systemd's *_add_trigger_dependencies()). */

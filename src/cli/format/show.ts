@@ -39,6 +39,9 @@ function isModeProperty(name: string): boolean {
 
 const CODE_NAMES = ['(null)', 'exited', 'killed', 'dumped'] as const;
 
+/** Properties systemd sends as arrays of pairs: a socket's Listen= (`/run/x.sock (Stream)`). */
+const PAIR_LIST_PROPERTIES = new Set(['Listen']);
+
 function isExecList(v: PropertyValue): v is ExecCommandState[] {
   return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object';
 }
@@ -78,6 +81,8 @@ export function formatValue(name: string, value: PropertyValue): string {
 function propertyLines(name: string, value: PropertyValue, valueOnly: boolean): string[] {
   const prefix = valueOnly ? '' : `${name}=`;
   if (isExecList(value)) return value.map((c) => prefix + formatExecCommand(c, name.endsWith('Ex')));
+  // D-Bus arrays of pairs (a(ss)) print one `Name=first (second)` line each.
+  if (PAIR_LIST_PROPERTIES.has(name) && Array.isArray(value)) return value.map((v) => prefix + String(v));
   return [prefix + formatValue(name, value)];
 }
 

@@ -25,7 +25,7 @@ export interface StatusInput {
   log: LogLine[];
 }
 
-const EXEC_KEYS = ['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPost'] as const;
+const EXEC_KEYS = ['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPre', 'ExecStopPost'] as const;
 
 const ANSI = {
   red: '\x1b[0;1;31m',
@@ -181,6 +181,13 @@ export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
 
   const docs = list(p, 'Documentation');
   docs.forEach((d, i) => out.push(`${i === 0 ? '       Docs: ' : '             '}${d}`));
+
+  // Socket units (print_status_info()): every port, then Accept=yes counters.
+  list(p, 'Listen').forEach((l, i) => out.push(`${i === 0 ? '     Listen: ' : '             '}${l}`));
+  if (p.Accept === true) {
+    const refused = num(p, 'NRefused');
+    out.push(`   Accepted: ${num(p, 'NAccepted')}; Connected: ${num(p, 'NConnections')};${refused > 0 ? `   Refused: ${refused}` : ''}`);
+  }
 
   const mainPid = num(p, 'ExecMainPID') || num(p, 'MainPID');
   const running = num(p, 'MainPID') > 0;

@@ -74,7 +74,6 @@ function listOfType(kind: 'timer' | 'socket', header: string): RuntimeVerb {
 }
 
 export const listTimers = listOfType('timer', 'NEXT LEFT LAST PASSED UNIT ACTIVATES');
-export const listSockets = listOfType('socket', 'LISTEN UNIT ACTIVATES');
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -50,7 +50,7 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   rescue: async () => (await import('./more-verbs.js')).isolateSpecial('rescue.target'),
   emergency: async () => (await import('./more-verbs.js')).isolateSpecial('emergency.target'),
   'list-timers': async () => (await import('./more-verbs.js')).listTimers,
-  'list-sockets': async () => (await import('./more-verbs.js')).listSockets,
+  'list-sockets': async () => (await import('./list-sockets.js')).listSockets,
   'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 

@@ -2,7 +2,7 @@
 
 import { USEC_INFINITY, USEC_PER_MSEC, USEC_PER_SEC } from '../values/timespan.js';
 import { emptyExitStatusSet } from '../values/exit-status.js';
-import type { InstallSection, PathSection, ServiceSection, UnitSection } from './types.js';
+import type { InstallSection, PathSection, ServiceSection, SocketSection, UnitSection } from './types.js';
 
 /** DefaultTimeoutStartSec= / DefaultTimeoutStopSec= of the manager. */
 export const DEFAULT_TIMEOUT_USEC = 90 * USEC_PER_SEC;
@@ -141,6 +141,8 @@ export function deriveServiceDefaults(s: ServiceSection, isSet: (key: string) =>
   if (s.type === 'oneshot' && !startTimeoutSet) s.timeoutStartUSec = USEC_INFINITY;
   if (!isSet('TimeoutAbortSec')) s.timeoutAbortUSec = s.timeoutStopUSec;
   if (!isSet('RestartKillSignal')) s.restartKillSignal = s.killSignal;
+  // StandardInput=socket: output goes to the connection too unless set (exec_context's fixup).
+  if (s.standardInput.kind === 'socket' && !isSet('StandardOutput')) s.standardOutput = { kind: 'inherit' };
   const notifies = s.type === 'notify' || s.type === 'notify-reload' || s.watchdogUSec > 0 || s.fileDescriptorStoreMax > 0;
   if (notifies && s.notifyAccess === 'none') s.notifyAccess = 'main';
 }
@@ -156,5 +158,37 @@ export function defaultPathSection(): PathSection {
     directoryMode: 0o755,
     triggerLimitIntervalUSec: 2 * USEC_PER_SEC,
     triggerLimitBurst: 200,
+  };
+}
+
+/** [Socket] as `systemctl show` reports a minimal socket unit (systemd 252). */
+export function defaultSocketSection(): SocketSection {
+  return {
+    ports: [],
+    accept: false,
+    bindIPv6Only: 'default',
+    backlog: 2147483647,
+    socketMode: 0o666,
+    directoryMode: 0o755,
+    removeOnStop: false,
+    symlinks: [],
+    reusePort: false,
+    freeBind: false,
+    transparent: false,
+    broadcast: false,
+    passCredentials: false,
+    passSecurity: false,
+    keepAlive: false,
+    keepAliveTimeUSec: 0,
+    keepAliveIntervalUSec: 0,
+    keepAliveProbes: 0,
+    noDelay: false,
+    writable: false,
+    flushPending: false,
+    maxConnections: 64,
+    maxConnectionsPerSource: 0,
+    timeoutUSec: DEFAULT_TIMEOUT_USEC,
+    triggerLimitIntervalUSec: 2 * USEC_PER_SEC,
+    exec: defaultServiceSection(),
   };
 }

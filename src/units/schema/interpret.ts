@@ -8,13 +8,14 @@ import type { DiagnosticLog } from '../diagnostics.js';
 import { unitTypeOf, type UnitType } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import type { SpecifierContext } from '../values/specifiers.js';
-import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
+import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultSocketSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
 import { parseBoolean } from '../values/boolean.js';
 import { PATH_KEYS, pathRefusal } from './path-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
+import { SOCKET_KEYS, socketExecKey, socketRefusal } from './socket-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
 import { serviceRefusal } from './service-refusal.js';
@@ -83,6 +84,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     install: defaultInstallSection(),
     service: type === 'service' ? defaultServiceSection() : undefined,
     path: type === 'path' ? defaultPathSection() : undefined,
+    socket: type === 'socket' ? defaultSocketSection() : undefined,
     settings: {},
     unsupported: [],
   };
@@ -141,6 +143,12 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     input.log.error(input.name, undefined, pathRefused);
     config.badSetting = pathRefused;
   }
+  const socketRefused = config.socket && socketRefusal(config.socket);
+  if (socketRefused) {
+    input.log.error(input.name, undefined, socketRefused);
+    config.badSetting = socketRefused;
+  }
+  if (config.socket) deriveServiceDefaults(config.socket.exec, (key) => seen.has(`Socket.${key}`));
   if (config.service) {
     deriveServiceDefaults(config.service, (key) => seen.has(`Service.${key}`));
     const refusal = serviceRefusal(config);
@@ -178,6 +186,13 @@ function applyKey(config: UnitConfig, a: Assignment, ctx: KeyContext): ApplyOutc
   if (section === 'Path' && config.path) {
     const handler = PATH_KEYS[key];
     return handler ? run(handler, config.path, value, ctx) : 'unknown';
+  }
+  if (section === 'Socket' && config.socket) {
+    const handler = SOCKET_KEYS[key] ?? (isKnown('Socket', key) ? socketExecKey(key) : undefined);
+    if (handler) return run(handler, config.socket, value, ctx);
+    if (!isKnown('Socket', key)) return 'unknown';
+    checkUnappliedValue(key, value, ctx);
+    return 'unsupported';
   }
   if (!isKnown(section, key)) return 'unknown';
   // Types unitd keeps inert: command lines are still checked (a bad one makes the unit bad-setting).

@@ -6,6 +6,7 @@ import type { ExecCommand } from '../values/command-line.js';
 import type { EnvironmentFileSpec } from '../values/environment-file.js';
 import type { ExitStatusSet } from '../values/exit-status.js';
 import type { Usec } from '../values/timespan.js';
+import type { SocketAddress, SocketPortKind } from '../values/socket-address.js';
 import type {
   CollectMode,
   EmergencyAction,
@@ -223,6 +224,57 @@ export interface PathSection {
   triggerLimitBurst: number;
 }
 
+/** One Listen*= of a socket unit, in file order. */
+export interface SocketPort {
+  kind: SocketPortKind;
+  /** Stream/Datagram/SequentialPacket: the parsed address; the others keep `text`. */
+  address?: SocketAddress;
+  /** As systemd prints it (Listen=, list-sockets). */
+  text: string;
+}
+
+/** [Socket] (systemd.socket(5)); exec and kill keys go to `exec`, a service-shaped section. */
+export interface SocketSection {
+  ports: SocketPort[];
+  accept: boolean;
+  /** Service=: unset = `<prefix>.service`. */
+  service?: string;
+  bindIPv6Only: 'default' | 'both' | 'ipv6-only';
+  backlog: number;
+  socketUser?: string;
+  socketGroup?: string;
+  socketMode: number;
+  directoryMode: number;
+  removeOnStop: boolean;
+  symlinks: string[];
+  fileDescriptorName?: string;
+  reusePort: boolean;
+  freeBind: boolean;
+  transparent: boolean;
+  broadcast: boolean;
+  passCredentials: boolean;
+  passSecurity: boolean;
+  keepAlive: boolean;
+  keepAliveTimeUSec: Usec;
+  keepAliveIntervalUSec: Usec;
+  keepAliveProbes: number;
+  noDelay: boolean;
+  receiveBuffer?: number;
+  sendBuffer?: number;
+  mark?: number;
+  priority?: number;
+  writable: boolean;
+  flushPending: boolean;
+  maxConnections: number;
+  maxConnectionsPerSource: number;
+  timeoutUSec: Usec;
+  triggerLimitIntervalUSec: Usec;
+  /** Unset: 20, or 200 with Accept=yes. */
+  triggerLimitBurst?: number;
+  /** ExecStartPre/ExecStartPost/ExecStopPost= and User=, KillMode= ...; ExecStopPre= lands in `execStop`. */
+  exec: ServiceSection;
+}
+
 export interface UnsupportedSetting {
   key: string;
   file: string;
@@ -235,6 +287,7 @@ export interface UnitConfig {
   install: InstallSection;
   service?: ServiceSection;
   path?: PathSection;
+  socket?: SocketSection;
   /** Known keys of sections unitd does not interpret (e.g. [Timer]). */
   settings: RawSettings;
   /** Accepted, not applied in a container (sandboxing, cgroup resource control ...). */

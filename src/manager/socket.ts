@@ -1,0 +1,913 @@
+// .socket units (systemd.socket(5), src/core/socket.c): PID 1 creates the listening sockets,
+// FIFOs and special files, and starts the service on traffic. Accept=no: the fds are watched
+// for readability (never read) while `listening`; traffic starts the service through a normal
+// job and the socket is `running` (not watched) until the service is down again; the service
+// gets every fd at 3+ with LISTEN_FDS. Accept=yes: PID 1 accepts and starts one instance of
+// `<prefix>@.service` per connection, the connection being its socket.
+
+import { randomBytes } from 'node:crypto';
+import { chownSync, closeSync, mkdirSync, openSync, constants as fsConstants, rmSync, symlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
+import type { ChildExit } from '../exec/native.js';
+import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
+import { lookupGroupId, lookupUser } from '../exec/users.js';
+import { acceptConnection, listenSocket, openFifo, ReadableWatch, type AcceptedConnection } from '../native/listen.js';
+import { defaultSocketSection } from '../units/schema/defaults.js';
+import { keepAliveSeconds } from '../units/schema/socket-keys.js';
+import type { SocketPort, SocketSection } from '../units/schema/types.js';
+import { instantiate } from '../units/unit-name.js';
+import { exitStatusName } from '../units/values/exit-status.js';
+import { signalToString as signalName } from '../units/values/signal.js';
+import { formatSocketAddress } from '../units/values/socket-address.js';
+import { DeadlineTimer, now } from './clock.js';
+import { EmptinessCheck, killedLine, killProcesses, killSignalFor, signalPid, type KillPhase } from './kill.js';
+import { PRIORITY, type CapturedStream } from './log-sink.js';
+import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
+import { execStateProperty, noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { RateLimit } from './rate-limit.js';
+import { resultOfExit } from './restart-policy.js';
+import { commandStartError, runCommand } from './run-command.js';
+import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
+import type { ActiveState } from './states.js';
+import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
+
+/** socket_state_to_string() with its UnitActiveState (state_translation_table). */
+const SOCKET_STATE_TABLE = {
+  dead: 'inactive',
+  'start-pre': 'activating',
+  'start-chown': 'activating',
+  'start-post': 'activating',
+  listening: 'active',
+  running: 'active',
+  'stop-pre': 'deactivating',
+  'stop-pre-sigterm': 'deactivating',
+  'stop-pre-sigkill': 'deactivating',
+  'stop-post': 'deactivating',
+  'final-sigterm': 'deactivating',
+  'final-sigkill': 'deactivating',
+  failed: 'failed',
+} as const satisfies Record<string, ActiveState>;
+type SocketState = keyof typeof SOCKET_STATE_TABLE;
+
+/** socket_result_to_string(). */
+export const SOCKET_RESULTS = ['success', 'resources', 'timeout', 'exit-code', 'signal', 'core-dump', 'start-limit-hit', 'trigger-limit-hit', 'service-start-limit-hit'] as const;
+type SocketResult = (typeof SOCKET_RESULTS)[number];
+
+/** The socket's command lists, in the order they run; ExecStopPre= lives in `execStop`. */
+type SocketExecList = 'execStartPre' | 'execStartPost' | 'execStop' | 'execStopPost';
+const EXEC_PROPERTY: Record<SocketExecList, string> = {
+  execStartPre: 'ExecStartPre',
+  execStartPost: 'ExecStartPost',
+  execStop: 'ExecStopPre',
+  execStopPost: 'ExecStopPost',
+};
+const LIST_STATE: Record<SocketExecList, SocketState> = {
+  execStartPre: 'start-pre',
+  execStartPost: 'start-post',
+  execStop: 'stop-pre',
+  execStopPost: 'stop-post',
+};
+
+type KillState = 'stop-pre-sigterm' | 'stop-pre-sigkill' | 'final-sigterm' | 'final-sigkill';
+const KILL_PHASE: Record<KillState, KillPhase> = { 'stop-pre-sigterm': 'term', 'final-sigterm': 'term', 'stop-pre-sigkill': 'kill', 'final-sigkill': 'kill' };
+
+/** States in which the ports are open (socket_set_state() closes them in every other one). */
+const PORTS_OPEN: readonly SocketState[] = ['start-post', 'listening', 'running', 'stop-pre', 'stop-pre-sigterm', 'stop-pre-sigkill'];
+
+const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
+
+interface OpenPort {
+  port: SocketPort;
+  fd: number;
+}
+
+/** An accepted connection waiting for (or handed to) its instance. */
+interface Connection {
+  fd: number | undefined;
+  source: string | undefined;
+}
+
+let syntheticPid = 0;
+
+function isDown(state: ActiveState): boolean {
+  return state === 'inactive' || state === 'failed';
+}
+
+function describeExit(exit: ChildExit): string {
+  if (exit.code === 'exited') {
+    const name = exitStatusName(exit.status);
+    return `code=exited, status=${exit.status}${name ? '/' + name : ''}`;
+  }
+  return `code=${exit.code}, status=${exit.status}/${signalName(exit.status)}`;
+}
+
+function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+export class SocketUnit implements UnitInstance {
+  private state: SocketState = 'dead';
+  private result: SocketResult = 'success';
+  private invocationId = '';
+  private section: SocketSection;
+  private s: ServiceSettings;
+  private exec: ExecSettings;
+  private ports: OpenPort[] = [];
+  private watches: ReadableWatch[] = [];
+  private triggerLimit: RateLimit;
+  private readonly startLimit: RateLimit;
+  private readonly ts: UnitTimestamps = noTimestamps();
+
+  private controlPid = 0;
+  private controlList: SocketExecList | undefined;
+  private controlIndex = 0;
+  private records = new Map<string, { startTimestamp: number; stopTimestamp: number; pid: number; code: number; status: number }>();
+  private readonly sessions = new Set<number>();
+  private readonly streams = new Map<number, CapturedStream>();
+
+  private nAccepted = 0;
+  private nRefused = 0;
+  /** Accept=yes: live instances and their connections. */
+  private readonly connections = new Map<string, Connection>();
+
+  private readonly timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()));
+  private readonly emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
+
+  constructor(
+    private config: LoadedUnit,
+    private readonly host: UnitHost,
+  ) {
+    this.section = config.schema?.socket ?? defaultSocketSection();
+    this.s = serviceSettingsOf(this.section.exec);
+    this.exec = config.exec ?? defaultExecSettings();
+    this.triggerLimit = new RateLimit(this.section.triggerLimitIntervalUSec, this.triggerLimitBurst());
+    this.startLimit = new RateLimit(config.unit.startLimitIntervalUSec, config.unit.startLimitBurst);
+  }
+
+  private get id(): string {
+    return this.config.id;
+  }
+
+  get activeState(): ActiveState {
+    return SOCKET_STATE_TABLE[this.state];
+  }
+
+  get subState(): string {
+    return this.state;
+  }
+
+  lastResult(): string {
+    return this.result;
+  }
+
+  private triggerLimitBurst(): number {
+    return this.section.triggerLimitBurst ?? (this.section.accept ? 200 : 20);
+  }
+
+  /** Accept=no: the service started on traffic (Service= or the same name). */
+  private get service(): string | undefined {
+    return this.section.accept ? undefined : this.config.unit.triggers[0];
+  }
+
+  reload(config: LoadedUnit): void {
+    this.config = config;
+    this.section = config.schema?.socket ?? defaultSocketSection();
+    this.s = serviceSettingsOf(this.section.exec);
+    this.exec = config.exec ?? defaultExecSettings();
+    this.triggerLimit = new RateLimit(this.section.triggerLimitIntervalUSec, this.triggerLimitBurst());
+  }
+
+  private setState(next: SocketState): void {
+    const from = this.activeState;
+    const old = this.state;
+    this.state = next;
+    if (!PORTS_OPEN.includes(next)) this.closePorts();
+    if (next !== 'listening') this.unwatch();
+    if (!['start-pre', 'start-post', 'stop-pre', 'stop-post', 'stop-pre-sigterm', 'stop-pre-sigkill', 'final-sigterm', 'final-sigkill'].includes(next)) {
+      this.timer.disarm();
+      this.emptiness.disarm();
+    }
+    if (old === next) return;
+    const to = this.activeState;
+    if (from !== to) {
+      const t = now();
+      this.ts.stateChange = t;
+      if (isDown(from) && !isDown(to)) this.ts.inactiveExit = t;
+      if (from !== 'active' && to === 'active') this.ts.activeEnter = t;
+      if (from === 'active' && to !== 'active') this.ts.activeExit = t;
+      if (!isDown(from) && isDown(to)) this.ts.inactiveEnter = t;
+    }
+    this.host.log.debug({ unit: this.id, from: old, to: next }, 'state change');
+    if (from !== to) this.host.stateChanged(this.id, { from, to });
+  }
+
+  private message(text: string, priority: number = PRIORITY.info): void {
+    this.host.unitMessage(this.id, text, priority);
+  }
+
+  private addResult(f: SocketResult): void {
+    if (this.result === 'success') this.result = f;
+  }
+
+  // ---------------------------------------------------------------- start
+
+  start(): 'started' | 'already' | 'wait' | 'failed' {
+    if (this.state === 'listening' || this.state === 'running') return 'already';
+    if (this.state === 'start-pre' || this.state === 'start-post') return 'already';
+    if (SOCKET_STATE_TABLE[this.state] === 'deactivating') return 'wait';
+    if (this.config.loadState !== 'loaded') return 'failed';
+    const service = this.service;
+    if (service !== undefined) {
+      const status = this.host.unitStatus(service);
+      if (status.loadState !== 'loaded') {
+        this.message(`Socket service ${service} not loaded, refusing.`, PRIORITY.err);
+        return 'failed';
+      }
+    }
+    if (!this.startLimit.below()) {
+      this.message('Start request repeated too quickly.', PRIORITY.warning);
+      this.result = 'start-limit-hit';
+      this.enterDead('start-limit-hit');
+      return 'failed';
+    }
+    this.result = 'success';
+    this.invocationId = randomBytes(16).toString('hex');
+    this.records.clear();
+    if (this.s.execStartPre.length > 0) {
+      this.setState('start-pre');
+      this.timer.armIn(this.section.timeoutUSec);
+      this.runControl('execStartPre', 0);
+    } else {
+      this.enterStartPost();
+    }
+    return 'started';
+  }
+
+  /** socket_enter_start_post(): open the ports, then ExecStartPost=. */
+  private enterStartPost(): void {
+    try {
+      this.openPorts();
+      this.makeSymlinks();
+      this.chownNodes();
+    } catch (err) {
+      this.closePorts();
+      this.message(`Failed to listen on sockets: ${(err as Error).message}`, PRIORITY.warning);
+      this.enterStopPre('resources');
+      return;
+    }
+    this.setState('start-post');
+    if (this.s.execStartPost.length > 0) {
+      this.timer.armIn(this.section.timeoutUSec);
+      this.runControl('execStartPost', 0);
+    } else {
+      this.enterListening();
+    }
+  }
+
+  private openPorts(): void {
+    if (this.ports.length > 0) return;
+    const sec = this.section;
+    for (const port of sec.ports) {
+      const fd = this.openPort(port, sec);
+      if (fd !== undefined) this.ports.push({ port, fd });
+    }
+  }
+
+  private openPort(port: SocketPort, sec: SocketSection): number | undefined {
+    const label = port.text;
+    const mkParent = (path: string): void => {
+      mkdirSync(dirname(path), { recursive: true, mode: sec.directoryMode });
+    };
+    try {
+      switch (port.kind) {
+        case 'Stream':
+        case 'Datagram':
+        case 'SequentialPacket': {
+          const a = port.address;
+          if (!a) return undefined;
+          const type = port.kind === 'Stream' ? 'stream' : port.kind === 'Datagram' ? 'dgram' : 'seqpacket';
+          if (a.family === 'unix') mkParent(a.path);
+          const common = {
+            type,
+            label: formatSocketAddress(a),
+            backlog: sec.backlog,
+            mode: sec.socketMode,
+            bindIPv6Only: sec.bindIPv6Only,
+            reusePort: sec.reusePort,
+            freeBind: sec.freeBind,
+            transparent: sec.transparent,
+            broadcast: sec.broadcast,
+            passCredentials: sec.passCredentials,
+            passSecurity: sec.passSecurity,
+            keepAlive: sec.keepAlive,
+            keepAliveTimeSec: keepAliveSeconds(sec.keepAliveTimeUSec),
+            keepAliveIntervalSec: keepAliveSeconds(sec.keepAliveIntervalUSec),
+            keepAliveProbes: sec.keepAliveProbes > 0 ? sec.keepAliveProbes : undefined,
+            noDelay: sec.noDelay,
+            receiveBuffer: sec.receiveBuffer,
+            sendBuffer: sec.sendBuffer,
+            mark: sec.mark,
+            priority: sec.priority,
+          } as const;
+          const spec =
+            a.family === 'unix'
+              ? { ...common, family: 'unix' as const, path: a.path }
+              : a.family === 'abstract'
+                ? { ...common, family: 'unix' as const, path: `@${a.name}` }
+                : a.family === 'inet'
+                  ? { ...common, family: 'inet' as const, host: a.host, port: a.port }
+                  : { ...common, family: 'inet6' as const, host: a.host ?? '::', port: a.port, scope: a.scope };
+          const listening = listenSocket(spec);
+          for (const w of listening.warnings) this.message(w, PRIORITY.warning);
+          return listening.fd;
+        }
+        case 'FIFO':
+          mkParent(port.text);
+          return openFifo(port.text, sec.socketMode);
+        case 'Special':
+          return openSync(port.text, (sec.writable ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | fsConstants.O_NOCTTY | fsConstants.O_NONBLOCK);
+        default:
+          this.message(`Listen${port.kind}=${port.text} is not supported in a container, ignoring.`, PRIORITY.notice);
+          return undefined;
+      }
+    } catch (err) {
+      throw new Error(`${label}: ${errorText(err)}`);
+    }
+  }
+
+  /** The file-system nodes of the ports (unix sockets, FIFOs, special files). */
+  private nodes(): string[] {
+    const out: string[] = [];
+    for (const p of this.section.ports) {
+      if (p.address?.family === 'unix') out.push(p.address.path);
+      else if (p.kind === 'FIFO' || p.kind === 'Special') out.push(p.text);
+    }
+    return out;
+  }
+
+  private makeSymlinks(): void {
+    const node = this.nodes()[0];
+    if (node === undefined) return;
+    for (const link of this.section.symlinks) {
+      try {
+        mkdirSync(dirname(link), { recursive: true, mode: this.section.directoryMode });
+        rmSync(link, { force: true });
+        symlinkSync(node, link);
+      } catch (err) {
+        this.message(`Failed to create symlink ${link} → ${node}, ignoring: ${errorText(err)}`, PRIORITY.warning);
+      }
+    }
+  }
+
+  /** socket_chown() (systemd forks "(sd-chown)"): SocketUser=/SocketGroup= of every node. */
+  private chownNodes(): void {
+    const { socketUser, socketGroup } = this.section;
+    if (socketUser === undefined && socketGroup === undefined) return;
+    let uid = -1;
+    let gid = -1;
+    if (socketUser !== undefined) {
+      const user = lookupUser(socketUser);
+      if (!user) throw new Error(`Failed to resolve user ${socketUser}: No such process`);
+      uid = user.uid;
+      gid = user.gid;
+    }
+    if (socketGroup !== undefined) {
+      const g = lookupGroupId(socketGroup);
+      if (g === undefined) throw new Error(`Failed to resolve group ${socketGroup}: No such process`);
+      gid = g;
+    }
+    for (const node of this.nodes()) chownSync(node, uid, gid);
+  }
+
+  /** socket_enter_listening(): watch every port for traffic. */
+  private enterListening(): void {
+    if (this.section.flushPending) this.flushPorts();
+    this.setState('listening');
+    this.watch();
+  }
+
+  private watch(): void {
+    this.unwatch();
+    for (const p of this.ports) {
+      if (p.port.kind === 'Special' || p.port.kind === 'FIFO' || !this.section.accept) {
+        this.watches.push(new ReadableWatch(p.fd, () => this.host.deliver(this.id, 'file-watch', () => this.onTraffic(p))));
+      } else {
+        this.watches.push(new ReadableWatch(p.fd, () => this.host.deliver(this.id, 'file-watch', () => this.onConnection(p))));
+      }
+    }
+  }
+
+  private unwatch(): void {
+    for (const w of this.watches) w.close();
+    this.watches = [];
+  }
+
+  /** FlushPending=yes: drop what queued up while the service ran. */
+  private flushPorts(): void {
+    for (const p of this.ports) {
+      if (p.port.kind !== 'Stream' && p.port.kind !== 'SequentialPacket') continue;
+      for (let i = 0; i < 1024; i++) {
+        const c = acceptConnection(p.fd);
+        if (!c) break;
+        closeQuietly(c.fd);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- traffic
+
+  /** Accept=no: traffic on a port starts the service (socket_enter_running()). */
+  private onTraffic(_port: OpenPort): void {
+    if (this.state !== 'listening') return;
+    if (!this.triggerLimit.below()) {
+      this.message('Trigger limit hit, refusing further activation.', PRIORITY.warning);
+      this.enterStopPre('trigger-limit-hit');
+      return;
+    }
+    const service = this.service;
+    if (service === undefined) return;
+    const status = this.host.unitStatus(service);
+    this.setState('running');
+    if (isDown(status.activeState) && !status.hasJob) this.host.triggerStart(service, this.id);
+  }
+
+  /** Accept=yes: accept what is queued; each connection starts its own instance. */
+  private onConnection(port: OpenPort): void {
+    if (this.state !== 'listening') return;
+    for (let i = 0; i < 64; i++) {
+      const c = acceptConnection(port.fd);
+      if (!c) return;
+      if (!this.triggerLimit.below()) {
+        closeQuietly(c.fd);
+        this.message('Trigger limit hit, refusing further activation.', PRIORITY.warning);
+        this.enterStopPre('trigger-limit-hit');
+        return;
+      }
+      this.startInstance(c);
+    }
+  }
+
+  private startInstance(c: AcceptedConnection): void {
+    const live = this.connections.size;
+    if (live >= this.section.maxConnections) {
+      this.message(`Too many incoming connections (${live}), dropping connection.`, PRIORITY.warning);
+      this.nRefused++;
+      closeQuietly(c.fd);
+      return;
+    }
+    const source = c.remoteHost ?? (c.peerUid !== undefined ? `uid:${c.peerUid}` : undefined);
+    if (this.section.maxConnectionsPerSource > 0 && source !== undefined) {
+      const fromSource = [...this.connections.values()].filter((x) => x.source === source).length;
+      if (fromSource >= this.section.maxConnectionsPerSource) {
+        this.message(`Too many incoming connections (${fromSource}) from source ${c.remoteHost ?? source}, dropping connection.`, PRIORITY.warning);
+        this.nRefused++;
+        closeQuietly(c.fd);
+        return;
+      }
+    }
+    // instance_from_socket(): <n>-<local>-<remote>, or <n>-<pid>-<uid> for AF_UNIX.
+    const peer = c.local !== undefined ? `${c.local}-${c.remote}` : c.peerPid !== undefined ? `${c.peerPid}-${c.peerUid}` : 'unknown';
+    const prefix = this.id.slice(0, this.id.lastIndexOf('.'));
+    const instance = instantiate(`${prefix}@.service`, `${this.nAccepted}-${peer}`);
+    this.nAccepted++;
+    this.connections.set(instance, { fd: c.fd, source });
+    const env = c.remoteHost !== undefined ? [`REMOTE_ADDR=${c.remoteHost}`, `REMOTE_PORT=${c.remotePort}`] : [];
+    this.host.addTrigger?.(this.id, instance);
+    this.host.triggerStart(instance, this.id, env);
+  }
+
+  /**
+   * The fds a service started by this socket gets (service_collect_fds()): every port of an
+   * Accept=no socket, named FileDescriptorName= (default the unit name); for an Accept=yes
+   * instance its connection, named "connection".
+   */
+  passedFds(service: string): { fds: number[]; names: string[] } | undefined {
+    const connection = this.connections.get(service);
+    if (connection) return connection.fd === undefined ? undefined : { fds: [connection.fd], names: ['connection'] };
+    if (this.section.accept || this.service !== service || this.ports.length === 0) return undefined;
+    const name = this.section.fileDescriptorName ?? this.id;
+    return { fds: this.ports.map((p) => p.fd), names: this.ports.map(() => name) };
+  }
+
+  /** socket_trigger_notify(): follow the triggered service (or, Accept=yes, an instance). */
+  triggerNotify(other: TriggeredUnitStatus): void {
+    const connection = this.connections.get(other.id);
+    if (connection) {
+      if (isDown(other.activeState) && !other.hasJob) {
+        // The instance ended (or never started): its connection is closed, the slot is free.
+        closeQuietly(connection.fd);
+        this.connections.delete(other.id);
+        this.host.removeTrigger?.(this.id, other.id);
+      }
+      return;
+    }
+    if (this.state !== 'listening' && this.state !== 'running') return;
+    if (other.result === 'start-limit-hit' && isDown(other.activeState)) {
+      this.enterStopPre('service-start-limit-hit');
+      return;
+    }
+    if (other.hasJob) return;
+    if (this.state === 'running' && (isDown(other.activeState) || other.activeState === 'deactivating')) this.enterListening();
+    else if (this.state === 'listening' && !isDown(other.activeState) && other.activeState !== 'deactivating') this.setState('running');
+  }
+
+  // ---------------------------------------------------------------- stop
+
+  stop(): 'stopping' | 'already' | 'wait' {
+    switch (this.state) {
+      case 'dead':
+      case 'failed':
+        return 'already';
+      case 'stop-pre':
+      case 'stop-pre-sigterm':
+      case 'stop-pre-sigkill':
+      case 'stop-post':
+      case 'final-sigterm':
+      case 'final-sigkill':
+        return 'stopping';
+      case 'start-pre':
+      case 'start-post':
+        this.enterSignal('stop-pre-sigterm', 'success');
+        return 'stopping';
+      default:
+        this.enterStopPre('success');
+        return 'stopping';
+    }
+  }
+
+  private enterStopPre(f: SocketResult): void {
+    this.addResult(f);
+    if (this.s.execStop.length > 0) {
+      this.setState('stop-pre');
+      this.timer.armIn(this.section.timeoutUSec);
+      this.runControl('execStop', 0);
+    } else {
+      this.enterSignal('stop-pre-sigterm', 'success');
+    }
+  }
+
+  private enterStopPost(f: SocketResult): void {
+    this.addResult(f);
+    if (this.s.execStopPost.length > 0) {
+      this.setState('stop-post');
+      this.timer.armIn(this.section.timeoutUSec);
+      this.runControl('execStopPost', 0);
+    } else {
+      this.enterSignal('final-sigterm', 'success');
+    }
+  }
+
+  /** socket_enter_signal(): kill what the control commands left, per KillMode=. */
+  private enterSignal(state: KillState, f: SocketResult): void {
+    this.addResult(f);
+    const isKill = state === 'stop-pre-sigkill' || state === 'final-sigkill';
+    const sent =
+      isKill && !this.s.sendSIGKILL
+        ? 0
+        : killProcesses(
+            this.s,
+            killSignalFor(KILL_PHASE[state], this.s, false),
+            isKill,
+            { main: 0, control: this.controlAlive() ? this.controlPid : 0, others: () => this.processes() },
+            (pid, comm) => this.message(killedLine(pid, comm)),
+          );
+    if (sent > 0 || this.controlAlive()) {
+      this.setState(state);
+      this.timer.armIn(this.section.timeoutUSec);
+      this.emptiness.restart();
+    } else if (state === 'stop-pre-sigterm' && this.s.sendSIGKILL && this.processes().length > 0) {
+      this.enterSignal('stop-pre-sigkill', 'success');
+    } else if (state === 'final-sigterm' && this.s.sendSIGKILL && this.processes().length > 0) {
+      this.enterSignal('final-sigkill', 'success');
+    } else {
+      this.afterKillState(state);
+    }
+  }
+
+  private afterKillState(state: KillState): void {
+    this.emptiness.disarm();
+    if (state.startsWith('stop-pre')) this.enterStopPost('success');
+    else this.enterDead('success');
+  }
+
+  private checkKillProgress(): void {
+    const state = this.state;
+    if (state !== 'stop-pre-sigterm' && state !== 'stop-pre-sigkill' && state !== 'final-sigterm' && state !== 'final-sigkill') return;
+    if (this.controlAlive() || (this.s.killMode !== 'process' && this.s.killMode !== 'none' && this.processes().length > 0)) {
+      this.emptiness.schedule();
+      return;
+    }
+    this.timer.disarm();
+    this.afterKillState(state);
+  }
+
+  private enterDead(f: SocketResult): void {
+    this.addResult(f);
+    this.controlPid = 0;
+    this.controlList = undefined;
+    this.closePorts();
+    if (this.section.removeOnStop) {
+      for (const path of [...this.nodes(), ...this.section.symlinks]) rmSync(path, { force: true });
+    }
+    this.sessions.clear();
+    if (this.result !== 'success') this.message(`Failed with result '${this.result}'.`, PRIORITY.warning);
+    else if (this.state !== 'dead') this.message('Deactivated successfully.');
+    this.setState(this.result === 'success' ? 'dead' : 'failed');
+  }
+
+  private closePorts(): void {
+    this.unwatch();
+    for (const p of this.ports) closeQuietly(p.fd);
+    this.ports = [];
+  }
+
+  // ---------------------------------------------------------------- control commands
+
+  private runControl(list: SocketExecList, index: number): void {
+    const cmd = this.s[list][index];
+    this.controlList = list;
+    this.controlIndex = index;
+    this.controlPid = this.spawn(cmd, `${list}:${index}`);
+  }
+
+  private spawn(cmd: ExecCommand, recordKey: string): number {
+    let pid: number;
+    try {
+      const started = runCommand(
+        this.host,
+        {
+          unit: this.id,
+          invocationId: this.invocationId,
+          settings: this.exec,
+          managerEnvironment: this.host.managerEnvironment(),
+          processEnvironment: this.host.processEnvironment,
+          ignoreUser: cmd.privileges !== 'normal',
+        },
+        cmd,
+      );
+      pid = started.pid;
+      this.sessions.add(pid);
+      if (started.stdout) this.streams.set(pid * 2, started.stdout);
+      if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
+    } catch (err) {
+      pid = --syntheticPid;
+      const failure = commandStartError(err);
+      this.message(failure.message, PRIORITY.err);
+      const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
+      setImmediate(() => this.host.deliver(this.id, 'child-exit', () => this.childExited(synthetic)));
+    }
+    this.records.set(recordKey, { startTimestamp: now().realtime, stopTimestamp: 0, pid: Math.max(pid, 0), code: 0, status: 0 });
+    return pid;
+  }
+
+  childExited(exit: ChildExit): void {
+    if (exit.pid > 0) {
+      this.host.unwatchPid(exit.pid);
+      for (const key of [exit.pid * 2, exit.pid * 2 + 1]) {
+        this.streams.get(key)?.drain();
+        this.streams.delete(key);
+      }
+    }
+    if (exit.pid !== this.controlPid) {
+      this.orphanExited();
+      return;
+    }
+    const list = this.controlList;
+    const index = this.controlIndex;
+    this.controlPid = 0;
+    if (!list) return;
+    const rec = this.records.get(`${list}:${index}`);
+    if (rec) Object.assign(rec, { stopTimestamp: now().realtime, code: EXIT_CODE_NUMBER[exit.code], status: exit.status });
+    let f = resultOfExit(exit, 'oneshot', this.s.successExitStatus) as SocketResult;
+    if (f !== 'success') {
+      this.message(`Control process exited, ${describeExit(exit)}`, PRIORITY.notice);
+      if (this.s[list][index]?.ignoreFailure) f = 'success';
+    }
+    if (f === 'success' && index + 1 < this.s[list].length && LIST_STATE[list] === this.state) {
+      this.runControl(list, index + 1);
+      return;
+    }
+    this.controlList = undefined;
+    this.timer.disarm();
+    switch (this.state) {
+      case 'start-pre':
+        if (f === 'success') this.enterStartPost();
+        else this.enterSignal('final-sigterm', f);
+        return;
+      case 'start-post':
+        if (f === 'success') this.enterListening();
+        else this.enterStopPre(f);
+        return;
+      case 'stop-pre':
+        this.enterSignal('stop-pre-sigterm', f);
+        return;
+      case 'stop-post':
+        this.enterSignal('final-sigterm', f);
+        return;
+      default:
+        this.checkKillProgress();
+    }
+  }
+
+  orphanExited(): void {
+    this.checkKillProgress();
+  }
+
+  private onTimeout(): void {
+    switch (this.state) {
+      case 'start-pre':
+        this.message('Starting timed out. Terminating.', PRIORITY.warning);
+        this.enterSignal('final-sigterm', 'timeout');
+        return;
+      case 'start-post':
+        this.message('Starting timed out. Stopping.', PRIORITY.warning);
+        this.enterStopPre('timeout');
+        return;
+      case 'stop-pre':
+        this.message('Stopping timed out. Terminating.', PRIORITY.warning);
+        this.enterSignal('stop-pre-sigterm', 'timeout');
+        return;
+      case 'stop-pre-sigterm':
+        this.message('Stopping timed out. Killing.', PRIORITY.warning);
+        if (this.s.sendSIGKILL) this.enterSignal('stop-pre-sigkill', 'timeout');
+        else this.enterStopPost('timeout');
+        return;
+      case 'stop-pre-sigkill':
+        this.message('Processes still around after SIGKILL. Ignoring.', PRIORITY.warning);
+        this.enterStopPost('timeout');
+        return;
+      case 'stop-post':
+        this.message('Stopping timed out (2). Terminating.', PRIORITY.warning);
+        this.enterSignal('final-sigterm', 'timeout');
+        return;
+      case 'final-sigterm':
+        this.message('Stopping timed out (2). Killing.', PRIORITY.warning);
+        if (this.s.sendSIGKILL) this.enterSignal('final-sigkill', 'timeout');
+        else this.enterDead('timeout');
+        return;
+      case 'final-sigkill':
+        this.message('Still around after SIGKILL (2). Entering failed mode.', PRIORITY.warning);
+        this.enterDead('timeout');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private processes(): number[] {
+    return unitPids(this.id, this.sessions, scanProcesses()).map((p) => p.pid);
+  }
+
+  private controlAlive(): boolean {
+    return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
+  }
+
+  // ---------------------------------------------------------------- the rest of the table
+
+  canReload(): boolean {
+    return false;
+  }
+
+  reloadUnit(): 'failed' {
+    return 'failed';
+  }
+
+  kill(whom: KillWhom, signal: number): number {
+    const targets = new Set<number>();
+    if ((whom === 'control' || whom === 'all') && this.controlPid > 0) targets.add(this.controlPid);
+    if (whom === 'all') for (const p of this.processes()) targets.add(p);
+    let n = 0;
+    for (const pid of targets) if (signalPid(pid, signal)) n++;
+    return n;
+  }
+
+  resetFailed(): void {
+    if (this.state === 'failed') this.setState('dead');
+    this.result = 'success';
+    this.startLimit.reset();
+  }
+
+  pids(): number[] {
+    return this.processes().sort((a, b) => a - b);
+  }
+
+  fail(result: 'resources'): void {
+    if (this.state === 'dead' || this.state === 'failed') {
+      this.addResult(result);
+      this.setState('failed');
+    } else {
+      this.enterSignal('final-sigterm', result);
+    }
+  }
+
+  finalKillSignal(): number | undefined {
+    return this.sessions.size > 0 ? this.s.finalKillSignal : undefined;
+  }
+
+  dispose(): void {
+    this.timer.disarm();
+    this.emptiness.disarm();
+    this.closePorts();
+    for (const c of this.connections.values()) closeQuietly(c.fd);
+    this.connections.clear();
+  }
+
+  private execProperty(list: SocketExecList): ExecCommandState[] {
+    return this.s[list].map((cmd, i) => {
+      const rec = this.records.get(`${list}:${i}`) ?? { startTimestamp: 0, stopTimestamp: 0, pid: 0, code: 0, status: 0 };
+      return { path: cmd.path, argv: cmd.argv, ignoreErrors: cmd.ignoreFailure, ...execStateProperty(rec) };
+    });
+  }
+
+  properties(): Properties {
+    const sec = this.section;
+    const octal = (n: number): string => n.toString(8).padStart(4, '0');
+    const p: Properties = {
+      ...unitBaseProperties(this.config, this.activeState, this.subState, { canReload: false, invocationId: this.invocationId, conditionResult: true }),
+      ...timestampProperties(this.ts),
+      BindIPv6Only: sec.bindIPv6Only,
+      Backlog: sec.backlog,
+      TimeoutUSec: sec.timeoutUSec,
+      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      SocketUser: sec.socketUser ?? '',
+      SocketGroup: sec.socketGroup ?? '',
+      SocketMode: octal(sec.socketMode),
+      DirectoryMode: octal(sec.directoryMode),
+      Accept: sec.accept,
+      FlushPending: sec.flushPending,
+      Writable: sec.writable,
+      KeepAlive: sec.keepAlive,
+      KeepAliveTimeUSec: sec.keepAliveTimeUSec,
+      KeepAliveIntervalUSec: sec.keepAliveIntervalUSec,
+      KeepAliveProbes: sec.keepAliveProbes,
+      NoDelay: sec.noDelay,
+      Priority: sec.priority ?? -1,
+      ReceiveBuffer: sec.receiveBuffer ?? 0,
+      SendBuffer: sec.sendBuffer ?? 0,
+      Mark: sec.mark ?? -1,
+      MaxConnections: sec.maxConnections,
+      MaxConnectionsPerSource: sec.maxConnectionsPerSource,
+      ReusePort: sec.reusePort,
+      FreeBind: sec.freeBind,
+      Transparent: sec.transparent,
+      Broadcast: sec.broadcast,
+      PassCredentials: sec.passCredentials,
+      PassSecurity: sec.passSecurity,
+      RemoveOnStop: sec.removeOnStop,
+      Listen: sec.ports.map((port) => `${port.address ? formatSocketAddress(port.address) : port.text} (${port.kind})`),
+      Symlinks: sec.symlinks,
+      FileDescriptorName: sec.fileDescriptorName ?? this.id,
+      Result: this.result,
+      NConnections: this.connections.size,
+      NAccepted: this.nAccepted,
+      NRefused: this.nRefused,
+      TriggerLimitIntervalUSec: sec.triggerLimitIntervalUSec,
+      TriggerLimitBurst: this.triggerLimitBurst(),
+      KillMode: this.s.killMode,
+      KillSignal: this.s.killSignal,
+      SendSIGKILL: this.s.sendSIGKILL,
+      SendSIGHUP: this.s.sendSIGHUP,
+      User: this.exec.user ?? '',
+      Group: this.exec.group ?? '',
+    };
+    for (const list of Object.keys(EXEC_PROPERTY) as SocketExecList[]) p[EXEC_PROPERTY[list]] = this.execProperty(list);
+    return p;
+  }
+}
+
+function errorText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code && e.syscall) {
+    // "bind [::]:22: Address already in use" → systemd prints strerror only.
+    const colon = e.message.lastIndexOf(': ');
+    return colon >= 0 ? e.message.slice(colon + 2) : e.message;
+  }
+  return e.message;
+}
+
+/** socket_vtable's status messages: "Listening on", "Failed to listen on", "Closed". */
+function socketStatusMessages(config: LoadedUnit): StatusMessageFormats {
+  const commands = config.schema?.socket?.exec;
+  const hasControl = commands !== undefined && commands.execStartPre.length + commands.execStartPost.length > 0;
+  return {
+    ...DEFAULT_STATUS_MESSAGES,
+    starting: { ...(hasControl ? { start: 'Starting %s...' } : {}), stop: 'Stopping %s...' },
+    finished: {
+      ...DEFAULT_STATUS_MESSAGES.finished,
+      start: { ...DEFAULT_STATUS_MESSAGES.finished.start, done: 'Listening on %s.', failed: 'Failed to listen on %s.', timeout: 'Failed to listen on %s.' },
+      stop: Object.fromEntries(Object.keys(DEFAULT_STATUS_MESSAGES.finished.stop).map((r) => [r, 'Closed %s.'])),
+    },
+  };
+}
+
+export const socketType: UnitType = {
+  suffix: 'socket',
+  create: (config, host) => new SocketUnit(config, host),
+  statusMessages: socketStatusMessages,
+};
