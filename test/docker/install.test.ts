@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import {
-  buildImage, dockerDir, ensureBaseImage, ensureEngine, exec, logs, repoRoot, runContainer, runOnce, stop,
+  BASE_IMAGE, buildImage, dockerDir, ensureBaseImage, ensureEngine, exec, logs, repoRoot, runContainer, runOnce, stop,
   type CommandResult, type Container,
 } from './harness.js';
 
@@ -71,12 +71,12 @@ if (!engine.ok) {
 } else {
   const deb = runScript('deb.mjs', ['--tarball', tarball, '--out', scratch]);
 
-  /** Build context: the image's Dockerfile and one artefact under a fixed name. */
-  async function build(name: string, dir: string, artefact: string, as: string): Promise<string> {
+  /** Build context: the image's Dockerfile and, if given, one artefact under a fixed name. */
+  async function build(name: string, dir: string, artefact?: { file: string; as: string }, buildArgs: Record<string, string> = {}): Promise<string> {
     const context = mkdtempSync(path.join(scratch, `${dir}-`));
     copyFileSync(path.join(dockerDir, 'images', dir, 'Dockerfile'), path.join(context, 'Dockerfile'));
-    copyFileSync(artefact, path.join(context, as));
-    const built = await buildImage(name, context);
+    if (artefact) copyFileSync(artefact.file, path.join(context, artefact.as));
+    const built = await buildImage(name, context, { buildArgs });
     t.comment(`${name}: ${built.cached ? 'reused' : 'built'} in ${built.seconds.toFixed(1)}s`);
     return name;
   }
@@ -118,7 +118,7 @@ if (!engine.ok) {
   };
 
   t.test('the .deb in a Debian image with Debian\'s nodejs 18', async (t) => {
-    const image = await build('unitd-install-deb', 'install-deb', deb, 'unitd.deb');
+    const image = await build('unitd-install-deb', 'install-deb', { file: deb, as: 'unitd.deb' });
     const size = await sizeOf(image, '/usr/lib/unitd');
     t.comment(`unitd adds ${size} to the image (/usr/lib/unitd; .deb ${(readFileSync(deb).length / 1024).toFixed(0)} KiB)`);
     await bootsAndStops(t, image, '18');
@@ -140,8 +140,13 @@ if (!engine.ok) {
       "systemd's files went to *.distrib; systemctl, init and journalctl are still unitd's", { details: show(r) });
   });
 
-  t.test('the npm tarball (prebuilt addon) in an image with node 20 in /usr/local', async (t) => {
-    const image = await build('unitd-install-npm', 'install-npm', tarball, 'unitd.tgz');
+  t.test('Dockerfile.example: the npm tarball (prebuilt addon) in an image with node 20 in /usr/local', async (t) => {
+    const context = mkdtempSync(path.join(scratch, 'example-'));
+    copyFileSync(path.join(repoRoot, 'Dockerfile.example'), path.join(context, 'Dockerfile'));
+    copyFileSync(tarball, path.join(context, path.basename(tarball)));
+    const example = await buildImage('unitd-example', context, { buildArgs: { BASE: BASE_IMAGE } });
+    t.comment(`unitd-example: ${example.cached ? 'reused' : 'built'} in ${example.seconds.toFixed(1)}s`);
+    const image = await build('unitd-install-npm', 'install-npm', undefined, { EXAMPLE: 'unitd-example' });
     const size = await sizeOf(image, '/usr/local/lib/node_modules/unitd');
     t.comment(`unitd adds ${size} to the image (npm install -g, with node_modules)`);
     await bootsAndStops(t, image, '20');
