@@ -1,13 +1,13 @@
 // `npm run deb [-- --tarball FILE] [--arch amd64|arm64]`: unitd_VERSION_ARCH.deb for Debian
 // images with Debian's nodejs, built offline with dpkg-deb from the npm tarball
 // (scripts/pack.mjs, run first unless --tarball names one):
-//   /usr/lib/unitd/   dist, init, package.json, the one prebuilt addon for ARCH and the
+//   /usr/lib/unitd/   dist (with unitd-probe for ARCH), init, package.json, the one prebuilt addon for ARCH and the
 //                     production node_modules (copied from this checkout: no network)
 //   maintainer scripts: postinst runs `unitd install-image` (dpkg-divert --package unitd),
 //                     prerm on removal runs `unitd install-image --undo`.
 // Prints the .deb's path (the last line of output). --out DIR: where it goes (default: the package root).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,7 @@ try {
     console.error(`deb: the tarball has no prebuilt addon for linux-${nodeArch}`);
     process.exit(1);
   }
+  renameSync(join(prebuilds, `linux-${nodeArch}`, 'unitd-probe'), join(lib, 'dist', 'unitd-probe'));
   for (const dir of execFileSync('ls', [prebuilds], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
     if (dir !== `linux-${nodeArch}`) rmSync(join(prebuilds, dir), { recursive: true });
   }

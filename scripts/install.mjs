@@ -6,9 +6,10 @@
 //     prebuilds/<platform>-<arch>/ is used when it loads; only when none matches
 //     (another architecture, musl) is it built from the shipped sources, which
 //     needs python3, make and g++.
+// With a prebuild, its unitd-probe goes to dist/ (a build from source makes build/Release/unitd-probe).
 // Then dist/node-path names the node running this install (scripts/record-node.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,13 @@ function buildFromSource() {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/** systemctl's fast path for probes (init/probe.sh looks in build/Release, then dist/). */
+function installPrebuiltProbe() {
+  const probe = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'unitd-probe');
+  if (existsSync(probe) && existsSync(join(root, 'dist'))) copyFileSync(probe, join(root, 'dist', 'unitd-probe'));
+}
+
 const checkout = existsSync(join(root, 'tsconfig.json'));
 if (checkout || !prebuildLoads()) buildFromSource();
+else installPrebuiltProbe();
 if (existsSync(join(root, 'dist'))) await import('./record-node.mjs');

@@ -1,6 +1,6 @@
 // `npm run pack`: the npm tarball that installs without a compiler.
 //   1. builds dist/ (tsc);
-//   2. builds the N-API addon in a scratch copy (the checkout's build/ stays as it is) for
+//   2. builds the N-API addon and the unitd-probe executable in a scratch copy (the checkout's build/ stays as it is) for
 //      linux-x64 with the host's g++ and for linux-arm64 with Debian's cross toolchain
 //      (g++-aarch64-linux-gnu; skipped with a notice when absent), into prebuilds/;
 //   3. `npm pack` of package.json's "files": dist (no source maps), init, prebuilds, the
@@ -64,6 +64,8 @@ try {
       env: { ...process.env, ...headers, ...target.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    // prebuildify keeps only the addon; the probe executable (src/native/probe.c) rides along.
+    cpSync(join(scratch, 'build', 'Release', 'unitd-probe'), join(scratch, 'prebuilds', `linux-${target.arch}`, 'unitd-probe'));
   }
   rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
   cpSync(join(scratch, 'prebuilds'), join(root, 'prebuilds'), { recursive: true });

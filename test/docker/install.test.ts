@@ -17,7 +17,8 @@ import {
 t.setTimeout(30 * 60_000);
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'unitd-install-test-'));
-t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+// Not t.teardown: tap may end the root test while the top level still awaits the engine.
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function show(r: CommandResult): string {
   return `\`${r.command}\` → ${r.code}\n${r.stdout}${r.stderr}`;
@@ -44,6 +45,11 @@ function elfMachine(file: Buffer): number {
 const tarball = runScript('pack.mjs', ['--no-build', '--out', scratch]);
 const tarList = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((p) => p.replace(/^package\//, ''));
 
+// Everything slow happens before the first subtest starts, so tap sees them all.
+const engine = await ensureEngine();
+const base = engine.ok ? await ensureBaseImage() : undefined;
+const deb = engine.ok && base?.ok ? runScript('deb.mjs', ['--tarball', tarball, '--out', scratch]) : '';
+
 t.test('the tarball holds only what runs: no tests, bench, TypeScript or source maps; both prebuilds', async (t) => {
   t.same(tarList.filter((p) => /^(test|bench|docker)\/|\.ts$|\.map$|^dist\/node-path$/.test(p)), [], 'nothing but runtime files');
   t.ok(tarList.includes('dist/manager/main.js') && tarList.includes('init/unitd') && tarList.includes('scripts/install.mjs'), 'daemon, launchers, install script');
@@ -62,15 +68,11 @@ t.test('the tarball holds only what runs: no tests, bench, TypeScript or source 
   t.same(files.filter((p) => /^(test|bench)\/|\.ts$|\.map$/.test(p)), [], 'npm pack --dry-run lists no test, bench, TypeScript or map');
 });
 
-const engine = await ensureEngine();
-const base = engine.ok ? await ensureBaseImage() : undefined;
 if (!engine.ok) {
   t.skip(`no Docker engine: ${engine.skip}`, () => {});
 } else if (!base?.ok) {
   t.fail(`base-image.sh failed: ${base?.reason}`);
 } else {
-  const deb = runScript('deb.mjs', ['--tarball', tarball, '--out', scratch]);
-
   /** Build context: the image's Dockerfile and, if given, one artefact under a fixed name. */
   async function build(name: string, dir: string, artefact?: { file: string; as: string }, buildArgs: Record<string, string> = {}): Promise<string> {
     const context = mkdtempSync(path.join(scratch, `${dir}-`));
@@ -106,6 +108,8 @@ if (!engine.ok) {
     // apt's maintainer scripts run systemctl with PATH=/usr/sbin:/usr/bin:/sbin:/bin.
     const enabled = await exec(c, ['env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'systemctl', 'is-enabled', 'nginx', 'redis-server', 'postgresql']);
     t.equal(enabled.stdout.trim().split('\n').join(' '), 'enabled enabled enabled', 'the packages enabled their units through unitd', { details: show(enabled) });
+    const probe = await exec(c, ['sh', '-c', 'p=$(dirname "$(readlink -f /usr/bin/systemctl)")/../dist/unitd-probe; test -x "$p" && "$p" is-active nginx; echo "rc=$?"']);
+    t.equal(probe.stdout, 'active\nrc=0\n', "the probe fast path shipped for this architecture answers", { details: show(probe) });
     const stopped = await stop(c, 30);
     t.equal(stopped.exitCode, 0, `docker stop: exit 0 (took ${stopped.seconds.toFixed(1)}s)`);
     const out = await logs(c);
