@@ -1,4 +1,5 @@
-# Builds the unitd native addon (src/native/*.cc) into build/Release/unitd_native.node.
+# Builds the unitd native addon (src/native/*.cc) into build/Release/unitd_native.node, and
+# build/Release/unitd-probe (src/native/probe.c).
 # `npm install` runs `node-gyp rebuild` through package.json's install script.
 {
   "targets": [
@@ -22,6 +23,14 @@
       ],
       "cflags_cc": [ "-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers" ],
       "defines": [ "NAPI_VERSION=8", "_GNU_SOURCE" ]
+    },
+    {
+      # systemctl's fast path for health probes (is-active, is-failed, is-system-running):
+      # a plain executable, no Node; init/probe.sh runs it (src/native/probe.c says why).
+      "target_name": "unitd-probe",
+      "type": "executable",
+      "sources": [ "src/native/probe.c" ],
+      "cflags": [ "-std=c11", "-O2", "-Wall", "-Wextra" ]
     }
   ]
 }

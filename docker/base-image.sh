@@ -151,7 +151,7 @@ RUN rm -f /etc/apt/sources.list \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
  && node --version >/dev/null && npm --version >/dev/null \\
  && ! PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v node
-# node-gyp finds the headers with npm_config_nodedir=/usr/local (Dockerfile.example
+# node-gyp finds the headers with npm_config_nodedir=/usr/local (Dockerfile.from-source
 # sets it for its build step; npm warns about it as an unknown setting).
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \\
     npm_config_update_notifier=false \\

@@ -208,7 +208,9 @@ export async function launch(peer, work, services, { single } = {}) {
     }
     Object.assign(env, { SYSTEMD_UNIT_PATH: dir, UNITD_LOG_LEVEL: 'warn' });
     argv = [...UNSHARE, ...root(work), process.execPath, `${REPO}/init/unitd`];
-    ctl = (pid, args) => [...nsenter(pid), 'node', `${REPO}/init/systemctl`, ...args];
+    // The launcher as users run it (/usr/bin/systemctl links to it): its sh prelude takes the
+    // native fast path for is-active/is-failed/is-system-running (init/probe.sh).
+    ctl = (pid, args) => [...nsenter(pid), `${REPO}/init/systemctl`, ...args];
   } else if (peer === 'systemd') {
     const dir = join(work, 'sdunits');
     mkdirSync(dir, { recursive: true });

@@ -18,7 +18,7 @@
 //        .    .  unit (UTF-8), identifier (UTF-8), message (raw bytes)
 //  total-4    4  total record length again
 
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import type { JournalEntry } from './entry.js';
 
 export const RECORD_MAGIC = Buffer.from('UJR1', 'latin1');

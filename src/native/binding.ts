@@ -1,8 +1,12 @@
-// Loads build/Release/unitd_native.node (built by `node-gyp rebuild` during `npm install`).
-// The path is relative to this file, and src/native/ and dist/native/ sit at the same depth
-// under the package root, so it works from the sources (tests) and from the build alike.
+// Loads the native addon through node-gyp-build: build/Release/unitd_native.node when it was
+// built from source (a checkout: `npm install` runs `node-gyp-build`, which builds only when
+// no prebuild matches), else prebuilds/<platform>-<arch>/ shipped in the package (an
+// installed tarball or .deb needs no compiler). src/native/ and dist/native/ sit at the same
+// depth under the package root, so the root is found the same way from the sources (tests)
+// and from the build.
 
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export interface NativeFailure { exitCode: number; errno: number; code: string; message: string; step: string }
 export type NativeSpawnResult = { pid: number; stdin?: number; stdout?: number; stderr?: number } | { failure: NativeFailure };
@@ -98,15 +102,16 @@ export interface NativeBinding {
   sigrtmax: number;
 }
 
-const ADDON_PATH = '../../build/Release/unitd_native.node';
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function loadBinding(): NativeBinding {
   const require = createRequire(import.meta.url);
   try {
-    return require(ADDON_PATH) as NativeBinding;
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    return load(PACKAGE_ROOT) as NativeBinding;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`unitd: cannot load the native addon (${ADDON_PATH} from src/native): ${reason}. Run \`npm install\` or \`npx node-gyp rebuild\` in the package root.`);
+    const reason = error instanceof Error ? error.message.trim() : String(error);
+    throw new Error(`unitd: cannot load the native addon from ${PACKAGE_ROOT}: ${reason}. Run \`npm install\` or \`npx node-gyp rebuild\` in the package root.`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The images the end-to-end tests run, built once per source state and shared
 // by every test file through the harness's content-hash cache:
 //   unitd-base:bookworm  docker/base-image.sh (debootstrap, no registry)
-//   unitd-app            Dockerfile.example with BASE=unitd-base:bookworm
+//   unitd-app            Dockerfile.from-source with BASE=unitd-base:bookworm
 //   unitd-full           docker/images/full: every packaged service at once
 import path from 'node:path';
 import { buildImage, dockerDir, ensureBaseImage, ensureEngine, repoRoot, type BuildResult } from './harness.js';
@@ -24,7 +24,7 @@ export function ensureImages(): Promise<Images> {
     const base = await ensureBaseImage();
     if (!base.ok) throw new Error(`base-image.sh failed:\n${base.reason}`);
     const app = await buildImage(APP_IMAGE, repoRoot, {
-      dockerfile: 'Dockerfile.example',
+      dockerfile: 'Dockerfile.from-source',
       buildArgs: { BASE: 'unitd-base:bookworm' },
     });
     const full = await buildImage(FULL_IMAGE, path.join(dockerDir, 'images', 'full'), {
