@@ -111,8 +111,9 @@ export function mktime(tm: Tm, zone: Zone, state: MktimeState = processMktimeSta
     const type = offsetAt(t);
     const gt = local - type.offset;
     if (gt === t) break;
-    if (t === t1 && t !== t2 && (isdst < 0 ? dst2 : (isdst !== 0) !== type.isdst)) {
-      // Oscillating across a spring-forward gap: keep the current candidate.
+    // Oscillating across a spring-forward gap: stop on the candidate glibc prefers (with no
+    // flag requested, the DST one when only one of the two is DST).
+    if (t === t1 && t !== t2 && (isdst < 0 ? Number(dst2) <= Number(type.isdst) : (isdst !== 0) !== type.isdst)) {
       found = true;
       break;
     }
@@ -124,9 +125,9 @@ export function mktime(tm: Tm, zone: Zone, state: MktimeState = processMktimeSta
   }
   if (!found && isdstDiffer(isdst, offsetAt(t).isdst ? 1 : 0)) {
     // The wrong DST flag: use the offset of the nearest time (in steps of about a week,
-    // up to about eight years away) that has the requested flag.
+    // up to about seven years away) that has the requested flag.
     const stride = 601200;
-    const bound = 536454000 / 2 + stride;
+    const bound = Math.floor(457243209 / 2) + stride;
     let moved = false;
     for (let delta = stride; delta < bound && !moved; delta += stride) {
       for (const direction of [-1, 1]) {

@@ -20,10 +20,12 @@ export interface Zone {
   typeAt(t: number): ZoneType;
   /** glibc's tzname[0] / tzname[1] after tzset(): the standard and the DST abbreviation. */
   readonly tzname: readonly [string, string];
+  /** glibc's `timezone == 0 && daylight == 0`: plain UTC, so systemd prints no extra "(in UTC)" line. */
+  readonly isUtc: boolean;
 }
 
 const UTC_TYPE: ZoneType = { offset: 0, isdst: false, abbr: 'UTC' };
-export const UTC_ZONE: Zone = { typeAt: () => UTC_TYPE, tzname: ['UTC', 'UTC'] };
+export const UTC_ZONE: Zone = { typeAt: () => UTC_TYPE, tzname: ['UTC', 'UTC'], isUtc: true };
 
 // ---------------------------------------------------------------- POSIX TZ strings
 
@@ -171,7 +173,11 @@ function posixTypeAt(tz: PosixTz, t: number): ZoneType {
 }
 
 function posixZone(tz: PosixTz): Zone {
-  return { typeAt: (t) => posixTypeAt(tz, t), tzname: [tz.std.abbr, (tz.dst ?? tz.std).abbr] };
+  return {
+    typeAt: (t) => posixTypeAt(tz, t),
+    tzname: [tz.std.abbr, (tz.dst ?? tz.std).abbr],
+    isUtc: tz.std.offset === 0 && !tz.dst,
+  };
 }
 
 // ---------------------------------------------------------------- TZif files
@@ -247,10 +253,16 @@ function parseTzif(data: Buffer): Zone | undefined {
     std ??= initial.abbr;
     tzname = [std, dst ?? std];
   }
-  return { typeAt, tzname };
+  const isUtc = footer ? footer.std.offset === 0 && !footer.dst : types.every((t) => t.offset === 0 && !t.isdst);
+  return { typeAt, tzname, isUtc };
 }
 
 const cache = new Map<string, Zone | undefined>();
+
+/** Forget the zones read so far (the timezone was changed: /etc/localtime may point elsewhere). */
+export function forgetLoadedZones(): void {
+  cache.clear();
+}
 
 /** A zone by file path; undefined when it is not a readable TZif file. */
 function loadZoneFile(file: string): Zone | undefined {
