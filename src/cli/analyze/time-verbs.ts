@@ -4,9 +4,9 @@
 
 import { CliIO } from '../io.js';
 import { formatRelative } from '../format/time.js';
-import { formatTimestamp } from '../../units/values/timestamp.js';
+import { formatTimestamp, timestampFormattable } from '../../units/values/timestamp.js';
 import { formatTimespan, parseTimespanRaw, USEC_INFINITY } from '../../units/values/timespan.js';
-import { parseTimestamp, USEC_TIMESTAMP_FORMATTABLE_MAX } from '../../units/values/timestamp-parse.js';
+import { parseTimestamp } from '../../units/values/timestamp-parse.js';
 import {
   CalendarLoopError,
   CalendarSpec,
@@ -27,7 +27,8 @@ export interface TimeVerbOptions {
 /** systemd's vertical table: "<label>:" right-aligned to the widest label, then the value; "-" for none. */
 function printVertical(io: CliIO, rows: readonly (readonly [string, string])[]): void {
   const width = Math.max(...rows.map(([label]) => [...label].length));
-  for (const [label, value] of rows) io.out(`${' '.repeat(width - [...label].length)}${label}: ${value === '' ? '-' : value}`);
+  // The table never ends a line with blanks ("*-*-* " shows as "*-*-*").
+  for (const [label, value] of rows) io.out(`${' '.repeat(width - [...label].length)}${label}: ${value === '' ? '-' : value}`.trimEnd());
 }
 
 /** The "Hint:" lines time_parsing_hint() prints for text that another verb would take. */
@@ -73,7 +74,7 @@ function calendarOne(io: CliIO, text: string, base: number, o: TimeVerbOptions):
   let n = base;
   for (let i = 0; i < o.iterations; i++) {
     let next: number | undefined;
-    if (n > USEC_TIMESTAMP_FORMATTABLE_MAX) {
+    if (!timestampFormattable(n)) {
       io.err(`Failed to determine next elapse for '${text}': Invalid argument`);
       return 1;
     }

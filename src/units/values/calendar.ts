@@ -8,6 +8,7 @@
 import { ERRNO_TEXT } from './result.js';
 import { Tm, MktimeState, gmtime, localtime, mktime, timegm, processMktimeState } from './broken-time.js';
 import { Zone, localZone, namedZone, timezoneIsValid } from './tzfile.js';
+import { timestampFormattable } from './timestamp.js';
 
 /** One item of a field list: `start`, `start..stop`, `start/repeat`, `start..stop/repeat`; stop -1 = none. */
 export interface CalendarComponent {
@@ -714,8 +715,6 @@ function findNext(spec: CalendarSpec, clock: Clock, start: Tm, startUsec: number
   throw new CalendarLoopError(spec);
 }
 
-/** systemd's USEC_TIMESTAMP_FORMATTABLE_MAX (year 9999): later bases are refused. */
-const USEC_TIMESTAMP_FORMATTABLE_MAX = 253_402_214_399_999_999;
 
 /**
  * The first elapse strictly after `afterUsec` (µs since the epoch), in the spec's zone or
@@ -723,7 +722,7 @@ const USEC_TIMESTAMP_FORMATTABLE_MAX = 253_402_214_399_999_999;
  * CalendarLoopError in the pathological case systemd also gives up on.
  */
 export function nextCalendarElapse(spec: CalendarSpec, afterUsec: number): number | undefined {
-  if (afterUsec > USEC_TIMESTAMP_FORMATTABLE_MAX) return undefined;
+  if (!timestampFormattable(afterUsec)) return undefined;
   // systemd evaluates a zone-named spec in a forked child: glibc's mktime() memory does not come back.
   const state = spec.timezone ? { ...processMktimeState } : processMktimeState;
   const clock = clockFor(spec, state);

@@ -11,9 +11,8 @@ import { ParseResult, ok, fail, ERRNO_TEXT } from './result.js';
 import { parseTimespanRaw } from './timespan.js';
 import { Tm, gmtime, localtime, mktime, timegm, fieldsToSeconds } from './broken-time.js';
 import { localZone, timezoneIsValid } from './tzfile.js';
+import { timestampFormattable } from './timestamp.js';
 
-/** systemd's USEC_TIMESTAMP_FORMATTABLE_MAX: the end of 9999-12-30 UTC. */
-export const USEC_TIMESTAMP_FORMATTABLE_MAX = 253_402_214_399_999_999;
 
 const MONTH_NAMES = [
   'January',
@@ -263,10 +262,10 @@ function parseImpl(input: string, nowUsec: number): ParseResult<number> {
     const x = normalize(parsed);
     if (x === undefined || x < 0) return EINVAL;
     usec = x * 1_000_000 + fraction;
-    if (usec > USEC_TIMESTAMP_FORMATTABLE_MAX) return EINVAL;
+    if (!timestampFormattable(usec)) return EINVAL;
   }
   usec += plus;
-  if (usec > USEC_TIMESTAMP_FORMATTABLE_MAX) return EINVAL;
+  if (!timestampFormattable(usec)) return EINVAL;
   if (usec < minus) return EINVAL;
   return ok(usec - minus);
 }

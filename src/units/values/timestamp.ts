@@ -9,8 +9,14 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** Beyond the end of 9999-12-30 UTC systemd prints no timestamp (USEC_TIMESTAMP_FORMATTABLE_MAX). */
-const USEC_FORMATTABLE_MAX = 253_402_214_399_999_999;
+/**
+ * systemd's USEC_TIMESTAMP_FORMATTABLE_MAX is the last µs of 9999-12-30 UTC; later times are neither
+ * printed nor accepted. Compared as "before the next second" because µs this large are beyond a
+ * double's integer precision.
+ */
+export function timestampFormattable(usec: number): boolean {
+  return usec < 253_402_214_400_000_000;
+}
 
 /**
  * Format a realtime timestamp in µs since the epoch (systemctl show style). Zero,
@@ -19,7 +25,7 @@ const USEC_FORMATTABLE_MAX = 253_402_214_399_999_999;
  * comes from the zone's TZif data, as glibc's tm_zone ("CET", "EDT", "-03").
  */
 export function formatTimestamp(usec: number, opts: { utc?: boolean } = {}): string {
-  if (!Number.isFinite(usec) || usec <= 0 || usec > USEC_FORMATTABLE_MAX) return '';
+  if (!Number.isFinite(usec) || usec <= 0 || !timestampFormattable(usec)) return '';
   const seconds = Math.floor(usec / 1_000_000);
   const tm = localtime(seconds, opts.utc ? UTC_ZONE : localZone());
   return (
