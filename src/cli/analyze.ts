@@ -84,7 +84,7 @@ interface ParsedArgs {
 }
 
 /** GNU getopt_long with argument permutation, as systemd-analyze parses its command line. */
-function parseArgs(argv: readonly string[]): ParsedArgs {
+function parseArgs(argv: readonly string[], invokedAs: string): ParsedArgs {
   const options = new Map<string, string | true>();
   const positional: string[] = [];
   for (let k = 0; k < argv.length; k++) {
@@ -98,15 +98,15 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
       const given = arg.slice(2, eq < 0 ? undefined : eq);
       const exact = Object.hasOwn(LONG_OPTIONS, given) ? [given] : [];
       const matches = exact.length ? exact : Object.keys(LONG_OPTIONS).filter((n) => n.startsWith(given));
-      if (matches.length === 0) throw new UsageError(`${PROGRAM}: unrecognized option '--${given}'`);
-      if (matches.length > 1) throw new UsageError(`${PROGRAM}: option '--${given}' is ambiguous`);
+      if (matches.length === 0) throw new UsageError(`${invokedAs}: unrecognized option '--${given}'`);
+      if (matches.length > 1) throw new UsageError(`${invokedAs}: option '--${given}' is ambiguous`);
       const name = matches[0];
       const kind = LONG_OPTIONS[name];
       if (eq >= 0) {
-        if (kind === 'none') throw new UsageError(`${PROGRAM}: option '--${name}' doesn't allow an argument`);
+        if (kind === 'none') throw new UsageError(`${invokedAs}: option '--${name}' doesn't allow an argument`);
         options.set(name, arg.slice(eq + 1));
       } else if (kind === 'required') {
-        if (k + 1 >= argv.length) throw new UsageError(`${PROGRAM}: option '--${name}' requires an argument`);
+        if (k + 1 >= argv.length) throw new UsageError(`${invokedAs}: option '--${name}' requires an argument`);
         options.set(name, argv[++k]);
       } else options.set(name, true);
       continue;
@@ -116,11 +116,11 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
         const ch = arg[c];
         if (SHORT_WITH_ARGUMENT.has(ch)) {
           const value = c + 1 < arg.length ? arg.slice(c + 1) : argv[++k];
-          if (value === undefined) throw new UsageError(`${PROGRAM}: option requires an argument -- '${ch}'`);
+          if (value === undefined) throw new UsageError(`${invokedAs}: option requires an argument -- '${ch}'`);
           options.set(ch, value);
           break;
         }
-        if (!SHORT_FLAGS.has(ch)) throw new UsageError(`${PROGRAM}: invalid option -- '${ch}'`);
+        if (!SHORT_FLAGS.has(ch)) throw new UsageError(`${invokedAs}: invalid option -- '${ch}'`);
         options.set(ch, true);
       }
       continue;
@@ -155,10 +155,11 @@ function parseIterations(text: string): number | undefined {
   return n <= 0xffff_ffff ? n : undefined;
 }
 
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+/** `invokedAs` is argv[0]: getopt's messages start with the path the program was run as. */
+export async function main(argv: readonly string[], io: CliIO = processIO, invokedAs: string = PROGRAM): Promise<number> {
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(argv);
+    parsed = parseArgs(argv, invokedAs);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(e.message);
@@ -226,7 +227,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 export async function runCli(argv: readonly string[]): Promise<void> {
   let rc: number;
   try {
-    rc = await main(argv);
+    rc = await main(argv, processIO, process.argv[1] ?? PROGRAM);
   } catch (e) {
     process.stderr.write(`${PROGRAM}: ${(e as Error).message}\n`);
     rc = EXIT_FAILURE;
