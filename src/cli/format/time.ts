@@ -15,7 +15,7 @@ const WEEK = 7 * DAY;
 const MONTH = 2_629_800 * SEC;
 const YEAR = 31_557_600 * SEC;
 
-/** systemd's format_timestamp_relative(): "1s ago", "2min 6s ago", "1 day 3h ago", "now". */
+/** systemd 252's format_timestamp_relative(): "1s ago", "2min 6s ago", "1 day 3h ago", "1 month 0 days ago", "now". */
 export function formatRelative(usec: number, nowUsec: number): string {
   const past = nowUsec > usec;
   const d = Math.abs(nowUsec - usec);
@@ -24,23 +24,17 @@ export function formatRelative(usec: number, nowUsec: number): string {
   if (d >= YEAR) {
     const years = f(d / YEAR);
     const months = f((d % YEAR) / MONTH);
-    return months > 0
-      ? `${years} ${years === 1 ? 'year' : 'years'} ${months} ${months === 1 ? 'month' : 'months'} ${s}`
-      : `${years} ${years === 1 ? 'year' : 'years'} ${s}`;
+    return `${years} ${years === 1 ? 'year' : 'years'} ${months} ${months === 1 ? 'month' : 'months'} ${s}`;
   }
   if (d >= MONTH) {
     const months = f(d / MONTH);
     const days = f((d % MONTH) / DAY);
-    return days > 0
-      ? `${months} ${months === 1 ? 'month' : 'months'} ${days} ${days === 1 ? 'day' : 'days'} ${s}`
-      : `${months} ${months === 1 ? 'month' : 'months'} ${s}`;
+    return `${months} ${months === 1 ? 'month' : 'months'} ${days} ${days === 1 ? 'day' : 'days'} ${s}`;
   }
   if (d >= WEEK) {
     const weeks = f(d / WEEK);
     const days = f((d % WEEK) / DAY);
-    return days > 0
-      ? `${weeks} ${weeks === 1 ? 'week' : 'weeks'} ${days} ${days === 1 ? 'day' : 'days'} ${s}`
-      : `${weeks} ${weeks === 1 ? 'week' : 'weeks'} ${s}`;
+    return `${weeks} ${weeks === 1 ? 'week' : 'weeks'} ${days} ${days === 1 ? 'day' : 'days'} ${s}`;
   }
   if (d >= 2 * DAY) return `${f(d / DAY)} days ${s}`;
   if (d >= 25 * HOUR) return `1 day ${f((d - DAY) / HOUR)}h ${s}`;

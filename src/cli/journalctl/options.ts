@@ -3,7 +3,7 @@
 // quirks: `-n` and `-b` take an optional argument that may also be the next word.
 
 import { OUTPUT_MODES, type OutputMode } from './output.js';
-import { parseTimestamp } from './timestamp.js';
+import { parseTimestamp } from '../../units/values/timestamp-parse.js';
 import { PRIORITY_NAMES } from '../../journal/entry.js';
 import { isGlob } from '../../units/glob.js';
 import type { BootSelector } from '../../journal/boots.js';
@@ -227,9 +227,10 @@ function setLines(options: JournalctlOptions, value: string | undefined): void {
 }
 
 function timestamp(value: string): number {
+  // systemd's parse_timestamp(), shared with systemd-analyze timestamp.
   const parsed = parseTimestamp(value);
-  if (parsed === undefined) throw new UsageError(`Failed to parse timestamp: ${value}`);
-  return parsed;
+  if (!parsed.ok) throw new UsageError(`Failed to parse timestamp: ${value}`);
+  return parsed.value;
 }
 
 function priorityLevel(text: string): number | undefined {
