@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   jobMode: string;
   /** -q/--quiet */
   quiet: boolean;
+  /** --what= for clean, words as typed; empty: systemctl's default. */
+  what: string[];
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
@@ -57,6 +59,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   wait: false,
   jobMode: 'replace',
   quiet: false,
+  what: [],
 };
 
 /** The daemon as a runtime verb sees it: the manager api plus a way to hang up. */

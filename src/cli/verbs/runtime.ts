@@ -51,6 +51,9 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   emergency: async () => (await import('./more-verbs.js')).isolateSpecial('emergency.target'),
   'list-timers': async () => (await import('./more-verbs.js')).listTimers,
   'list-sockets': async () => (await import('./more-verbs.js')).listSockets,
+  freeze: async () => (await import('./freeze-clean.js')).freeze,
+  thaw: async () => (await import('./freeze-clean.js')).thaw,
+  clean: async () => (await import('./freeze-clean.js')).clean,
   'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 
@@ -86,6 +89,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     wait: o.wait,
     jobMode: o.jobMode ?? DEFAULT_RUNTIME_OPTIONS.jobMode,
     quiet: o.quiet,
+    what: o.what,
   };
   const isTTY = process.stdout.isTTY === true;
   // The dispatcher's io writes whole lines; runtime verbs write text ending in a newline.
