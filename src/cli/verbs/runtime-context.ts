@@ -72,6 +72,8 @@ export interface RuntimeVerbContext {
   err(text: string): void;
   /** Colours and ellipsizing only on a terminal, as systemctl does. */
   isTTY: boolean;
+  /** Colours as systemd decides them (SYSTEMD_COLORS, NO_COLOR, TERM, a terminal); default: isTTY. */
+  color?: boolean;
   columns?: number;
   /** Connect to the daemon; rejects with DaemonUnavailableError when there is none. */
   connect(): Promise<DaemonConnection>;

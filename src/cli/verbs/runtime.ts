@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 
 import { connectControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/paths.js';
+import { colorsEnabled } from '../colors.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type RuntimeVerb, type RuntimeVerbContext } from './runtime-context.js';
 import type { VerbContext } from './verb.js';
 
@@ -101,6 +102,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     out: lineWriter((l) => ctx.io.out(l)),
     err: lineWriter((l) => ctx.io.err(l)),
     isTTY,
+    color: colorsEnabled(),
     columns: isTTY ? process.stdout.columns : undefined,
     // A verb that starts units may launch unitd when none runs (autostart.ts).
     // Only verbs that may start units load autostart.ts (it pulls in child_process): read verbs stay fast.
