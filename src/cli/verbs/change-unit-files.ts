@@ -19,6 +19,7 @@ import {
 import { lookupPaths } from '../../units/paths.js';
 import { presetUnits } from '../../units/presets.js';
 import { mangleNames } from './names.js';
+import { syncSysv } from './sysv-sync.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
 
 const NO_INSTALL_CONFIG_HINT = [
@@ -72,7 +73,7 @@ const NOW_JOB: Record<string, 'start' | 'stop' | undefined> = { enable: 'start',
 
 async function applyNow(ctx: VerbContext, names: string[]): Promise<number> {
   const job = NOW_JOB[ctx.verb];
-  if (!ctx.options.now || job === undefined) return 0;
+  if (!ctx.options.now || job === undefined || names.length === 0) return 0;
   const runtime = await import('./runtime.js');
   return runtime.run({ ...ctx, verb: job, args: names.map((n) => path.basename(n)) });
 }
@@ -89,6 +90,11 @@ function changeFiles(ctx: VerbContext): { code: number; names: string[] } {
   let names = mangleNames(ctx.io, ctx.args, verb, o.quiet);
   if (names === undefined) return fail;
   if (verb === 'disable') names = normaliseDisableNames(ctx, names);
+  const sysv = syncSysv(ctx, names);
+  if (sysv.code !== 0) return fail;
+  // Every name was a SysV script only: systemd-sysv-install did all there was to do.
+  if (sysv.names.length === 0 && names.length > 0) return { code: 0, names: [] };
+  names = sysv.names;
   if (verb === 'link') {
     const linked = normaliseLinkPaths(ctx, names);
     if (linked === undefined) return fail;
