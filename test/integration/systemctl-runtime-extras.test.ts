@@ -24,6 +24,11 @@ WantedBy=multi-user.target
   'burn.service': `[Service]
 ExecStart=/bin/sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; exec sleep 1000'
 `,
+  'gui.service': `[Service]
+ExecStart=/bin/sleep 1000
+[Install]
+WantedBy=graphical.target
+`,
   'plain.service': `[Service]
 ExecStart=/bin/sleep 1000
 `,
@@ -46,6 +51,12 @@ t.test('enable --now starts, disable --now stops, with the link messages first',
   t.equal(dis.code, 0, dis.stderr);
   t.equal(dis.stderr, 'Removed "/etc/systemd/system/multi-user.target.wants/two.service".\n');
   t.equal((await sys.ctl('is-active', 'two.service')).stdout, 'inactive\n');
+});
+
+t.test('a target unitd synthesizes is known to enable: no "non-existent unit" notice', async (t) => {
+  const r = await sys.ctl('enable', 'gui.service');
+  t.equal(r.code, 0);
+  t.equal(r.stderr, 'Created symlink /etc/systemd/system/graphical.target.wants/gui.service → /etc/systemd/system/gui.service.\n');
 });
 
 t.test('enable --now of a missing unit fails before starting anything', async (t) => {
