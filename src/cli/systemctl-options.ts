@@ -41,6 +41,8 @@ export interface SystemctlOptions {
   system: boolean;
   noPager: boolean;
   noAskPassword: boolean;
+  /** --what= for clean, repeated or comma-separated. */
+  what: string[];
   host?: string;
   machine?: string;
   help: boolean;
@@ -74,6 +76,7 @@ export function defaultOptions(): SystemctlOptions {
     system: false,
     noPager: false,
     noAskPassword: false,
+    what: [],
     help: false,
     version: false,
   };
@@ -161,6 +164,15 @@ const OPTIONS: OptionSpec[] = [
   { long: 'user', takesValue: false, set: flag((o) => (o.user = true)) },
   { long: 'system', takesValue: false, set: flag((o) => (o.system = true)) },
   { long: 'no-ask-password', takesValue: false, set: flag((o) => (o.noAskPassword = true)) },
+  {
+    long: 'what',
+    takesValue: true,
+    set: (o, v) => {
+      if (v === '') return '--what= requires arguments.';
+      o.what.push(...commaList(v));
+      return undefined;
+    },
+  },
   { long: 'host', short: 'H', takesValue: true, set: (o, v) => void (o.host = v) },
   { long: 'machine', short: 'M', takesValue: true, set: (o, v) => void (o.machine = v) },
 ];

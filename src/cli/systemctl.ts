@@ -38,6 +38,11 @@ Unit File Commands:
   get-default                         Get the name of the default target
   set-default TARGET                  Set the default target
   cat PATTERN...                      Show files and drop-ins of specified units
+  edit UNIT...                        Edit one or more unit files
+  freeze PATTERN...                   Freeze execution of unit processes
+  thaw PATTERN...                     Resume execution of a frozen unit
+  clean UNIT...                       Clean runtime, cache, state, logs or
+                                      configuration of unit
   list-dependencies [UNIT...]         Recursively show units which are required
                                       or wanted by the units or by which those
                                       units are required or wanted
@@ -48,6 +53,9 @@ Options:
      --version           Show package version
      --root=PATH         Edit unit files in the specified root directory
      --runtime           Edit unit files only until next reboot
+     --now               Start or stop unit after enabling or disabling it
+     --what=RESOURCES    Which types of resources to remove
+     --no-reload         Don't reload daemon after en-/dis-abling unit files
   -f --force             When enabling unit files, override existing symlinks
      --preset-mode=      Apply only enable, only disable, or all presets
   -q --quiet             Suppress output

@@ -135,6 +135,10 @@ export interface ManagerApi {
   shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void>;
   systemState(): Promise<'initializing' | 'starting' | 'running' | 'degraded' | 'maintenance' | 'stopping' | 'offline'>;
   environment(): Promise<string[]>;
+  /** `systemctl freeze`/`thaw`: SIGSTOP/SIGCONT to the unit's processes. */
+  freezeUnit(unit: string, action: 'freeze' | 'thaw'): Promise<void>;
+  /** `systemctl clean`: remove the unit's directories of the kinds named (words as typed, `all` included). */
+  cleanUnit(unit: string, what: string[]): Promise<void>;
   setEnvironment(assignments: string[], unset: string[]): Promise<void>;
 }
 

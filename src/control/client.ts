@@ -191,6 +191,12 @@ export class ControlClient implements ManagerApi {
   setEnvironment(assignments: string[], unset: string[]): Promise<void> {
     return this.call('setEnvironment', { assignments, unset });
   }
+  freezeUnit(unit: string, action: 'freeze' | 'thaw'): Promise<void> {
+    return this.call('freezeUnit', { unit, action });
+  }
+  cleanUnit(unit: string, what: string[]): Promise<void> {
+    return this.call('cleanUnit', { unit, what });
+  }
 }
 
 /**

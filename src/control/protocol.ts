@@ -47,6 +47,8 @@ export interface MethodParams {
   systemState: Record<string, never>;
   environment: Record<string, never>;
   setEnvironment: { assignments: string[]; unset: string[] };
+  freezeUnit: { unit: string; action: 'freeze' | 'thaw' };
+  cleanUnit: { unit: string; what: string[] };
 }
 
 export type MethodName = keyof MethodParams & keyof ManagerApi;
@@ -69,6 +71,8 @@ export const METHODS = [
   'systemState',
   'environment',
   'setEnvironment',
+  'freezeUnit',
+  'cleanUnit',
 ] as const satisfies readonly MethodName[];
 
 /** Methods that change the manager's state; only root may call them (reads are open, like systemd's bus policy). */
@@ -80,6 +84,8 @@ export const MUTATING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'daemonReload',
   'shutdown',
   'setEnvironment',
+  'freezeUnit',
+  'cleanUnit',
 ]);
 
 export function isMethodName(s: string): s is MethodName {
@@ -217,6 +223,8 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
   systemState: none,
   environment: none,
   setEnvironment: (p) => ({ assignments: strList(p, 'assignments'), unset: strList(p, 'unset') }),
+  freezeUnit: (p) => ({ unit: str(p, 'unit'), action: oneOf<'freeze' | 'thaw'>(p, 'action', ['freeze', 'thaw']) }),
+  cleanUnit: (p) => ({ unit: str(p, 'unit'), what: strList(p, 'what') }),
 };
 
 /**

@@ -95,6 +95,14 @@ function dispatch(api: ManagerApi, req: RequestFrame): Promise<unknown> {
       const e = p as MethodParams['setEnvironment'];
       return api.setEnvironment(e.assignments, e.unset);
     }
+    case 'freezeUnit': {
+      const f = p as MethodParams['freezeUnit'];
+      return api.freezeUnit(f.unit, f.action);
+    }
+    case 'cleanUnit': {
+      const c = p as MethodParams['cleanUnit'];
+      return api.cleanUnit(c.unit, c.what);
+    }
   }
 }
 

@@ -8,12 +8,16 @@ import type { ExecDirectory, ExecSettings } from './settings.js';
 import { lookupGroupId, lookupUser } from './users.js';
 
 export const DIRECTORY_KINDS = [
-  { key: 'runtimeDirectory', root: '/run', env: 'RUNTIME_DIRECTORY', exitCode: 233, chown: true },
-  { key: 'stateDirectory', root: '/var/lib', env: 'STATE_DIRECTORY', exitCode: 238, chown: true },
-  { key: 'cacheDirectory', root: '/var/cache', env: 'CACHE_DIRECTORY', exitCode: 239, chown: true },
-  { key: 'logsDirectory', root: '/var/log', env: 'LOGS_DIRECTORY', exitCode: 240, chown: true },
-  { key: 'configurationDirectory', root: '/etc', env: 'CONFIGURATION_DIRECTORY', exitCode: 241, chown: false },
+  { key: 'runtimeDirectory', clean: 'runtime', root: '/run', env: 'RUNTIME_DIRECTORY', exitCode: 233, chown: true },
+  { key: 'stateDirectory', clean: 'state', root: '/var/lib', env: 'STATE_DIRECTORY', exitCode: 238, chown: true },
+  { key: 'cacheDirectory', clean: 'cache', root: '/var/cache', env: 'CACHE_DIRECTORY', exitCode: 239, chown: true },
+  { key: 'logsDirectory', clean: 'logs', root: '/var/log', env: 'LOGS_DIRECTORY', exitCode: 240, chown: true },
+  { key: 'configurationDirectory', clean: 'configuration', root: '/etc', env: 'CONFIGURATION_DIRECTORY', exitCode: 241, chown: false },
 ] as const;
+
+/** `systemctl clean --what=` words: one per directory kind, and `all`. */
+export type CleanWhat = (typeof DIRECTORY_KINDS)[number]['clean'];
+export const CLEAN_WHAT: readonly CleanWhat[] = DIRECTORY_KINDS.map((k) => k.clean);
 
 export class DirectorySetupError extends Error {
   constructor(
@@ -83,5 +87,23 @@ export function removeRuntimeDirectories(settings: ExecSettings, restarting: boo
     const { name, link } = splitName(entry);
     rmSync(join('/run', name), { recursive: true, force: true });
     if (link) rmSync(join('/run', link), { force: true });
+  }
+}
+
+/** The clean kinds for which the unit configures at least one directory (systemd's unit_can_clean mask). */
+export function cleanableKinds(settings: ExecSettings): CleanWhat[] {
+  return DIRECTORY_KINDS.filter((k) => settings[k.key].names.length > 0).map((k) => k.clean);
+}
+
+/** `systemctl clean`: remove the configured directories (and their symlinks) of the given kinds. */
+export function cleanDirectories(settings: ExecSettings, kinds: readonly CleanWhat[]): void {
+  for (const kind of DIRECTORY_KINDS) {
+    if (!kinds.includes(kind.clean)) continue;
+    for (const entry of settings[kind.key].names) {
+      const { name, link } = splitName(entry);
+      if (isAbsolute(name) || name.split('/').includes('..')) continue;
+      rmSync(join(kind.root, name), { recursive: true, force: true });
+      if (link) rmSync(join(kind.root, link), { force: true });
+    }
   }
 }

@@ -21,6 +21,9 @@ import { defaultManagerEnvironment } from '../exec/environment.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
 import { describeFailures, runGenerators, type GeneratorOptions } from './generators.js';
 import { unitMemory } from './memory.js';
+import { Freezer } from './freezer.js';
+import { UnitResources } from './unit-resources.js';
+import { CLEAN_WHAT, cleanableKinds, cleanDirectories, type CleanWhat } from '../exec/directories.js';
 import { JobEngine } from './jobs.js';
 import { describeCondition, failedCondition } from './conditions.js';
 import { emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
@@ -93,6 +96,8 @@ export class Manager implements ManagerApi, UnitHost {
   readonly processEnvironment: Record<string, string | undefined>;
   private readonly source: UnitSource;
   private readonly units = new Map<string, Entry>();
+  private readonly freezer = new Freezer();
+  private readonly resources = new UnitResources();
   private readonly pidOwners = new Map<number, string>();
   private readonly jobs: JobEngine;
   private managerEnv: string[];
@@ -577,6 +582,7 @@ export class Manager implements ManagerApi, UnitHost {
       throw new ManagerError('org.freedesktop.DBus.Error.InvalidArgs', `Unit name ${id} is missing the instance name.`);
     }
     this.jobs.checkManual(id, request.type);
+    this.thawForJob(id);
     const job = this.jobs.enqueue(id, request.type, { mode: request.mode });
     const outcome: JobOutcome = { id: job.id, unit: job.unit, type: request.type };
     if (!request.wait) return outcome;
@@ -602,6 +608,55 @@ export class Manager implements ManagerApi, UnitHost {
     return { signalled };
   }
 
+  /** A frozen unit's processes could not act on a job's signals: thaw first, as systemd does. */
+  private thawForJob(id: string): void {
+    const entry = this.units.get(id);
+    if (entry !== undefined && this.freezer.isFrozen(entry.config.id)) this.freezer.apply(entry.config.id, 'thaw', entry.instance.pids());
+  }
+
+  private refuseUnknown(entry: Entry): void {
+    if (entry.config.loadState === 'not-found') {
+      throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${entry.config.id} not found.`);
+    }
+  }
+
+  async freezeUnit(unit: string, action: 'freeze' | 'thaw'): Promise<void> {
+    const entry = this.entry(unit);
+    this.refuseUnknown(entry);
+    const id = entry.config.id;
+    if (unitTypeOf(id)?.canFreeze !== true || entry.config.loadState !== 'loaded') {
+      throw new ManagerError('org.freedesktop.DBus.Error.NotSupported', `Unit '${id}' does not support freezing.`);
+    }
+    if (this.jobs.jobFor(id)) throw new ManagerError('org.freedesktop.systemd1.UnitBusy', 'Unit has a pending job.');
+    const a = entry.instance.activeState;
+    if (a !== 'active' && a !== 'reloading') throw new ManagerError('org.freedesktop.systemd1.UnitInactive', 'Unit is inactive.');
+    this.freezer.apply(id, action, entry.instance.pids());
+  }
+
+  async cleanUnit(unit: string, what: string[]): Promise<void> {
+    const entry = this.entry(unit);
+    this.refuseUnknown(entry);
+    const id = entry.config.id;
+    const kinds = new Set<CleanWhat>();
+    for (const w of what) {
+      if (w === 'all') CLEAN_WHAT.forEach((k) => kinds.add(k));
+      else if ((CLEAN_WHAT as readonly string[]).includes(w)) kinds.add(w as CleanWhat);
+      else throw new ManagerError('org.freedesktop.DBus.Error.InvalidArgs', `Invalid resource type: ${w}`);
+    }
+    const exec = entry.config.exec;
+    if (exec === undefined || entry.config.loadState !== 'loaded') {
+      throw new ManagerError('org.freedesktop.DBus.Error.NotSupported', `Unit '${id}' does not support cleaning.`);
+    }
+    const a = entry.instance.activeState;
+    if ((a !== 'inactive' && a !== 'failed') || this.jobs.jobFor(id)) {
+      throw new ManagerError('org.freedesktop.systemd1.UnitBusy', 'Unit is not inactive or has pending job.');
+    }
+    const matching = cleanableKinds(exec).filter((k) => kinds.has(k));
+    if (matching.length === 0) throw new ManagerError('org.freedesktop.systemd1.NothingToClean', 'No matching resources found.');
+    cleanDirectories(exec, matching);
+    this.log.info({ unit: id, what: matching }, 'cleaned');
+  }
+
   async resetFailed(unit?: string): Promise<void> {
     if (unit === undefined) {
       for (const e of this.uniqueEntries()) e.instance.resetFailed();
@@ -621,9 +676,19 @@ export class Manager implements ManagerApi, UnitHost {
     return units.map((u) => {
       const entry = this.entry(u);
       const props = this.withJob(entry, this.managerUnitProperties(entry, entry.instance.properties()));
-      if (props.MemoryCurrent === undefined && entry.instance.activeState !== 'inactive' && entry.instance.activeState !== 'failed') {
-        const memory = unitMemory(entry.instance.pids());
+      const running = entry.instance.activeState !== 'inactive' && entry.instance.activeState !== 'failed';
+      const pids = running ? entry.instance.pids() : [];
+      if (props.MemoryCurrent === undefined && running) {
+        const memory = unitMemory(pids);
         if (memory !== undefined) props.MemoryCurrent = memory;
+      }
+      props.FreezerState = this.freezer.state(entry.config.id, running);
+      if (entry.config.exec !== undefined) {
+        // Sampled on every read; an inactive unit keeps its last run's CPU, as systemd shows it.
+        const run = typeof props.InactiveExitTimestamp === 'number' ? props.InactiveExitTimestamp : 0;
+        const usage = this.resources.sample(entry.config.id, run, pids);
+        if (running) props.TasksCurrent = usage.tasks;
+        if (usage.cpuNsec > 0 || running) props.CPUUsageNSec = usage.cpuNsec;
       }
       return props;
     });

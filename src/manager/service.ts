@@ -2,6 +2,7 @@
 // Every transition goes through setState(), every wait is a timer or an event
 // (child exit, notify message, file appearing), nothing polls on a fixed beat.
 
+import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -1207,6 +1208,7 @@ export class Service implements UnitInstance {
       UMask: e.umask.toString(8).padStart(4, '0'),
       Nice: e.nice ?? 0,
       OOMScoreAdjust: e.oomScoreAdjust ?? 0,
+      TasksMax: resolveTasksMax(s.tasksMax ?? DEFAULT_TASKS_MAX),
       RuntimeDirectory: e.runtimeDirectory.names,
       RuntimeDirectoryMode: e.runtimeDirectory.mode.toString(8).padStart(4, '0'),
       RuntimeDirectoryPreserve: e.runtimeDirectoryPreserve,
@@ -1270,6 +1272,7 @@ const ONESHOT_STATUS_MESSAGES: StatusMessageFormats = {
 export const serviceType: UnitType = {
   suffix: 'service',
   create: (config, host) => new Service(config, host),
+  canFreeze: true,
   statusMessages: (config) => (config.service?.type === 'oneshot' ? ONESHOT_STATUS_MESSAGES : DEFAULT_STATUS_MESSAGES),
 };
 

@@ -206,6 +206,8 @@ export const DEFAULT_STATUS_MESSAGES: StatusMessageFormats = {
 export interface UnitType {
   readonly suffix: string;
   create(config: LoadedUnit, host: UnitHost): UnitInstance;
+  /** `systemctl freeze`/`thaw` apply (units that run processes); default false. */
+  readonly canFreeze?: boolean;
   /** Job wording of this type; default DEFAULT_STATUS_MESSAGES. `config` lets a service say "Finished" for Type=oneshot. */
   statusMessages?(config: LoadedUnit): StatusMessageFormats;
 }

@@ -4,6 +4,7 @@
 // They follow systemd 252's install.c closely because scripts compare their
 // output and the symlinks they leave behind.
 
+import { builtinUnitText } from '../manager/builtin-units.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ChangeList } from './install-changes.js';
@@ -247,7 +248,10 @@ function symlinkWants(
     const linkPath = `${configPath}/${dst}${suffix}${n}`;
     const err = createSymlink(lp, info.path, linkPath, true, changes);
     if (err) res.error ??= err;
-    if (!unitFileExists(lp, dst)) changes.add('destination-not-present', dst, info.path);
+    // On the live system the manager synthesizes the standard targets a container lacks
+    // (multi-user.target …): they exist there. Another root gets systemd's notice, as with systemd.
+    const synthesized = lp.root === '' && builtinUnitText(dst) !== undefined;
+    if (!synthesized && !unitFileExists(lp, dst)) changes.add('destination-not-present', dst, info.path);
   }
   return res;
 }

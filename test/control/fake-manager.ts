@@ -69,4 +69,10 @@ export class FakeManager implements ManagerApi {
   async setEnvironment(assignments: string[], unset: string[]): Promise<void> {
     this.calls.push(`setEnvironment ${assignments.join(' ')} / ${unset.join(' ')}`);
   }
+  async freezeUnit(unit: string, action: 'freeze' | 'thaw'): Promise<void> {
+    this.calls.push(`${action} ${unit}`);
+  }
+  async cleanUnit(unit: string, what: string[]): Promise<void> {
+    this.calls.push(`clean ${unit} ${what.join(',')}`);
+  }
 }

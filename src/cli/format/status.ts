@@ -32,6 +32,7 @@ const ANSI = {
   green: '\x1b[0;1;32m',
   normal: '\x1b[0m',
   bold: '\x1b[0;1;39m',
+  yellow: '\x1b[0;1;38;5;185m',
 } as const;
 
 function str(p: Properties, k: string): string {
@@ -163,6 +164,8 @@ export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
     active === 'failed' ? 'red' : active === 'active' || active === 'reloading' ? 'green' : undefined,
     sub !== '' && sub !== active ? `${active} (${sub})` : active,
   )}`;
+  const freezer = str(p, 'FreezerState');
+  if (freezer !== '' && freezer !== 'running') activeLine += ` ${c('yellow', `(${freezer})`)}`;
   if (result !== '' && result !== 'success') activeLine += ` (Result: ${result})`;
   const since = activeSince(p);
   if (since > 0) activeLine += ` since ${formatTimestamp(since)}; ${formatRelative(since, ctx.nowUsec)}`;

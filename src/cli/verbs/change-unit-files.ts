@@ -19,6 +19,7 @@ import {
 import { lookupPaths } from '../../units/paths.js';
 import { presetUnits } from '../../units/presets.js';
 import { mangleNames } from './names.js';
+import { syncSysv } from './sysv-sync.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
 
 const NO_INSTALL_CONFIG_HINT = [
@@ -63,14 +64,40 @@ function normaliseDisableNames(ctx: VerbContext, names: string[]): string[] {
   return out;
 }
 
-export function run(ctx: VerbContext): number {
+/**
+ * `--now`: systemd 252 starts (enable) or stops (disable, mask) the named units
+ * once the files changed, through the same code as `systemctl start/stop`, so
+ * the messages and exit codes are those verbs'. reenable ignores --now in 252.
+ */
+const NOW_JOB: Record<string, 'start' | 'stop' | undefined> = { enable: 'start', disable: 'stop', mask: 'stop' };
+
+async function applyNow(ctx: VerbContext, names: string[]): Promise<number> {
+  const job = NOW_JOB[ctx.verb];
+  if (!ctx.options.now || job === undefined || names.length === 0) return 0;
+  const runtime = await import('./runtime.js');
+  return runtime.run({ ...ctx, verb: job, args: names.map((n) => path.basename(n)) });
+}
+
+export async function run(ctx: VerbContext): Promise<number> {
+  const rc = changeFiles(ctx);
+  if (rc.code !== 0) return rc.code;
+  return applyNow(ctx, rc.names);
+}
+
+function changeFiles(ctx: VerbContext): { code: number; names: string[] } {
+  const fail = { code: EXIT_FAILURE, names: [] };
   const { options: o, verb } = ctx;
   let names = mangleNames(ctx.io, ctx.args, verb, o.quiet);
-  if (names === undefined) return EXIT_FAILURE;
+  if (names === undefined) return fail;
   if (verb === 'disable') names = normaliseDisableNames(ctx, names);
+  const sysv = syncSysv(ctx, names);
+  if (sysv.code !== 0) return fail;
+  // Every name was a SysV script only: systemd-sysv-install did all there was to do.
+  if (sysv.names.length === 0 && names.length > 0) return { code: 0, names: [] };
+  names = sysv.names;
   if (verb === 'link') {
     const linked = normaliseLinkPaths(ctx, names);
-    if (linked === undefined) return EXIT_FAILURE;
+    if (linked === undefined) return fail;
     names = linked;
   }
   const lp = lookupPaths({ root: o.root });
@@ -111,12 +138,12 @@ export function run(ctx: VerbContext): number {
       break;
     default:
       ctx.io.err(`Unknown command verb ${verb}.`);
-      return EXIT_FAILURE;
+      return fail;
   }
   for (const line of describeChanges(verb, changes, result.error, o.quiet)) ctx.io.err(line);
-  if (result.error !== undefined) return EXIT_FAILURE;
+  if (result.error !== undefined) return fail;
   if ((verb === 'enable' || verb === 'reenable') && result.count === 0 && !o.quiet) {
     for (const line of NO_INSTALL_CONFIG_HINT) ctx.io.err(line);
   }
-  return 0;
+  return { code: 0, names };
 }

@@ -29,7 +29,7 @@ export const listUnits: RuntimeVerb = (ctx, args) =>
       stateFilter: states.length > 0,
       legend: o.legend,
       plain: o.plain,
-      color: ctx.isTTY,
+      color: ctx.color ?? ctx.isTTY,
       columns: ctx.isTTY && !o.full ? ctx.columns : undefined,
     });
     if (lines.length > 0) ctx.out(lines.join('\n') + '\n');

@@ -38,6 +38,7 @@ export const VERBS: Record<string, VerbEntry> = {
   'add-requires': file(3, ANY, () => import('./add-dependency.js')),
   // Read unit files but refuse --root, as systemctl does (they talk to the manager there).
   cat: online(2, ANY, () => import('./cat.js')),
+  edit: online(2, ANY, () => import('./edit.js')),
   'list-dependencies': online(1, ANY, () => import('./list-dependencies.js')),
   verify: file(2, ANY, () => import('./verify.js')),
 
@@ -56,6 +57,9 @@ export const VERBS: Record<string, VerbEntry> = {
   'try-reload-or-restart': online(2, ANY),
   isolate: online(2, 2),
   kill: online(2, ANY),
+  freeze: online(2, ANY),
+  thaw: online(2, ANY),
+  clean: online(2, ANY),
   'reset-failed': online(1, ANY),
   status: online(1, ANY),
   show: online(1, ANY),

@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   jobMode: string;
   /** -q/--quiet */
   quiet: boolean;
+  /** --what= for clean, words as typed; empty: systemctl's default. */
+  what: string[];
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
@@ -57,6 +59,7 @@ export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
   wait: false,
   jobMode: 'replace',
   quiet: false,
+  what: [],
 };
 
 /** The daemon as a runtime verb sees it: the manager api plus a way to hang up. */
@@ -69,6 +72,8 @@ export interface RuntimeVerbContext {
   err(text: string): void;
   /** Colours and ellipsizing only on a terminal, as systemctl does. */
   isTTY: boolean;
+  /** Colours as systemd decides them (SYSTEMD_COLORS, NO_COLOR, TERM, a terminal); default: isTTY. */
+  color?: boolean;
   columns?: number;
   /** Connect to the daemon; rejects with DaemonUnavailableError when there is none. */
   connect(): Promise<DaemonConnection>;

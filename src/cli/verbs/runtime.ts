@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 
 import { connectControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/paths.js';
+import { colorsEnabled } from '../colors.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type RuntimeVerb, type RuntimeVerbContext } from './runtime-context.js';
 import type { VerbContext } from './verb.js';
 
@@ -51,6 +52,9 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   emergency: async () => (await import('./more-verbs.js')).isolateSpecial('emergency.target'),
   'list-timers': async () => (await import('./more-verbs.js')).listTimers,
   'list-sockets': async () => (await import('./list-sockets.js')).listSockets,
+  freeze: async () => (await import('./freeze-clean.js')).freeze,
+  thaw: async () => (await import('./freeze-clean.js')).thaw,
+  clean: async () => (await import('./freeze-clean.js')).clean,
   'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 
@@ -86,6 +90,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     wait: o.wait,
     jobMode: o.jobMode ?? DEFAULT_RUNTIME_OPTIONS.jobMode,
     quiet: o.quiet,
+    what: o.what,
   };
   const isTTY = process.stdout.isTTY === true;
   // The dispatcher's io writes whole lines; runtime verbs write text ending in a newline.
@@ -97,6 +102,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     out: lineWriter((l) => ctx.io.out(l)),
     err: lineWriter((l) => ctx.io.err(l)),
     isTTY,
+    color: colorsEnabled(),
     columns: isTTY ? process.stdout.columns : undefined,
     // A verb that starts units may launch unitd when none runs (autostart.ts).
     // Only verbs that may start units load autostart.ts (it pulls in child_process): read verbs stay fast.

@@ -64,7 +64,7 @@ export const status: RuntimeVerb = (ctx, args) =>
         { props, processes, log },
         {
           nowUsec: ctx.nowUsec(),
-          color: ctx.isTTY,
+          color: ctx.color ?? ctx.isTTY,
           hostname: ctx.hostname,
           columns: ctx.options.full ? undefined : ctx.columns,
           comm: ctx.comm,

@@ -7,6 +7,7 @@ import { parseEnvironmentAssignment, parsePassEnvironment, parseUnsetEnvironment
 import { parseEnvironmentFileSpec } from '../values/environment-file.js';
 import { addToExitStatusSet, type ExitStatusSet } from '../values/exit-status.js';
 import { expandSpecifiers } from '../values/specifiers.js';
+import { parseTasksMax } from '../values/tasks-max.js';
 import { parseTimespanRaw, USEC_PER_SEC, USEC_INFINITY } from '../values/timespan.js';
 import {
   EXEC_DIRECTORY_PRESERVE,
@@ -327,6 +328,11 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
     (s, v) => (s.oomScoreAdjust = v),
   ),
   ...LIMIT_KEYS,
+  TasksMax: (s, value, ctx) => {
+    const r = parseTasksMax(value);
+    if (typeof r === 'string') ctx.warn(r);
+    else s.tasksMax = r;
+  },
   RuntimeDirectory: checkedExecDirectories('runtimeDirectory'),
   StateDirectory: checkedExecDirectories('stateDirectory'),
   CacheDirectory: checkedExecDirectories('cacheDirectory'),

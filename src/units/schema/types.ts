@@ -5,6 +5,7 @@ import type { UnitType } from '../unit-name.js';
 import type { ExecCommand } from '../values/command-line.js';
 import type { EnvironmentFileSpec } from '../values/environment-file.js';
 import type { ExitStatusSet } from '../values/exit-status.js';
+import type { TasksMax } from '../values/tasks-max.js';
 import type { Usec } from '../values/timespan.js';
 import type { SocketAddress, SocketPortKind } from '../values/socket-address.js';
 import type {
@@ -177,6 +178,8 @@ export interface ServiceSection {
   umask: number;
   nice?: number;
   oomScoreAdjust?: number;
+  /** TasksMax= (resource control); unset: systemd's DefaultTasksMax=. Shown, not enforced (no cgroups). */
+  tasksMax?: TasksMax;
   limits: Partial<Record<ResourceLimit, RlimitValue>>;
   runtimeDirectory: ExecDirectory[];
   stateDirectory: ExecDirectory[];
