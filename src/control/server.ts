@@ -9,9 +9,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
+import { CONTROL_LIMITS } from './limits.js';
 import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
   encodeFrame,
+  encodeReply,
   FrameReader,
   MUTATING_METHODS,
   PROTOCOL_ERRORS,
@@ -46,6 +48,8 @@ export interface ControlServerOptions {
   authorize?: (method: MethodName, peer: PeerCredentials | undefined) => boolean;
   /** Told about anything odd (a client error, a failing api call); never throws into the server. */
   onError?: (what: string, err: unknown) => void;
+  /** One line about clients refused for going over a bound (rate-limited); default: onError. */
+  onRefusal?: (line: string) => void;
 }
 
 function defaultAuthorize(method: MethodName, peer: PeerCredentials | undefined): boolean {
@@ -104,30 +108,75 @@ function toWireError(err: unknown): WireError {
   return { busError: PROTOCOL_ERRORS.failed, message };
 }
 
+/** One line per interval about refused clients, however many there are: a flood must not flood the log. */
+class RefusalLog {
+  private lastAt = 0;
+  private suppressed = 0;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  note(line: string): void {
+    const t = Date.now();
+    if (t - this.lastAt < CONTROL_LIMITS.refusalLogIntervalMs) {
+      this.suppressed++;
+      return;
+    }
+    this.lastAt = t;
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more refusals since the last report)` : '';
+    this.suppressed = 0;
+    this.write(line + more);
+  }
+}
+
+/** Errors a client gets for going over a bound (the message names the bound). */
+function limitError(id: number | null, message: string): ResponseFrame {
+  return { v: PROTOCOL_VERSION, id, ok: false, error: { busError: PROTOCOL_ERRORS.limitsExceeded, message } };
+}
+
+/** How long a connection being hung up on may take to flush its last answer before it is cut. */
+const HANG_UP_GRACE_MS = 5000;
+
+/**
+ * One client. Requests are served one at a time in the order they came
+ * (a start that waits for its job is the exception: it waits aside, so a
+ * status query behind it is answered). Reading stops while too many requests
+ * are queued or too many reply bytes wait for the client, and resumes on
+ * 'drain': a client that sends without reading holds a bounded amount of
+ * PID 1's memory (limits.ts).
+ */
 class Connection {
   private readonly reader = new FrameReader();
+  private readonly queue: string[] = [];
+  private pumping = false;
+  private waitingJobs = 0;
   private closed = false;
-  private peer: PeerCredentials | undefined;
-
-  /** The client's pid once its credentials were read (they are read with its first request). */
-  peerPid(): number | undefined {
-    return this.peer?.pid;
-  }
 
   constructor(
     private readonly socket: Socket,
     private readonly api: ManagerApi,
     private readonly options: Required<ControlServerOptions>,
+    readonly peer: PeerCredentials | undefined,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => void this.pump());
     socket.on('error', (err) => this.options.onError('control connection', err));
     socket.on('close', () => {
       this.closed = true;
+      this.queue.length = 0;
     });
+    if (!isPrivileged(peer)) {
+      socket.setTimeout(CONTROL_LIMITS.idleTimeoutMs, () => this.end());
+    }
+  }
+
+  /** The client's pid, from SO_PEERCRED at accept. */
+  peerPid(): number | undefined {
+    return this.peer?.pid;
   }
 
   end(): void {
     this.closed = true;
+    this.queue.length = 0;
     this.socket.destroy();
   }
 
@@ -139,60 +188,168 @@ class Connection {
       this.reject(err);
       return;
     }
-    for (const line of lines) {
-      if (this.closed) return;
-      if (line.trim() === '') continue;
-      let req: RequestFrame;
-      try {
-        req = parseRequest(line);
-      } catch (err) {
-        this.reject(err);
-        return;
+    for (const line of lines) if (line.trim() !== '') this.queue.push(line);
+    if (this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
+    void this.pump();
+  }
+
+  private congested(): boolean {
+    return this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.queue.length > 0 && !this.congested()) {
+        const line = this.queue.shift() as string;
+        let req: RequestFrame;
+        try {
+          req = parseRequest(line);
+        } catch (err) {
+          this.reject(err);
+          return;
+        }
+        if (req.method === 'enqueueJob' && (req.params as MethodParams['enqueueJob']).wait) {
+          if (this.waitingJobs >= CONTROL_LIMITS.maxWaitingJobs) {
+            await this.send(limitError(req.id, `Too many waiting jobs on this connection (at most ${CONTROL_LIMITS.maxWaitingJobs}).`));
+            continue;
+          }
+          this.waitingJobs++;
+          void this.serve(req).finally(() => this.waitingJobs--);
+          continue;
+        }
+        await this.serve(req);
       }
-      void this.serve(req);
+    } catch (err) {
+      this.options.onError('control connection', err);
+      this.end();
+    } finally {
+      this.pumping = false;
     }
+    if (this.closed) return;
+    if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** A message we cannot serve: answer once, then hang up on this client only. */
   private reject(err: unknown): void {
+    if (this.closed) return;
     const id = err instanceof ProtocolError ? err.id : null;
-    this.send({ v: PROTOCOL_VERSION, id, ok: false, error: toWireError(err) }, () => this.end());
     this.closed = true;
+    this.queue.length = 0;
+    hangUp(this.socket, { v: PROTOCOL_VERSION, id, ok: false, error: toWireError(err) });
   }
 
   private async serve(req: RequestFrame): Promise<void> {
     try {
-      this.peer ??= socketPeerCredentials(this.socket);
       if (!this.options.authorize(req.method, this.peer)) {
-        this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
+        await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
         return;
       }
       const result = await dispatch(this.api, req);
-      this.send({ v: PROTOCOL_VERSION, id: req.id, ok: true, result: result ?? null });
+      await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: true, result: result ?? null });
     } catch (err) {
       if (!(err instanceof ManagerError)) this.options.onError(`control method ${req.method}`, err);
-      this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: toWireError(err) });
+      await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: toWireError(err) });
     }
   }
 
-  private send(frame: ResponseFrame, done?: () => void): void {
-    if (this.socket.destroyed || !this.socket.writable) {
-      done?.();
-      return;
-    }
-    let text: string;
+  /** Write a reply, in parts when it is larger than a frame, waiting for 'drain' whenever the client lags. */
+  private async send(frame: ResponseFrame): Promise<void> {
+    let frames: string[];
     try {
-      text = encodeFrame(frame);
+      frames = encodeReply(frame);
     } catch (err) {
       // A result that does not serialise (a cycle, a BigInt) is a manager bug; the client still gets an answer.
-      text = encodeFrame({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: toWireError(err) });
+      frames = [encodeFrame({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: toWireError(err) })];
     }
-    try {
-      this.socket.write(text, () => done?.());
-    } catch (err) {
-      this.options.onError('control write', err);
-      done?.();
+    for (const text of frames) {
+      if (this.socket.destroyed || !this.socket.writable) return;
+      try {
+        this.socket.write(text);
+      } catch (err) {
+        this.options.onError('control write', err);
+        return;
+      }
+      if (this.congested()) await drained(this.socket);
     }
+  }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+/** Send a last frame and close; a client that does not take it is cut off after a grace period. */
+function hangUp(socket: Socket, frame: ResponseFrame): void {
+  // A refused socket has no other listener: an ECONNRESET must not become an uncaught error,
+  // and what the client still sends is read and dropped so its hang-up is seen.
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  socket.resume();
+  try {
+    socket.end(encodeFrame(frame));
+  } catch {
+    socket.destroy();
+    return;
+  }
+  setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
+}
+
+/** Root (or an unknown peer, when the socket is owner-only) is never capped below its reserved share nor timed out. */
+function isPrivileged(peer: PeerCredentials | undefined): boolean {
+  return peer === undefined || peer.uid === 0;
+}
+
+/**
+ * Connection caps per peer uid (SO_PEERCRED): unprivileged uids share
+ * maxConnections minus root's reserved part, each at most maxConnectionsPerUid.
+ * Returns why a new connection is refused, or undefined to accept it.
+ */
+class ConnectionCaps {
+  private readonly perUid = new Map<number, number>();
+  private total = 0;
+  private unprivileged = 0;
+
+  refusal(peer: PeerCredentials | undefined): string | undefined {
+    const L = CONTROL_LIMITS;
+    if (this.total >= L.maxConnections) return `Too many control connections (at most ${L.maxConnections}).`;
+    if (isPrivileged(peer)) return undefined;
+    const uid = (peer as PeerCredentials).uid;
+    if ((this.perUid.get(uid) ?? 0) >= L.maxConnectionsPerUid) {
+      return `The maximum number of active connections for UID ${uid} has been reached (${L.maxConnectionsPerUid}).`;
+    }
+    if (this.unprivileged >= L.maxConnections - L.rootReservedConnections) {
+      return `Too many control connections of unprivileged users (at most ${L.maxConnections - L.rootReservedConnections}).`;
+    }
+    return undefined;
+  }
+
+  add(peer: PeerCredentials | undefined): void {
+    this.count(peer, 1);
+  }
+
+  remove(peer: PeerCredentials | undefined): void {
+    this.count(peer, -1);
+  }
+
+  private count(peer: PeerCredentials | undefined, delta: number): void {
+    this.total += delta;
+    if (isPrivileged(peer)) return;
+    const uid = (peer as PeerCredentials).uid;
+    this.unprivileged += delta;
+    const n = (this.perUid.get(uid) ?? 0) + delta;
+    if (n > 0) this.perUid.set(uid, n);
+    else this.perUid.delete(uid);
   }
 }
 
@@ -222,16 +379,37 @@ export async function serveControl(
         // a broken logger must not break serving
       }
     },
+    onRefusal: (line) => {
+      try {
+        if (options.onRefusal) options.onRefusal(line);
+        else options.onError?.('control limits', new Error(line));
+      } catch {
+        // as above
+      }
+    },
   };
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
   await removeStaleSocket(socketPath);
 
   const connections = new Set<Connection>();
+  const caps = new ConnectionCaps();
+  const refusals = new RefusalLog((line) => opts.onRefusal(line));
   const server: Server = createServer((socket) => {
     try {
-      const conn = new Connection(socket, api, opts);
+      const peer = socketPeerCredentials(socket);
+      const refused = caps.refusal(peer);
+      if (refused !== undefined) {
+        refusals.note(`Refused control connection from uid ${peer?.uid ?? '?'} pid ${peer?.pid ?? '?'}: ${refused}`);
+        hangUp(socket, limitError(null, refused));
+        return;
+      }
+      const conn = new Connection(socket, api, opts, peer);
       connections.add(conn);
-      socket.on('close', () => connections.delete(conn));
+      caps.add(peer);
+      socket.on('close', () => {
+        connections.delete(conn);
+        caps.remove(peer);
+      });
     } catch (err) {
       opts.onError('control accept', err);
       socket.destroy();
