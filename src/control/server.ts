@@ -137,34 +137,75 @@ function limitError(id: number | null, message: string): ResponseFrame {
 const HANG_UP_GRACE_MS = 5000;
 
 /**
- * One client. Requests are served one at a time in the order they came
- * (a start that waits for its job is the exception: it waits aside, so a
- * status query behind it is answered). Reading stops while too many requests
- * are queued or too many reply bytes wait for the client, and resumes on
- * 'drain': a client that sends without reading holds a bounded amount of
- * PID 1's memory (limits.ts).
+ * Serves one request at a time across all connections: root's connections
+ * first, then unprivileged ones in turn, with the event loop let in between
+ * requests. However many clients pipeline expensive requests, root's request
+ * waits for at most the one being served (unprivileged peers can never starve it).
+ */
+class Scheduler {
+  private readonly privileged = new Set<Connection>();
+  private readonly unprivileged = new Set<Connection>();
+  private running = false;
+
+  wake(conn: Connection): void {
+    (conn.privileged ? this.privileged : this.unprivileged).add(conn);
+    if (this.running) return;
+    this.running = true;
+    setImmediate(() => void this.run());
+  }
+
+  private next(): Connection | undefined {
+    for (const set of [this.privileged, this.unprivileged]) {
+      for (const conn of set) {
+        set.delete(conn);
+        return conn;
+      }
+    }
+    return undefined;
+  }
+
+  private async run(): Promise<void> {
+    for (let conn = this.next(); conn !== undefined; conn = this.next()) {
+      await conn.serveNext();
+      // Back of the line: the others, and new I/O, go first.
+      if (conn.servable()) (conn.privileged ? this.privileged : this.unprivileged).add(conn);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.running = false;
+  }
+}
+
+/**
+ * One client. Its requests are served in the order they came, one at a time,
+ * by the server's Scheduler (a start that waits for its job is the exception:
+ * it waits aside, so a status query behind it is answered). Reading stops
+ * while too many requests are queued or too many reply bytes wait for the
+ * client, and resumes on 'drain': a client that sends without reading holds
+ * a bounded amount of PID 1's memory (limits.ts).
  */
 class Connection {
   private readonly reader = new FrameReader();
   private readonly queue: string[] = [];
-  private pumping = false;
   private waitingJobs = 0;
   private closed = false;
+  readonly privileged: boolean;
 
   constructor(
     private readonly socket: Socket,
     private readonly api: ManagerApi,
     private readonly options: Required<ControlServerOptions>,
     readonly peer: PeerCredentials | undefined,
+    private readonly scheduler: Scheduler,
   ) {
+    this.privileged = isPrivileged(peer);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => void this.pump());
+    socket.on('drain', () => this.flowControl());
     socket.on('error', (err) => this.options.onError('control connection', err));
     socket.on('close', () => {
       this.closed = true;
       this.queue.length = 0;
     });
-    if (!isPrivileged(peer)) {
+    if (!this.privileged) {
       socket.setTimeout(CONTROL_LIMITS.idleTimeoutMs, () => this.end());
     }
   }
@@ -189,43 +230,52 @@ class Connection {
       return;
     }
     for (const line of lines) if (line.trim() !== '') this.queue.push(line);
-    if (this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
-    void this.pump();
+    this.flowControl();
   }
 
   private congested(): boolean {
     return this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes;
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
+  /** Has a request it may serve now. */
+  servable(): boolean {
+    return !this.closed && this.queue.length > 0 && !this.congested();
+  }
+
+  /** Read only while the queues are short; ask for a turn when there is work. */
+  private flowControl(): void {
+    if (this.closed) return;
+    if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
+    else this.socket.resume();
+    if (this.servable()) this.scheduler.wake(this);
+  }
+
+  /** Serve the oldest queued request (called by the Scheduler). */
+  async serveNext(): Promise<void> {
+    const line = this.queue.shift();
+    if (line === undefined || this.closed) return;
     try {
-      while (!this.closed && this.queue.length > 0 && !this.congested()) {
-        const line = this.queue.shift() as string;
-        let req: RequestFrame;
-        try {
-          req = parseRequest(line);
-        } catch (err) {
-          this.reject(err);
-          return;
-        }
-        if (req.method === 'enqueueJob' && (req.params as MethodParams['enqueueJob']).wait) {
-          if (this.waitingJobs >= CONTROL_LIMITS.maxWaitingJobs) {
-            await this.send(limitError(req.id, `Too many waiting jobs on this connection (at most ${CONTROL_LIMITS.maxWaitingJobs}).`));
-            continue;
-          }
+      let req: RequestFrame;
+      try {
+        req = parseRequest(line);
+      } catch (err) {
+        this.reject(err);
+        return;
+      }
+      if (req.method === 'enqueueJob' && (req.params as MethodParams['enqueueJob']).wait) {
+        if (this.waitingJobs >= CONTROL_LIMITS.maxWaitingJobs) {
+          this.send(limitError(req.id, `Too many waiting jobs on this connection (at most ${CONTROL_LIMITS.maxWaitingJobs}).`));
+        } else {
           this.waitingJobs++;
           void this.serve(req).finally(() => this.waitingJobs--);
-          continue;
         }
+      } else {
         await this.serve(req);
       }
     } catch (err) {
       this.options.onError('control connection', err);
       this.end();
-    } finally {
-      this.pumping = false;
+      return;
     }
     if (this.closed) return;
     if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
@@ -244,19 +294,23 @@ class Connection {
   private async serve(req: RequestFrame): Promise<void> {
     try {
       if (!this.options.authorize(req.method, this.peer)) {
-        await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
+        this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
         return;
       }
       const result = await dispatch(this.api, req);
-      await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: true, result: result ?? null });
+      this.send({ v: PROTOCOL_VERSION, id: req.id, ok: true, result: result ?? null });
     } catch (err) {
       if (!(err instanceof ManagerError)) this.options.onError(`control method ${req.method}`, err);
-      await this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: toWireError(err) });
+      this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: toWireError(err) });
     }
   }
 
-  /** Write a reply, in parts when it is larger than a frame, waiting for 'drain' whenever the client lags. */
-  private async send(frame: ResponseFrame): Promise<void> {
+  /**
+   * Write a reply, in parts when it is larger than a frame. Written whole: a
+   * lagging client then gets no further request served until 'drain', so
+   * what waits for it is at most maxQueuedReplyBytes plus one reply.
+   */
+  private send(frame: ResponseFrame): void {
     let frames: string[];
     try {
       frames = encodeReply(frame);
@@ -272,21 +326,8 @@ class Connection {
         this.options.onError('control write', err);
         return;
       }
-      if (this.congested()) await drained(this.socket);
     }
   }
-}
-
-function drained(socket: Socket): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
 }
 
 /** Send a last frame and close; a client that does not take it is cut off after a grace period. */
@@ -393,6 +434,7 @@ export async function serveControl(
 
   const connections = new Set<Connection>();
   const caps = new ConnectionCaps();
+  const scheduler = new Scheduler();
   const refusals = new RefusalLog((line) => opts.onRefusal(line));
   const server: Server = createServer((socket) => {
     try {
@@ -403,7 +445,7 @@ export async function serveControl(
         hangUp(socket, limitError(null, refused));
         return;
       }
-      const conn = new Connection(socket, api, opts, peer);
+      const conn = new Connection(socket, api, opts, peer, scheduler);
       connections.add(conn);
       caps.add(peer);
       socket.on('close', () => {
