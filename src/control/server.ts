@@ -134,7 +134,7 @@ function limitError(id: number | null, message: string): ResponseFrame {
 }
 
 /** How long a connection being hung up on may take to flush its last answer before it is cut. */
-const HANG_UP_GRACE_MS = 5000;
+const HANG_UP_GRACE_MS = 1000;
 
 /**
  * Serves one request at a time across all connections: root's connections
@@ -330,10 +330,14 @@ class Connection {
   }
 }
 
-/** Send a last frame and close; a client that does not take it is cut off after a grace period. */
+/**
+ * Send a last frame, stop writing, and drop whatever the client still sends
+ * until it hangs up, so that it reads the frame rather than an EPIPE; one that
+ * keeps its end open loses it after a short grace, so refused clients hold no
+ * descriptor of PID 1 for long.
+ */
 function hangUp(socket: Socket, frame: ResponseFrame): void {
-  // A refused socket has no other listener: an ECONNRESET must not become an uncaught error,
-  // and what the client still sends is read and dropped so its hang-up is seen.
+  // A refused socket has no other listener: an ECONNRESET must not become an uncaught error.
   socket.on('error', () => undefined);
   socket.on('data', () => undefined);
   socket.resume();
