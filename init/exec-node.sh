@@ -11,15 +11,16 @@
 # Expects $self, the launcher's real path (symlinks such as /usr/bin/systemctl
 # resolved). Execs node on the launcher as invoked ($0, so messages name the tool as
 # the user typed it), or exits 127 as a shell does for a missing command.
+# $node_flags, when the launcher sets it (unitd: the V8 heap limit), goes before the script.
 recorded=
 read -r recorded 2>/dev/null <"${self%/*}/../dist/node-path"
 if [ -n "$recorded" ] && [ -f "$recorded" ] && [ -x "$recorded" ]; then
-  exec "$recorded" "$0" "$@"
+  exec "$recorded" ${node_flags:-} "$0" "$@"
 fi
 for node in "$(command -v node)" "$(command -v nodejs)" \
     /usr/local/bin/node /usr/bin/node /usr/bin/nodejs /opt/node/bin/node /opt/nodejs/bin/node; do
   if [ -n "$node" ] && [ -f "$node" ] && [ -x "$node" ]; then
-    exec "$node" "$0" "$@"
+    exec "$node" ${node_flags:-} "$0" "$@"
   fi
 done
 echo "${0##*/}: cannot find node: not at '${recorded:-(nothing recorded in dist/node-path)}', not on PATH, not in /usr/local/bin, /usr/bin or /opt/node/bin" >&2

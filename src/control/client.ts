@@ -14,6 +14,7 @@ import type {
   UnitListEntry,
   UnitProcess,
 } from './api.js';
+import { CONTROL_LIMITS } from './limits.js';
 import { controlSocketPath } from './paths.js';
 import {
   encodeFrame,
@@ -74,6 +75,8 @@ export class ControlClient implements ManagerApi {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly reader = new FrameReader();
+  /** Parts of streamed replies (protocol.ts ReplyPartFrame), by request id, until the last one. */
+  private readonly parts = new Map<number, string[]>();
   private failure: Error | undefined;
 
   constructor(
@@ -127,11 +130,31 @@ export class ControlClient implements ManagerApi {
       }
       const p = this.pending.get(frame.id);
       if (p === undefined) continue;
-      this.pending.delete(frame.id);
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      if (frame.ok) p.resolve(frame.result);
-      else p.reject(new ControlCallError(p.method, frame.error.busError, frame.error.message));
+      let result: unknown;
+      if ('part' in frame) {
+        const parts = this.parts.get(frame.id) ?? [];
+        parts.push(frame.part);
+        this.parts.set(frame.id, parts);
+        if (frame.more) continue;
+        this.parts.delete(frame.id);
+        try {
+          result = JSON.parse(parts.join(''));
+        } catch {
+          this.settle(frame.id, p, () => p.reject(new ControlCallError(p.method, PROTOCOL_ERRORS.failed, 'Bad message from daemon')));
+          continue;
+        }
+        this.settle(frame.id, p, () => p.resolve(result));
+        continue;
+      }
+      if (frame.ok) this.settle(frame.id, p, () => p.resolve(frame.result));
+      else this.settle(frame.id, p, () => p.reject(new ControlCallError(p.method, frame.error.busError, frame.error.message)));
     }
+  }
+
+  private settle(id: number, p: Pending, outcome: () => void): void {
+    this.pending.delete(id);
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    outcome();
   }
 
   private failAll(err: Error): void {
@@ -154,8 +177,13 @@ export class ControlClient implements ManagerApi {
   resetFailed(unit?: string): Promise<void> {
     return this.call('resetFailed', unit === undefined ? {} : { unit });
   }
-  unitProperties(units: string[]): Promise<Properties[]> {
-    return this.call('unitProperties', { units });
+  /** Asked in batches of CONTROL_LIMITS.maxNamesPerRequest names, the most the daemon serves per request. */
+  async unitProperties(units: string[]): Promise<Properties[]> {
+    const size = CONTROL_LIMITS.maxNamesPerRequest;
+    if (units.length <= size) return this.call('unitProperties', { units });
+    const out: Properties[] = [];
+    for (let i = 0; i < units.length; i += size) out.push(...(await this.call('unitProperties', { units: units.slice(i, i + size) })));
+    return out;
   }
   managerProperties(): Promise<Properties> {
     return this.call('managerProperties', {});

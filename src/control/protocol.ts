@@ -21,11 +21,12 @@ import {
   type KillWhom,
   type ManagerApi,
 } from './api.js';
+import { CONTROL_LIMITS } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
 /** Largest frame either side accepts; a bigger one is an error and ends the connection. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
+export const MAX_FRAME_BYTES = CONTROL_LIMITS.maxFrameBytes;
 
 export const SHUTDOWN_KINDS = ['poweroff', 'halt', 'reboot', 'exit'] as const;
 export type ShutdownKind = (typeof SHUTDOWN_KINDS)[number];
@@ -109,6 +110,19 @@ export type ResponseFrame =
   | { v: typeof PROTOCOL_VERSION; id: number | null; ok: true; result: unknown }
   | { v: typeof PROTOCOL_VERSION; id: number | null; ok: false; error: WireError };
 
+/**
+ * One part of a reply too large for a frame: `part` is a piece of the
+ * result's JSON text; the client joins the pieces of an id until `more` is
+ * false and parses the whole. No verb is limited by the frame size.
+ */
+export interface ReplyPartFrame {
+  v: typeof PROTOCOL_VERSION;
+  id: number;
+  ok: true;
+  part: string;
+  more: boolean;
+}
+
 /** Error names used for protocol-level failures (the manager's own errors carry systemd's names). */
 export const PROTOCOL_ERRORS = {
   invalidArgs: 'org.freedesktop.DBus.Error.InvalidArgs',
@@ -125,8 +139,50 @@ export const PROTOCOL_ERRORS = {
  * frame. JSON has no Infinity, and systemd spans use it (`RuntimeMaxUSec=infinity`),
  * so it travels as the string systemctl prints for it.
  */
-export function encodeFrame(frame: RequestFrame | ResponseFrame): string {
-  return JSON.stringify(frame, (_key, value: unknown) => (value === Number.POSITIVE_INFINITY ? 'infinity' : value)) + '\n';
+export function encodeFrame(frame: RequestFrame | ResponseFrame | ReplyPartFrame): string {
+  return JSON.stringify(frame, infinityAsText) + '\n';
+}
+
+function infinityAsText(_key: string, value: unknown): unknown {
+  return value === Number.POSITIVE_INFINITY ? 'infinity' : value;
+}
+
+/**
+ * Encode a reply as the frames that carry it: one frame when it fits, else
+ * reply parts (ReplyPartFrame) of at most CONTROL_LIMITS.replyPartChars
+ * characters of the result's JSON each.
+ */
+export function encodeReply(frame: ResponseFrame): string[] {
+  const whole = encodeFrame(frame);
+  if (Buffer.byteLength(whole) <= MAX_FRAME_BYTES || !frame.ok || frame.id === null) return [whole];
+  const json = JSON.stringify(frame.result ?? null, infinityAsText);
+  const frames: string[] = [];
+  for (let at = 0; at < json.length; at += CONTROL_LIMITS.replyPartChars) {
+    const part = json.slice(at, at + CONTROL_LIMITS.replyPartChars);
+    frames.push(encodeFrame({ v: PROTOCOL_VERSION, id: frame.id, ok: true, part, more: at + CONTROL_LIMITS.replyPartChars < json.length }));
+  }
+  return frames;
+}
+
+/**
+ * Whether a JSON text nests deeper than `max` arrays/objects. Checked before
+ * JSON.parse, because what handles the parsed value afterwards (JSON.stringify
+ * of an error's field, a logger) recurses and would overflow the stack.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 // ---- validation ---------------------------------------------------------
@@ -175,9 +231,12 @@ function bool(p: Json, field: string): boolean {
   return v;
 }
 
-function strList(p: Json, field: string): string[] {
+function strList(p: Json, field: string, max = Number.MAX_SAFE_INTEGER): string[] {
   const v = p[field];
   if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) bad(field, 'a list of strings');
+  if (v.length > max) {
+    throw new ProtocolError(PROTOCOL_ERRORS.limitsExceeded, `Invalid params: "${field}" lists ${v.length} names, at most ${max} are allowed per request.`);
+  }
   return v;
 }
 
@@ -202,7 +261,7 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
     const unit = optStr(p, 'unit');
     return unit === undefined ? {} : { unit };
   },
-  unitProperties: (p) => ({ units: strList(p, 'units') }),
+  unitProperties: (p) => ({ units: strList(p, 'units', CONTROL_LIMITS.maxNamesPerRequest) }),
   managerProperties: none,
   listUnits: (p) => ({ all: bool(p, 'all') }),
   listJobs: none,
@@ -232,6 +291,9 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
  * it could be read, so the client can pair the reply) for anything malformed.
  */
 export function parseRequest(line: string): RequestFrame {
+  if (nestsDeeperThan(line, CONTROL_LIMITS.maxRequestDepth)) {
+    throw new ProtocolError(PROTOCOL_ERRORS.limitsExceeded, `Malformed message: nested deeper than ${CONTROL_LIMITS.maxRequestDepth} levels.`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -243,7 +305,7 @@ export function parseRequest(line: string): RequestFrame {
   if (raw.v !== PROTOCOL_VERSION) {
     throw new ProtocolError(
       PROTOCOL_ERRORS.notSupported,
-      `Unsupported protocol version ${JSON.stringify(raw.v ?? null)}, this daemon speaks version ${PROTOCOL_VERSION}.`,
+      `Unsupported protocol version ${describeVersion(raw.v)}, this daemon speaks version ${PROTOCOL_VERSION}.`,
       id,
     );
   }
@@ -263,8 +325,16 @@ export function parseRequest(line: string): RequestFrame {
   }
 }
 
+/** A client's version field in an error message: short, whatever it sent. */
+function describeVersion(v: unknown): string {
+  if (v === undefined || v === null) return 'null';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 32));
+  return Array.isArray(v) ? 'array' : 'object';
+}
+
 /** Parse one reply line on the client side; undefined when it is not a reply frame. */
-export function parseResponse(line: string): ResponseFrame | undefined {
+export function parseResponse(line: string): ResponseFrame | ReplyPartFrame | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -273,6 +343,9 @@ export function parseResponse(line: string): ResponseFrame | undefined {
   }
   if (!isObject(raw) || raw.v !== PROTOCOL_VERSION || typeof raw.ok !== 'boolean') return undefined;
   const id = typeof raw.id === 'number' ? raw.id : null;
+  if (raw.ok && typeof raw.part === 'string' && typeof raw.more === 'boolean' && id !== null) {
+    return { v: PROTOCOL_VERSION, id, ok: true, part: raw.part, more: raw.more };
+  }
   if (raw.ok) return { v: PROTOCOL_VERSION, id, ok: true, result: raw.result };
   const err = raw.error;
   if (!isObject(err) || typeof err.busError !== 'string' || typeof err.message !== 'string') return undefined;

@@ -9,9 +9,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
+import { CONTROL_LIMITS } from './limits.js';
 import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
   encodeFrame,
+  encodeReply,
   FrameReader,
   MUTATING_METHODS,
   PROTOCOL_ERRORS,
@@ -46,6 +48,8 @@ export interface ControlServerOptions {
   authorize?: (method: MethodName, peer: PeerCredentials | undefined) => boolean;
   /** Told about anything odd (a client error, a failing api call); never throws into the server. */
   onError?: (what: string, err: unknown) => void;
+  /** One line about clients refused for going over a bound (rate-limited); default: onError. */
+  onRefusal?: (line: string) => void;
 }
 
 function defaultAuthorize(method: MethodName, peer: PeerCredentials | undefined): boolean {
@@ -112,30 +116,116 @@ function toWireError(err: unknown): WireError {
   return { busError: PROTOCOL_ERRORS.failed, message };
 }
 
+/** One line per interval about refused clients, however many there are: a flood must not flood the log. */
+class RefusalLog {
+  private lastAt = 0;
+  private suppressed = 0;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  note(line: string): void {
+    const t = Date.now();
+    if (t - this.lastAt < CONTROL_LIMITS.refusalLogIntervalMs) {
+      this.suppressed++;
+      return;
+    }
+    this.lastAt = t;
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more refusals since the last report)` : '';
+    this.suppressed = 0;
+    this.write(line + more);
+  }
+}
+
+/** Errors a client gets for going over a bound (the message names the bound). */
+function limitError(id: number | null, message: string): ResponseFrame {
+  return { v: PROTOCOL_VERSION, id, ok: false, error: { busError: PROTOCOL_ERRORS.limitsExceeded, message } };
+}
+
+/** How long a connection being hung up on may take to flush its last answer before it is cut. */
+const HANG_UP_GRACE_MS = 1000;
+
+/**
+ * Serves one request at a time across all connections: root's connections
+ * first, then unprivileged ones in turn, with the event loop let in between
+ * requests. However many clients pipeline expensive requests, root's request
+ * waits for at most the one being served (unprivileged peers can never starve it).
+ */
+class Scheduler {
+  private readonly privileged = new Set<Connection>();
+  private readonly unprivileged = new Set<Connection>();
+  private running = false;
+
+  wake(conn: Connection): void {
+    (conn.privileged ? this.privileged : this.unprivileged).add(conn);
+    if (this.running) return;
+    this.running = true;
+    setImmediate(() => void this.run());
+  }
+
+  private next(): Connection | undefined {
+    for (const set of [this.privileged, this.unprivileged]) {
+      for (const conn of set) {
+        set.delete(conn);
+        return conn;
+      }
+    }
+    return undefined;
+  }
+
+  private async run(): Promise<void> {
+    for (let conn = this.next(); conn !== undefined; conn = this.next()) {
+      await conn.serveNext();
+      // Back of the line: the others, and new I/O, go first.
+      if (conn.servable()) (conn.privileged ? this.privileged : this.unprivileged).add(conn);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.running = false;
+  }
+}
+
+/**
+ * One client. Its requests are served in the order they came, one at a time,
+ * by the server's Scheduler (a start that waits for its job is the exception:
+ * it waits aside, so a status query behind it is answered). Reading stops
+ * while too many requests are queued or too many reply bytes wait for the
+ * client, and resumes on 'drain': a client that sends without reading holds
+ * a bounded amount of PID 1's memory (limits.ts).
+ */
 class Connection {
   private readonly reader = new FrameReader();
+  private readonly queue: string[] = [];
+  private waitingJobs = 0;
   private closed = false;
-  private peer: PeerCredentials | undefined;
-
-  /** The client's pid once its credentials were read (they are read with its first request). */
-  peerPid(): number | undefined {
-    return this.peer?.pid;
-  }
+  readonly privileged: boolean;
 
   constructor(
     private readonly socket: Socket,
     private readonly api: ManagerApi,
     private readonly options: Required<ControlServerOptions>,
+    readonly peer: PeerCredentials | undefined,
+    private readonly scheduler: Scheduler,
   ) {
+    this.privileged = isPrivileged(peer);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.flowControl());
     socket.on('error', (err) => this.options.onError('control connection', err));
     socket.on('close', () => {
       this.closed = true;
+      this.queue.length = 0;
     });
+    if (!this.privileged) {
+      socket.setTimeout(CONTROL_LIMITS.idleTimeoutMs, () => this.end());
+    }
+  }
+
+  /** The client's pid, from SO_PEERCRED at accept. */
+  peerPid(): number | undefined {
+    return this.peer?.pid;
   }
 
   end(): void {
     this.closed = true;
+    this.queue.length = 0;
     this.socket.destroy();
   }
 
@@ -147,9 +237,32 @@ class Connection {
       this.reject(err);
       return;
     }
-    for (const line of lines) {
-      if (this.closed) return;
-      if (line.trim() === '') continue;
+    for (const line of lines) if (line.trim() !== '') this.queue.push(line);
+    this.flowControl();
+  }
+
+  private congested(): boolean {
+    return this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes;
+  }
+
+  /** Has a request it may serve now. */
+  servable(): boolean {
+    return !this.closed && this.queue.length > 0 && !this.congested();
+  }
+
+  /** Read only while the queues are short; ask for a turn when there is work. */
+  private flowControl(): void {
+    if (this.closed) return;
+    if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
+    else this.socket.resume();
+    if (this.servable()) this.scheduler.wake(this);
+  }
+
+  /** Serve the oldest queued request (called by the Scheduler). */
+  async serveNext(): Promise<void> {
+    const line = this.queue.shift();
+    if (line === undefined || this.closed) return;
+    try {
       let req: RequestFrame;
       try {
         req = parseRequest(line);
@@ -157,20 +270,37 @@ class Connection {
         this.reject(err);
         return;
       }
-      void this.serve(req);
+      if (req.method === 'enqueueJob' && (req.params as MethodParams['enqueueJob']).wait) {
+        if (this.waitingJobs >= CONTROL_LIMITS.maxWaitingJobs) {
+          this.send(limitError(req.id, `Too many waiting jobs on this connection (at most ${CONTROL_LIMITS.maxWaitingJobs}).`));
+        } else {
+          this.waitingJobs++;
+          void this.serve(req).finally(() => this.waitingJobs--);
+        }
+      } else {
+        await this.serve(req);
+      }
+    } catch (err) {
+      this.options.onError('control connection', err);
+      this.end();
+      return;
     }
+    if (this.closed) return;
+    if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
+    else this.socket.resume();
   }
 
   /** A message we cannot serve: answer once, then hang up on this client only. */
   private reject(err: unknown): void {
+    if (this.closed) return;
     const id = err instanceof ProtocolError ? err.id : null;
-    this.send({ v: PROTOCOL_VERSION, id, ok: false, error: toWireError(err) }, () => this.end());
     this.closed = true;
+    this.queue.length = 0;
+    hangUp(this.socket, { v: PROTOCOL_VERSION, id, ok: false, error: toWireError(err) });
   }
 
   private async serve(req: RequestFrame): Promise<void> {
     try {
-      this.peer ??= socketPeerCredentials(this.socket);
       if (!this.options.authorize(req.method, this.peer)) {
         this.send({ v: PROTOCOL_VERSION, id: req.id, ok: false, error: { busError: PROTOCOL_ERRORS.accessDenied, message: 'Access denied' } });
         return;
@@ -183,24 +313,96 @@ class Connection {
     }
   }
 
-  private send(frame: ResponseFrame, done?: () => void): void {
-    if (this.socket.destroyed || !this.socket.writable) {
-      done?.();
-      return;
-    }
-    let text: string;
+  /**
+   * Write a reply, in parts when it is larger than a frame. Written whole: a
+   * lagging client then gets no further request served until 'drain', so
+   * what waits for it is at most maxQueuedReplyBytes plus one reply.
+   */
+  private send(frame: ResponseFrame): void {
+    let frames: string[];
     try {
-      text = encodeFrame(frame);
+      frames = encodeReply(frame);
     } catch (err) {
       // A result that does not serialise (a cycle, a BigInt) is a manager bug; the client still gets an answer.
-      text = encodeFrame({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: toWireError(err) });
+      frames = [encodeFrame({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: toWireError(err) })];
     }
-    try {
-      this.socket.write(text, () => done?.());
-    } catch (err) {
-      this.options.onError('control write', err);
-      done?.();
+    for (const text of frames) {
+      if (this.socket.destroyed || !this.socket.writable) return;
+      try {
+        this.socket.write(text);
+      } catch (err) {
+        this.options.onError('control write', err);
+        return;
+      }
     }
+  }
+}
+
+/**
+ * Send a last frame, stop writing, and drop whatever the client still sends
+ * until it hangs up, so that it reads the frame rather than an EPIPE; one that
+ * keeps its end open loses it after a short grace, so refused clients hold no
+ * descriptor of PID 1 for long.
+ */
+function hangUp(socket: Socket, frame: ResponseFrame): void {
+  // A refused socket has no other listener: an ECONNRESET must not become an uncaught error.
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  socket.resume();
+  try {
+    socket.end(encodeFrame(frame));
+  } catch {
+    socket.destroy();
+    return;
+  }
+  setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
+}
+
+/** Root (or an unknown peer, when the socket is owner-only) is never capped below its reserved share nor timed out. */
+function isPrivileged(peer: PeerCredentials | undefined): boolean {
+  return peer === undefined || peer.uid === 0;
+}
+
+/**
+ * Connection caps per peer uid (SO_PEERCRED): unprivileged uids share
+ * maxConnections minus root's reserved part, each at most maxConnectionsPerUid.
+ * Returns why a new connection is refused, or undefined to accept it.
+ */
+class ConnectionCaps {
+  private readonly perUid = new Map<number, number>();
+  private total = 0;
+  private unprivileged = 0;
+
+  refusal(peer: PeerCredentials | undefined): string | undefined {
+    const L = CONTROL_LIMITS;
+    if (this.total >= L.maxConnections) return `Too many control connections (at most ${L.maxConnections}).`;
+    if (isPrivileged(peer)) return undefined;
+    const uid = (peer as PeerCredentials).uid;
+    if ((this.perUid.get(uid) ?? 0) >= L.maxConnectionsPerUid) {
+      return `The maximum number of active connections for UID ${uid} has been reached (${L.maxConnectionsPerUid}).`;
+    }
+    if (this.unprivileged >= L.maxConnections - L.rootReservedConnections) {
+      return `Too many control connections of unprivileged users (at most ${L.maxConnections - L.rootReservedConnections}).`;
+    }
+    return undefined;
+  }
+
+  add(peer: PeerCredentials | undefined): void {
+    this.count(peer, 1);
+  }
+
+  remove(peer: PeerCredentials | undefined): void {
+    this.count(peer, -1);
+  }
+
+  private count(peer: PeerCredentials | undefined, delta: number): void {
+    this.total += delta;
+    if (isPrivileged(peer)) return;
+    const uid = (peer as PeerCredentials).uid;
+    this.unprivileged += delta;
+    const n = (this.perUid.get(uid) ?? 0) + delta;
+    if (n > 0) this.perUid.set(uid, n);
+    else this.perUid.delete(uid);
   }
 }
 
@@ -230,16 +432,38 @@ export async function serveControl(
         // a broken logger must not break serving
       }
     },
+    onRefusal: (line) => {
+      try {
+        if (options.onRefusal) options.onRefusal(line);
+        else options.onError?.('control limits', new Error(line));
+      } catch {
+        // as above
+      }
+    },
   };
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
   await removeStaleSocket(socketPath);
 
   const connections = new Set<Connection>();
+  const caps = new ConnectionCaps();
+  const scheduler = new Scheduler();
+  const refusals = new RefusalLog((line) => opts.onRefusal(line));
   const server: Server = createServer((socket) => {
     try {
-      const conn = new Connection(socket, api, opts);
+      const peer = socketPeerCredentials(socket);
+      const refused = caps.refusal(peer);
+      if (refused !== undefined) {
+        refusals.note(`Refused control connection from uid ${peer?.uid ?? '?'} pid ${peer?.pid ?? '?'}: ${refused}`);
+        hangUp(socket, limitError(null, refused));
+        return;
+      }
+      const conn = new Connection(socket, api, opts, peer, scheduler);
       connections.add(conn);
-      socket.on('close', () => connections.delete(conn));
+      caps.add(peer);
+      socket.on('close', () => {
+        connections.delete(conn);
+        caps.remove(peer);
+      });
     } catch (err) {
       opts.onError('control accept', err);
       socket.destroy();

@@ -404,6 +404,7 @@ async function main(): Promise<void> {
   });
   control = await serveControl(controlSocketPath(), manager, {
     onError: (what, err) => log.warn({ what, err }, 'control server'),
+    onRefusal: (line) => log.warn(line),
   });
   await manager.runGenerators(); // systemd.generator(7): before the first unit is loaded
   const bootUnit = await chooseBootUnit(args.unit, async (name) => String((await manager.unitProperties([name]))[0]?.LoadState ?? ''));

@@ -166,29 +166,62 @@ export class Manager implements ManagerApi, UnitHost {
     const id = normalizeUnitName(name);
     const existing = this.units.get(id);
     if (existing) return existing;
+    const config = this.loadConfig(id);
+    return this.units.get(config.id) ?? this.register(config);
+  }
+
+  /**
+   * A unit for a client's read-only question (status, show, list of processes).
+   * A name with no unit file that is not in memory is answered from an entry
+   * that is not kept: like systemd's unit GC of unreferenced units that failed
+   * to load, asking about any number of unknown names leaves nothing behind
+   * and does not make the dependency graph be rebuilt.
+   */
+  private lookup(name: string): Entry {
+    const id = normalizeUnitName(name);
+    const existing = this.units.get(id);
+    if (existing) return existing;
+    const config = this.loadConfig(id);
+    const byId = this.units.get(config.id);
+    if (byId) return byId;
+    return isCollectable(config) ? this.createEntry(config) : this.register(config);
+  }
+
+  private loadConfig(id: string): LoadedUnit {
     let config: LoadedUnit;
     try {
       config = this.source.load(id);
     } catch (err) {
       config = notLoaded(id, 'error', 'org.freedesktop.systemd1.LoadFailed', `Unit ${id} failed to load properly: ${(err as Error).message}`);
     }
-    const byId = this.units.get(config.id);
-    if (byId) return byId;
-    for (const w of config.warnings) this.unitMessage(config.id, w, PRIORITY.warning);
-    const type = unitTypeOf(config.id);
-    if (!type && config.loadState === 'loaded') {
+    if (!unitTypeOf(config.id) && config.loadState === 'loaded') {
       config = { ...config, loadState: 'error', loadError: { name: 'org.freedesktop.systemd1.LoadFailed', message: `Unit type of ${config.id} is not supported.` } };
     }
+    return config;
+  }
+
+  private createEntry(config: LoadedUnit): Entry {
     const skipped = config.loadState === 'loaded' && this.skipList !== undefined && config.names.some((n) => this.skipList!.skips(n));
     // A unit of an unsupported type is shown (load error) through the simplest type.
-    const rowType = skipped ? skippedType : (type ?? FALLBACK_TYPE);
+    const rowType = skipped ? skippedType : (unitTypeOf(config.id) ?? FALLBACK_TYPE);
     const instance = rowType.create(config, this);
     const messages = rowType.statusMessages?.(config) ?? DEFAULT_STATUS_MESSAGES;
-    const entry: Entry = { config, instance, messages, activatedAt: 0 };
+    return { config, instance, messages, activatedAt: 0 };
+  }
+
+  private register(config: LoadedUnit): Entry {
+    for (const w of config.warnings) this.unitMessage(config.id, w, PRIORITY.warning);
+    const entry = this.createEntry(config);
     this.jobs?.invalidateGraph();
     this.units.set(config.id, entry);
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
     return entry;
+  }
+
+  /** Drop an entry under all its names (daemon-reload's collection of units nothing needs). */
+  private forget(entry: Entry): void {
+    for (const name of [entry.config.id, ...entry.config.names]) if (this.units.get(name) === entry) this.units.delete(name);
+    entry.instance.dispose();
   }
 
   private uniqueEntries(): Entry[] {
@@ -674,7 +707,7 @@ export class Manager implements ManagerApi, UnitHost {
 
   async unitProperties(units: string[]): Promise<Properties[]> {
     return units.map((u) => {
-      const entry = this.entry(u);
+      const entry = this.lookup(u);
       const props = this.withJob(entry, this.managerUnitProperties(entry, entry.instance.properties()));
       const running = entry.instance.activeState !== 'inactive' && entry.instance.activeState !== 'failed';
       const pids = running ? entry.instance.pids() : [];
@@ -770,7 +803,7 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   async unitProcesses(unit: string): Promise<UnitProcess[]> {
-    const entry = this.entry(unit);
+    const entry = this.lookup(unit);
     return entry.instance.pids().map((pid) => ({ pid, command: readCommandLine(pid), ppid: readProcess(pid)?.ppid ?? 0 }));
   }
 
@@ -782,18 +815,23 @@ export class Manager implements ManagerApi, UnitHost {
     await this.runGenerators();
     this.source.reload();
     this.log.info('Reloading.');
-    for (const [name, entry] of this.units) {
+    for (const [name, entry] of [...this.units]) {
       if (name !== entry.config.id) continue;
+      const active = entry.instance.activeState !== 'inactive' || this.jobs.jobFor(name);
+      if (!active && isCollectable(entry.config)) {
+        // Nothing needs it: collected, as systemd's GC would have; a reference loads it again.
+        this.forget(entry);
+        continue;
+      }
       let config: LoadedUnit;
       try {
         config = this.source.load(name);
       } catch {
         continue;
       }
-      const active = entry.instance.activeState !== 'inactive' || this.jobs.jobFor(name);
       if (!active && config.loadState !== entry.config.loadState) {
         // Inactive units are simply loaded afresh.
-        this.units.delete(name);
+        this.forget(entry);
         continue;
       }
       entry.config = config;
@@ -826,6 +864,11 @@ export class Manager implements ManagerApi, UnitHost {
     for (const u of unset) map.delete(u.includes('=') ? u.slice(0, u.indexOf('=')) : u);
     this.managerEnv = [...map.values()];
   }
+}
+
+/** A unit with no file that failed to load: kept in memory only while something needs it. */
+function isCollectable(config: LoadedUnit): boolean {
+  return config.loadState !== 'loaded' && config.fragmentPath === '' && !config.builtin;
 }
 
 /** job.c's job_done_status: the badge in front of a finished job's console line. */

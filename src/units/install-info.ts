@@ -11,6 +11,7 @@ import { parseUnitText } from './syntax.js';
 import { LookupPaths, chaseInRoot, pathStartsWithAny, isConfigPath, skipRoot, withRoot, SymlinkLoopError } from './paths.js';
 import { parseUnitName, templateOf, isValidUnitName, unitTypeOf, withInstance } from './unit-name.js';
 import { expandSpecifiers, INSTALL_SPECIFIERS } from './values/specifiers.js';
+import { readUnitFile, UnitFileReadError } from './read-unit-file.js';
 
 export const INSTALL_MODES = ['regular', 'linked', 'alias', 'masked'] as const;
 export type InstallMode = (typeof INSTALL_MODES)[number];
@@ -184,6 +185,16 @@ function readInstallSection(ctx: InstallContext | undefined, info: InstallInfo, 
   }
 }
 
+/** The file through the shared reader (read-unit-file.ts); a refusal is systemd's EBADMSG/EFBIG. */
+function readUnitFileOrThrow(file: string): Buffer {
+  try {
+    return readUnitFile(file).data;
+  } catch (e) {
+    if (e instanceof UnitFileReadError) throw new InstallError(e.errno === 'EISDIR' ? 'EISDIR' : 'EIO', file);
+    throw e;
+  }
+}
+
 /** unit_file_load(): regular file, empty file (mask), or ELOOP for a symlink. */
 function loadFile(ctx: InstallContext | undefined, info: InstallInfo, file: string, flags: number): void {
   const type = unitTypeOf(info.name);
@@ -202,7 +213,7 @@ function loadFile(ctx: InstallContext | undefined, info: InstallInfo, file: stri
     return;
   }
   if (!st.isFile()) throw new InstallError('EIO', file);
-  readInstallSection(ctx, info, file, fs.readFileSync(file));
+  readInstallSection(ctx, info, file, readUnitFileOrThrow(file));
   if (!(flags & SEARCH_DROPIN)) info.mode = 'regular';
 }
 

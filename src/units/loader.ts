@@ -4,7 +4,6 @@
 // and settle the LoadState. Never throws for bad input: problems become
 // LoadState error/bad-setting/not-found with systemd's LoadError text.
 
-import * as fs from 'node:fs';
 
 import { Assignment, parseUnitText } from './syntax.js';
 import { Diagnostic, DiagnosticLog } from './diagnostics.js';
@@ -17,6 +16,7 @@ import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.j
 import type { UnitConfig } from './schema/types.js';
 import type { LoadState } from './schema/enums.js';
 import { interpretUnit } from './schema/interpret.js';
+import { readUnitFile, UnitFileReadError } from './read-unit-file.js';
 
 
 export interface LoadError {
@@ -72,14 +72,17 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOBUFS: 'No buffer space available',
   EBADMSG: 'Bad message',
   EIO: 'Input/output error',
+  EFBIG: 'File too large',
 };
 
 class FileLoadError extends Error {
   constructor(
     readonly errno: string,
     readonly file: string,
+    /** The line the diagnostics show, when it says more than the errno text. */
+    readonly detail?: string,
   ) {
-    super(`${file}: ${ERRNO_TEXT[errno] ?? errno}`);
+    super(`${file}: ${detail ?? ERRNO_TEXT[errno] ?? errno}`);
   }
 }
 
@@ -162,13 +165,19 @@ export class UnitStore {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const unit = this.loadUncached(name, id);
-    this.cache.set(id, unit);
+    // A name with no file costs nothing to answer again: not caching it keeps the cache
+    // bounded by the files on the search path, whatever names clients ask about.
+    if (unit.loadState !== 'not-found') this.cache.set(id, unit);
     return unit;
   }
 
   private loadUncached(requested: string, id: string): LoadedUnit {
     const parsedName = parseUnitName(id);
-    const names = this.namesOf(id);
+    const entry = this.fragmentEntry(id);
+    const requestedEntry = this.nameMap.get(requested);
+    const maskEntry = [entry, requestedEntry, this.nameMap.get(id)].find((e) => e?.kind === 'masked');
+    // Aliases are searched only for a name that has a file: an unknown name must cost O(1), not a scan.
+    const names = entry === undefined && maskEntry === undefined ? [id] : this.namesOf(id);
     if (!names.includes(requested) && requested !== id) names.push(requested);
     const unit: LoadedUnit = {
       id,
@@ -190,9 +199,6 @@ export class UnitStore {
       unit.loadState = 'error';
       unit.loadError = { name: 'org.freedesktop.DBus.Error.InvalidArgs', message: `Unit name ${id} is missing the instance name.` };
     }
-    const entry = this.fragmentEntry(id);
-    const requestedEntry = this.nameMap.get(requested);
-    const maskEntry = [entry, requestedEntry, this.nameMap.get(id)].find((e) => e?.kind === 'masked');
     if (maskEntry !== undefined) {
       // systemd reports the mask link itself as the fragment (FragmentPath=/etc/systemd/system/x.service).
       unit.fragmentPath = maskEntry.path;
@@ -216,7 +222,8 @@ export class UnitStore {
       unit.diagnostics = log.entries;
       const errno = e instanceof FileLoadError ? e.errno : errnoOf(e);
       const file = e instanceof FileLoadError ? e.file : unit.fragmentPath ?? id;
-      unit.diagnostics.push({ level: 'error', file, message: `Failed to load configuration: ${ERRNO_TEXT[errno] ?? errno}` });
+      const detail = e instanceof FileLoadError && e.detail !== undefined ? e.detail : ERRNO_TEXT[errno] ?? errno;
+      unit.diagnostics.push({ level: 'error', file, message: `Failed to load configuration: ${detail}` });
       return this.fail(unit, 'error', {
         name: ERRNO_DBUS[errno] ?? `System.Error.${errno}`,
         message: `Unit ${id} failed to load properly, please adjust/correct and reload service manager: ${ERRNO_TEXT[errno] ?? errno}`,
@@ -274,12 +281,11 @@ export class UnitStore {
   private readInto(unit: LoadedUnit, file: string, log: DiagnosticLog, shownAs = file): void {
     let data: Buffer;
     try {
-      const st = fs.statSync(file);
-      if (st.isDirectory()) throw new FileLoadError('EISDIR', shownAs);
-      unit.mtimes.set(file, st.mtimeMs);
-      data = fs.readFileSync(file);
+      const content = readUnitFile(file);
+      unit.mtimes.set(file, content.mtimeMs);
+      data = content.data;
     } catch (e) {
-      if (e instanceof FileLoadError) throw e;
+      if (e instanceof UnitFileReadError) throw new FileLoadError(e.errno, shownAs, e.detail);
       throw new FileLoadError(errnoOf(e), shownAs);
     }
     const parsed = parseUnitText(data, shownAs, log);

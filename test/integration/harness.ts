@@ -142,7 +142,8 @@ export async function boot(options: BootOptions): Promise<System> {
     `mount --bind "$1" ${UNIT_DIR_INSIDE}`,
     'mount -t tmpfs tmpfs /run',
     'mount -t tmpfs tmpfs /tmp',
-    `exec node "$2/init/unitd"`,
+    // Through the launcher, as an image runs it: it sets the daemon's V8 heap limit.
+    `exec "$2/init/unitd"`,
   ].join('; ');
   const child: ChildProcess = spawn(
     'unshare',

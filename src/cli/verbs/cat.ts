@@ -1,13 +1,13 @@
 // cat: the fragment and drop-ins of each unit, each preceded by "# path".
 
-import * as fs from 'node:fs';
 import { UnitStore } from '../../units/loader.js';
+import { readUnitFile } from '../../units/read-unit-file.js';
 import { mangleUnitName } from '../../units/unit-name.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
 
 function readText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readUnitFile(file).data.toString('utf8');
   } catch (e) {
     return `# ${(e as Error).message}\n`;
   }
