@@ -6,7 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { KillWhom, Properties } from '../control/api.js';
+import type { Properties } from '../control/api.js';
 import { Inotify, type InotifyEvent } from '../native/inotify.js';
 import { defaultPathSection } from '../units/schema/defaults.js';
 import type { PathSection } from '../units/schema/types.js';
@@ -17,6 +17,7 @@ import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimesta
 import { RateLimit } from './rate-limit.js';
 import type { ActiveState } from './states.js';
 import type { LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+import { ProcesslessUnit } from './processless-unit.js';
 
 /** path_state_translation_table. */
 const PATH_STATE_TABLE = { dead: 'inactive', waiting: 'active', running: 'active', failed: 'failed' } as const satisfies Record<string, ActiveState>;
@@ -30,7 +31,7 @@ function isDown(state: ActiveState): boolean {
   return state === 'inactive' || state === 'failed';
 }
 
-export class PathUnit implements UnitInstance {
+export class PathUnit extends ProcesslessUnit implements UnitInstance {
   private state: PathState = 'dead';
   private result: PathResult = 'success';
   private invocationId = '';
@@ -46,6 +47,7 @@ export class PathUnit implements UnitInstance {
     private config: LoadedUnit,
     private readonly host: UnitHost,
   ) {
+    super();
     this.section = config.schema?.path ?? defaultPathSection();
     this.triggerLimit = new RateLimit(this.section.triggerLimitIntervalUSec, this.section.triggerLimitBurst);
     this.startLimit = new RateLimit(config.unit.startLimitIntervalUSec, config.unit.startLimitBurst);
@@ -233,29 +235,11 @@ export class PathUnit implements UnitInstance {
     else this.enterWaiting(false, false);
   }
 
-  canReload(): boolean {
-    return false;
-  }
-
-  reloadUnit(): 'failed' {
-    return 'failed';
-  }
-
-  kill(_whom: KillWhom, _signal: number): number {
-    return 0;
-  }
-
-  childExited(): void {}
-  orphanExited(): void {}
 
   resetFailed(): void {
     if (this.state === 'failed') this.setState('dead');
     this.result = 'success';
     this.startLimit.reset();
-  }
-
-  pids(): number[] {
-    return [];
   }
 
   dispose(): void {

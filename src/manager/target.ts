@@ -1,12 +1,13 @@
 // Targets are synchronization points: active when started, nothing to run (systemd.target(5)).
 
-import { JOB_RESULTS, type KillWhom, type Properties } from '../control/api.js';
+import { JOB_RESULTS, type Properties } from '../control/api.js';
 import { now } from './clock.js';
 import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { TARGET_STATE_TABLE, type ActiveState, type TargetState } from './states.js';
+import { ProcesslessUnit } from './processless-unit.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
-export class Target implements UnitInstance {
+export class Target extends ProcesslessUnit implements UnitInstance {
   readonly inert: boolean = false;
   private state: TargetState = 'dead';
   private readonly ts: UnitTimestamps = noTimestamps();
@@ -14,7 +15,9 @@ export class Target implements UnitInstance {
   constructor(
     private config: LoadedUnit,
     private readonly host: UnitHost,
-  ) {}
+  ) {
+    super();
+  }
 
   get activeState(): ActiveState {
     return TARGET_STATE_TABLE[this.state];
@@ -57,24 +60,7 @@ export class Target implements UnitInstance {
     return 'stopping';
   }
 
-  canReload(): boolean {
-    return false;
-  }
-
-  reloadUnit(): 'failed' {
-    return 'failed';
-  }
-
-  kill(_whom: KillWhom, _signal: number): number {
-    return 0;
-  }
-
-  childExited(): void {}
-  orphanExited(): void {}
   resetFailed(): void {}
-  pids(): number[] {
-    return [];
-  }
   dispose(): void {}
 
   properties(): Properties {
