@@ -3,12 +3,14 @@
 import { pathType } from './path.js';
 import { serviceType } from './service.js';
 import { targetType } from './target.js';
+import { timerType } from './timer.js';
 import type { UnitType } from './unit-type.js';
 
 export const UNIT_TYPES: Record<string, UnitType> = {
   service: serviceType,
   target: targetType,
   path: pathType,
+  timer: timerType,
 };
 
 /** Shows a unit of a type unitd cannot run (its load error), doing nothing: the simplest type. */

@@ -54,8 +54,8 @@ export function applyDefaultDependencies(id: string, type: UnitType, deps: Depen
  * (unit_load_related_unit(".service"): `foo@x.path` triggers `foo@x.service`).
  */
 export function triggeredUnitOf(id: string, config: UnitConfig): string | undefined {
-  const explicit = config.path?.unit;
-  if (config.type !== 'path') return undefined;
+  const explicit = config.path?.unit ?? config.timer?.unit;
+  if (config.type !== 'path' && config.type !== 'timer') return undefined;
   return explicit ?? `${id.slice(0, id.lastIndexOf('.'))}.service`;
 }
 
@@ -64,4 +64,19 @@ export function applyTriggerDependencies(unit: Pick<UnitSection, 'triggers' | 'b
   if (triggered === undefined) return;
   add(unit.triggers, triggered);
   add(unit.before, triggered);
+}
+
+/** Where Persistent= timers keep their stamps (timer_setup_persistent(), system manager). */
+export const TIMER_STAMP_DIR = '/var/lib/systemd/timers';
+
+/**
+ * timer_add_default_dependencies() beyond the common trigger edges: a calendar timer waits for
+ * the clock (After=time-set.target time-sync.target); a Persistent= one needs its stamp
+ * directory mounted, whatever DefaultDependencies= says.
+ */
+export function applyTimerDependencies(unit: Pick<UnitSection, 'after' | 'requiresMountsFor' | 'defaultDependencies'>, config: UnitConfig): void {
+  const timer = config.timer;
+  if (!timer) return;
+  if (unit.defaultDependencies && timer.calendar.length > 0) add(unit.after, 'time-set.target', 'time-sync.target');
+  if (timer.persistent) add(unit.requiresMountsFor, TIMER_STAMP_DIR);
 }

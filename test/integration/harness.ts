@@ -37,6 +37,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   /** How long to wait for the control socket, ms (default 10 s). */
   bootTimeoutMs?: number;
+  /** Host directories bind-mounted over paths inside (inside path → host dir), e.g. a private /var/lib/systemd/timers. */
+  binds?: Record<string, string>;
 }
 
 export interface System {
@@ -142,6 +144,7 @@ export async function boot(options: BootOptions): Promise<System> {
     `mount --bind "$1" ${UNIT_DIR_INSIDE}`,
     'mount -t tmpfs tmpfs /run',
     'mount -t tmpfs tmpfs /tmp',
+    ...Object.entries(options.binds ?? {}).map(([inside, host]) => `mkdir -p '${inside}' && mount --bind '${host}' '${inside}'`),
     `exec node "$2/init/unitd"`,
   ].join('; ');
   const child: ChildProcess = spawn(

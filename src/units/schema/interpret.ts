@@ -8,13 +8,14 @@ import type { DiagnosticLog } from '../diagnostics.js';
 import { unitTypeOf, type UnitType } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import type { SpecifierContext } from '../values/specifiers.js';
-import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
+import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultTimerSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
 import { parseBoolean } from '../values/boolean.js';
 import { PATH_KEYS, pathRefusal } from './path-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
+import { TIMER_KEYS, timerRefusal } from './timer-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
 import { serviceRefusal } from './service-refusal.js';
@@ -83,6 +84,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     install: defaultInstallSection(),
     service: type === 'service' ? defaultServiceSection() : undefined,
     path: type === 'path' ? defaultPathSection() : undefined,
+    timer: type === 'timer' ? defaultTimerSection() : undefined,
     settings: {},
     unsupported: [],
   };
@@ -136,7 +138,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     config.badSetting = fatal;
     return config;
   }
-  const pathRefused = config.path && pathRefusal(config.path);
+  const pathRefused = (config.path && pathRefusal(config.path)) || (config.timer && timerRefusal(config.timer));
   if (pathRefused) {
     input.log.error(input.name, undefined, pathRefused);
     config.badSetting = pathRefused;
@@ -178,6 +180,10 @@ function applyKey(config: UnitConfig, a: Assignment, ctx: KeyContext): ApplyOutc
   if (section === 'Path' && config.path) {
     const handler = PATH_KEYS[key];
     return handler ? run(handler, config.path, value, ctx) : 'unknown';
+  }
+  if (section === 'Timer' && config.timer) {
+    const handler = TIMER_KEYS[key];
+    return handler ? run(handler, config.timer, value, ctx) : 'unknown';
   }
   if (!isKnown(section, key)) return 'unknown';
   // Types unitd keeps inert: command lines are still checked (a bad one makes the unit bad-setting).

@@ -23,7 +23,9 @@ import type {
   StandardOutputKind,
   SyslogLevel,
   TimeoutFailureMode,
+  TimerBase,
 } from './enums.js';
+import type { CalendarSpec } from '../values/calendar.js';
 
 export interface Condition {
   /** The key without its Condition/Assert prefix: "PathExists", "Virtualization" ... */
@@ -223,6 +225,30 @@ export interface PathSection {
   triggerLimitBurst: number;
 }
 
+/** One monotonic value of a timer: OnActiveSec=5min → { base: 'OnActiveSec', usec: 300e6 }. */
+export interface MonotonicTimerValue {
+  base: TimerBase;
+  usec: Usec;
+}
+
+/** [Timer] (systemd.timer(5)). */
+export interface TimerSection {
+  /** OnActiveSec= ... OnUnitInactiveSec= in file order. */
+  monotonic: MonotonicTimerValue[];
+  /** OnCalendar= in file order. */
+  calendar: CalendarSpec[];
+  /** Unit=: unset = `<prefix>.service`. */
+  unit?: string;
+  onClockChange: boolean;
+  onTimezoneChange: boolean;
+  accuracyUSec: Usec;
+  randomizedDelayUSec: Usec;
+  fixedRandomDelay: boolean;
+  persistent: boolean;
+  wakeSystem: boolean;
+  remainAfterElapse: boolean;
+}
+
 export interface UnsupportedSetting {
   key: string;
   file: string;
@@ -235,6 +261,7 @@ export interface UnitConfig {
   install: InstallSection;
   service?: ServiceSection;
   path?: PathSection;
+  timer?: TimerSection;
   /** Known keys of sections unitd does not interpret (e.g. [Timer]). */
   settings: RawSettings;
   /** Accepted, not applied in a container (sandboxing, cgroup resource control ...). */
