@@ -22,7 +22,7 @@ import { TIMER_STAMP_DIR } from '../units/implicit-deps.js';
 import { defaultTimerSection } from '../units/schema/defaults.js';
 import type { TimerBase } from '../units/schema/enums.js';
 import type { TimerSection } from '../units/schema/types.js';
-import { formatCalendarSpec, nextCalendarElapse } from '../units/values/calendar.js';
+import { CalendarLoopError, formatCalendarSpec, nextCalendarElapse, type CalendarSpec } from '../units/values/calendar.js';
 import { formatTimestamp } from '../units/values/timestamp.js';
 import { USEC_PER_SEC } from '../units/values/timespan.js';
 import { DeadlineTimer, MANAGER_START, monotonicUSec, NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
@@ -30,7 +30,7 @@ import { PRIORITY } from './log-sink.js';
 import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import type { ActiveState } from './states.js';
-import type { LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 /** timer_state_translation_table. */
 const TIMER_STATE_TABLE = { dead: 'inactive', waiting: 'active', running: 'active', elapsed: 'active', failed: 'failed' } as const satisfies Record<
@@ -270,7 +270,7 @@ export class TimerUnit implements UnitInstance {
     this.section.calendar.forEach((spec, i) => {
       // Relative to the last trigger if known (a Persistent= stamp counts), else to the activation.
       const base = this.lastTrigger.realtime > 0 ? this.lastTrigger.realtime : active ? this.ts.inactiveExit.realtime : nowRt;
-      let next = nextCalendarElapse(spec, base);
+      let next = this.calendarElapse(spec, base);
       if (next === undefined) {
         this.calendarNext[i] = 0;
         return;
@@ -325,6 +325,17 @@ export class TimerUnit implements UnitInstance {
     this.nextRealtime = nextRt === 0 ? 0 : nextRt + this.randomDelay();
     this.arm();
     if (this.section.onTimezoneChange) this.watchZone();
+  }
+
+  /** The next match after `base`; a search that does not settle is logged (as systemd does) and never elapses. */
+  private calendarElapse(spec: CalendarSpec, base: number): number | undefined {
+    try {
+      return nextCalendarElapse(spec, base);
+    } catch (err) {
+      if (!(err instanceof CalendarLoopError)) throw err;
+      this.message(err.message, PRIORITY.warning);
+      return undefined;
+    }
   }
 
   /** RandomizedDelaySec=: a fresh random (or the fixed hash) modulo the span, each time a deadline is computed. */
@@ -523,7 +534,11 @@ export class TimerUnit implements UnitInstance {
   }
 }
 
+/** A timer starts and stops at once (timer_start() returns 1): no "Starting"/"Stopping" line, as under systemd. */
+const TIMER_STATUS_MESSAGES: StatusMessageFormats = { ...DEFAULT_STATUS_MESSAGES, starting: {} };
+
 export const timerType: UnitType = {
   suffix: 'timer',
   create: (config, host) => new TimerUnit(config, host),
+  statusMessages: () => TIMER_STATUS_MESSAGES,
 };

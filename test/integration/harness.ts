@@ -138,13 +138,13 @@ export async function boot(options: BootOptions): Promise<System> {
     UNITD_JOURNAL_DIR: '/run/log/journal',
     ...options.env,
   };
-  // The bind mount comes before the tmpfs on /tmp, because unitDir itself may live under /tmp.
+  // The bind mounts come before the tmpfs on /tmp, because unitDir (and binds) may live under /tmp.
   const script = [
     'set -e',
     `mount --bind "$1" ${UNIT_DIR_INSIDE}`,
+    ...Object.entries(options.binds ?? {}).map(([inside, host]) => `mkdir -p '${inside}' && mount --bind '${host}' '${inside}'`),
     'mount -t tmpfs tmpfs /run',
     'mount -t tmpfs tmpfs /tmp',
-    ...Object.entries(options.binds ?? {}).map(([inside, host]) => `mkdir -p '${inside}' && mount --bind '${host}' '${inside}'`),
     `exec node "$2/init/unitd"`,
   ].join('; ');
   const child: ChildProcess = spawn(
