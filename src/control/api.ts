@@ -39,7 +39,22 @@ export const KILL_WHOM = ['main', 'control', 'all'] as const;
 export type KillWhom = (typeof KILL_WHOM)[number];
 
 /** Structured value of a unit or manager property, named as systemd names it. */
-export type PropertyValue = string | number | boolean | string[] | ExecCommandState[] | null;
+export type PropertyValue = string | number | boolean | string[] | ExecCommandState[] | TimerValueState[] | null;
+
+/**
+ * One value of a timer with its next elapse, as `systemctl show` prints TimersMonotonic=
+ * `{ OnActiveUSec=1h ; next_elapse=... }` and TimersCalendar= `{ OnCalendar=daily ; next_elapse=... }`.
+ */
+export interface TimerValueState {
+  /** `OnActiveUSec` ... `OnUnitInactiveUSec`, or `OnCalendar`. */
+  timerBase: string;
+  /** The span of a monotonic value (µs). */
+  usec?: number;
+  /** The normalized calendar expression of an OnCalendar= value. */
+  calendar?: string;
+  /** CLOCK_MONOTONIC µs for monotonic values, wall clock µs for calendar ones; 0 when not armed. */
+  nextElapse: number;
+}
 
 /**
  * One command of an Exec*= list with its last run, as `systemctl show` prints

@@ -19,6 +19,9 @@ export function now(): DualTimestamp {
   return { realtime: nowUSec(), monotonic: monotonicUSec() };
 }
 
+/** When this manager started (systemd's MANAGER_TIMESTAMP_USERSPACE): OnStartupSec=/OnBootSec= count from it. */
+export const MANAGER_START: DualTimestamp = now();
+
 /** Longest delay setTimeout accepts; anything longer is treated as "later" and re-armed. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 

@@ -283,12 +283,16 @@ export class Manager implements ManagerApi, UnitHost {
 
   unitStatus(unit: string): TriggeredUnitStatus {
     const entry = this.entry(unit);
+    const props = entry.instance.properties();
+    const monotonic = (name: string): number => (typeof props[name] === 'number' ? (props[name] as number) : 0);
     return {
       id: entry.config.id,
       loadState: entry.config.loadState,
       activeState: entry.instance.activeState,
       hasJob: this.jobs.jobFor(entry.config.id) !== undefined,
       result: entry.instance.lastResult?.(),
+      inactiveExitMonotonic: monotonic('InactiveExitTimestampMonotonic'),
+      inactiveEnterMonotonic: monotonic('InactiveEnterTimestampMonotonic'),
     };
   }
 
@@ -332,11 +336,13 @@ export class Manager implements ManagerApi, UnitHost {
     return fds.length > 0 ? { fds, names } : undefined;
   }
 
-  triggerStart(unit: string, trigger: string, environment?: string[]): void {
+  triggerStart(unit: string, trigger: string, environment?: string[]): boolean {
     try {
       this.jobs.enqueue(unit, 'start', { trigger: { kind: 'unit', unit: trigger, environment } });
+      return true;
     } catch (err) {
       this.unitMessage(trigger, `Failed to queue unit startup job: ${(err as Error).message}`, PRIORITY.warning);
+      return false;
     }
   }
 

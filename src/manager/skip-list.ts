@@ -21,6 +21,8 @@ export const DEFAULT_SKIP_LIST: readonly string[] = [
   'systemd-*.service',
   'systemd-*.socket',
   'systemd-*.path',
+  // systemd-tmpfiles-clean.timer runs the skipped systemd-tmpfiles-clean.service (unitd applies
+  // tmpfiles.d itself); the other systemd-*.timer units serve machine duties (e.g. systemd-sysupdate).
   'systemd-*.timer',
   'dbus-org.freedesktop.*.service',
   'NetworkManager*.service',
@@ -45,13 +47,12 @@ export const DEFAULT_SKIP_LIST: readonly string[] = [
   'plymouth*.service',
   'apparmor.service',
   'auditd.service',
+  // Images are rebuilt, not upgraded in place: unattended apt runs inside a container fight the image.
   'apt-daily*.service',
   'apt-daily*.timer',
+  // Filesystem maintenance of the host's block devices (ext4 scrub, TRIM): not the container's to do.
   'e2scrub*',
   'fstrim.*',
-  'dpkg-db-backup.*',
-  'man-db.*',
-  'logrotate.timer',
   'motd-news.*',
   'ua-*.service',
   'ubuntu-advantage*.service',

@@ -8,7 +8,7 @@ import { interpretUnit } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
-import { applyDefaultDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
+import { applyDefaultDependencies, applyTimerDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, unitSettingsOf } from './unit-config.js';
 import { serviceSettingsOf } from './service-settings.js';
@@ -158,6 +158,7 @@ export class StoreUnitSource implements UnitSource {
     for (const r of raw.upholdsFromDirs) if (!unit.upholds.includes(r)) unit.upholds.push(r);
     if (raw.loadState === 'loaded') this.addDefaultDependencies(raw.id, raw.type, unit);
     if (raw.loadState === 'loaded' && raw.config) applyTriggerDependencies(unit, triggeredUnitOf(raw.id, raw.config));
+    if (raw.loadState === 'loaded' && raw.config) applyTimerDependencies(unit, raw.config);
     if (raw.config) {
       unit.wantedBy = [...raw.config.install.wantedBy];
       unit.requiredBy = [...raw.config.install.requiredBy];

@@ -80,9 +80,10 @@ export interface UnitHost {
   requestAutoRestart(unit: string): void;
   /**
    * A trigger unit (timer, socket, path) starts the unit it triggers: a normal start job
-   * (mode replace), whose start() sees `{ kind: 'unit', unit: trigger }`.
+   * (mode replace), whose start() sees `{ kind: 'unit', unit: trigger }`. False when the job
+   * could not be queued (logged as `Failed to queue unit startup job: ...`).
    */
-  triggerStart(unit: string, trigger: string, environment?: string[]): void;
+  triggerStart(unit: string, trigger: string, environment?: string[]): boolean;
   /**
    * A socket unit adds (and later drops) a Triggers= edge at run time: the Accept=yes
    * instance it just started, so the instance's state reaches its triggerNotify().
@@ -163,6 +164,9 @@ export interface TriggeredUnitStatus {
   /** A job is queued or running for it: a trigger unit waits for the job to end. */
   hasJob: boolean;
   result?: string;
+  /** CLOCK_MONOTONIC µs when it last left / entered `inactive` (0: never), for OnUnitActiveSec=/OnUnitInactiveSec=. */
+  inactiveExitMonotonic?: number;
+  inactiveEnterMonotonic?: number;
 }
 
 /** What set a start going: a job asked for by a client or dependency, Restart=, or a trigger unit. */

@@ -4,12 +4,14 @@ import { pathType } from './path.js';
 import { serviceType } from './service.js';
 import { socketType } from './socket.js';
 import { targetType } from './target.js';
+import { timerType } from './timer.js';
 import type { UnitType } from './unit-type.js';
 
 export const UNIT_TYPES: Record<string, UnitType> = {
   service: serviceType,
   target: targetType,
   path: pathType,
+  timer: timerType,
   socket: socketType,
 };
 

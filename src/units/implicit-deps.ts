@@ -56,6 +56,7 @@ export function applyDefaultDependencies(id: string, type: UnitType, deps: Depen
 export function triggeredUnitOf(id: string, config: UnitConfig): string | undefined {
   const sameName = `${id.slice(0, id.lastIndexOf('.'))}.service`;
   if (config.type === 'path') return config.path?.unit ?? sameName;
+  if (config.type === 'timer') return config.timer?.unit ?? sameName;
   // Accept=yes sockets trigger per-connection instances, named only when a connection comes.
   if (config.type === 'socket' && config.socket && !config.socket.accept) return config.socket.service ?? sameName;
   return undefined;
@@ -66,4 +67,19 @@ export function applyTriggerDependencies(unit: Pick<UnitSection, 'triggers' | 'b
   if (triggered === undefined) return;
   add(unit.triggers, triggered);
   add(unit.before, triggered);
+}
+
+/** Where Persistent= timers keep their stamps (timer_setup_persistent(), system manager). */
+export const TIMER_STAMP_DIR = '/var/lib/systemd/timers';
+
+/**
+ * timer_add_default_dependencies() beyond the common trigger edges: a calendar timer waits for
+ * the clock (After=time-set.target time-sync.target); a Persistent= one needs its stamp
+ * directory mounted, whatever DefaultDependencies= says.
+ */
+export function applyTimerDependencies(unit: Pick<UnitSection, 'after' | 'requiresMountsFor' | 'defaultDependencies'>, config: UnitConfig): void {
+  const timer = config.timer;
+  if (!timer) return;
+  if (unit.defaultDependencies && timer.calendar.length > 0) add(unit.after, 'time-set.target', 'time-sync.target');
+  if (timer.persistent) add(unit.requiresMountsFor, TIMER_STAMP_DIR);
 }

@@ -37,6 +37,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   /** How long to wait for the control socket, ms (default 10 s). */
   bootTimeoutMs?: number;
+  /** Host directories bind-mounted over paths inside (inside path → host dir), e.g. a private /var/lib/systemd/timers. */
+  binds?: Record<string, string>;
 }
 
 export interface System {
@@ -136,10 +138,11 @@ export async function boot(options: BootOptions): Promise<System> {
     UNITD_JOURNAL_DIR: '/run/log/journal',
     ...options.env,
   };
-  // The bind mount comes before the tmpfs on /tmp, because unitDir itself may live under /tmp.
+  // The bind mounts come before the tmpfs on /tmp, because unitDir (and binds) may live under /tmp.
   const script = [
     'set -e',
     `mount --bind "$1" ${UNIT_DIR_INSIDE}`,
+    ...Object.entries(options.binds ?? {}).map(([inside, host]) => `mkdir -p '${inside}' && mount --bind '${host}' '${inside}'`),
     'mount -t tmpfs tmpfs /run',
     'mount -t tmpfs tmpfs /tmp',
     // Through the launcher, as an image runs it: it sets the daemon's V8 heap limit.

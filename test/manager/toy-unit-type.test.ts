@@ -28,7 +28,6 @@ class ToyTimer implements UnitInstance {
   constructor(
     private config: LoadedUnit,
     private readonly host: UnitHost,
-    private readonly settings: Record<string, string[]>,
   ) {}
   private set(to: ActiveState, sub: string): void {
     const from = this.activeState;
@@ -42,8 +41,9 @@ class ToyTimer implements UnitInstance {
   start(_trigger?: StartTrigger): 'started' | 'already' {
     if (this.activeState === 'active') return 'already';
     this.set('active', 'waiting');
-    const delay = Number(this.settings.OnActiveSec?.at(-1) ?? '0');
-    const unit = this.settings.Unit?.at(-1) ?? this.config.id.replace(/\.timer$/, '.service');
+    // The schema's [Timer] section (OnActiveSec=5 is 5 s there; the toy reads it as ms) and its Triggers=.
+    const delay = (this.config.schema?.timer?.monotonic.at(-1)?.usec ?? 0) / 1_000_000;
+    const unit = this.config.unit.triggers[0] ?? this.config.id.replace(/\.timer$/, '.service');
     this.timer = setTimeout(
       () =>
         this.host.deliver(this.config.id, 'timer', () => {
@@ -89,7 +89,7 @@ class ToyTimer implements UnitInstance {
 
 const toyTimerType: UnitType = {
   suffix: 'timer',
-  create: (config, host) => new ToyTimer(config, host, config.settings?.Timer ?? {}),
+  create: (config, host) => new ToyTimer(config, host),
   statusMessages: () => ({ ...DEFAULT_STATUS_MESSAGES, starting: {}, finished: { ...DEFAULT_STATUS_MESSAGES.finished, start: { done: 'Started toy timer %s.' } } }),
 };
 

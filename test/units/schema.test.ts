@@ -122,9 +122,21 @@ t.test('[Install] keys expand install specifiers', async (t) => {
 });
 
 t.test('inert unit types keep raw settings', async (t) => {
-  const { config, lines } = load('t.timer', '[Timer]\nOnCalendar=daily\nOnCalendar=hourly\nFoo=1\n');
-  t.same(config.settings, { Timer: { OnCalendar: ['daily', 'hourly'] } });
-  t.same(lines, ["/etc/systemd/system/t.timer:4: Unknown key 'Foo' in section [Timer], ignoring."]);
+  const { config, lines } = load('t.mount', '[Mount]\nWhat=/dev/a\nWhat=/dev/b\nFoo=1\n');
+  t.same(config.settings, { Mount: { What: ['/dev/a', '/dev/b'] } });
+  t.same(lines, ["/etc/systemd/system/t.mount:4: Unknown key 'Foo' in section [Mount], ignoring."]);
+});
+
+t.test('[Timer] is typed: values accumulate, bad ones are warnings naming the line', async (t) => {
+  const { config, lines } = load('t.timer', '[Timer]\nOnCalendar=daily\nOnCalendar=bogus day\nOnActiveSec=5x\nOnBootSec=2min\nAccuracySec=1h\nFoo=1\n');
+  t.equal(config.timer?.calendar.length, 1);
+  t.same(config.timer?.monotonic, [{ base: 'OnBootSec', usec: 120_000_000 }]);
+  t.equal(config.timer?.accuracyUSec, 3_600_000_000);
+  t.same(lines, [
+    '/etc/systemd/system/t.timer:3: Failed to parse calendar specification, ignoring: bogus day',
+    '/etc/systemd/system/t.timer:4: Failed to parse timer value, ignoring: 5x',
+    "/etc/systemd/system/t.timer:7: Unknown key 'Foo' in section [Timer], ignoring.",
+  ]);
 });
 
 t.test('garbage input gives diagnostics, not exceptions', async (t) => {

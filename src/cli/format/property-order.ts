@@ -104,3 +104,21 @@ export const MANAGER_PROPERTY_ORDER: readonly string[] = [
   'DefaultLimitRTPRIOSoft', 'DefaultLimitRTTIME', 'DefaultLimitRTTIMESoft', 'DefaultTasksMax', 'TimerSlackNSec',
   'DefaultOOMPolicy', 'DefaultOOMScoreAdjust', 'CtrlAltDelBurstAction',
 ];
+
+/** A timer's own properties (dbus-timer.c's vtable order), shown before the common unit ones. */
+const TIMER_PROPERTIES: readonly string[] = [
+  'Unit', 'TimersMonotonic', 'TimersCalendar', 'OnClockChange', 'OnTimezoneChange', 'NextElapseUSecRealtime',
+  'NextElapseUSecMonotonic', 'LastTriggerUSec', 'LastTriggerUSecMonotonic', 'Result', 'AccuracyUSec',
+  'RandomizedDelayUSec', 'FixedRandomDelay', 'Persistent', 'WakeSystem', 'RemainAfterElapse',
+];
+
+/** Per unit type whose own properties differ from a service's: its own list, then the unit ones. */
+const TYPE_PROPERTY_ORDER: Readonly<Record<string, readonly string[]>> = {
+  timer: [...TIMER_PROPERTIES, ...UNIT_PROPERTY_ORDER.slice(UNIT_PROPERTY_ORDER.indexOf('Id'))],
+};
+
+/** The order `show` uses for the unit with this Id. */
+export function propertyOrderOf(id: unknown): readonly string[] {
+  const type = typeof id === 'string' ? id.slice(id.lastIndexOf('.') + 1) : '';
+  return TYPE_PROPERTY_ORDER[type] ?? UNIT_PROPERTY_ORDER;
+}

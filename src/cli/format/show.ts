@@ -2,9 +2,9 @@
 // systemd's bus_print_property() formats by D-Bus type, since the daemon sends
 // raw values (µs numbers, booleans, lists).
 
-import type { ExecCommandState, Properties, PropertyValue } from '../../control/api.js';
+import type { ExecCommandState, Properties, PropertyValue, TimerValueState } from '../../control/api.js';
 import { signalToString } from '../../units/values/signal.js';
-import { MANAGER_PROPERTY_ORDER, UNIT_PROPERTY_ORDER } from './property-order.js';
+import { MANAGER_PROPERTY_ORDER, propertyOrderOf } from './property-order.js';
 import { formatTimespan, formatTimestamp } from './time.js';
 
 export interface ShowOptions {
@@ -43,7 +43,20 @@ const CODE_NAMES = ['(null)', 'exited', 'killed', 'dumped'] as const;
 const PAIR_LIST_PROPERTIES = new Set(['Listen']);
 
 function isExecList(v: PropertyValue): v is ExecCommandState[] {
-  return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object';
+  return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'argv' in v[0];
+}
+
+function isTimerList(v: PropertyValue): v is TimerValueState[] {
+  return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'timerBase' in v[0];
+}
+
+/** Wall-clock µs properties whose names do not say so (bus_print_property()'s list). */
+const TIMESTAMP_PROPERTIES: ReadonlySet<string> = new Set(['NextElapseUSecRealtime', 'LastTriggerUSec']);
+
+/** TimersMonotonic=/TimersCalendar= entries: `{ OnActiveUSec=1h ; next_elapse=2h 52min 34.383520s }`. */
+function formatTimerValue(v: TimerValueState): string {
+  if (v.calendar !== undefined) return `{ ${v.timerBase}=${v.calendar} ; next_elapse=${formatTimestamp(v.nextElapse) || 'n/a'} }`;
+  return `{ ${v.timerBase}=${formatTimespan(v.usec ?? 0)} ; next_elapse=${formatTimespan(v.nextElapse)} }`;
 }
 
 function bracketTime(usec: number): string {
@@ -66,6 +79,8 @@ export function formatValue(name: string, value: PropertyValue): string {
   if (value === 'infinity' || value === Number.POSITIVE_INFINITY) return 'infinity';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'number') {
+    if (TIMESTAMP_PROPERTIES.has(name)) return formatTimestamp(value);
+    if (name.endsWith('USecMonotonic')) return formatTimespan(value);
     if (name.endsWith('Monotonic')) return String(value);
     if (name.endsWith('Timestamp')) return formatTimestamp(value);
     if (name.endsWith('USec')) return formatTimespan(value);
@@ -74,6 +89,7 @@ export function formatValue(name: string, value: PropertyValue): string {
   }
   if (typeof value === 'string') return value;
   if (isExecList(value)) return value.map((c) => formatExecCommand(c, name.endsWith('Ex'))).join('\n');
+  if (isTimerList(value)) return value.map(formatTimerValue).join('\n');
   return (value as string[]).map(quoteListItem).join(' ');
 }
 
@@ -83,6 +99,7 @@ function propertyLines(name: string, value: PropertyValue, valueOnly: boolean): 
   if (isExecList(value)) return value.map((c) => prefix + formatExecCommand(c, name.endsWith('Ex')));
   // D-Bus arrays of pairs (a(ss)) print one `Name=first (second)` line each.
   if (PAIR_LIST_PROPERTIES.has(name) && Array.isArray(value)) return value.map((v) => prefix + String(v));
+  if (isTimerList(value)) return value.map((v) => prefix + formatTimerValue(v));
   return [prefix + formatValue(name, value)];
 }
 
@@ -90,7 +107,7 @@ function isEmpty(name: string, value: PropertyValue): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (value === '') return true;
   // A timestamp that was never set prints as nothing, so it counts as empty.
-  return typeof value === 'number' && name.endsWith('Timestamp') && !(value > 0);
+  return typeof value === 'number' && (name.endsWith('Timestamp') || TIMESTAMP_PROPERTIES.has(name)) && !(value > 0);
 }
 
 /** systemd prints ExecStart= and then ExecStartEx= with flags; derive the Ex form when the daemon sends only one. */
@@ -115,7 +132,7 @@ function ordered(entries: [string, PropertyValue][], order: readonly string[]): 
 export function formatShow(props: Properties, options: ShowOptions = {}): string[] {
   const wanted = options.properties !== undefined ? new Set(options.properties) : undefined;
   const lines: string[] = [];
-  for (const [name, value] of ordered(withExVariants(props), options.manager ? MANAGER_PROPERTY_ORDER : UNIT_PROPERTY_ORDER)) {
+  for (const [name, value] of ordered(withExVariants(props), options.manager ? MANAGER_PROPERTY_ORDER : propertyOrderOf(props.Id))) {
     if (wanted !== undefined && !wanted.has(name)) continue;
     if (wanted === undefined && !options.all && isEmpty(name, value)) continue;
     // An Exec list with no commands prints nothing even when asked for.

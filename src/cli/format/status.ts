@@ -6,6 +6,7 @@ import type { ExecCommandState, LogLine, Properties, PropertyValue, UnitProcess 
 import { formatExitStatus } from '../../units/values/exit-status.js';
 import { signalToString } from '../../units/values/signal.js';
 import { formatLogLine } from './log-line.js';
+import { nextElapse } from './list-timers.js';
 import { formatBytes, formatRelative, formatTimespan, formatTimestamp } from './time.js';
 
 export interface StatusContext {
@@ -17,12 +18,16 @@ export interface StatusContext {
   columns?: number;
   /** /proc/PID/comm of a local process, for `Main PID: 123 (sleep)`. */
   comm: (pid: number) => string | undefined;
+  /** CLOCK_MONOTONIC µs now, to put a timer's monotonic deadline on the wall clock. */
+  nowMonotonicUsec?: number;
 }
 
 export interface StatusInput {
   props: Properties;
   processes: UnitProcess[];
   log: LogLine[];
+  /** ActiveState of the units in Triggers=/TriggeredBy=, for their glyphs. */
+  relatedStates?: Record<string, string>;
 }
 
 const EXEC_KEYS = ['ExecCondition', 'ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecReload', 'ExecStop', 'ExecStopPre', 'ExecStopPost'] as const;
@@ -127,6 +132,27 @@ export function defaultCgroup(id: string): string {
   return `/system.slice/${id}`;
 }
 
+/**
+ * `Trigger:` (a timer's next elapse, or n/a), then `TriggeredBy:` and `Triggers:` with the
+ * related units' glyphs: print_status_info() puts them right below the Active line.
+ */
+function triggerLines(input: StatusInput, ctx: StatusContext, c: (color: keyof typeof ANSI | undefined, s: string) => string): string[] {
+  const p = input.props;
+  const out: string[] = [];
+  if (str(p, 'Id').endsWith('.timer')) {
+    const next = nextElapse(num(p, 'NextElapseUSecRealtime'), num(p, 'NextElapseUSecMonotonic'), ctx.nowUsec, ctx.nowMonotonicUsec ?? 0);
+    out.push(`    Trigger: ${next > 0 ? `${formatTimestamp(next)}; ${formatRelative(next, ctx.nowUsec)}` : 'n/a'}`);
+  }
+  const glyph = (name: string, fixed?: string): string => {
+    const state = input.relatedStates?.[name] ?? 'inactive';
+    return c(glyphColor(state, 'loaded'), fixed ?? stateGlyph(state));
+  };
+  list(p, 'TriggeredBy').forEach((u, i) => out.push(`${i === 0 ? 'TriggeredBy:' : '            '} ${glyph(u)} ${u}`));
+  // Triggers: always shows ●, only its colour follows the unit's state.
+  list(p, 'Triggers').forEach((u, i) => out.push(`${i === 0 ? '   Triggers:' : '            '} ${glyph(u, '●')} ${u}`));
+  return out;
+}
+
 /** The lines of one unit's status block, without the trailing newline. */
 export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
   const p = input.props;
@@ -176,6 +202,8 @@ export function formatStatus(input: StatusInput, ctx: StatusContext): string[] {
   if ((active === 'inactive' || active === 'failed') && enter > 0 && exit > 0 && exit >= enter) {
     out.push(`   Duration: ${formatTimespan(exit - enter, 1000)}`);
   }
+
+  out.push(...triggerLines(input, ctx, c));
 
   const condTs = num(p, 'ConditionTimestamp');
   if (p.ConditionResult === false && condTs > 0) {

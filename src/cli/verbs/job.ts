@@ -43,6 +43,8 @@ export function explainJobResult(unit: string, result: string, serviceResult: st
     case 'once':
       return [`Unit ${unit} was started already once and can't be started again.`];
   }
+  // check_wait_response(): only a service gets the explained form; other types a generic line.
+  if (!unit.endsWith('.service')) return ['Job failed. See "journalctl -xe" for details.'];
   const hint = `See "systemctl status ${unit}" and "journalctl -xeu ${unit}" for details.`;
   const reason = serviceResult !== undefined ? RESULT_EXPLANATIONS[serviceResult] : undefined;
   if (reason === undefined) return [`Job for ${unit} failed.`, hint];

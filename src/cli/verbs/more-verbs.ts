@@ -1,7 +1,8 @@
 // The remaining runtime verbs: isolate and its shorthands (default, rescue,
 // emergency), list-timers and list-sockets, import-environment.
 
-import type { UnitListEntry } from '../../control/api.js';
+import type { Properties, UnitListEntry } from '../../control/api.js';
+import { formatListTimers, nextElapse, type TimerRow } from '../format/list-timers.js';
 import { ControlCallError } from '../../control/client.js';
 import { mangleUnitName } from '../../units/unit-name.js';
 import { errorMessage, exitStatusForBusError, withDaemon } from './daemon-errors.js';
@@ -47,33 +48,30 @@ export const isolateSpecial =
   (ctx) =>
     isolateTarget(ctx, target);
 
-/**
- * list-timers / list-sockets. unitd has no timer or socket units yet, so the
- * table is empty and only the header and footer remain, as systemd 252 prints them
- * for zero rows.
- */
-function listOfType(kind: 'timer' | 'socket', header: string): RuntimeVerb {
-  return (ctx, args) =>
-    withDaemon(ctx, async (d) => {
-      const patterns = mangleArgs(ctx, args, `.${kind}`).map((pattern) => globToRegExp(pattern));
-      const units = (await d.listUnits({ all: ctx.options.all })).filter(
-        (u: UnitListEntry) => u.id.endsWith(`.${kind}`) && (patterns.length === 0 || patterns.some((re) => re.test(u.id))),
-      );
-      // systemd 252 does not singularise: "1 timers listed."
-      const plural = `${kind}s`;
-      const lines: string[] = [];
-      if (ctx.options.legend) lines.push(header);
-      for (const u of units) lines.push(u.id);
-      if (ctx.options.legend) {
-        lines.push('', `${units.length} ${plural} listed.`);
-        if (!ctx.options.all) lines.push(`Pass --all to see loaded but inactive ${plural}, too.`);
-      }
-      if (lines.length > 0) ctx.out(lines.join('\n') + '\n');
-      return 0;
-    });
-}
-
-export const listTimers = listOfType('timer', 'NEXT LEFT LAST PASSED UNIT ACTIVATES');
+/** list-timers [PATTERN...]: loaded timers that are active or have a job (--all: every loaded one). */
+export const listTimers: RuntimeVerb = (ctx, args) =>
+  withDaemon(ctx, async (d) => {
+    const patterns = mangleArgs(ctx, args, '.timer').map((pattern) => globToRegExp(pattern));
+    const units = (await d.listUnits({ all: ctx.options.all })).filter(
+      (u: UnitListEntry) =>
+        u.id.endsWith('.timer') &&
+        (patterns.length === 0 || patterns.some((re) => re.test(u.id))) &&
+        (ctx.options.all || u.activeState !== 'inactive' || u.jobId !== undefined),
+    );
+    const props = units.length > 0 ? await d.unitProperties(units.map((u) => u.id)) : [];
+    const nowRealtime = ctx.nowUsec();
+    const nowMonotonic = Number(process.hrtime.bigint() / 1000n);
+    const num = (p: Properties, k: string): number => (typeof p[k] === 'number' ? (p[k] as number) : 0);
+    const rows: TimerRow[] = props.map((p, i) => ({
+      id: units[i].id,
+      next: nextElapse(num(p, 'NextElapseUSecRealtime'), num(p, 'NextElapseUSecMonotonic'), nowRealtime, nowMonotonic),
+      last: num(p, 'LastTriggerUSec'),
+      activates: Array.isArray(p.Triggers) ? p.Triggers.filter((x): x is string => typeof x === 'string') : [],
+    }));
+    const lines = formatListTimers(rows, { all: ctx.options.all, legend: ctx.options.legend, nowUsec: nowRealtime });
+    if (lines.length > 0) ctx.out(lines.join('\n') + '\n');
+    return 0;
+  });
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -12,6 +12,11 @@ function s(p: Properties, k: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+function list(p: Properties, k: string): string[] {
+  const v = p[k];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /**
  * `status` without units: systemd's show_system_status() overview. The glyph
  * is always ● (coloured by state on a terminal); Units counts loaded names.
@@ -56,18 +61,22 @@ export const status: RuntimeVerb = (ctx, args) =>
         if (rc === 0) rc = 4;
         continue;
       }
-      const [processes, log] = await Promise.all([
+      const related = [...list(props, 'TriggeredBy'), ...list(props, 'Triggers')];
+      const [processes, log, relatedProps] = await Promise.all([
         d.unitProcesses(id),
         ctx.options.lines > 0 ? d.unitLog(id, ctx.options.lines) : Promise.resolve([]),
+        related.length > 0 ? d.unitProperties(related) : Promise.resolve([]),
       ]);
+      const relatedStates = Object.fromEntries(related.map((u, i) => [u, s(relatedProps[i] ?? {}, 'ActiveState')]));
       const lines = formatStatus(
-        { props, processes, log },
+        { props, processes, log, relatedStates },
         {
           nowUsec: ctx.nowUsec(),
           color: ctx.color ?? ctx.isTTY,
           hostname: ctx.hostname,
           columns: ctx.options.full ? undefined : ctx.columns,
           comm: ctx.comm,
+          nowMonotonicUsec: Number(process.hrtime.bigint() / 1000n),
         },
       );
       ctx.out((first ? '' : '\n') + lines.join('\n') + '\n');

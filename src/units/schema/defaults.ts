@@ -1,8 +1,8 @@
 // Defaults of systemd 252 as `systemctl show` reports them for a minimal unit.
 
-import { USEC_INFINITY, USEC_PER_MSEC, USEC_PER_SEC } from '../values/timespan.js';
+import { USEC_INFINITY, USEC_PER_MINUTE, USEC_PER_MSEC, USEC_PER_SEC } from '../values/timespan.js';
 import { emptyExitStatusSet } from '../values/exit-status.js';
-import type { InstallSection, PathSection, ServiceSection, SocketSection, UnitSection } from './types.js';
+import type { InstallSection, PathSection, ServiceSection, SocketSection, UnitSection, TimerSection } from './types.js';
 
 /** DefaultTimeoutStartSec= / DefaultTimeoutStopSec= of the manager. */
 export const DEFAULT_TIMEOUT_USEC = 90 * USEC_PER_SEC;
@@ -190,5 +190,24 @@ export function defaultSocketSection(): SocketSection {
     timeoutUSec: DEFAULT_TIMEOUT_USEC,
     triggerLimitIntervalUSec: 2 * USEC_PER_SEC,
     exec: defaultServiceSection(),
+  };
+}
+
+/** DefaultTimerAccuracySec= of the manager (systemd-system.conf(5)): AccuracySec= when unset. */
+export const DEFAULT_TIMER_ACCURACY_USEC = USEC_PER_MINUTE;
+
+/** [Timer] as `systemctl show` reports a minimal timer (AccuracyUSec=1min, RemainAfterElapse=yes observed). */
+export function defaultTimerSection(): TimerSection {
+  return {
+    monotonic: [],
+    calendar: [],
+    onClockChange: false,
+    onTimezoneChange: false,
+    accuracyUSec: DEFAULT_TIMER_ACCURACY_USEC,
+    randomizedDelayUSec: 0,
+    fixedRandomDelay: false,
+    persistent: false,
+    wakeSystem: false,
+    remainAfterElapse: true,
   };
 }

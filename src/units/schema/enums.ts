@@ -130,6 +130,10 @@ export type ResourceLimit = (typeof RESOURCE_LIMITS)[number];
 export const PATH_SPEC_KINDS = ['PathExists', 'PathExistsGlob', 'PathChanged', 'PathModified', 'DirectoryNotEmpty'] as const;
 export type PathSpecKind = (typeof PATH_SPEC_KINDS)[number];
 
+/** The monotonic [Timer] keys (systemd's timer_base table), as unit files spell them. */
+export const TIMER_BASES = ['OnActiveSec', 'OnBootSec', 'OnStartupSec', 'OnUnitActiveSec', 'OnUnitInactiveSec'] as const;
+export type TimerBase = (typeof TIMER_BASES)[number];
+
 /** LoadState= of a unit (systemd's unit_load_state table). */
 export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
 export type LoadState = (typeof LOAD_STATES)[number];

@@ -8,7 +8,7 @@ import type { DiagnosticLog } from '../diagnostics.js';
 import { unitTypeOf, type UnitType } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import type { SpecifierContext } from '../values/specifiers.js';
-import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultSocketSection, defaultUnitSection, deriveServiceDefaults } from './defaults.js';
+import { defaultInstallSection, defaultPathSection, defaultServiceSection, defaultSocketSection, defaultUnitSection, deriveServiceDefaults, defaultTimerSection } from './defaults.js';
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
@@ -16,6 +16,7 @@ import { parseBoolean } from '../values/boolean.js';
 import { PATH_KEYS, pathRefusal } from './path-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
 import { SOCKET_KEYS, socketExecKey, socketRefusal } from './socket-keys.js';
+import { TIMER_KEYS, timerRefusal } from './timer-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
 import { serviceRefusal } from './service-refusal.js';
@@ -85,6 +86,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     service: type === 'service' ? defaultServiceSection() : undefined,
     path: type === 'path' ? defaultPathSection() : undefined,
     socket: type === 'socket' ? defaultSocketSection() : undefined,
+    timer: type === 'timer' ? defaultTimerSection() : undefined,
     settings: {},
     unsupported: [],
   };
@@ -138,7 +140,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
     config.badSetting = fatal;
     return config;
   }
-  const pathRefused = config.path && pathRefusal(config.path);
+  const pathRefused = (config.path && pathRefusal(config.path)) || (config.timer && timerRefusal(config.timer));
   if (pathRefused) {
     input.log.error(input.name, undefined, pathRefused);
     config.badSetting = pathRefused;
@@ -193,6 +195,10 @@ function applyKey(config: UnitConfig, a: Assignment, ctx: KeyContext): ApplyOutc
     if (!isKnown('Socket', key)) return 'unknown';
     checkUnappliedValue(key, value, ctx);
     return 'unsupported';
+  }
+  if (section === 'Timer' && config.timer) {
+    const handler = TIMER_KEYS[key];
+    return handler ? run(handler, config.timer, value, ctx) : 'unknown';
   }
   if (!isKnown(section, key)) return 'unknown';
   // Types unitd keeps inert: command lines are still checked (a bad one makes the unit bad-setting).

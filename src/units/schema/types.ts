@@ -25,7 +25,9 @@ import type {
   StandardOutputKind,
   SyslogLevel,
   TimeoutFailureMode,
+  TimerBase,
 } from './enums.js';
+import type { CalendarSpec } from '../values/calendar.js';
 
 export interface Condition {
   /** The key without its Condition/Assert prefix: "PathExists", "Virtualization" ... */
@@ -278,6 +280,30 @@ export interface SocketSection {
   exec: ServiceSection;
 }
 
+/** One monotonic value of a timer: OnActiveSec=5min → { base: 'OnActiveSec', usec: 300e6 }. */
+export interface MonotonicTimerValue {
+  base: TimerBase;
+  usec: Usec;
+}
+
+/** [Timer] (systemd.timer(5)). */
+export interface TimerSection {
+  /** OnActiveSec= ... OnUnitInactiveSec= in file order. */
+  monotonic: MonotonicTimerValue[];
+  /** OnCalendar= in file order. */
+  calendar: CalendarSpec[];
+  /** Unit=: unset = `<prefix>.service`. */
+  unit?: string;
+  onClockChange: boolean;
+  onTimezoneChange: boolean;
+  accuracyUSec: Usec;
+  randomizedDelayUSec: Usec;
+  fixedRandomDelay: boolean;
+  persistent: boolean;
+  wakeSystem: boolean;
+  remainAfterElapse: boolean;
+}
+
 export interface UnsupportedSetting {
   key: string;
   file: string;
@@ -291,6 +317,7 @@ export interface UnitConfig {
   service?: ServiceSection;
   path?: PathSection;
   socket?: SocketSection;
+  timer?: TimerSection;
   /** Known keys of sections unitd does not interpret (e.g. [Timer]). */
   settings: RawSettings;
   /** Accepted, not applied in a container (sandboxing, cgroup resource control ...). */
