@@ -45,6 +45,9 @@ export interface ExecSettings {
   supplementaryGroups: string[];
   workingDirectory?: { path: string; missingOk: boolean };
   rootDirectory?: string;
+  /** RootDirectoryStartOnly=: the root applies to ExecStart= only. */
+  rootDirectoryStartOnly: boolean;
+  noNewPrivileges: boolean;
   umask: number;
   nice?: number;
   oomScoreAdjust?: number;
@@ -77,6 +80,8 @@ export function defaultExecSettings(): ExecSettings {
   const dir = (): ExecDirectory => ({ names: [], mode: 0o755 });
   return {
     supplementaryGroups: [],
+    rootDirectoryStartOnly: false,
+    noNewPrivileges: false,
     umask: 0o022,
     limits: [],
     environment: [],
