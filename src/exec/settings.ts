@@ -48,6 +48,8 @@ export interface ExecSettings {
   /** RootDirectoryStartOnly=: the root applies to ExecStart= only. */
   rootDirectoryStartOnly: boolean;
   noNewPrivileges: boolean;
+  /** IgnoreSIGPIPE= (systemd's default: yes). */
+  ignoreSigpipe: boolean;
   umask: number;
   nice?: number;
   oomScoreAdjust?: number;
@@ -82,6 +84,7 @@ export function defaultExecSettings(): ExecSettings {
     supplementaryGroups: [],
     rootDirectoryStartOnly: false,
     noNewPrivileges: false,
+    ignoreSigpipe: true,
     umask: 0o022,
     limits: [],
     environment: [],

@@ -58,6 +58,7 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.rootDirectory = s.rootDirectory;
   e.rootDirectoryStartOnly = s.rootDirectoryStartOnly;
   e.noNewPrivileges = s.noNewPrivileges;
+  e.ignoreSigpipe = s.ignoreSIGPIPE;
   e.umask = s.umask;
   e.nice = s.nice;
   e.oomScoreAdjust = s.oomScoreAdjust;

@@ -83,6 +83,7 @@ struct SpawnPlan {
   bool hasOomScoreAdjust = false;
   std::string oomScoreAdjustText;
   bool noNewPrivileges = false;
+  bool ignoreSigpipe = false;
   std::string rootDirectory;  // empty: no chroot
   StdioPlan stdio[3];
   std::vector<int> extraFds;
@@ -368,6 +369,11 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
     if (!noNewPrivileges.IsBoolean()) ThrowType(env, "spec.noNewPrivileges", "a boolean");
     plan->noNewPrivileges = noNewPrivileges.As<Napi::Boolean>().Value();
   }
+  Napi::Value ignoreSigpipe = spec.Get("ignoreSigpipe");
+  if (!ignoreSigpipe.IsUndefined()) {
+    if (!ignoreSigpipe.IsBoolean()) ThrowType(env, "spec.ignoreSigpipe", "a boolean");
+    plan->ignoreSigpipe = ignoreSigpipe.As<Napi::Boolean>().Value();
+  }
   Napi::Value root = spec.Get("rootDirectory");
   if (!root.IsUndefined()) {
     plan->rootDirectory = ReadString(env, root, "spec.rootDirectory");
@@ -502,6 +508,8 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
   sigemptyset(&defaults.sa_mask);
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &defaults, nullptr);
+  // IgnoreSIGPIPE= (yes by default in systemd): an ignored disposition survives execve.
+  if (plan.ignoreSigpipe) signal(SIGPIPE, SIG_IGN);
 
   if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
 

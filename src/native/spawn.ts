@@ -62,6 +62,8 @@ export interface SpawnSpec {
   oomScoreAdjust?: number;
   /** prctl(PR_SET_NO_NEW_PRIVS) just before execve (NoNewPrivileges=). */
   noNewPrivileges?: boolean;
+  /** SIGPIPE ignored in the started program (IgnoreSIGPIPE=); otherwise every signal is at its default. */
+  ignoreSigpipe?: boolean;
   /** chroot() here before dropping privileges (RootDirectory=); path and cwd are then inside it. */
   rootDirectory?: string;
   /** Defaults: stdin null, stdout inherit, stderr inherit. */
@@ -172,6 +174,7 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
   if (spec.nice !== undefined) expectInteger(spec.nice, 'spec.nice', -20, 19);
   if (spec.oomScoreAdjust !== undefined) expectInteger(spec.oomScoreAdjust, 'spec.oomScoreAdjust', -1000, 1000);
   if (spec.noNewPrivileges !== undefined) expectBoolean(spec.noNewPrivileges, 'spec.noNewPrivileges');
+  if (spec.ignoreSigpipe !== undefined) expectBoolean(spec.ignoreSigpipe, 'spec.ignoreSigpipe');
   if (spec.rootDirectory !== undefined) {
     expectString(spec.rootDirectory, 'spec.rootDirectory');
     if (!spec.rootDirectory.startsWith('/')) throw new RangeError(`spec.rootDirectory must be an absolute path (got '${spec.rootDirectory}')`);

@@ -21,12 +21,14 @@ function miniRoot(): string {
   return root;
 }
 
-t.test('NoNewPrivileges=, StandardInputText=/StandardInputData= and RootDirectory= reach the service', { timeout: 90_000 }, async (t) => {
+t.test('NoNewPrivileges=, IgnoreSIGPIPE=, StandardInputText=/StandardInputData= and RootDirectory= reach the service', { timeout: 90_000 }, async (t) => {
   const root = miniRoot();
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const sys = await boot({
     units: {
       'nnp.service': '[Service]\nNoNewPrivileges=yes\nExecStart=/bin/sh -c "grep NoNewPrivs /proc/self/status"\n',
+      'pipe-default.service': '[Service]\nExecStart=/bin/grep SigIgn /proc/self/status\n',
+      'pipe-no.service': '[Service]\nIgnoreSIGPIPE=no\nExecStart=/bin/grep SigIgn /proc/self/status\n',
       'input.service': '[Service]\nStandardInput=data\nStandardInputText=first line\nStandardInputText=second %n\nStandardInputData=dGhpcmQK\nExecStart=/bin/cat\n',
       'chrooted.service': `[Service]\nRootDirectory=${root}\nWorkingDirectory=/data\nExecStart=/bin/sh -c 'echo "cwd=$(pwd)"; echo inside > /data/marker; cat /etc/hostname || echo no-host-files'\n`,
     },
@@ -39,6 +41,11 @@ t.test('NoNewPrivileges=, StandardInputText=/StandardInputData= and RootDirector
   let r = await sys.ctl('start', 'nnp.service');
   t.equal(r.code, 0, r.stderr);
   t.match(await waitJournal(sys, ['-u', 'nnp.service', '-o', 'cat'], (o) => o.includes('NoNewPrivs')), /NoNewPrivs:\s+1/);
+
+  // systemd's default IgnoreSIGPIPE=yes leaves SIGPIPE (bit 13) ignored; SysV units say no.
+  await sys.ctl('start', 'pipe-default.service', 'pipe-no.service');
+  t.match(await waitJournal(sys, ['-u', 'pipe-default.service', '-o', 'cat'], (o) => o.includes('SigIgn')), /SigIgn:\s+0000000000001000/);
+  t.match(await waitJournal(sys, ['-u', 'pipe-no.service', '-o', 'cat'], (o) => o.includes('SigIgn')), /SigIgn:\s+0000000000000000/);
 
   r = await sys.ctl('start', 'input.service');
   t.equal(r.code, 0, r.stderr);

@@ -304,3 +304,9 @@ t.test("stdin 'data': the bytes are the child's stdin from their start, more tha
   t.equal((await exits.exitOf(pid)).status, 0);
   t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], stdout: { kind: 'data', data } as never }), RangeError, "'data' is for stdin only");
 });
+
+t.test('ignoreSigpipe: SIGPIPE (bit 13) is the only ignored signal', async (t) => {
+  const pid = await sleeper({ ignoreSigpipe: true });
+  t.equal(statusField(pid, 'SigIgn'), '0000000000001000');
+  await stop(pid);
+});
