@@ -30,6 +30,8 @@ export interface EnvironmentContext {
   directories?: Record<string, string>;
   /** Ignore User= for this command (`+`, `!`). */
   ignoreUser: boolean;
+  /** The command is one of ExecStart= (RootDirectoryStartOnly= limits the root to those). */
+  startCommand?: boolean;
 }
 
 /** Default manager environment: PATH plus LANG when the daemon has one (observed show-environment). */

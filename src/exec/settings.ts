@@ -47,6 +47,11 @@ export interface ExecSettings {
   supplementaryGroups: string[];
   workingDirectory?: { path: string; missingOk: boolean };
   rootDirectory?: string;
+  /** RootDirectoryStartOnly=: the root applies to ExecStart= only. */
+  rootDirectoryStartOnly: boolean;
+  noNewPrivileges: boolean;
+  /** IgnoreSIGPIPE= (systemd's default: yes). */
+  ignoreSigpipe: boolean;
   umask: number;
   nice?: number;
   oomScoreAdjust?: number;
@@ -79,6 +84,9 @@ export function defaultExecSettings(): ExecSettings {
   const dir = (): ExecDirectory => ({ names: [], mode: 0o755 });
   return {
     supplementaryGroups: [],
+    rootDirectoryStartOnly: false,
+    noNewPrivileges: false,
+    ignoreSigpipe: true,
     umask: 0o022,
     limits: [],
     environment: [],

@@ -35,12 +35,15 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Bare names are looked up in the fixed system PATH (systemd.service(5) "Command lines"). */
-export function resolveExecutable(name: string): string | undefined {
+/**
+ * Bare names are looked up in the fixed system PATH (systemd.service(5) "Command lines"),
+ * inside RootDirectory= when there is one; the result is the path as seen there.
+ */
+export function resolveExecutable(name: string, root = ''): string | undefined {
   if (name.startsWith('/')) return name;
   for (const dir of DEFAULT_PATH.split(':')) {
     const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutable(join(root || '/', candidate))) return candidate;
   }
   return undefined;
 }
@@ -49,9 +52,10 @@ function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec 
   switch (setting.kind) {
     case 'null':
     case 'tty': // no controlling terminal in a container: behave as null
-    case 'data':
     case 'socket': // replaced by the socket's fd when one is passed (manager/run-command.ts)
       return { kind: 'null' };
+    case 'data':
+      return stream === 'stdin' ? { kind: 'data', data: setting.data } : { kind: 'null' };
     case 'inherit':
       return stream === 'stdin' ? { kind: 'null' } : { kind: 'inherit' };
     case 'journal':
@@ -78,11 +82,14 @@ function stderrFor(settings: ExecSettings): StdioSpec {
 export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): PreparedSpawn {
   const env = buildEnvironment(ctx);
   const argv = command.noExpand ? command.argv : expandWords(command.argv, env);
-  const path = resolveExecutable(command.path);
+  const s = ctx.settings;
+  // `+` runs with full privileges: no root directory, no NoNewPrivileges= (systemd.service(5)).
+  const restricted = command.privileges !== 'full';
+  const root = restricted && s.rootDirectory !== undefined && (!s.rootDirectoryStartOnly || ctx.startCommand === true) ? s.rootDirectory : undefined;
+  const path = resolveExecutable(command.path, root);
   if (!path) {
     throw new ExecSetupError(203, `Failed to locate executable ${command.path}: No such file or directory`);
   }
-  const s = ctx.settings;
   const useCredentials = command.privileges === 'normal';
   const spec: SpawnSpec = {
     path,
@@ -101,12 +108,15 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     const value = (n: number): number | 'infinity' => (Number.isFinite(n) ? n : 'infinity');
     spec.rlimits = s.limits.map((l) => ({ resource: l.resource, soft: value(l.soft), hard: value(l.hard) }));
   }
+  if (root !== undefined) spec.rootDirectory = root;
+  if (restricted && s.noNewPrivileges) spec.noNewPrivileges = true;
+  if (s.ignoreSigpipe) spec.ignoreSigpipe = true;
   if (s.nice !== undefined) spec.nice = s.nice;
   if (s.oomScoreAdjust !== undefined) spec.oomScoreAdjust = s.oomScoreAdjust;
   if (s.workingDirectory) {
     let dir = s.workingDirectory.path;
     if (dir === '~') dir = (s.user && useCredentials ? lookupUser(s.user)?.home : undefined) ?? '/root';
-    spec.cwd = s.workingDirectory.missingOk && !existsSync(dir) ? '/' : dir;
+    spec.cwd = s.workingDirectory.missingOk && !existsSync(join(root ?? '/', dir)) ? '/' : dir;
   } else {
     spec.cwd = '/';
   }

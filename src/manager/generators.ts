@@ -10,6 +10,7 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildExit, NativeModule } from '../exec/native.js';
+import { SYSV_DEFAULTS, generateSysvUnits, sysvSearchPath } from './sysv-generator.js';
 
 /** Where generators live, in systemd's order; an earlier directory's name masks a later one's. */
 export const GENERATOR_DIRS = [
@@ -31,8 +32,7 @@ export const GENERATOR_OUTPUT = {
  * systemd's own generators that describe a machine, not a container's
  * services: disks, ttys, the kernel command line, boot loaders. Running them
  * in a container would add units for hardware that is not there.
- * systemd-sysv-generator is skipped too: unitd runs native units only, and
- * LSB scripts of packages that also ship a unit would be started twice.
+ * systemd-sysv-generator is not run either: BUILTIN_GENERATORS does its job.
  */
 export const SKIPPED_GENERATORS: ReadonlySet<string> = new Set([
   'systemd-bless-boot-generator',
@@ -45,13 +45,40 @@ export const SKIPPED_GENERATORS: ReadonlySet<string> = new Set([
   'systemd-integritysetup-generator',
   'systemd-run-generator',
   'systemd-system-update-generator',
-  'systemd-sysv-generator',
   'systemd-veritysetup-generator',
   'systemd-tpm2-generator',
   'systemd-ssh-generator',
   'systemd-factory-reset-generator',
   'systemd-import-generator',
   'systemd-storagetm-generator',
+]);
+
+/** What a generator built into unitd gets: the root and the environment an external one would see. */
+export interface BuiltinGeneratorContext {
+  root: string;
+  environment: ReadonlyMap<string, string>;
+}
+
+/** Lines a built-in generator logs at warning level (as an external one writes to stderr). */
+export type BuiltinGenerator = (context: BuiltinGeneratorContext) => string[];
+
+/**
+ * Generators unitd implements itself. They run even when the program of the
+ * same name is not installed (an image without systemd still has its
+ * /etc/init.d scripts), and an installed program of that name is not run.
+ */
+export const BUILTIN_GENERATORS: ReadonlyMap<string, BuiltinGenerator> = new Map([
+  [
+    'systemd-sysv-generator',
+    ({ root, environment }: BuiltinGeneratorContext) =>
+      generateSysvUnits({
+        root,
+        initPaths: sysvSearchPath(environment.get('SYSTEMD_SYSVINIT_PATH'), SYSV_DEFAULTS.initPath),
+        rcPaths: sysvSearchPath(environment.get('SYSTEMD_SYSVRCND_PATH'), SYSV_DEFAULTS.rcPath),
+        outputDir: GENERATOR_OUTPUT.late,
+        unitPathEnv: environment.get('SYSTEMD_UNIT_PATH'),
+      }).messages,
+  ],
 ]);
 
 export const DEFAULT_GENERATOR_TIMEOUT_MS = 10_000;
@@ -65,6 +92,8 @@ export interface GeneratorOptions {
   timeoutMs?: number;
   /** Names never run, instead of SKIPPED_GENERATORS. */
   skip?: ReadonlySet<string>;
+  /** Generators run in-process, instead of BUILTIN_GENERATORS. */
+  builtin?: ReadonlyMap<string, BuiltinGenerator>;
   /** PATH and the like for the generators; SYSTEMD_* variables are added. */
   environment?: string[];
 }
@@ -82,6 +111,8 @@ export interface GeneratorResult {
 export interface GeneratorReport {
   results: GeneratorResult[];
   skipped: string[];
+  /** Built-in generators that ran, with what each logged. */
+  builtin: { name: string; messages: string[] }[];
 }
 
 function isExecutableFile(file: string): boolean {
@@ -135,6 +166,23 @@ export function prepareOutputDirectories(root: string): void {
   }
 }
 
+function runBuiltins(builtins: ReadonlyMap<string, BuiltinGenerator>, root: string, environment: readonly string[] | undefined): GeneratorReport['builtin'] {
+  const env = new Map<string, string>();
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
+  for (const line of environment ?? []) {
+    const eq = line.indexOf('=');
+    if (eq > 0) env.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return [...builtins].map(([name, generate]) => {
+    try {
+      return { name, messages: generate({ root, environment: env }) };
+    } catch (err) {
+      // A bug in one generator must not stop the boot (an external one would just exit non-zero).
+      return { name, messages: [`${name} failed: ${(err as Error).message}`] };
+    }
+  });
+}
+
 /**
  * Runs every generator once, all at the same time, and resolves when each has
  * exited or been killed. A failing generator is reported, never thrown: the
@@ -144,11 +192,13 @@ export async function runGenerators(native: Pick<NativeModule, 'spawn' | 'onChil
   const root = options.root ?? '';
   const skip = options.skip ?? SKIPPED_GENERATORS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GENERATOR_TIMEOUT_MS;
+  const builtins = options.builtin ?? BUILTIN_GENERATORS;
   prepareOutputDirectories(root);
   const all = findGenerators(root, options.dirs ?? GENERATOR_DIRS);
   const skipped = [...all.keys()].filter((name) => skip.has(name));
-  const toRun = [...all].filter(([name]) => !skip.has(name));
-  if (toRun.length === 0) return { results: [], skipped };
+  const toRun = [...all].filter(([name]) => !skip.has(name) && !builtins.has(name));
+  const builtin = runBuiltins(builtins, root, options.environment);
+  if (toRun.length === 0) return { results: [], skipped, builtin };
 
   const outDirs = [GENERATOR_OUTPUT.normal, GENERATOR_OUTPUT.early, GENERATOR_OUTPUT.late].map((d) => path.join(root || '/', d));
   const env = [
@@ -201,7 +251,7 @@ export async function runGenerators(native: Pick<NativeModule, 'spawn' | 'onChil
         });
       });
     });
-    return { results: await Promise.all(runs), skipped };
+    return { results: await Promise.all(runs), skipped, builtin };
   } finally {
     clearInterval(keepAlive);
     unsubscribe();
@@ -210,7 +260,8 @@ export async function runGenerators(native: Pick<NativeModule, 'spawn' | 'onChil
 
 /** One line per generator that did not succeed, in systemd's wording where it has one. */
 export function describeFailures(report: GeneratorReport): string[] {
-  return report.results
+  const builtin = report.builtin.flatMap((b) => b.messages);
+  return builtin.concat(report.results
     .filter((r) => !(r.outcome === 'exited' && r.status === 0))
     .map((r) => {
       switch (r.outcome) {
@@ -223,5 +274,5 @@ export function describeFailures(report: GeneratorReport): string[] {
         default:
           return `${r.path} terminated by signal ${r.status}.`;
       }
-    });
+    }));
 }

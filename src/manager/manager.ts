@@ -434,7 +434,7 @@ export class Manager implements ManagerApi, UnitHost {
     try {
       const report = await runGenerators(this.native, { environment: this.managerEnv, ...this.generatorOptions });
       for (const line of describeFailures(report)) this.console.line(line);
-      this.log.info({ ran: report.results.map((r) => r.name), skipped: report.skipped }, 'generators finished');
+      this.log.info({ ran: [...report.builtin.map((b) => b.name), ...report.results.map((r) => r.name)], skipped: report.skipped }, 'generators finished');
     } catch (err) {
       this.log.error({ err }, 'running generators failed');
     }

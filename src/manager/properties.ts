@@ -71,6 +71,7 @@ export function unitBaseProperties(
     UnitFileState: config.unitFileState,
     UnitFilePreset: config.unitFilePreset ?? '',
     FragmentPath: config.fragmentPath,
+    SourcePath: u.sourcePath ?? '',
     DropInPaths: config.dropInPaths,
     Requires: u.requires,
     Wants: u.wants,

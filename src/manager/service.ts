@@ -736,6 +736,7 @@ export class Service implements UnitInstance {
           exitStatus: isStop && exitInfo ? (exitInfo.code === 'exited' ? String(exitInfo.status) : signalName(exitInfo.status)) : undefined,
           directories: this.directoryEnv,
           ignoreUser: cmd.privileges !== 'normal',
+          startCommand: list === 'execStart',
         },
         cmd,
         role === 'main' ? this.socketExtras() : undefined,

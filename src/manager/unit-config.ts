@@ -30,12 +30,13 @@ function stdout(o: StandardOutput): StdioSetting {
   }
 }
 
-function stdin(i: StandardInput, text: string): StdioSetting {
+function stdin(i: StandardInput, text: string, data: string | undefined): StdioSetting {
   switch (i.kind) {
     case 'file':
       return { kind: 'file', path: i.target ?? '/dev/null', mode: 'read' };
     case 'data':
-      return { kind: 'data', data: Buffer.from(text) };
+      // Both keys append to one buffer; StandardInputData= holds decoded bytes as latin1.
+      return { kind: 'data', data: Buffer.concat([Buffer.from(text), Buffer.from(data ?? '', 'latin1')]) };
     case 'tty':
     case 'tty-force':
     case 'tty-fail':
@@ -58,6 +59,9 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.supplementaryGroups = [...s.supplementaryGroups];
   if (s.workingDirectory) e.workingDirectory = { path: s.workingDirectory, missingOk: s.workingDirectoryMissingOK };
   e.rootDirectory = s.rootDirectory;
+  e.rootDirectoryStartOnly = s.rootDirectoryStartOnly;
+  e.noNewPrivileges = s.noNewPrivileges;
+  e.ignoreSigpipe = s.ignoreSIGPIPE;
   e.umask = s.umask;
   e.nice = s.nice;
   e.oomScoreAdjust = s.oomScoreAdjust;
@@ -74,7 +78,7 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.logsDirectory = dirs(s.logsDirectory, s.logsDirectoryMode);
   e.configurationDirectory = dirs(s.configurationDirectory, s.configurationDirectoryMode);
   e.runtimeDirectoryPreserve = s.runtimeDirectoryPreserve;
-  e.standardInput = stdin(s.standardInput, s.standardInputText);
+  e.standardInput = stdin(s.standardInput, s.standardInputText, s.standardInputData);
   e.standardOutput = stdout(s.standardOutput);
   e.standardError = stdout(s.standardError);
   e.syslogIdentifier = s.syslogIdentifier;

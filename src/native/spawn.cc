@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,7 +37,8 @@ namespace {
 // systemd's exit statuses for the steps this child performs.
 constexpr int kExitChdir = 200, kExitNice = 201, kExitFds = 202, kExitExec = 203, kExitLimits = 205,
               kExitOomAdjust = 206, kExitSignalMask = 207, kExitStdin = 208, kExitStdout = 209, kExitGroup = 216,
-              kExitUser = 217, kExitSetsid = 220, kExitStderr = 222;
+              kExitUser = 217, kExitSetsid = 220, kExitStderr = 222,
+              kExitChroot = 210, kExitNoNewPrivileges = 227;
 constexpr int kStdioExit[3] = {kExitStdin, kExitStdout, kExitStderr};
 
 struct ChildFailure {
@@ -46,7 +48,7 @@ struct ChildFailure {
 };
 
 // kStdout (stderr only): the very file stdout got, as systemd does when both go to the journal.
-enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd, kStdout };
+enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd, kStdout, kData };
 
 struct StdioPlan {
   StdioKind kind = StdioKind::kNull;
@@ -54,6 +56,7 @@ struct StdioPlan {
   int openFlags = 0;  // kFile
   int fd = -1;        // kFd: the daemon's fd; kPipe: the child's end
   int parentEnd = -1; // kPipe: returned to JavaScript
+  std::string data;   // kData: stdin's whole content (StandardInputText=/StandardInputData=)
 };
 
 struct RlimitPlan {
@@ -79,6 +82,9 @@ struct SpawnPlan {
   int nice = 0;
   bool hasOomScoreAdjust = false;
   std::string oomScoreAdjustText;
+  bool noNewPrivileges = false;
+  bool ignoreSigpipe = false;
+  std::string rootDirectory;  // empty: no chroot
   StdioPlan stdio[3];
   std::vector<int> extraFds;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
@@ -193,12 +199,18 @@ void ReadStdio(Napi::Env env, const Napi::Object& spec, const char* name, StdioK
     plan->openFlags = StdioOpenFlags(env, ReadString(env, object.Get("mode"), field + ".mode"), field + ".mode");
   } else if (kind == "stdout" && std::string(name) == "stderr") {
     plan->kind = StdioKind::kStdout;
+  } else if (kind == "data" && std::string(name) == "stdin") {
+    plan->kind = StdioKind::kData;
+    Napi::Value data = object.Get("data");
+    if (!data.IsBuffer()) ThrowType(env, field + ".data", "a Buffer");
+    Napi::Buffer<char> bytes = data.As<Napi::Buffer<char>>();
+    plan->data.assign(bytes.Data(), bytes.Length());
   } else if (kind == "fd") {
     plan->kind = StdioKind::kFd;
     plan->fd = static_cast<int>(ReadInteger(env, object.Get("fd"), field + ".fd", 0, 0x7FFFFFFF));
     if (fcntl(plan->fd, F_GETFD) < 0) ThrowRange(env, field + ".fd", "is not an open file descriptor");
   } else {
-    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe', 'fd' or, for stderr, 'stdout' (got '" + kind + "')");
+    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe', 'fd', for stdin 'data' or, for stderr, 'stdout' (got '" + kind + "')");
   }
 }
 
@@ -352,6 +364,21 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
     plan->hasOomScoreAdjust = true;
     plan->oomScoreAdjustText = std::to_string(ReadInteger(env, oom, "spec.oomScoreAdjust", -1000, 1000));
   }
+  Napi::Value noNewPrivileges = spec.Get("noNewPrivileges");
+  if (!noNewPrivileges.IsUndefined()) {
+    if (!noNewPrivileges.IsBoolean()) ThrowType(env, "spec.noNewPrivileges", "a boolean");
+    plan->noNewPrivileges = noNewPrivileges.As<Napi::Boolean>().Value();
+  }
+  Napi::Value ignoreSigpipe = spec.Get("ignoreSigpipe");
+  if (!ignoreSigpipe.IsUndefined()) {
+    if (!ignoreSigpipe.IsBoolean()) ThrowType(env, "spec.ignoreSigpipe", "a boolean");
+    plan->ignoreSigpipe = ignoreSigpipe.As<Napi::Boolean>().Value();
+  }
+  Napi::Value root = spec.Get("rootDirectory");
+  if (!root.IsUndefined()) {
+    plan->rootDirectory = ReadString(env, root, "spec.rootDirectory");
+    if (!StartsWith(plan->rootDirectory, "/")) ThrowRange(env, "spec.rootDirectory", "must be an absolute path");
+  }
   ReadRlimits(env, spec.Get("rlimits"), plan);
   ReadStdio(env, spec, "stdin", StdioKind::kNull, &plan->stdio[0]);
   ReadStdio(env, spec, "stdout", StdioKind::kInherit, &plan->stdio[1]);
@@ -481,6 +508,8 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
   sigemptyset(&defaults.sa_mask);
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &defaults, nullptr);
+  // IgnoreSIGPIPE= (yes by default in systemd): an ignored disposition survives execve.
+  if (plan.ignoreSigpipe) signal(SIGPIPE, SIG_IGN);
 
   if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
 
@@ -505,6 +534,7 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
         if (fd < 0 || !ClearNonblocking(fd)) FailChild(reportFd, kStdioExit[i], "open");
         break;
       case StdioKind::kPipe:
+      case StdioKind::kData:
         fd = stdio.fd;
         break;
       case StdioKind::kFd:
@@ -558,6 +588,11 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
     if (!SetRlimitClosest(limit)) FailChild(reportFd, kExitLimits, "setrlimit");
   if (plan.hasUmask) umask(plan.umaskValue);
 
+  // RootDirectory=: while still privileged (CAP_SYS_CHROOT); the executable, the working
+  // directory and everything the service opens from now on are inside the new root.
+  if (!plan.rootDirectory.empty() && (chroot(plan.rootDirectory.c_str()) < 0 || chdir("/") < 0))
+    FailChild(reportFd, kExitChroot, "chroot");
+
   // Raw system calls: glibc's wrappers broadcast id changes to all threads of the process,
   // machinery that is not meant to run in a forked child of a threaded program.
   if (plan.replaceGroups && syscall(SYS_setgroups, plan.groups.size(), plan.groups.data()) < 0)
@@ -566,6 +601,8 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
     FailChild(reportFd, kExitGroup, "setresgid");
   if (plan.changeUser && syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0)
     FailChild(reportFd, kExitUser, "setresuid");
+  if (plan.noNewPrivileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    FailChild(reportFd, kExitNoNewPrivileges, "prctl PR_SET_NO_NEW_PRIVS");
 
   // After dropping privileges, as systemd does: the directory must be reachable by the user.
   if (plan.hasCwd && chdir(plan.cwd.c_str()) < 0) FailChild(reportFd, kExitChdir, "chdir");
@@ -656,6 +693,22 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     // The daemon's end lives on the event loop; the child's end stays blocking.
     int flags = fcntl(plan.stdio[i].parentEnd, F_GETFL);
     fcntl(plan.stdio[i].parentEnd, F_SETFL, flags | O_NONBLOCK);
+  }
+  // StandardInputText=/StandardInputData=: a memfd holding the data, read from its start
+  // (a pipe would block the daemon once the data outgrows the pipe buffer).
+  if (plan.stdio[0].kind == StdioKind::kData) {
+    int fd = memfd_create("unitd-stdin", MFD_CLOEXEC);
+    if (fd < 0) ThrowSystem(env, errno, "memfd_create", plan.path);
+    guard.Add(fd);  // the child has its own copy once started
+    const std::string& data = plan.stdio[0].data;
+    for (size_t done = 0; done < data.size();) {
+      ssize_t n = write(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) ThrowSystem(env, errno, "write memfd", plan.path);
+      done += static_cast<size_t>(n);
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) ThrowSystem(env, errno, "lseek memfd", plan.path);
+    plan.stdio[0].fd = fd;
   }
 
   // Blocking every signal across the clone keeps Node's handlers from running in the child

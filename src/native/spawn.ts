@@ -16,7 +16,7 @@ import {
   expectString,
 } from './validate.js';
 
-export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd', 'stdout'] as const;
+export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd', 'stdout', 'data'] as const;
 export type StdioKind = (typeof STDIO_KINDS)[number];
 
 /** 'write' is systemd's `file:` (O_WRONLY|O_CREAT, no truncation); 'truncate' and 'append' as `truncate:`/`append:`. */
@@ -29,7 +29,8 @@ export type StdioSpec =
   | { kind: 'file'; path: string; mode: FileMode }
   | { kind: 'pipe' } // a pipe back to the daemon; the parent's end is returned in SpawnResult
   | { kind: 'fd'; fd: number } // an fd the daemon holds (socket, tty, the other end of something)
-  | { kind: 'stdout' }; // stderr only: the same open file as stdout, so one stream keeps their order
+  | { kind: 'stdout' } // stderr only: the same open file as stdout, so one stream keeps their order
+  | { kind: 'data'; data: Buffer }; // stdin only: a memfd holding the data (StandardInputText=/StandardInputData=)
 
 /** setrlimit(2) resources, named as in systemd's Limit*= keys without the prefix. */
 export const RLIMIT_NAMES = RESOURCE_LIMITS;
@@ -59,6 +60,12 @@ export interface SpawnSpec {
   rlimits?: ResourceLimit[];
   nice?: number;
   oomScoreAdjust?: number;
+  /** prctl(PR_SET_NO_NEW_PRIVS) just before execve (NoNewPrivileges=). */
+  noNewPrivileges?: boolean;
+  /** SIGPIPE ignored in the started program (IgnoreSIGPIPE=); otherwise every signal is at its default. */
+  ignoreSigpipe?: boolean;
+  /** chroot() here before dropping privileges (RootDirectory=); path and cwd are then inside it. */
+  rootDirectory?: string;
   /** Defaults: stdin null, stdout inherit, stderr inherit. */
   stdin?: StdioSpec;
   stdout?: StdioSpec;
@@ -112,6 +119,10 @@ function checkStdio(value: unknown, field: string): void {
   expectObject(value, field);
   expectOneOf(value.kind, STDIO_KINDS, `${field}.kind`);
   if (value.kind === 'stdout' && !field.endsWith('stderr')) throw new RangeError(`${field}.kind 'stdout' is only valid for stderr`);
+  if (value.kind === 'data') {
+    if (!field.endsWith('stdin')) throw new RangeError(`${field}.kind 'data' is only valid for stdin`);
+    if (!Buffer.isBuffer(value.data)) throw new TypeError(`${field}.data must be a Buffer`);
+  }
   if (value.kind === 'file') {
     expectString(value.path, `${field}.path`);
     if (value.path === '') throw new RangeError(`${field}.path must not be empty`);
@@ -162,6 +173,12 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
   if (spec.umask !== undefined) expectInteger(spec.umask, 'spec.umask', 0, 0o7777);
   if (spec.nice !== undefined) expectInteger(spec.nice, 'spec.nice', -20, 19);
   if (spec.oomScoreAdjust !== undefined) expectInteger(spec.oomScoreAdjust, 'spec.oomScoreAdjust', -1000, 1000);
+  if (spec.noNewPrivileges !== undefined) expectBoolean(spec.noNewPrivileges, 'spec.noNewPrivileges');
+  if (spec.ignoreSigpipe !== undefined) expectBoolean(spec.ignoreSigpipe, 'spec.ignoreSigpipe');
+  if (spec.rootDirectory !== undefined) {
+    expectString(spec.rootDirectory, 'spec.rootDirectory');
+    if (!spec.rootDirectory.startsWith('/')) throw new RangeError(`spec.rootDirectory must be an absolute path (got '${spec.rootDirectory}')`);
+  }
   if (spec.rlimits !== undefined) {
     expectArray(spec.rlimits, 'spec.rlimits');
     spec.rlimits.forEach((limit, i) => {

@@ -11,7 +11,7 @@
 // (the kernel then kills everything else in the namespace).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ export interface RunResult {
 }
 
 export interface BootOptions {
-  /** filename → content, written to /etc/systemd/system. */
+  /** filename → content, written to /etc/systemd/system; content starting with `#!` is made executable. */
   units: Record<string, string>;
   /** Units linked into multi-user.target.wants (the default target). */
   enable?: string[];
@@ -69,6 +69,7 @@ function writeUnits(dir: string, options: BootOptions): void {
   for (const [name, content] of Object.entries(options.units)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true }); // drop-ins: `x.service.d/y.conf`
     writeFileSync(join(dir, name), content);
+    if (content.startsWith('#!')) chmodSync(join(dir, name), 0o755); // scripts: init.d fixtures, PATH shims
   }
   if (!('multi-user.target' in options.units)) writeFileSync(join(dir, 'multi-user.target'), DEFAULT_TARGET);
   if (!('default.target' in options.units)) symlinkSync('multi-user.target', join(dir, 'default.target'));

@@ -74,3 +74,19 @@ t.test('tmpfiles.d: d lines create runtime directories with mode and owner', asy
   t.equal(statSync(path.join(root, 'run/postgresql')).mode & 0o7777, 0o2775, 'setgid mode kept');
   t.equal(readlinkSync(path.join(root, 'run/link')), '/target', 'L+ symlink');
 });
+
+t.test('systemd-sysv-generator is built in: it runs without the program, and an installed one is not run', async (t) => {
+  const root = t.testdir({});
+  script(path.join(root, 'lib/systemd/system-generators/systemd-sysv-generator'), 'touch "$3/external-ran"');
+  script(path.join(root, 'etc/init.d/legacyd'), '# description: a legacy daemon');
+  mkdirSync(path.join(root, 'etc/rc3.d'), { recursive: true });
+  symlinkSync('../init.d/legacyd', path.join(root, 'etc/rc3.d/S01legacyd'));
+  const report = await runGenerators(realNative, { root, environment: ['PATH=/usr/bin:/bin', 'SYSTEMD_UNIT_PATH=/etc/systemd/system'] });
+  t.same(report.results, [], 'no external generator ran');
+  t.same(report.builtin.map((b) => b.name), ['systemd-sysv-generator']);
+  const late = path.join(root, 'run/systemd/generator.late');
+  t.notOk(existsSync(path.join(late, 'external-ran')));
+  t.match(readFileSync(path.join(late, 'legacyd.service'), 'utf8'), /^Description=SYSV: a legacy daemon$/m);
+  t.equal(readlinkSync(path.join(late, 'multi-user.target.wants/legacyd.service')), '../legacyd.service');
+  t.ok(statSync(path.join(late, 'legacyd.service')).isFile());
+});

@@ -1,11 +1,12 @@
 // Every exec-context field of spawn() as the started process sees it, read from /proc.
 
 import t from 'tap';
-import { closeSync, mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Socket } from 'node:net';
-import { spawn, type SpawnSpec } from '../../src/native/index.js';
+import { SpawnError, spawn, type SpawnSpec } from '../../src/native/index.js';
 import { ExitCollector, O_CLOEXEC, O_NONBLOCK, fdFlags, fdTarget, killQuietly, openFds, statFields, statusField } from './helpers.js';
 
 const exits = new ExitCollector();
@@ -245,5 +246,67 @@ t.test('argv[0] is independent of the executable path', async (t) => {
   const pid = await sleeper({ argv: ['my-daemon', '30'] });
   t.equal(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'my-daemon\x0030\x00');
   t.match(readFileSync(`/proc/${pid}/comm`, 'utf8'), /^sleep/);
+  await stop(pid);
+});
+
+t.test('noNewPrivileges: NoNewPrivs is 1 in the started process only', async (t) => {
+  const plain = await sleeper();
+  t.equal(statusField(plain, 'NoNewPrivs'), '0', 'off unless asked');
+  await stop(plain);
+  const pid = await sleeper({ noNewPrivileges: true, user: 'nobody' });
+  t.equal(statusField(pid, 'NoNewPrivs'), '1');
+  t.equal(statusField(process.pid, 'NoNewPrivs'), '0', 'the daemon keeps its own');
+  await stop(pid);
+});
+
+/** A root holding /bin/sleep and the libraries `ldd` names for it, copied from the host. */
+function miniRoot(): string {
+  const root = mkdtempSync(join(dir, 'root-'));
+  const files = ['/bin/sleep', ...[...execFileSync('ldd', ['/bin/sleep'], { encoding: 'utf8' }).matchAll(/(\/\S+) \(0x/g)].map((m) => m[1] as string)];
+  for (const file of files) {
+    mkdirSync(join(root, dirname(file)), { recursive: true });
+    copyFileSync(realpathSync(file), join(root, file));
+    chmodSync(join(root, file), 0o755);
+  }
+  mkdirSync(join(root, 'work'));
+  return root;
+}
+
+t.test('rootDirectory: the process runs chrooted, with the working directory inside the root', async (t) => {
+  const root = miniRoot();
+  const pid = await sleeper({ rootDirectory: root, cwd: '/work' });
+  t.equal(readlinkSync(`/proc/${pid}/root`), root, '/proc/PID/root is the new root');
+  t.equal(readlinkSync(`/proc/${pid}/cwd`), join(root, 'work'), 'WorkingDirectory= resolved inside it');
+  t.equal(readlinkSync(`/proc/${pid}/exe`), join(root, 'bin/sleep'), "the root's /bin/sleep ran, not the host's");
+  await stop(pid);
+  try {
+    spawn({ path: '/bin/sleep', argv: ['sleep', '1'], env: [], rootDirectory: join(dir, 'missing-root') });
+    t.fail('a missing root must fail');
+  } catch (e) {
+    t.ok(e instanceof SpawnError);
+    t.match(e, { exitCode: 210, exitStatusName: 'CHROOT', code: 'ENOENT' }, 'a missing root fails at step CHROOT');
+  }
+  t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], rootDirectory: 'relative' }), RangeError);
+});
+
+t.test("stdin 'data': the bytes are the child's stdin from their start, more than a pipe buffer holds", async (t) => {
+  const data = Buffer.concat([Buffer.from('hello\n'), Buffer.alloc(200_000, 0x61), Buffer.from([0, 255, 10])]);
+  const { pid, stdout } = spawn({ path: '/bin/cat', argv: ['cat'], env: [], stdin: { kind: 'data', data }, stdout: { kind: 'pipe' } });
+  started.push(pid);
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const socket = new Socket({ fd: stdout as number, readable: true, writable: false });
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', resolve);
+    socket.on('error', reject);
+  });
+  t.ok(Buffer.concat(chunks).equals(data), 'cat copied every byte');
+  t.equal((await exits.exitOf(pid)).status, 0);
+  t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], stdout: { kind: 'data', data } as never }), RangeError, "'data' is for stdin only");
+});
+
+t.test('ignoreSigpipe: SIGPIPE (bit 13) is the only ignored signal', async (t) => {
+  const pid = await sleeper({ ignoreSigpipe: true });
+  t.equal(statusField(pid, 'SigIgn'), '0000000000001000');
   await stop(pid);
 });

@@ -114,7 +114,8 @@ function loadedLine(p: Properties): string {
     const m = /^\S+ "(.*)"$/.exec(loadError);
     return `     Loaded: ${load} (Reason: ${m ? m[1] : loadError})`;
   }
-  const path = str(p, 'FragmentPath') || str(p, 'SourcePath');
+  // systemd shows where a generated unit came from (an init script), not the generated file.
+  const path = str(p, 'SourcePath') || str(p, 'FragmentPath');
   const fileState = str(p, 'UnitFileState');
   const preset = str(p, 'UnitFilePreset');
   if (path !== '' && fileState !== '') {
