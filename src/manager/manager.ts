@@ -92,7 +92,8 @@ export class Manager implements ManagerApi, UnitHost {
   readonly processEnvironment: Record<string, string | undefined>;
   private readonly source: UnitSource;
   private readonly units = new Map<string, Entry>();
-  private readonly pidOwners = new Map<number, string>();
+  /** Units watching each pid, its owner first: a root MAINPID= of another unit's process adds a watcher, as systemd's non-exclusive unit_watch_pid does. */
+  private readonly pidOwners = new Map<number, string[]>();
   private readonly jobs: JobEngine;
   private managerEnv: string[];
   private activationCounter = 0;
@@ -196,11 +197,15 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   watchPid(pid: number, unit: string): void {
-    this.pidOwners.set(pid, unit);
+    const watchers = this.pidOwners.get(pid);
+    if (!watchers) this.pidOwners.set(pid, [unit]);
+    else if (!watchers.includes(unit)) watchers.push(unit);
   }
 
-  unwatchPid(pid: number): void {
-    this.pidOwners.delete(pid);
+  unwatchPid(pid: number, unit?: string): void {
+    const rest = unit === undefined ? [] : (this.pidOwners.get(pid) ?? []).filter((u) => u !== unit);
+    if (rest.length > 0) this.pidOwners.set(pid, rest);
+    else this.pidOwners.delete(pid);
   }
 
   /**
@@ -210,10 +215,10 @@ export class Manager implements ManagerApi, UnitHost {
    * read when its message arrived, so a sender that has exited since still counts.
    */
   unitForSender(sender: Pick<LogSender, 'pid' | 'sid' | 'unit' | 'ancestors'>): string | undefined {
-    const direct = this.pidOwners.get(sender.pid) ?? sender.unit;
+    const direct = this.pidOwners.get(sender.pid)?.[0] ?? sender.unit;
     if (direct) return direct;
     for (const pid of [sender.sid, ...(sender.ancestors ?? [])]) {
-      const owner = pid !== undefined && pid > 1 ? this.pidOwners.get(pid) : undefined;
+      const owner = pid !== undefined && pid > 1 ? this.pidOwners.get(pid)?.[0] : undefined;
       if (owner) return owner;
     }
     return undefined;
@@ -312,10 +317,14 @@ export class Manager implements ManagerApi, UnitHost {
   // ---------------------------------------------------------------- child exits
 
   private childExited(exit: ChildExit): void {
-    const owner = this.pidOwners.get(exit.pid);
-    if (owner) {
-      const entry = this.units.get(owner);
-      if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
+    const watchers = this.pidOwners.get(exit.pid);
+    if (watchers) {
+      // Reaped: the pid is free for reuse, so no unit may keep watching it.
+      this.pidOwners.delete(exit.pid);
+      for (const owner of watchers) {
+        const entry = this.units.get(owner);
+        if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
+      }
       return;
     }
     // An orphan (a daemon's grandchild, reparented to us): units waiting for emptiness look again.
