@@ -412,14 +412,19 @@ export class Manager implements ManagerApi, UnitHost {
     const budgetMs = options.budgetMs ?? 9000;
     const up = () => this.uniqueEntries().filter((e) => e.instance.activeState !== 'inactive' && e.instance.activeState !== 'failed');
     if (!options.force) {
-      const requests: { unit: string; kind: 'start' | 'stop' }[] = [];
+      const requests: { unit: string; kind: 'start' | 'stop'; matters?: boolean }[] = [];
       const kindTarget = `${options.kind ?? 'poweroff'}.target`;
-      if (this.entry(kindTarget).config.loadState === 'loaded') requests.push({ unit: kindTarget, kind: 'start' });
-      for (const e of up()) if (e.config.id !== kindTarget && e.config.id !== 'shutdown.target' && e.config.id !== 'final.target') requests.push({ unit: e.config.id, kind: 'stop' });
+      const anchored = this.entry(kindTarget).config.loadState === 'loaded';
+      if (anchored) requests.push({ unit: kindTarget, kind: 'start' });
+      // As systemd's shutdown.target conflicts pull them in: stops that do not matter to the
+      // request, so an ordering cycle among running units is broken by deleting one of them
+      // (left to the final kill) instead of failing the whole shutdown.
+      for (const e of up()) if (e.config.id !== kindTarget && e.config.id !== 'shutdown.target' && e.config.id !== 'final.target') requests.push({ unit: e.config.id, kind: 'stop', matters: !anchored });
       let jobs: Promise<unknown>[] = [];
       try {
         jobs = this.jobs.enqueueMany(requests, 'replace-irreversibly').map((j) => j.done);
       } catch (err) {
+        this.console.line(`Failed to enqueue the shutdown transaction: ${err instanceof Error ? err.message : String(err)} Stopping units one by one.`);
         this.log.error({ err }, 'shutdown transaction failed; stopping units one by one');
         for (const r of requests) {
           if (r.kind !== 'stop') continue;
