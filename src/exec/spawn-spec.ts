@@ -101,9 +101,9 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     stdout: stdioFor(s.standardOutput, 'stdout'),
     stderr: stderrFor(s),
   };
-  if (useCredentials && s.user) spec.user = s.user;
-  if (useCredentials && s.group) spec.group = s.group;
-  if (useCredentials && s.supplementaryGroups.length > 0) spec.supplementaryGroups = s.supplementaryGroups;
+  if (useCredentials && s.user) spec.user = userOrGroupId(s.user);
+  if (useCredentials && s.group) spec.group = userOrGroupId(s.group);
+  if (useCredentials && s.supplementaryGroups.length > 0) spec.supplementaryGroups = s.supplementaryGroups.map(userOrGroupId);
   if (s.limits.length > 0) {
     const value = (n: number): number | 'infinity' => (Number.isFinite(n) ? n : 'infinity');
     spec.rlimits = s.limits.map((l) => ({ resource: l.resource, soft: value(l.soft), hard: value(l.hard) }));
@@ -125,4 +125,12 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     commandLine: [path, ...spec.argv.slice(1)].join(' '),
     capture: spec.stdout?.kind === 'pipe' || spec.stderr?.kind === 'pipe',
   };
+}
+
+/**
+ * User=65534 names uid 65534, not a user called "65534" (systemd.exec(5): a name or a
+ * numeric id). The spawn looks a number up by id and a string by name.
+ */
+export function userOrGroupId(value: string): string | number {
+  return /^\d{1,10}$/.test(value) && Number(value) <= 0xfffffffe ? Number(value) : value;
 }

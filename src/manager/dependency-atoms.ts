@@ -13,8 +13,14 @@ export const DEPENDENCY_ATOMS = [
   'pull-in-start-ignored',
   /** A start of X checks they are active (Requisite=). */
   'pull-in-verify',
-  /** A start of X stops them (Conflicts=, both ways). */
+  /** A start of X stops them, mandatory (Conflicts=). */
   'pull-in-stop',
+  /**
+   * A start of X stops them, optional (ConflictedBy: the reverse of Conflicts=). Such a stop
+   * does not matter to the request, so an ordering cycle may be broken by deleting it: how
+   * systemd shuts down services ordered in a cycle (they conflict with shutdown.target).
+   */
+  'pull-in-stop-ignored',
   /** A failed start of X fails their queued starts (RequiredBy, BoundBy, RequisiteOf). */
   'propagate-start-failure',
   /** A stop of X stops them (RequiredBy, BoundBy, RequisiteOf, ConsistsOf, PropagatesStopTo=). */
@@ -71,7 +77,7 @@ export const DEPENDENCY_EFFECTS = {
   stopPropagatedFrom: { forward: [], reverse: ['propagate-stop'] },
   wants: { forward: ['pull-in-start-ignored', ...NEEDED.forward], reverse: NEEDED.reverse },
   upholds: { forward: ['pull-in-start-ignored', ...NEEDED.forward], reverse: ['restart-when-upheld-by', ...NEEDED.reverse] },
-  conflicts: { forward: ['pull-in-stop'], reverse: ['pull-in-stop'] },
+  conflicts: { forward: ['pull-in-stop'], reverse: ['pull-in-stop-ignored'] },
   after: { forward: ['after'], reverse: ['before'] },
   before: { forward: ['before'], reverse: ['after'] },
   onFailure: { forward: ['on-failure'], reverse: [] },

@@ -220,10 +220,12 @@ export function applyTmpfiles(log: Log, root = ''): void {
           }
           case 'f':
           case 'F': {
+            const content = l.flags.includes('^') ? credentialContent(l, log, config) : (l.argument ?? '');
+            if (content === undefined) break;
             // systemd-tmpfiles makes missing parent directories for every item it creates.
             mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
             const fresh = !existsSync(target);
-            if (fresh || l.type === 'F') writeFileSync(target, l.argument ?? '');
+            if (fresh || l.type === 'F') writeFileSync(target, content);
             setOwnerAndMode(0o644, fresh);
             break;
           }
@@ -254,6 +256,35 @@ export function applyTmpfiles(log: Log, root = ''): void {
     }
   }
 }
+
+/**
+ * `f^`/`F^`: the argument names a credential whose contents are written (tmpfiles.d(5)),
+ * read from $CREDENTIALS_DIRECTORY or the system credentials. Undefined: skip the line,
+ * with systemd-tmpfiles' words for why.
+ */
+function credentialContent(l: TmpfilesLine, log: Log, config: string): Buffer | undefined {
+  const name = l.argument;
+  if (name === undefined) {
+    log.warn({ config, path: l.path }, 'Reading from credential requested, but no credential name specified.');
+    return undefined;
+  }
+  if (name === '.' || name === '..' || name.includes('/') || Buffer.byteLength(name) > 255) {
+    log.warn({ config, path: l.path }, `Credential name not valid: ${name}`);
+    return undefined;
+  }
+  const dir = process.env.CREDENTIALS_DIRECTORY || SYSTEM_CREDENTIALS_DIR;
+  try {
+    return readFileSync(path.join(dir, name));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENXIO') log.info({ config, path: l.path }, `Credential '${name}' not specified, skipping line.`);
+    else log.warn({ config, path: l.path, err }, `Failed to read credential '${name}': ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Where systemd 252 keeps the credentials the system itself was given. */
+const SYSTEM_CREDENTIALS_DIR = '/run/credentials/@system';
 
 /**
  * Docker leaves /.dockerenv, Podman /run/.containerenv and $container. A PID

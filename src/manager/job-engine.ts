@@ -145,11 +145,12 @@ export class JobEngine {
   }
 
   /** One transaction with several anchors (the shutdown transaction). */
-  enqueueMany(requests: { unit: string; kind: RequestKind }[], mode: JobMode): Job[] {
+  /** `matters: false`: a job pulled in as a ConflictedBy stop would be, which may be deleted to break an ordering cycle. */
+  enqueueMany(requests: { unit: string; kind: RequestKind; matters?: boolean }[], mode: JobMode): Job[] {
     return [...this.install(requests, mode).values()];
   }
 
-  private install(requests: { unit: string; kind: RequestKind }[], mode: JobMode, trigger?: StartTrigger): Map<string, Job> {
+  private install(requests: { unit: string; kind: RequestKind; matters?: boolean }[], mode: JobMode, trigger?: StartTrigger): Map<string, Job> {
     const tx = new Transaction(
       {
         unit: (name) => this.txUnit(name),
@@ -161,7 +162,7 @@ export class JobEngine {
       },
       mode,
     );
-    for (const r of requests) tx.add(r.unit, r.kind, true, true);
+    for (const r of requests) tx.add(r.unit, r.kind, r.matters ?? true, r.matters ?? true);
     if (mode === 'isolate') tx.addIsolateStops();
     tx.dropRedundant();
     tx.breakOrderingCycles();

@@ -98,7 +98,8 @@ export class Manager implements ManagerApi, UnitHost {
   private readonly units = new Map<string, Entry>();
   private readonly freezer = new Freezer();
   private readonly resources = new UnitResources();
-  private readonly pidOwners = new Map<number, string>();
+  /** Units watching each pid, its owner first: a root MAINPID= of another unit's process adds a watcher, as systemd's non-exclusive unit_watch_pid does. */
+  private readonly pidOwners = new Map<number, string[]>();
   private readonly jobs: JobEngine;
   private managerEnv: string[];
   private activationCounter = 0;
@@ -235,11 +236,15 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   watchPid(pid: number, unit: string): void {
-    this.pidOwners.set(pid, unit);
+    const watchers = this.pidOwners.get(pid);
+    if (!watchers) this.pidOwners.set(pid, [unit]);
+    else if (!watchers.includes(unit)) watchers.push(unit);
   }
 
-  unwatchPid(pid: number): void {
-    this.pidOwners.delete(pid);
+  unwatchPid(pid: number, unit?: string): void {
+    const rest = unit === undefined ? [] : (this.pidOwners.get(pid) ?? []).filter((u) => u !== unit);
+    if (rest.length > 0) this.pidOwners.set(pid, rest);
+    else this.pidOwners.delete(pid);
   }
 
   /**
@@ -249,10 +254,10 @@ export class Manager implements ManagerApi, UnitHost {
    * read when its message arrived, so a sender that has exited since still counts.
    */
   unitForSender(sender: Pick<LogSender, 'pid' | 'sid' | 'unit' | 'ancestors'>): string | undefined {
-    const direct = this.pidOwners.get(sender.pid) ?? sender.unit;
+    const direct = this.pidOwners.get(sender.pid)?.[0] ?? sender.unit;
     if (direct) return direct;
     for (const pid of [sender.sid, ...(sender.ancestors ?? [])]) {
-      const owner = pid !== undefined && pid > 1 ? this.pidOwners.get(pid) : undefined;
+      const owner = pid !== undefined && pid > 1 ? this.pidOwners.get(pid)?.[0] : undefined;
       if (owner) return owner;
     }
     return undefined;
@@ -386,10 +391,14 @@ export class Manager implements ManagerApi, UnitHost {
   // ---------------------------------------------------------------- child exits
 
   private childExited(exit: ChildExit): void {
-    const owner = this.pidOwners.get(exit.pid);
-    if (owner) {
-      const entry = this.units.get(owner);
-      if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
+    const watchers = this.pidOwners.get(exit.pid);
+    if (watchers) {
+      // Reaped: the pid is free for reuse, so no unit may keep watching it.
+      this.pidOwners.delete(exit.pid);
+      for (const owner of watchers) {
+        const entry = this.units.get(owner);
+        if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
+      }
       return;
     }
     // An orphan (a daemon's grandchild, reparented to us): units waiting for emptiness look again.
@@ -477,14 +486,19 @@ export class Manager implements ManagerApi, UnitHost {
     const budgetMs = options.budgetMs ?? 9000;
     const up = () => this.uniqueEntries().filter((e) => e.instance.activeState !== 'inactive' && e.instance.activeState !== 'failed');
     if (!options.force) {
-      const requests: { unit: string; kind: 'start' | 'stop' }[] = [];
+      const requests: { unit: string; kind: 'start' | 'stop'; matters?: boolean }[] = [];
       const kindTarget = `${options.kind ?? 'poweroff'}.target`;
-      if (this.entry(kindTarget).config.loadState === 'loaded') requests.push({ unit: kindTarget, kind: 'start' });
-      for (const e of up()) if (e.config.id !== kindTarget && e.config.id !== 'shutdown.target' && e.config.id !== 'final.target') requests.push({ unit: e.config.id, kind: 'stop' });
+      const anchored = this.entry(kindTarget).config.loadState === 'loaded';
+      if (anchored) requests.push({ unit: kindTarget, kind: 'start' });
+      // As systemd's shutdown.target conflicts pull them in: stops that do not matter to the
+      // request, so an ordering cycle among running units is broken by deleting one of them
+      // (left to the final kill) instead of failing the whole shutdown.
+      for (const e of up()) if (e.config.id !== kindTarget && e.config.id !== 'shutdown.target' && e.config.id !== 'final.target') requests.push({ unit: e.config.id, kind: 'stop', matters: !anchored });
       let jobs: Promise<unknown>[] = [];
       try {
         jobs = this.jobs.enqueueMany(requests, 'replace-irreversibly').map((j) => j.done);
       } catch (err) {
+        this.console.line(`Failed to enqueue the shutdown transaction: ${err instanceof Error ? err.message : String(err)} Stopping units one by one.`);
         this.log.error({ err }, 'shutdown transaction failed; stopping units one by one');
         for (const r of requests) {
           if (r.kind !== 'stop') continue;

@@ -100,3 +100,25 @@ export function isAlive(pid: number): boolean {
 export function notYetReaped(pid: number): boolean {
   return readStat(pid) !== undefined;
 }
+
+/** Longest ppid chain followed; real trees are a few levels deep, the bound only stops a loop. */
+const MAX_LINEAGE = 4096;
+
+/**
+ * The process and its ancestors, nearest first, as the kernel records them (/proc/PID/stat
+ * ppid): unlike the UNITD_UNIT marker, a process cannot forge where it comes from. Stops
+ * below PID 1 and the manager. Undefined when the process is gone (its exit was reaped).
+ */
+export function processLineage(pid: number): Omit<ProcInfo, 'unit'>[] | undefined {
+  const first = readStat(pid);
+  if (!first) return undefined;
+  const chain = [first];
+  let ppid = first.ppid;
+  while (ppid > 1 && ppid !== process.pid && chain.length < MAX_LINEAGE) {
+    const parent = readStat(ppid);
+    if (!parent) break;
+    chain.push(parent);
+    ppid = parent.ppid;
+  }
+  return chain;
+}

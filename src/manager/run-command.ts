@@ -17,6 +17,8 @@ export class CommandStartError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The child that failed after the fork, already reaped (0: it failed before forking); status shows it. */
+    readonly pid = 0,
   ) {
     super(message);
     this.name = 'CommandStartError';
@@ -26,7 +28,8 @@ export class CommandStartError extends Error {
 /** Every failure before the program runs, as one error: systemd's exit status and its one-line message. */
 export function commandStartError(err: unknown): CommandStartError {
   if (err instanceof CommandStartError) return err;
-  if (err instanceof SpawnError || err instanceof ExecSetupError || err instanceof DirectorySetupError) return new CommandStartError(err.exitCode, err.message);
+  if (err instanceof SpawnError) return new CommandStartError(err.exitCode, err.message, err.pid);
+  if (err instanceof ExecSetupError || err instanceof DirectorySetupError) return new CommandStartError(err.exitCode, err.message);
   if (err instanceof EnvironmentFileError) return new CommandStartError(1, err.message);
   return new CommandStartError(1, `Failed to spawn: ${(err as Error).message}`);
 }

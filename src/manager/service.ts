@@ -18,7 +18,7 @@ import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notif
 import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
-import { isAlive, notYetReaped, readProcess, scanProcesses, unitPids } from './process-tracker.js';
+import { isAlive, notYetReaped, processLineage, readProcess, scanProcesses, unitPids } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
@@ -99,6 +99,8 @@ export class Service implements UnitInstance {
   private notifyPath: string | undefined;
   private directoryEnv: Record<string, string> = {};
   private readonly sessions = new Set<number>();
+  /** Synthetic pid of a failed spawn → the pid of its child, which failed and was reaped at once. */
+  private readonly failedChildPids = new Map<number, number>();
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
 
@@ -703,8 +705,13 @@ export class Service implements UnitInstance {
     return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
   }
 
+  /** The pid `status` shows: a failed spawn's real (reaped) child for its synthetic pid, else the pid itself. */
+  private shownPid(pid: number): number {
+    return pid > 0 ? pid : (this.failedChildPids.get(pid) ?? 0);
+  }
+
   private setMainPid(pid: number): void {
-    if (this.mainPid > 0 && this.mainPid !== pid) this.host.unwatchPid(this.mainPid);
+    if (this.mainPid > 0 && this.mainPid !== pid) this.host.unwatchPid(this.mainPid, this.id);
     this.mainPid = pid;
     this.mainPidKnown = pid !== 0;
     if (pid > 0) {
@@ -751,10 +758,12 @@ export class Service implements UnitInstance {
       const failure = commandStartError(err);
       this.log(failure.message, PRIORITY.err);
       const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
+      // The failed child is already reaped; its state machine keeps the synthetic pid, status shows the real one.
+      if (failure.pid > 0) this.failedChildPids.set(pid, failure.pid);
       setImmediate(() => this.childExited(synthetic));
     }
     const rec = this.records[list][index];
-    if (rec) Object.assign(rec, { startTimestamp: now().realtime, stopTimestamp: 0, pid: Math.max(pid, 0), code: 0, status: 0 });
+    if (rec) Object.assign(rec, { startTimestamp: now().realtime, stopTimestamp: 0, pid: this.shownPid(pid), code: 0, status: 0 });
     return pid;
   }
 
@@ -787,7 +796,7 @@ export class Service implements UnitInstance {
 
   childExited(exit: ChildExit): void {
     if (exit.pid > 0) {
-      this.host.unwatchPid(exit.pid);
+      this.host.unwatchPid(exit.pid, this.id);
       for (const key of [exit.pid * 2, exit.pid * 2 + 1]) {
         const stream = this.streams.get(key);
         if (stream) {
@@ -802,6 +811,7 @@ export class Service implements UnitInstance {
     if (exit.pid === this.mainPid) this.mainExited(exit);
     else if (exit.pid === this.controlPid) this.controlExited(exit);
     else this.orphanExited();
+    this.failedChildPids.delete(exit.pid);
   }
 
   orphanExited(): void {
@@ -821,7 +831,7 @@ export class Service implements UnitInstance {
 
   private mainExited(exit: ChildExit): void {
     this.mainExit = exit;
-    this.execMain = { ...this.execMain, pid: Math.max(exit.pid, 0), exit: now(), code: EXIT_CODE_NUMBER[exit.code], status: exit.status };
+    this.execMain = { ...this.execMain, pid: this.shownPid(exit.pid), exit: now(), code: EXIT_CODE_NUMBER[exit.code], status: exit.status };
     const rec = this.records.execStart[this.mainIndex];
     if (rec) Object.assign(rec, { stopTimestamp: now().realtime, code: EXIT_CODE_NUMBER[exit.code], status: exit.status });
     const cmd = this.s.execStart[this.mainIndex];
@@ -1067,37 +1077,74 @@ export class Service implements UnitInstance {
     this.notifyPath = undefined;
   }
 
-  private senderAllowed(pid: number): boolean {
+  /**
+   * Whether a live process is this service's, judged by what it cannot forge: it is the
+   * main or control process, or descends from one of them or from a process we spawned
+   * (ppid chain), or lives in a session one of our spawns created (sessions are only
+   * inherited). The UNITD_UNIT= marker is not proof: anyone can set an environment
+   * variable. Undefined when the process is gone: nothing is left to attribute it by.
+   */
+  private ownsProcess(pid: number): boolean | undefined {
+    const lineage = processLineage(pid);
+    if (!lineage) return undefined;
+    return lineage.some((p) => p.pid === this.mainPid || p.pid === this.controlPid || this.sessions.has(p.pid) || this.sessions.has(p.sid));
+  }
+
+  /** systemd's service_notify_message_authorized, with its wording per NotifyAccess=; undefined when the sender may speak. */
+  private notifyRefusal(pid: number): string | undefined {
+    const main = this.mainPid > 0 ? this.mainPid : 0;
+    const control = this.controlPid > 0 ? this.controlPid : 0;
+    const from = `Got notification message from PID ${pid}, but reception`;
     switch (this.s.notifyAccess) {
       case 'none':
-        return false;
+        return `${from} is disabled.`;
       case 'main':
-        return pid === this.mainPid;
+        if (pid === main) return undefined;
+        return main ? `${from} only permitted for main PID ${main}` : `${from} only permitted for main PID which is currently not known`;
       case 'exec':
-        return pid === this.mainPid || pid === this.controlPid;
-      case 'all': {
-        if (pid === this.mainPid || pid === this.controlPid) return true;
-        const info = readProcess(pid);
-        // A short-lived sender (systemd-notify) may be gone already; only our unit's processes know this socket.
-        return info === undefined || info.unit === this.id || this.sessions.has(info.sid);
-      }
+        if (pid === main || pid === control) return undefined;
+        if (main && control) return `${from} only permitted for main PID ${main} and control PID ${control}`;
+        if (main) return `${from} only permitted for main PID ${main}`;
+        if (control) return `${from} only permitted for control PID ${control}`;
+        return `${from} only permitted for main PID and control PID which are currently not known`;
+      case 'all':
+        // systemd finds the sender's unit by its cgroup; one that is not ours (or has exited) has no unit.
+        if (pid === main || pid === control || this.ownsProcess(pid) === true) return undefined;
+        return `Cannot find unit for notify message of PID ${pid}, ignoring.`;
     }
   }
 
   notifyMessage(data: Buffer, from: Credentials): void {
-    if (!this.senderAllowed(from.pid)) {
-      const why = this.s.notifyAccess === 'main' && this.mainPid ? `, but reception only permitted for main PID ${this.mainPid}` : ', but reception is disabled';
-      this.log(`Got notification message from PID ${from.pid}${why}.`, PRIORITY.warning);
+    const refusal = this.notifyRefusal(from.pid);
+    if (refusal !== undefined) {
+      this.log(refusal, PRIORITY.warning);
       return;
     }
     this.applyNotify(parseNotifyMessage(data), from);
   }
 
+  /**
+   * systemd's service_is_suitable_main_pid: never the manager or the control process, never
+   * a dead one; one of ours is fine; another unit's process only on a privileged sender's
+   * word (it stays watched by its owner too, which keeps supervising it).
+   */
+  private acceptMainPid(pid: number, from: Credentials): boolean {
+    if (pid === 1 || pid === process.pid) return this.refuseMainPid(`New main PID ${pid} is the manager, refusing.`, PRIORITY.warning);
+    if (pid === this.controlPid) return this.refuseMainPid(`New main PID ${pid} is the control process, refusing.`, PRIORITY.warning);
+    if (!isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
+    if (this.ownsProcess(pid) === true) return true;
+    if (from.uid === 0) return true;
+    return this.refuseMainPid(`New main PID ${pid} does not belong to service, refusing.`, PRIORITY.debug);
+  }
+
+  private refuseMainPid(message: string, priority: number): false {
+    this.log(message, priority);
+    return false;
+  }
+
   private applyNotify(m: NotifyFields, from: Credentials): void {
-    if (m.mainPid !== undefined && m.mainPid !== this.mainPid && (START_STATES.includes(this.state) || this.state === 'running' || this.state === 'reload')) {
-      const info = readProcess(m.mainPid);
-      if (info && (from.uid === 0 || info.unit === this.id || this.sessions.has(info.sid))) this.setMainPid(m.mainPid);
-      else this.log(`New main PID ${m.mainPid} does not belong to service, refusing.`, PRIORITY.warning);
+    if (m.mainPid !== undefined && (!this.mainPidKnown || m.mainPid !== this.mainPid) && (START_STATES.includes(this.state) || this.state === 'running' || this.state === 'reload')) {
+      if (this.acceptMainPid(m.mainPid, from)) this.setMainPid(m.mainPid);
     }
     if (m.status !== undefined) this.statusText = m.status;
     if (m.errno !== undefined) this.statusErrno = m.errno;

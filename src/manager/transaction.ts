@@ -1,7 +1,8 @@
 // Building a transaction (systemd's transaction.c): from one request, the set
 // of jobs the dependency graph asks for, checked before anything is installed.
 //   start   → start for Requires/BindsTo (mandatory), Wants/Upholds (optional),
-//             verify-active for Requisite, stop for Conflicts in both directions
+//             verify-active for Requisite, stop for Conflicts (mandatory) and
+//             ConflictedBy (optional: deletable to break an ordering cycle)
 //   stop    → stop for what Requires/BindsTo/Requisite/PartOf it, PropagatesStopTo
 //   restart → try-restart along the same reverse edges, plus start's pull-ins
 //   reload  → try-reload for PropagatesReloadTo / ReloadPropagatedFrom
@@ -141,6 +142,7 @@ export class Transaction {
         for (const dep of g.related(id, 'pull-in-start')) this.tryAdd(dep, 'start', job.matters);
         for (const dep of g.related(id, 'pull-in-verify')) this.tryAdd(dep, 'verify-active', job.matters);
         for (const dep of g.related(id, 'pull-in-stop')) this.tryAdd(dep, 'stop', job.matters);
+        for (const dep of g.related(id, 'pull-in-stop-ignored')) this.tryAdd(dep, 'stop', false);
       }
       for (const dep of g.related(id, 'pull-in-start-ignored')) this.tryAdd(dep, 'start', false);
     }

@@ -72,9 +72,10 @@ export interface UnitHost {
   readonly runtimeDir: string;
   managerEnvironment(): string[];
   readonly processEnvironment: Record<string, string | undefined>;
-  /** Route exits of this pid to the unit. */
+  /** Route exits of this pid to the unit (a pid may have several watchers; the first is its owner). */
   watchPid(pid: number, unit: string): void;
-  unwatchPid(pid: number): void;
+  /** Stop routing to `unit` (every watcher when omitted). */
+  unwatchPid(pid: number, unit?: string): void;
   stateChanged(unit: string, change: StateChange): void;
   /** RestartSec= elapsed: queue the restart job (stop + start) for this unit. */
   requestAutoRestart(unit: string): void;

@@ -647,8 +647,34 @@ pid_t StartChild(SpawnPlan& plan, int reportFd) {
   return pid;
 }
 
-Napi::Object FailureObject(Napi::Env env, int exitCode, int err, const std::string& step) {
+int StandInEntry(void* arg) {
+  _exit(*static_cast<int*>(arg));
+}
+
+// systemd forks before it resolves User= and Group=, so even that failure has a process whose
+// pid `systemctl status` shows ("Process: 66 ExecStart=... (code=exited, status=217/USER)").
+// A stand-in child exits at once with the failure's status and is collected here, as a failed
+// child is, so its exit never reaches the reaper. 0 when even the clone failed.
+pid_t ReapedStandIn(int exitCode) {
+  constexpr size_t kStackSize = 64 * 1024;
+  void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return 0;
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = clone(StandInEntry, static_cast<char*>(stack) + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &exitCode);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  munmap(stack, kStackSize);
+  if (pid <= 0) return 0;
+  int status;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return pid;
+}
+
+Napi::Object FailureObject(Napi::Env env, pid_t pid, int exitCode, int err, const std::string& step) {
   Napi::Object failure = Napi::Object::New(env);
+  failure.Set("pid", pid);
   failure.Set("exitCode", exitCode);
   failure.Set("errno", err);
   failure.Set("code", ErrnoName(err));
@@ -663,7 +689,7 @@ void OpenPipe(Napi::Env env, int ends[2], FdGuard& guard) {
   guard.Add(ends[1]);
 }
 
-// spawn(spec) -> { pid, stdin?, stdout?, stderr? } | { failure: { exitCode, errno, code, message, step } }
+// spawn(spec) -> { pid, stdin?, stdout?, stderr? } | { failure: { pid, exitCode, errno, code, message, step } }
 Napi::Value Spawn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "spec", "an object");
@@ -672,7 +698,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   EarlyFailure early;
   if (!ReadCredentials(env, info[0].As<Napi::Object>(), &plan, &early)) {
     Napi::Object result = Napi::Object::New(env);
-    result.Set("failure", FailureObject(env, early.exitCode, early.err, early.step));
+    result.Set("failure", FailureObject(env, ReapedStandIn(early.exitCode), early.exitCode, early.err, early.step));
     return result;
   }
   for (auto& arg : plan.argv) plan.argvPointers.push_back(arg.data());
@@ -742,7 +768,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     }
     failure.step[sizeof(failure.step) - 1] = '\0';
     Napi::Object result = Napi::Object::New(env);
-    result.Set("failure", FailureObject(env, failure.exitCode, failure.err, failure.step));
+    result.Set("failure", FailureObject(env, pid, failure.exitCode, failure.err, failure.step));
     return result;  // guard closes the parent's pipe ends
   }
 

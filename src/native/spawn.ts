@@ -99,8 +99,10 @@ export class SpawnError extends Error {
   readonly step: string;
   /** The executable that was to be started. */
   readonly path: string;
+  /** The child that failed, already reaped (0: none was made); `systemctl status` shows it as systemd does. */
+  readonly pid: number;
 
-  constructor(fields: { exitCode: number; errno: number; code?: string; reason: string; step: string; path: string }) {
+  constructor(fields: { exitCode: number; errno: number; code?: string; reason: string; step: string; path: string; pid?: number }) {
     const exitStatusName = exitStatusByCode(fields.exitCode)?.name ?? String(fields.exitCode);
     // systemd's wording: "Failed at step EXEC spawning /usr/bin/x: No such file or directory"
     super(`Failed at step ${exitStatusName} spawning ${fields.path}: ${fields.reason}`);
@@ -111,6 +113,7 @@ export class SpawnError extends Error {
     this.code = fields.code ?? ERRNO_NAMES.get(fields.errno) ?? `E${fields.errno}`;
     this.step = fields.step;
     this.path = fields.path;
+    this.pid = fields.pid ?? 0;
   }
 }
 
@@ -213,8 +216,8 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
 
 /**
  * Forks and execs. Returns once execve() has succeeded (the exit will come through the
- * reaper) or throws SpawnError when the child failed before it (already reaped; nothing of
- * it is left in the parent). Blocks the caller until execve or failure: user lookups and
+ * reaper) or throws SpawnError when the child failed before it (already reaped, its pid in
+ * the error; nothing of it is left in the parent). Blocks the caller until execve or failure: user lookups and
  * exec happen synchronously.
  */
 export function spawn(spec: SpawnSpec): SpawnResult {
@@ -222,7 +225,7 @@ export function spawn(spec: SpawnSpec): SpawnResult {
   const result = native.spawn(spec);
   if ('failure' in result) {
     const { failure } = result;
-    throw new SpawnError({ exitCode: failure.exitCode, errno: failure.errno, code: failure.code, reason: failure.message, step: failure.step, path: spec.path });
+    throw new SpawnError({ exitCode: failure.exitCode, errno: failure.errno, code: failure.code, reason: failure.message, step: failure.step, path: spec.path, pid: failure.pid });
   }
   return result;
 }
