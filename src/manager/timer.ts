@@ -16,7 +16,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KillWhom, Properties, TimerValueState } from '../control/api.js';
+import type { Properties, TimerValueState } from '../control/api.js';
+import { ProcesslessUnit } from './processless-unit.js';
 import { IN, Inotify, type InotifyEvent } from '../native/inotify.js';
 import { TIMER_STAMP_DIR } from '../units/implicit-deps.js';
 import { defaultTimerSection } from '../units/schema/defaults.js';
@@ -100,7 +101,7 @@ function fixedDelayHash(id: string): bigint {
   return digest.readBigUInt64LE(0);
 }
 
-export class TimerUnit implements UnitInstance {
+export class TimerUnit extends ProcesslessUnit implements UnitInstance {
   private state: TimerState = 'dead';
   private result: TimerResult = 'success';
   private invocationId = '';
@@ -125,6 +126,7 @@ export class TimerUnit implements UnitInstance {
     private config: LoadedUnit,
     private readonly host: UnitHost,
   ) {
+    super();
     this.section = config.schema?.timer ?? defaultTimerSection();
     this.startLimit = new RateLimit(config.unit.startLimitIntervalUSec, config.unit.startLimitBurst);
     this.deadline = new DeadlineTimer(() => this.host.deliver(this.config.id, 'timer', () => this.onDeadline()));
@@ -464,29 +466,11 @@ export class TimerUnit implements UnitInstance {
     }
   }
 
-  canReload(): boolean {
-    return false;
-  }
-
-  reloadUnit(): 'failed' {
-    return 'failed';
-  }
-
-  kill(_whom: KillWhom, _signal: number): number {
-    return 0;
-  }
-
-  childExited(): void {}
-  orphanExited(): void {}
 
   resetFailed(): void {
     if (this.state === 'failed') this.setState('dead');
     this.result = 'success';
     this.startLimit.reset();
-  }
-
-  pids(): number[] {
-    return [];
   }
 
   fail(result: 'resources'): void {
