@@ -35,6 +35,8 @@ export interface BootOptions {
   enable?: string[];
   /** Extra environment for unitd (e.g. UNITD_LOG_LEVEL). */
   env?: Record<string, string>;
+  /** Shell commands run as the namespace's PID 1 after /run and /tmp are mounted, before unitd starts (mounts, files). */
+  setup?: string;
   /** How long to wait for the control socket, ms (default 10 s). */
   bootTimeoutMs?: number;
   /** Host directories bind-mounted over paths inside (inside path → host dir), e.g. a private /var/lib/systemd/timers. */
@@ -146,6 +148,7 @@ export async function boot(options: BootOptions): Promise<System> {
     ...Object.entries(options.binds ?? {}).map(([inside, host]) => `mkdir -p '${inside}' && mount --bind '${host}' '${inside}'`),
     'mount -t tmpfs tmpfs /run',
     'mount -t tmpfs tmpfs /tmp',
+    ...(options.setup ? [options.setup] : []),
     // Through the launcher, as an image runs it: it sets the daemon's V8 heap limit.
     `exec "$2/init/unitd"`,
   ].join('; ');

@@ -2,31 +2,19 @@
 // namespace before unitd starts) costs lines, not services, and is reported and recovered
 // from; rotation keeps the store under journald.conf's SystemMaxUse= over a 100 MB write.
 //
-// The harness runs `exec node .../init/unitd` as PID 1; with a directory holding a `node`
-// wrapper first on PATH, the wrapper runs a setup script as PID 1 (mounts) and then execs the
-// real node. Clients started with nsenter run the same wrapper, which skips the setup.
+// The mounts each case needs are made by the namespace's PID 1 before unitd starts (the
+// harness's `setup`).
 
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { boot, REPO, sleep, waitJournal, type System } from './harness.js';
-
-const NODE = process.execPath;
-const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** A PATH directory whose `node` runs `setup` first when it is the namespace's PID 1. Outside /tmp: the namespace gets its own /tmp. */
-function pid1Setup(setup: string): { path: string; cleanup: () => void } {
-  const dir = mkdtempSync('/var/tmp/unitd-journal-setup-');
-  writeFileSync(join(dir, 'node'), `#!/bin/sh\nif [ "$$" = 1 ]; then\n${setup}\nfi\nexec ${NODE} "$@"\n`);
-  chmodSync(join(dir, 'node'), 0o755);
-  return { path: `${dir}:${BASE_PATH}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 const journalctl = (sys: System, ...args: string[]) => sys.exec('node', join(REPO, 'init/journalctl'), '--no-pager', ...args);
 
 t.test('disk full: services keep running, drops are reported, writing recovers', async (t) => {
-  const setup = pid1Setup('mkdir -p /run/jsmall && mount -t tmpfs -o size=2m tmpfs /run/jsmall');
+  const setup = 'mkdir -p /run/jsmall && mount -t tmpfs -o size=2m tmpfs /run/jsmall';
   const sys = await boot({
     units: {
       'chatty.service': `[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "chatty line $i"; sleep 0.01; done'\n`,
@@ -34,11 +22,11 @@ t.test('disk full: services keep running, drops are reported, writing recovers',
       'burst.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${'b'.repeat(99)} | head -n 300000'\n`,
     },
     enable: ['chatty.service'],
-    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '/run/jsmall/journal' },
+    setup,
+    env: { UNITD_JOURNAL_DIR: '/run/jsmall/journal' },
   });
   t.teardown(async () => {
     await sys.stop();
-    setup.cleanup();
   });
   const df = await sys.exec('df', '-k', '/run/jsmall');
   t.match(df.stdout, /\/run\/jsmall/, 'the journal dir is on its own small tmpfs');
@@ -95,7 +83,7 @@ t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async
     return;
   }
   const conf = '[Journal]\\nSystemMaxUse=8M\\nSystemMaxFileSize=1M\\n';
-  const setup = pid1Setup(`printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`);
+  const setup = `printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`;
   // 100 MB of 100-byte lines as fast as the pipe takes them; the console is off so that the
   // test's own console capture does not hold 100 MB.
   const line = 'x'.repeat(99);
@@ -103,11 +91,11 @@ t.test('rotation keeps the store under SystemMaxUse= over a 100 MB write', async
     units: {
       'flood.service': `[Service]\nType=oneshot\nExecStart=/bin/sh -c 'yes ${line} | head -c 100000000'\n`,
     },
-    env: { PATH: setup.path, UNITD_CONSOLE_LOG: 'off' },
+    setup,
+    env: { UNITD_CONSOLE_LOG: 'off' },
   });
   t.teardown(async () => {
     await sys.stop();
-    setup.cleanup();
   });
   t.match((await sys.exec('cat', '/etc/systemd/journald.conf')).stdout, /SystemMaxUse=8M/, 'the namespace sees the small limit');
   const store = `/proc/${sys.pid}/root/run/log/journal`;
@@ -159,9 +147,8 @@ t.test('a journal that fills its own small file system vacuums and keeps the new
   }
   // SystemMaxUse= far above the 20 MB the file system holds, and no reserve: only ENOSPC stops the writer.
   const conf = '[Journal]\\nSystemMaxUse=100M\\nSystemKeepFree=0\\n';
-  const setup = pid1Setup(
-    `mkdir -p /run/jfull && mount -t tmpfs -o size=20m tmpfs /run/jfull && printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`,
-  );
+  const setup =
+    `mkdir -p /run/jfull && mount -t tmpfs -o size=20m tmpfs /run/jfull && printf '${conf}' > /run/journald.conf && mount --bind /run/journald.conf /etc/systemd/journald.conf`;
   const line = 'y'.repeat(99);
   const sys = await boot({
     units: {
@@ -169,11 +156,11 @@ t.test('a journal that fills its own small file system vacuums and keeps the new
       'ticker.service': `[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.05; done'\n`,
     },
     enable: ['ticker.service'],
-    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '/run/jfull/journal', UNITD_CONSOLE_LOG: 'off' },
+    setup,
+    env: { UNITD_JOURNAL_DIR: '/run/jfull/journal', UNITD_CONSOLE_LOG: 'off' },
   });
   t.teardown(async () => {
     await sys.stop();
-    setup.cleanup();
   });
   t.equal((await sys.ctl('start', 'flood.service')).code, 0, '60 MB into a 20 MB file system: the writer finishes');
   t.comment(`before: ${(await journalctl(sys, '-n', '3', '-o', 'cat')).stdout}`);
@@ -202,17 +189,17 @@ t.test('read-only root: the journal falls back to /run/log/journal, tmpfiles.d s
   const hide = ['/etc/tmpfiles.d', '/usr/lib/tmpfiles.d', '/usr/local/lib/tmpfiles.d', '/lib/tmpfiles.d']
     .map((d) => `if [ -d ${d} ] && [ ! -L ${d} ]; then mount -t tmpfs tmpfs ${d}; fi`)
     .join('; ');
-  const setup = pid1Setup(`${hide}; printf '${config}' > /etc/tmpfiles.d/rotest.conf; mount -o remount,ro,bind /`);
+  const setup = `${hide}; printf '${config}' > /etc/tmpfiles.d/rotest.conf; mount -o remount,ro,bind /`;
   const sys = await boot({
     units: { 'hello.service': `[Service]\nExecStart=/bin/sh -c 'echo hello from a read-only root; exec sleep 1000'\n` },
     enable: ['hello.service'],
     // The default store (no UNITD_JOURNAL_DIR), and early boot as a container's init does it.
-    env: { PATH: setup.path, UNITD_JOURNAL_DIR: '', container: 'unitd-test' },
+    setup,
+    env: { UNITD_JOURNAL_DIR: '', container: 'unitd-test' },
     bootTimeoutMs: 30000,
   });
   t.teardown(async () => {
     await sys.stop();
-    setup.cleanup();
   });
   t.equal((await sys.exec('sh', '-c', 'touch /unitd-rotest-probe')).code !== 0, true, 'the root is read-only in the namespace');
   t.equal((await sys.ctl('is-active', 'hello.service')).stdout.trim(), 'active', 'boot continued');
