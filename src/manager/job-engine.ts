@@ -7,7 +7,8 @@
 
 import { ManagerError, type JobListEntry, type JobMode, type JobResult, type JobType } from '../control/api.js';
 import { DependencyGraph } from './dependency-graph.js';
-import { Job, isActiveLike, isDown, mergeKinds, requestKind, stopsFirst, type JobKind, type RequestKind } from './job.js';
+import { Job, isActiveLike, mergeKinds, requestKind, stopsFirst, type JobKind, type RequestKind } from './job.js';
+import { isDown } from './states.js';
 import { Transaction, type TransactionUnit } from './transaction.js';
 import type { StartTrigger, StateChange, UnitInstance, LoadedUnit } from './unit-type.js';
 

@@ -3,7 +3,7 @@
 
 import type { StartTrigger } from './unit-type.js';
 import type { JobResult, JobType } from '../control/api.js';
-import type { ActiveState } from './states.js';
+import { isDown, type ActiveState } from './states.js';
 
 /**
  * Job kinds inside the engine. try-restart, try-reload and reload-or-start
@@ -14,7 +14,6 @@ import type { ActiveState } from './states.js';
 export type JobKind = 'start' | 'verify-active' | 'stop' | 'reload' | 'restart' | 'nop';
 export type RequestKind = JobKind | 'try-restart' | 'try-reload' | 'reload-or-start';
 
-export const isDown = (s: ActiveState): boolean => s === 'inactive' || s === 'failed';
 export const isActiveLike = (s: ActiveState): boolean => s === 'active' || s === 'reloading';
 const inactiveOrDeactivating = (s: ActiveState): boolean => isDown(s) || s === 'deactivating';
 

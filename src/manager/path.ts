@@ -10,12 +10,11 @@ import type { Properties } from '../control/api.js';
 import { Inotify, type InotifyEvent } from '../native/inotify.js';
 import { defaultPathSection } from '../units/schema/defaults.js';
 import type { PathSection } from '../units/schema/types.js';
-import { now } from './clock.js';
 import { PRIORITY } from './log-sink.js';
 import { SpecCheck, SpecWatch } from './path-watch.js';
-import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { noTimestamps, recordTransition, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
-import type { ActiveState } from './states.js';
+import { isDown, type ActiveState } from './states.js';
 import type { LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
 import { ProcesslessUnit } from './processless-unit.js';
 
@@ -26,10 +25,6 @@ type PathState = keyof typeof PATH_STATE_TABLE;
 /** path_result_to_string(). */
 export const PATH_RESULTS = ['success', 'resources', 'start-limit-hit', 'unit-start-limit-hit', 'trigger-limit-hit'] as const;
 type PathResult = (typeof PATH_RESULTS)[number];
-
-function isDown(state: ActiveState): boolean {
-  return state === 'inactive' || state === 'failed';
-}
 
 export class PathUnit extends ProcesslessUnit implements UnitInstance {
   private state: PathState = 'dead';
@@ -78,15 +73,7 @@ export class PathUnit extends ProcesslessUnit implements UnitInstance {
     if (next !== 'waiting' && next !== 'running') this.unwatch();
     if (old === next) return;
     const to = this.activeState;
-    const t = now();
-    this.ts.stateChange = t;
-    if (isDown(from) && !isDown(to)) {
-      this.ts.inactiveExit = t;
-      this.ts.activeEnter = t;
-    } else if (!isDown(from) && isDown(to)) {
-      this.ts.activeExit = t;
-      this.ts.inactiveEnter = t;
-    }
+    recordTransition(this.ts, from, to);
     if (from !== to) this.host.stateChanged(this.config.id, { from, to });
   }
 

@@ -2,8 +2,8 @@
 // values raw: µs numbers, booleans, strings, lists. The client formats.
 
 import type { Properties } from '../control/api.js';
-import { NO_TIMESTAMP, type DualTimestamp } from './clock.js';
-import type { ActiveState } from './states.js';
+import { NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
+import { isDown, type ActiveState } from './states.js';
 import type { LoadedUnit } from './unit-type.js';
 
 export interface UnitTimestamps {
@@ -25,6 +25,19 @@ export function noTimestamps(): UnitTimestamps {
     inactiveEnter: NO_TIMESTAMP,
     condition: NO_TIMESTAMP,
   };
+}
+
+/** Stamps a state change as unit_notify() does: going up sets InactiveExit/ActiveEnter, going down ActiveExit/InactiveEnter. */
+export function recordTransition(ts: UnitTimestamps, from: ActiveState, to: ActiveState): void {
+  const t = now();
+  ts.stateChange = t;
+  if (isDown(from) && !isDown(to)) {
+    ts.inactiveExit = t;
+    ts.activeEnter = t;
+  } else if (!isDown(from) && isDown(to)) {
+    ts.activeExit = t;
+    ts.inactiveEnter = t;
+  }
 }
 
 export function timestampProperties(ts: UnitTimestamps): Properties {

@@ -29,7 +29,7 @@ import { RateLimit } from './rate-limit.js';
 import { resultOfExit } from './restart-policy.js';
 import { commandStartError, runCommand } from './run-command.js';
 import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
-import type { ActiveState } from './states.js';
+import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 /** socket_state_to_string() with its UnitActiveState (state_translation_table). */
@@ -89,10 +89,6 @@ interface Connection {
 }
 
 let syntheticPid = 0;
-
-function isDown(state: ActiveState): boolean {
-  return state === 'inactive' || state === 'failed';
-}
 
 function describeExit(exit: ChildExit): string {
   if (exit.code === 'exited') {

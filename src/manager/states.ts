@@ -4,6 +4,9 @@
 export const ACTIVE_STATES = ['active', 'reloading', 'inactive', 'failed', 'activating', 'deactivating', 'maintenance'] as const;
 export type ActiveState = (typeof ACTIVE_STATES)[number];
 
+/** UNIT_IS_INACTIVE_OR_FAILED(): nothing of the unit is up. */
+export const isDown = (s: ActiveState): boolean => s === 'inactive' || s === 'failed';
+
 /** Service substates with the ActiveState each one shows (service.c state table). */
 export const SERVICE_STATE_TABLE = {
   dead: 'inactive',

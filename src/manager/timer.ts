@@ -26,11 +26,11 @@ import type { TimerSection } from '../units/schema/types.js';
 import { CalendarLoopError, formatCalendarSpec, nextCalendarElapse, type CalendarSpec } from '../units/values/calendar.js';
 import { formatTimestamp } from '../units/values/timestamp.js';
 import { USEC_PER_SEC } from '../units/values/timespan.js';
-import { DeadlineTimer, MANAGER_START, monotonicUSec, NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
+import { DeadlineTimer, MANAGER_START, monotonicUSec, NO_TIMESTAMP, type DualTimestamp } from './clock.js';
 import { PRIORITY } from './log-sink.js';
-import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
+import { noTimestamps, recordTransition, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
-import type { ActiveState } from './states.js';
+import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 /** timer_state_translation_table. */
@@ -52,10 +52,6 @@ function busBaseName(base: TimerBase): string {
 /** The wall clock (follows clock changes, unlike the manager's log timestamps). */
 function realtimeUSec(): number {
   return Date.now() * 1000;
-}
-
-function isDown(state: ActiveState): boolean {
-  return state === 'inactive' || state === 'failed';
 }
 
 /**
@@ -172,15 +168,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     }
     if (old === next) return;
     const to = this.activeState;
-    const t = now();
-    this.ts.stateChange = t;
-    if (isDown(from) && !isDown(to)) {
-      this.ts.inactiveExit = t;
-      this.ts.activeEnter = t;
-    } else if (!isDown(from) && isDown(to)) {
-      this.ts.activeExit = t;
-      this.ts.inactiveEnter = t;
-    }
+    recordTransition(this.ts, from, to);
     if (from !== to) this.host.stateChanged(this.config.id, { from, to });
   }
 

@@ -11,8 +11,8 @@
 
 import { ManagerError, type JobMode } from '../control/api.js';
 import type { DependencyGraph } from './dependency-graph.js';
-import { collapse, isActiveLike, isDown, mergeKinds, stopsFirst, type JobKind, type RequestKind } from './job.js';
-import type { ActiveState } from './states.js';
+import { collapse, isActiveLike, mergeKinds, stopsFirst, type JobKind, type RequestKind } from './job.js';
+import { isDown, type ActiveState } from './states.js';
 import type { LoadedUnit } from './unit-type.js';
 
 export interface TransactionUnit {

@@ -10,10 +10,11 @@ import { PassThrough } from 'node:stream';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 
-import type { KillWhom, Properties } from '../../src/control/api.js';
+import type { Properties } from '../../src/control/api.js';
 import type { NativeModule } from '../../src/exec/native.js';
 import { ConsoleWriter, RingLogSink } from '../../src/manager/log-sink.js';
 import { Manager } from '../../src/manager/manager.js';
+import { ProcesslessUnit } from '../../src/manager/processless-unit.js';
 import { unitBaseProperties } from '../../src/manager/properties.js';
 import type { ActiveState } from '../../src/manager/states.js';
 import { StoreUnitSource } from '../../src/manager/unit-source.js';
@@ -21,14 +22,16 @@ import { UNIT_TYPES } from '../../src/manager/unit-types.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type UnitHost, type UnitInstance, type UnitType } from '../../src/manager/unit-type.js';
 
 /** Elapses once, OnActiveSec= (ms here) after it starts, and then starts [Timer] Unit=. */
-class ToyTimer implements UnitInstance {
+class ToyTimer extends ProcesslessUnit implements UnitInstance {
   activeState: ActiveState = 'inactive';
   subState = 'dead';
   private timer: NodeJS.Timeout | undefined;
   constructor(
     private config: LoadedUnit,
     private readonly host: UnitHost,
-  ) {}
+  ) {
+    super();
+  }
   private set(to: ActiveState, sub: string): void {
     const from = this.activeState;
     this.activeState = to;
@@ -60,25 +63,11 @@ class ToyTimer implements UnitInstance {
     this.set('inactive', 'dead');
     return 'stopping';
   }
-  canReload(): boolean {
-    return false;
-  }
-  reloadUnit(): 'failed' {
-    return 'failed';
-  }
-  kill(_whom: KillWhom, _signal: number): number {
-    return 0;
-  }
   fail(): void {
     clearTimeout(this.timer);
     this.set('failed', 'failed');
   }
-  childExited(): void {}
-  orphanExited(): void {}
   resetFailed(): void {}
-  pids(): number[] {
-    return [];
-  }
   dispose(): void {
     clearTimeout(this.timer);
   }
