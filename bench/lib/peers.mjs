@@ -207,7 +207,8 @@ export async function launch(peer, work, services, { single } = {}) {
       if (s.enabled !== false) symlinkSync(join(dir, `${s.name}.service`), join(dir, 'multi-user.target.wants', `${s.name}.service`));
     }
     Object.assign(env, { SYSTEMD_UNIT_PATH: dir, UNITD_LOG_LEVEL: 'warn' });
-    argv = [...UNSHARE, ...root(work), process.execPath, `${REPO}/init/unitd`];
+    // The launcher as the image runs it, so its node flags (heap and semi-space limits) apply.
+    argv = [...UNSHARE, ...root(work), `${REPO}/init/unitd`];
     // The launcher as users run it (/usr/bin/systemctl links to it): its sh prelude takes the
     // native fast path for is-active/is-failed/is-system-running (init/probe.sh).
     ctl = (pid, args) => [...nsenter(pid), `${REPO}/init/systemctl`, ...args];
