@@ -20,7 +20,7 @@ import { SymlinkIndexCache } from '../../src/units/symlink-index.js';
 function countEntries(fn: () => void): number {
   const original = fs.opendirSync;
   let entries = 0;
-  fs.default.opendirSync = ((p: fs.PathLike, o?: fs.OpenDirOptions) => {
+  (fs as unknown as { default: typeof fs }).default.opendirSync = ((p: fs.PathLike, o?: fs.OpenDirOptions) => {
     const dir = original(p, o);
     const read = dir.readSync.bind(dir);
     dir.readSync = () => {
@@ -34,7 +34,7 @@ function countEntries(fn: () => void): number {
   try {
     fn();
   } finally {
-    fs.default.opendirSync = original;
+    (fs as unknown as { default: typeof fs }).default.opendirSync = original;
     syncBuiltinESMExports();
   }
   return entries;
