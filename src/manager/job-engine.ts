@@ -96,6 +96,8 @@ export class JobEngine {
   /** A unit was loaded or reloaded: the graph must be rebuilt. */
   invalidateGraph(): void {
     this.graph.invalidate();
+    // Edges may have gone: any waiting job may be runnable now.
+    if (this.jobs.size > 0) this.scheduleDispatch();
   }
 
   private txUnit(name: string): TransactionUnit {
@@ -211,7 +213,17 @@ export class JobEngine {
 
   // ---------------------------------------------------------------- running
 
-  private scheduleDispatch(): void {
+  /**
+   * Units whose waiting jobs may have become runnable since the last dispatch: those
+   * ordered against a job that finished or changed kind. 'all' after a new transaction or a
+   * graph change. Re-checking every waiting job whenever any job finished made a boot of
+   * N chained units O(N²) (2,000 units: millions of ordering questions).
+   */
+  private candidates: Set<string> | 'all' = new Set();
+
+  private scheduleDispatch(units?: Iterable<string>): void {
+    if (units === undefined) this.candidates = 'all';
+    else if (this.candidates !== 'all') for (const u of units) this.candidates.add(u);
     if (this.dispatchQueued) return;
     this.dispatchQueued = true;
     queueMicrotask(() => {
@@ -222,13 +234,15 @@ export class JobEngine {
 
   /** Run every waiting job whose ordering allows it (job_is_runnable). */
   private dispatch(): void {
-    for (let again = true, rounds = 0; again && rounds < 100; rounds++) {
-      again = false;
-      for (const job of [...this.jobs.values()].sort((a, b) => a.id - b.id)) {
+    // Each round runs what became runnable in the round before; a job runs once, so this ends.
+    while (this.candidates === 'all' || this.candidates.size > 0) {
+      const which = this.candidates;
+      this.candidates = new Set();
+      const jobs = which === 'all' ? [...this.jobs.values()] : [...which].flatMap((u) => this.jobs.get(u) ?? []);
+      for (const job of jobs.sort((a, b) => a.id - b.id)) {
         if (job.state !== 'waiting' || !this.runnable(job)) continue;
         if (this.units.deliver) this.units.deliver(job.unit, 'job', () => this.run(job));
         else this.run(job);
-        again = true;
       }
     }
     this.checkIdle();
@@ -326,7 +340,7 @@ export class JobEngine {
     // The start half of a restart: a start job now, ordered like one.
     job.kind = 'start';
     job.state = 'waiting';
-    this.scheduleDispatch();
+    this.scheduleDispatch([job.unit, ...this.orderedAgainst(job.unit)]);
   }
 
   private runReload(job: Job): void {
@@ -347,7 +361,7 @@ export class JobEngine {
     const job = this.jobs.get(unit);
     if (job && job.state === 'running') this.advance(job, change);
     this.react(unit, change);
-    this.scheduleDispatch();
+    this.scheduleDispatch([unit]);
   }
 
   private advance(job: Job, change: StateChange): void {
@@ -397,7 +411,12 @@ export class JobEngine {
         if (other && (other.kind === 'start' || other.kind === 'verify-active')) this.finish(other, 'dependency');
       }
     }
-    this.scheduleDispatch();
+    this.scheduleDispatch(this.orderedAgainst(job.unit));
+  }
+
+  /** Units ordered before or after `unit`: the only jobs a change of its job can unblock. */
+  private orderedAgainst(unit: string): string[] {
+    return [...this.graph.related(unit, 'before'), ...this.graph.related(unit, 'after')];
   }
 
   private checkIdle(): void {

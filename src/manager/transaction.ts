@@ -180,6 +180,24 @@ export class Transaction {
     }
   }
 
+  /**
+   * The jobs `j` may wait for: those of units ordered After=/Before= its unit, in the
+   * transaction's order. Asking the graph for these instead of pairing every job with
+   * every other keeps the cycle check linear in the ordering edges (2,000 jobs: 4 million
+   * pairs before).
+   */
+  private orderedNeighbours(j: TxJob, order: Map<TxJob, number>): TxJob[] {
+    const g = this.ctx.graph;
+    const out = new Set<TxJob>();
+    for (const atom of ['after', 'before'] as const) {
+      for (const unit of g.related(j.unit, atom)) {
+        const k = this.jobs.get(unit);
+        if (k !== undefined && order.has(k)) out.add(k);
+      }
+    }
+    return [...out].sort((a, b) => order.get(a)! - order.get(b)!);
+  }
+
   /** Does job `a` wait for job `b` (job_compare with the ordering between their units)? */
   private waitsFor(a: TxJob, b: TxJob): boolean {
     const g = this.ctx.graph;
@@ -212,12 +230,13 @@ export class Transaction {
 
   private findCycle(): TxJob[] | undefined {
     const jobs = [...this.jobs.values()];
+    const order = new Map<TxJob, number>(jobs.map((j, i) => [j, i]));
     const color = new Map<TxJob, 0 | 1 | 2>();
     const stack: TxJob[] = [];
     const visit = (j: TxJob): TxJob[] | undefined => {
       color.set(j, 1);
       stack.push(j);
-      for (const k of jobs) {
+      for (const k of this.orderedNeighbours(j, order)) {
         if (k === j || !this.waitsFor(j, k)) continue;
         const c = color.get(k) ?? 0;
         if (c === 1) return stack.slice(stack.indexOf(k));

@@ -7,6 +7,7 @@ import { UnitStore } from '../units/loader.js';
 import { interpretUnit } from '../units/schema/interpret.js';
 import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
+import { SymlinkIndexCache } from '../units/symlink-index.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
 import { applyDefaultDependencies, applyTimerDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
@@ -57,6 +58,7 @@ export class StoreUnitSource implements UnitSource {
   reload(): void {
     this.store.reload();
     this.presets = undefined;
+    this.symlinks = undefined;
   }
 
   /** Preset rules, read once per daemon-reload (UnitFilePreset=). */
@@ -73,9 +75,25 @@ export class StoreUnitSource implements UnitSource {
     }
   }
 
+  /**
+   * The unit directories as read for the units loaded in this stretch of work (boot's
+   * whole graph, one daemon-reload, one request): each directory is read once for all of
+   * them instead of once per unit. Dropped when the event loop moves on and at
+   * daemon-reload, so a unit loaded later sees links made since.
+   */
+  private symlinks: SymlinkIndexCache | undefined;
+
+  private symlinkIndex(): SymlinkIndexCache {
+    if (!this.symlinks) {
+      this.symlinks = new SymlinkIndexCache();
+      setImmediate(() => (this.symlinks = undefined)).unref();
+    }
+    return this.symlinks;
+  }
+
   private fileState(id: string): string {
     try {
-      return unitFileState(this.store.lookup, id).state ?? '';
+      return unitFileState(this.store.lookup, id, this.symlinkIndex()).state ?? '';
     } catch {
       return '';
     }

@@ -17,8 +17,27 @@ function escapeRegExp(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Compiled patterns: preset rules are matched against every unit at each load, so a
+ * pattern is compiled once. Bounded (client patterns are arbitrary): emptied when full.
+ */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 1024;
+
 /** `*`, `?` and `[...]` sets (negated by `!` or `^`), matched against the whole string. */
 export function globToRegExp(glob: string, options: GlobOptions = {}): RegExp {
+  const key = (options.escapes ? '\\' : '-') + glob;
+  let re = compiled.get(key);
+  if (re === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    re = compile(glob, options);
+    compiled.set(key, re);
+  }
+  return re;
+}
+
+// Without the g or y flag a RegExp keeps no state between test() calls, so one can be shared.
+function compile(glob: string, options: GlobOptions): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i];

@@ -2,13 +2,13 @@
 // the symlinks in the search path, never from the manager (systemd 252's
 // unit_file_lookup_state / find_symlinks_in_scope).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InstallContext, InstallInfo, SEARCH_FOLLOW_CONFIG_SYMLINKS, SEARCH_LOAD, errnoOf, installPrintf, InstallErrno } from './install-info.js';
 import { discover, rawDirEntries } from './install.js';
 import { LookupPaths, isGeneratorPath, isRuntimePath, isTransientPath } from './paths.js';
 import { isValidUnitName, parseUnitName, templateOf, withInstance } from './unit-name.js';
 import { globToRegExp } from './glob.js';
+import { inReaddirOrder, SymlinkIndexCache, type DirectoryIndex } from './symlink-index.js';
 
 export const UNIT_FILE_STATES = [
   'enabled',
@@ -51,7 +51,7 @@ interface DirScan {
 }
 
 function findInDirectory(
-  dirPath: string,
+  index: DirectoryIndex,
   info: InstallInfo,
   ignoreDestination: boolean,
   matchName: boolean,
@@ -59,18 +59,17 @@ function findInDirectory(
   configPath: string,
   scan: DirScan,
 ): boolean {
-  for (const de of rawDirEntries(dirPath)) {
-    if (!de.isSymbolicLink()) continue;
+  // Only links whose name, template or destination is the unit's name can match: the index
+  // hands out those, in readdir order, instead of every entry of the directory.
+  const candidates = ignoreDestination
+    ? inReaddirOrder(index.named(info.name), index.withTemplate(info.name))
+    : inReaddirOrder(index.pointingTo(info.name), ignoreSameName ? [] : index.named(info.name));
+  for (const de of candidates) {
     let foundPath = false;
     let foundDest = false;
     if (!ignoreDestination) {
-      let dest: string;
-      try {
-        dest = fs.readlinkSync(path.join(dirPath, de.name));
-      } catch {
-        continue;
-      }
-      if (!dest.startsWith('/')) dest = path.join(dirPath, dest);
+      const dest = index.destination(de);
+      if (dest === undefined) continue;
       foundDest = path.basename(dest) === info.name;
     }
     if (ignoreDestination || !ignoreSameName) foundPath = de.name === info.name;
@@ -79,7 +78,7 @@ function findInDirectory(
       if (tpl !== undefined) foundDest = tpl === info.name;
     }
     let sameName = false;
-    if (foundPath && foundDest) sameName = path.join(dirPath, de.name) === path.join(configPath, info.name);
+    if (foundPath && foundDest) sameName = path.join(index.dir, de.name) === path.join(configPath, info.name);
     if (sameName) scan.sameNameLink = true;
     else if (foundPath || foundDest) {
       if (!matchName) return true;
@@ -89,29 +88,15 @@ function findInDirectory(
   return false;
 }
 
-const DEPENDENCY_DIR_SUFFIXES = ['.wants', '.requires', '.upholds'];
-
-function findSymlinks(info: InstallInfo, matchName: boolean, ignoreSameName: boolean, configPath: string, scan: DirScan): boolean {
-  const entries = rawDirEntries(configPath);
-  for (const de of entries) {
-    const dot = de.name.lastIndexOf('.');
-    if (dot < 0 || !DEPENDENCY_DIR_SUFFIXES.includes(de.name.slice(dot))) continue;
-    const sub = path.join(configPath, de.name);
-    let isDir = de.isDirectory();
-    if (de.isSymbolicLink()) {
-      try {
-        isDir = fs.statSync(sub).isDirectory();
-      } catch {
-        isDir = false;
-      }
-    }
-    if (!isDir) continue;
-    if (findInDirectory(sub, info, true, matchName, ignoreSameName, configPath, scan)) return true;
+function findSymlinks(cache: SymlinkIndexCache, info: InstallInfo, matchName: boolean, ignoreSameName: boolean, configPath: string, scan: DirScan): boolean {
+  const config = cache.of(configPath);
+  for (const sub of config.dependencyDirs) {
+    if (findInDirectory(cache.of(sub), info, true, matchName, ignoreSameName, configPath, scan)) return true;
   }
-  return findInDirectory(configPath, info, false, matchName, ignoreSameName, configPath, scan);
+  return findInDirectory(config, info, false, matchName, ignoreSameName, configPath, scan);
 }
 
-function findSymlinksInScope(lp: LookupPaths, info: InstallInfo, matchName: boolean): UnitFileState | undefined {
+function findSymlinksInScope(cache: SymlinkIndexCache, lp: LookupPaths, info: InstallInfo, matchName: boolean): UnitFileState | undefined {
   let sameNameLinkRuntime = false;
   let sameNameLinkConfig = false;
   let enabledInRuntime = false;
@@ -119,7 +104,7 @@ function findSymlinksInScope(lp: LookupPaths, info: InstallInfo, matchName: bool
   let ignoreSameName = false;
   for (const dir of lp.searchPath) {
     const scan: DirScan = { found: false, sameNameLink: false };
-    if (findSymlinks(info, matchName, ignoreSameName, dir, scan)) {
+    if (findSymlinks(cache, info, matchName, ignoreSameName, dir, scan)) {
       if (dir === lp.persistentConfig) return 'enabled';
       if (isRuntimePath(lp, dir)) enabledInRuntime = true;
       else enabledAtAll = true;
@@ -141,8 +126,12 @@ function hasRules(info: InstallInfo): boolean {
   return info.aliases.length + info.wantedBy.length + info.requiredBy.length > 0 || info.defaultInstance !== undefined;
 }
 
-/** unit_file_lookup_state(); throws an InstallError (ENOENT for unknown units). */
-export function lookupUnitFileState(lp: LookupPaths, name: string): UnitFileState {
+/**
+ * unit_file_lookup_state(); throws an InstallError (ENOENT for unknown units).
+ * `cache` holds the directories already read: pass one cache for a batch of
+ * names (a listing, units loaded together) so each directory is read once.
+ */
+export function lookupUnitFileState(lp: LookupPaths, name: string, cache = new SymlinkIndexCache()): UnitFileState {
   const ctx = new InstallContext();
   const info = discover(ctx, lp, name, SEARCH_LOAD | SEARCH_FOLLOW_CONFIG_SYMLINKS);
   if (info.mode === 'masked') return info.path !== undefined && isRuntimePath(lp, info.path) ? 'masked-runtime' : 'masked';
@@ -151,17 +140,17 @@ export function lookupUnitFileState(lp: LookupPaths, name: string): UnitFileStat
   if (info.path !== undefined && name !== path.basename(info.path) && !isInstance) return 'alias';
   if (info.path !== undefined && isGeneratorPath(lp, info.path)) return 'generated';
   if (info.path !== undefined && isTransientPath(lp, info.path)) return 'transient';
-  const direct = findSymlinksInScope(lp, info, true);
+  const direct = findSymlinksInScope(cache, lp, info, true);
   if (direct !== undefined) return direct;
-  if (findSymlinksInScope(lp, info, false) !== undefined) return 'indirect';
+  if (findSymlinksInScope(cache, lp, info, false) !== undefined) return 'indirect';
   if (hasRules(info)) return 'disabled';
   if (info.also.length > 0) return 'indirect';
   return 'static';
 }
 
-export function unitFileState(lp: LookupPaths, name: string): { state?: UnitFileState; error?: InstallErrno } {
+export function unitFileState(lp: LookupPaths, name: string, cache?: SymlinkIndexCache): { state?: UnitFileState; error?: InstallErrno } {
   try {
-    return { state: lookupUnitFileState(lp, name) };
+    return { state: lookupUnitFileState(lp, name, cache) };
   } catch (e) {
     return { error: errnoOf(e) };
   }
@@ -182,6 +171,7 @@ export function matchesAny(name: string, patterns: readonly string[]): boolean {
 /** unit_file_get_list(): every unit file on the search path, first directory wins. */
 export function listUnitFiles(lp: LookupPaths, patterns: readonly string[] = [], states: readonly string[] = []): UnitFileEntry[] {
   const seen = new Map<string, UnitFileEntry>();
+  const cache = new SymlinkIndexCache();
   for (const dir of lp.searchPath) {
     for (const de of rawDirEntries(dir)) {
       if (!isValidUnitName(de.name)) continue;
@@ -190,7 +180,7 @@ export function listUnitFiles(lp: LookupPaths, patterns: readonly string[] = [],
       if (!de.isSymbolicLink() && !de.isFile()) continue;
       let state: UnitFileState;
       try {
-        state = lookupUnitFileState(lp, de.name);
+        state = lookupUnitFileState(lp, de.name, cache);
       } catch {
         state = 'bad';
       }
