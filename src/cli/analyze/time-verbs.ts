@@ -27,8 +27,15 @@ export interface TimeVerbOptions {
 /** systemd's vertical table: "<label>:" right-aligned to the widest label, then the value; "-" for none. */
 function printVertical(io: CliIO, rows: readonly (readonly [string, string])[]): void {
   const width = Math.max(...rows.map(([label]) => [...label].length));
-  // The table never ends a line with blanks ("*-*-* " shows as "*-*-*").
-  for (const [label, value] of rows) io.out(`${' '.repeat(width - [...label].length)}${label}: ${value === '' ? '-' : value}`.trimEnd());
+  const values = rows.map(([, value]) => (value === '' ? '-' : value));
+  const valueWidth = Math.max(...values.map((v) => [...v].length));
+  rows.forEach(([label], k) => {
+    // The table pads a narrower value to the column's width and then drops the trailing
+    // blanks of the last column; the widest value is printed untouched, blanks and all
+    // (" 5s 500ms  " keeps its blanks, " .50y " beside a 14-digit μs line loses them).
+    const value = [...values[k]].length < valueWidth ? values[k].trimEnd() : values[k];
+    io.out(`${' '.repeat(width - [...label].length)}${label}: ${value}`);
+  });
 }
 
 /** The "Hint:" lines time_parsing_hint() prints for text that another verb would take. */

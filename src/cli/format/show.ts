@@ -42,6 +42,9 @@ const CODE_NAMES = ['(null)', 'exited', 'killed', 'dumped'] as const;
 /** Properties systemd sends as arrays of pairs: a socket's Listen= (`/run/x.sock (Stream)`). */
 const PAIR_LIST_PROPERTIES = new Set(['Listen']);
 
+/** Arrays of structs that print one line per entry, so an empty one prints no line at all, even when asked for with -p. */
+const STRUCT_LIST_PROPERTIES: ReadonlySet<string> = new Set(['TimersMonotonic', 'TimersCalendar']);
+
 function isExecList(v: PropertyValue): v is ExecCommandState[] {
   return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'argv' in v[0];
 }
@@ -100,6 +103,7 @@ function propertyLines(name: string, value: PropertyValue, valueOnly: boolean): 
   // D-Bus arrays of pairs (a(ss)) print one `Name=first (second)` line each.
   if (PAIR_LIST_PROPERTIES.has(name) && Array.isArray(value)) return value.map((v) => prefix + String(v));
   if (isTimerList(value)) return value.map((v) => prefix + formatTimerValue(v));
+  if (STRUCT_LIST_PROPERTIES.has(name) && Array.isArray(value) && value.length === 0) return [];
   return [prefix + formatValue(name, value)];
 }
 

@@ -69,7 +69,9 @@ export function gmtime(t: number): Tm {
 
 export function localtime(t: number, zone: Zone): Tm {
   const type = zone.typeAt(t);
-  return splitSeconds(t + type.offset, type.isdst ? 1 : 0, type.offset, type.abbr);
+  const tm = splitSeconds(t + type.offset, type.isdst ? 1 : 0, type.offset, type.abbr);
+  tm.sec += zone.leapHit?.(t) ?? 0;
+  return tm;
 }
 
 /** timegm(): normalizes `tm` in place and returns the time. */

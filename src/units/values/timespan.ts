@@ -20,6 +20,7 @@ export const USEC_PER_MONTH = 2_629_800 * USEC_PER_SEC;
 
 /** systemd's usec_t is 64-bit; its largest value means infinity, so anything at or above it is out of range. */
 const USEC_MAX = 2 ** 64 - 1;
+const LLONG_MAX = 2n ** 63n - 1n;
 
 // Longest suffix first where one is a prefix of another ("months" before "m", "msec" before "m").
 const PARSE_UNITS: readonly (readonly [string, number])[] = [
@@ -126,7 +127,10 @@ export function parseTimespanRaw(input: string, defaultUnit: number = USEC_PER_S
     } else {
       p = unitAt;
     }
-    if (whole >= USEC_MAX / multiplier) return fail('Numerical result out of range');
+    // strtoll(): the number itself must fit in a signed 64-bit integer.
+    if (intEnd > numberStart && BigInt(input.slice(numberStart, intEnd)) > LLONG_MAX) return fail('Numerical result out of range');
+    // C's integer division: 584542y is refused though 584542 years fit in 64 bits.
+    if (whole >= Math.floor(USEC_MAX / multiplier)) return fail('Numerical result out of range');
     total += whole * multiplier;
     if (hasDot) {
       // "5." or "3.sec": a dot needs at least one digit after it.

@@ -16,8 +16,21 @@ export interface ZoneType {
 }
 
 export interface Zone {
-  /** The type in effect at `t` seconds since the epoch. */
+  /**
+   * The type in effect at `t` seconds since the epoch. In a leap-counting zone the offset
+   * already includes the leap correction, as glibc applies it.
+   */
   typeAt(t: number): ZoneType;
+  /** How many leap seconds are being inserted at `t` (glibc's leap_hit: the 60th second shown); 0 elsewhere. */
+  leapHit?(t: number): number;
+  /**
+   * For a zone with leap-second records (right/...): the same zone counting them. A process
+   * living in such a zone converts every time (gmtime too) with them, which is consistent
+   * with itself, so unitd uses the plain zone there; only a calendar spec naming such a zone
+   * from a process that does not count them sees the shift (systemd computes it in a child
+   * with that TZ and reads the result back as a plain time).
+   */
+  readonly leapCounting?: Zone;
   /** glibc's tzname[0] / tzname[1] after tzset(): the standard and the DST abbreviation. */
   readonly tzname: readonly [string, string];
   /** glibc's `timezone == 0 && daylight == 0`: plain UTC, so systemd prints no extra "(in UTC)" line. */
@@ -209,7 +222,14 @@ function parseTzif(data: Buffer): Zone | undefined {
     at += 6;
   }
   const chars = data.subarray(at, at + charcnt);
-  at += charcnt + leapcnt * (timeSize + 4) + isstdcnt + isutcnt;
+  at += charcnt;
+  const leaps: { transition: number; change: number }[] = [];
+  for (let k = 0; k < leapcnt; k++) {
+    const transition = timeSize === 8 ? Number(data.readBigInt64BE(at)) : data.readInt32BE(at);
+    leaps.push({ transition, change: data.readInt32BE(at + timeSize) });
+    at += timeSize + 4;
+  }
+  at += isstdcnt + isutcnt;
   const types: ZoneType[] = rawTypes.map((r) => {
     const end = chars.indexOf(0, r.abbrIndex);
     return { offset: r.offset, isdst: r.isdst, abbr: chars.toString('latin1', r.abbrIndex, end < 0 ? undefined : end) };
@@ -225,7 +245,7 @@ function parseTzif(data: Buffer): Zone | undefined {
 
   // glibc: before the first transition the first standard-time type applies.
   const initial = types.find((t) => !t.isdst) ?? types[0];
-  const typeAt = (t: number): ZoneType => {
+  const civilTypeAt = (t: number): ZoneType => {
     if (timecnt === 0 || t < transitions[0]) return timecnt === 0 && footer ? posixTypeAt(footer, t) : initial;
     if (t >= transitions[timecnt - 1] && footer) return posixTypeAt(footer, t);
     let lo = 0;
@@ -254,7 +274,48 @@ function parseTzif(data: Buffer): Zone | undefined {
     tzname = [std, dst ?? std];
   }
   const isUtc = footer ? footer.std.offset === 0 && !footer.dst : types.every((t) => t.offset === 0 && !t.isdst);
-  return { typeAt, tzname, isUtc };
+  const zone: Zone = { typeAt: civilTypeAt, tzname, isUtc };
+  return leaps.length === 0 ? zone : { ...zone, leapCounting: { ...zone, ...withLeapSeconds(civilTypeAt, leaps) } };
+}
+
+/**
+ * glibc's __tzfile_compute() for zones with leap-second records: the latest record at or
+ * before `t` gives the correction subtracted from local time, and `t` falling exactly on
+ * an insertion shows second 60 (more than one when insertions follow each other).
+ */
+function withLeapSeconds(
+  civilTypeAt: (t: number) => ZoneType,
+  leaps: readonly { transition: number; change: number }[],
+): Pick<Zone, 'typeAt' | 'leapHit'> {
+  const latest = (t: number): number => {
+    let k = leaps.length - 1;
+    while (k >= 0 && t < leaps[k].transition) k--;
+    return k;
+  };
+  const corrected = new Map<ZoneType, Map<number, ZoneType>>();
+  const typeAt = (t: number): ZoneType => {
+    const type = civilTypeAt(t);
+    const k = latest(t);
+    const correction = k < 0 ? 0 : leaps[k].change;
+    if (correction === 0) return type;
+    let byCorrection = corrected.get(type);
+    if (!byCorrection) corrected.set(type, (byCorrection = new Map()));
+    let adjusted = byCorrection.get(correction);
+    if (!adjusted) byCorrection.set(correction, (adjusted = { ...type, offset: type.offset - correction }));
+    return adjusted;
+  };
+  const leapHit = (t: number): number => {
+    let k = latest(t);
+    if (k < 0 || t !== leaps[k].transition) return 0;
+    if (!(k === 0 ? leaps[k].change > 0 : leaps[k].change > leaps[k - 1].change)) return 0;
+    let hit = 1;
+    while (k > 0 && leaps[k].transition === leaps[k - 1].transition + 1 && leaps[k].change === leaps[k - 1].change + 1) {
+      hit++;
+      k--;
+    }
+    return hit;
+  };
+  return { typeAt, leapHit };
 }
 
 const cache = new Map<string, Zone | undefined>();
@@ -303,7 +364,17 @@ export function zoneFromTz(tz: string | undefined): Zone {
   const zone = loadZoneFile(file);
   if (zone) return zone;
   const posix = parsePosixTz(spec);
-  return posix ? posixZone(posix) : UTC_ZONE;
+  return posix ? posixZone(posix) : unnamedUtc(spec);
+}
+
+/**
+ * glibc's tzset() on a TZ it cannot parse: UTC, named after the standard-time name it
+ * managed to read before failing ("IST" of TZ=IST), or nameless.
+ */
+function unnamedUtc(spec: string): Zone {
+  const name = /^<([A-Za-z0-9+-]{3,})>/.exec(spec)?.[1] ?? /^[A-Za-z]{3,}/.exec(spec)?.[0] ?? '';
+  const type: ZoneType = { offset: 0, isdst: false, abbr: name };
+  return { typeAt: () => type, tzname: [name, ''], isUtc: true };
 }
 
 /** The zone of this process (TZ, else /etc/localtime), re-read on each call so a changed TZ applies. */
@@ -311,7 +382,8 @@ export function localZone(): Zone {
   return zoneFromTz(process.env.TZ);
 }
 
-/** An IANA zone by name (already checked with timezoneIsValid()). */
+/** An IANA zone by name (already checked with timezoneIsValid()), as a calendar spec's child process sees it. */
 export function namedZone(name: string): Zone {
-  return zoneFromTz(':' + name);
+  const zone = zoneFromTz(':' + name);
+  return zone.leapCounting && !localZone().leapCounting ? zone.leapCounting : zone;
 }
