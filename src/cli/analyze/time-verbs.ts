@@ -27,8 +27,14 @@ export interface TimeVerbOptions {
 /** systemd's vertical table: "<label>:" right-aligned to the widest label, then the value; "-" for none. */
 function printVertical(io: CliIO, rows: readonly (readonly [string, string])[]): void {
   const width = Math.max(...rows.map(([label]) => [...label].length));
-  // The table never ends a line with blanks ("*-*-* " shows as "*-*-*").
-  for (const [label, value] of rows) io.out(`${' '.repeat(width - [...label].length)}${label}: ${value === '' ? '-' : value}`.trimEnd());
+  const cells = rows.map(([, value]) => (value === '' ? '-' : value));
+  const valueWidth = Math.max(...cells.map((cell) => [...cell].length));
+  // systemd's table drops the blanks that end a cell narrower than its column ("*-*-* " shows as
+  // "*-*-*"), but prints the widest cell as it is ("1d 1h 1min 1s " keeps its blank).
+  rows.forEach(([label], k) => {
+    const cell = cells[k];
+    io.out(`${' '.repeat(width - [...label].length)}${label}: ${[...cell].length >= valueWidth ? cell : cell.trimEnd()}`);
+  });
 }
 
 /** The "Hint:" lines time_parsing_hint() prints for text that another verb would take. */
