@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Long fuzz runs: `npm run fuzz -- --minutes N [--seed S]` runs the control-protocol
-// fuzzer (test/control/fuzz.test.ts) against a real unitd PID 1 for N minutes.
-// A failure prints its seed; `--seed S` reruns it.
+// Long fuzz runs: `npm run fuzz -- --minutes N [--seed S] [--only NAME,...]` runs each fuzzer for
+// N minutes, one after the other: the control protocol against a real unitd PID 1
+// (test/control/fuzz.test.ts) and calendar expressions and time spans against the installed
+// systemd-analyze (test/fuzz/calendar-timespan.test.ts). A failure prints its seed;
+// `--seed S` reruns it.
 import { spawnSync } from 'node:child_process';
+
+const FUZZERS = {
+  control: 'test/control/fuzz.test.ts',
+  calendar: 'test/fuzz/calendar-timespan.test.ts',
+};
 
 const args = process.argv.slice(2);
 const value = (flag) => {
@@ -10,11 +17,16 @@ const value = (flag) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const minutes = Number(value('--minutes') ?? 10);
-if (!(minutes > 0)) {
-  console.error('usage: npm run fuzz -- --minutes N [--seed S]');
+const only = (value('--only') ?? Object.keys(FUZZERS).join(',')).split(',');
+if (!(minutes > 0) || only.some((name) => !(name in FUZZERS))) {
+  console.error(`usage: npm run fuzz -- --minutes N [--seed S] [--only ${Object.keys(FUZZERS).join(',')}]`);
   process.exit(2);
 }
 const env = { ...process.env, FUZZ_MINUTES: String(minutes) };
 if (value('--seed') !== undefined) env.FUZZ_SEED = value('--seed');
-const r = spawnSync('npx', ['tap', '--jobs', '1', '-t', String(minutes * 60 + 300), 'test/control/fuzz.test.ts'], { stdio: 'inherit', env });
-process.exit(r.status ?? 1);
+let status = 0;
+for (const name of only) {
+  const r = spawnSync('npx', ['tap', '--jobs', '1', '-t', String(minutes * 60 + 300), FUZZERS[name]], { stdio: 'inherit', env });
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);

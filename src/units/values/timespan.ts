@@ -20,6 +20,7 @@ export const USEC_PER_MONTH = 2_629_800 * USEC_PER_SEC;
 
 /** systemd's usec_t is 64-bit; its largest value means infinity, so anything at or above it is out of range. */
 const USEC_MAX = 2 ** 64 - 1;
+/** strtoll()'s limit: parse_time() reads each number with it. */
 const LLONG_MAX = 2n ** 63n - 1n;
 
 // Longest suffix first where one is a prefix of another ("months" before "m", "msec" before "m").
@@ -110,6 +111,8 @@ export function parseTimespanRaw(input: string, defaultUnit: number = USEC_PER_S
     const intEnd = skipDigits(input, numberStart);
     const hasDot = input[intEnd] === '.';
     if (intEnd === numberStart && !hasDot) return fail('Invalid argument');
+    // strtoll() fails with ERANGE on its own, before the unit is looked at: "99999999999999999999x".
+    if (intEnd - numberStart > 18 && BigInt(input.slice(numberStart, intEnd)) > LLONG_MAX) return fail('Numerical result out of range');
     const whole = intEnd === numberStart ? 0 : Number(input.slice(numberStart, intEnd));
     const fracStart = intEnd + 1;
     const fracEnd = hasDot ? skipDigits(input, fracStart) : intEnd;
@@ -127,8 +130,6 @@ export function parseTimespanRaw(input: string, defaultUnit: number = USEC_PER_S
     } else {
       p = unitAt;
     }
-    // strtoll(): the number itself must fit in a signed 64-bit integer.
-    if (intEnd > numberStart && BigInt(input.slice(numberStart, intEnd)) > LLONG_MAX) return fail('Numerical result out of range');
     // C's integer division: 584542y is refused though 584542 years fit in 64 bits.
     if (whole >= Math.floor(USEC_MAX / multiplier)) return fail('Numerical result out of range');
     total += whole * multiplier;
