@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseBoolean } from '../units/values/boolean.js';
 import type { CliIO } from './io.js';
+import { isLocaleUTF8 } from './locale.js';
 
 export interface PagerFlags {
   /** journalctl -e: start at the end (less's +G). */
@@ -90,22 +91,6 @@ export function planPager(s: PagerSituation, flags: PagerFlags = {}): PagerPlan 
 function runningWithEscalatedPrivileges(s: PagerSituation): boolean {
   if (s.env.SUDO_UID !== undefined) return true;
   return s.sessionOwnerUid === undefined || s.sessionOwnerUid !== s.euid;
-}
-
-/**
- * systemd's is_locale_utf8() as 252 answers it: a UTF-8 codeset is UTF-8; the C/POSIX
- * locale counts as UTF-8 only when no locale variable is set at all (systemd prefers
- * UTF-8 when nothing was chosen). An unknown locale name fails setlocale() there, which
- * also answers yes; unitd cannot ask glibc, so a name with another explicit codeset is no.
- */
-export function isLocaleUTF8(env: NodeJS.ProcessEnv): boolean {
-  const name = [env.LC_ALL, env.LC_CTYPE, env.LANG].find((v) => v !== undefined && v !== '');
-  if (name === undefined || name === 'C' || name === 'POSIX') {
-    return env.LC_ALL === undefined && env.LC_CTYPE === undefined && env.LANG === undefined;
-  }
-  const codeset = /\.([^@]+)/.exec(name)?.[1];
-  if (codeset === undefined) return true;
-  return codeset.toLowerCase().replace('-', '') === 'utf8';
 }
 
 /**

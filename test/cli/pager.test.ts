@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isLocaleUTF8, planPager, sessionOwnerUid, type PagerSituation } from '../../src/cli/pager.js';
+import { planPager, sessionOwnerUid, type PagerSituation } from '../../src/cli/pager.js';
+import { isLocaleUTF8 } from '../../src/cli/locale.js';
 import { JournalStore } from '../../src/journal/store.js';
 import { OUR_LAUNCHER, REAL_SYSTEMCTL } from './differential.js';
 
