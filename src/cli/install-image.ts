@@ -3,7 +3,8 @@
 // build-from-source recipe does by hand:
 //   - diverts systemd's paths (dpkg-divert --rename, where dpkg exists), so a later
 //     `apt-get install systemd` writes its files as *.distrib and leaves unitd's alone;
-//   - links systemctl, journalctl, systemd-analyze and init to unitd's launchers;
+//   - links systemctl, journalctl, systemd-analyze, systemd-ask-password,
+//     systemd-tty-ask-password-agent and init to unitd's launchers;
 //   - records the node running this command in dist/node-path, so the launchers find it
 //     without PATH (apt's maintainer scripts, cron, service(8));
 //   - writes /etc/unitd/ defaults that are absent.
@@ -20,6 +21,10 @@ const LINKS: ReadonlyArray<{ target: string; launcher: string }> = [
   { target: '/usr/bin/systemctl', launcher: 'systemctl' },
   { target: '/usr/bin/journalctl', launcher: 'journalctl' },
   { target: '/usr/bin/systemd-analyze', launcher: 'systemd-analyze' },
+  // The password agent protocol's two tools: apache2's ask-for-passphrase runs
+  // /bin/systemd-ask-password, and users answer with systemd-tty-ask-password-agent.
+  { target: '/usr/bin/systemd-ask-password', launcher: 'systemd-ask-password' },
+  { target: '/usr/bin/systemd-tty-ask-password-agent', launcher: 'systemd-tty-ask-password-agent' },
   { target: '/usr/sbin/init', launcher: 'unitd' },
 ];
 

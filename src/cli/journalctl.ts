@@ -12,6 +12,7 @@ import { currentBootId, listBoots as storeBoots, resolveBoot, type BootSelector 
 import { formatCursor, parseCursor } from '../journal/cursor.js';
 import { parseOptions, UsageError, type JournalctlOptions } from './journalctl/options.js';
 import { renderEntry, type OutputContext } from './journalctl/output.js';
+import { openPager, type Pager } from './pager.js';
 
 export interface JournalctlIO {
   /** Writes raw bytes to stdout; resolves when the consumer has taken them (backpressure). */
@@ -22,7 +23,9 @@ export interface JournalctlIO {
   closed(): boolean;
 }
 
-export async function main(argv: string[], io: JournalctlIO = processIO()): Promise<number> {
+/** Without `given`, output is this process's stdout, paged on a terminal as journalctl does. */
+export async function main(argv: string[], given?: JournalctlIO): Promise<number> {
+  let io = given ?? processIO();
   let options: JournalctlOptions;
   try {
     options = parseOptions(argv);
@@ -47,6 +50,18 @@ export async function main(argv: string[], io: JournalctlIO = processIO()): Prom
     utc: options.utc,
     noHostname: options.noHostname,
   };
+  // journalctl pages everything but -f, which keeps printing as entries come. The pager
+  // starts with the first output, so a refusal before any (a boot that is not there) is
+  // printed on the terminal as journalctl prints it before pager_open().
+  const paged = given === undefined && !options.follow ? pagedOnFirstWrite(io, () => openPager(options.noPager, { jumpToEnd: options.pagerEnd })) : undefined;
+  try {
+    return await show(options, reader, context, paged ?? io);
+  } finally {
+    await paged?.close();
+  }
+}
+
+async function show(options: JournalctlOptions, reader: JournalReader, context: OutputContext, io: JournalctlIO): Promise<number> {
   if (options.listBoots) return listBoots(reader, io);
 
   const filter: JournalFilter = {
@@ -162,6 +177,24 @@ async function listBoots(reader: JournalReader, io: JournalctlIO): Promise<numbe
   return 0;
 }
 
+/** The terminal until the first write opens the pager; then output and errors go into it (systemd redirects both streams). */
+function pagedOnFirstWrite(terminal: JournalctlIO, open: () => Pager | undefined): JournalctlIO & { close(): Promise<void> } {
+  let pager: Pager | undefined;
+  let opened = false;
+  return {
+    write(chunk) {
+      if (!opened) {
+        opened = true;
+        pager = open();
+      }
+      return pager ? pager.write(chunk) : terminal.write(chunk);
+    },
+    error: (line) => (pager ? void pager.write(line + '\n') : terminal.error(line)),
+    closed: () => (pager ? pager.closed() : terminal.closed()),
+    close: async () => pager?.close(),
+  };
+}
+
 /** stdout with backpressure; EPIPE (`journalctl | head`) ends output instead of crashing. */
 function processIO(): JournalctlIO {
   let gone = false;
@@ -223,7 +256,8 @@ Options:
      --cursor-file=FILE      Show entries after cursor in FILE and update FILE
      --show-cursor           Print the cursor after all the entries
   -k --dmesg                 Show kernel message log (always empty in a container)
-  -x --catalog -l --full -m --merge --no-pager --system
+     --no-pager              Do not pipe output into a pager
+  -x --catalog -l --full -m --merge --system
                              Accepted for compatibility
   -h --help                  Show this help text
      --version               Show package version

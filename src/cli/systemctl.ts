@@ -8,6 +8,7 @@ import { CliIO, processIO } from './io.js';
 import { SystemctlOptions, UsageError, parseSystemctlArgs } from './systemctl-options.js';
 import { DEFAULT_VERB, VERBS } from './verbs/registry.js';
 import { EXIT_FAILURE } from './verbs/verb.js';
+import { openPager, pagedIO, type Pager } from './pager.js';
 
 const VERSION = 'unitd 0.1.0 (systemd 252 compatible)';
 
@@ -92,7 +93,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
   const { options, args } = parsed;
   if (options.help) {
-    process.stdout.write(HELP);
+    const pager = pagerFor(io, options);
+    (pager ? pagedIO(pager) : io).out(HELP.trimEnd());
+    await pager?.close();
     return 0;
   }
   if (options.version) {
@@ -124,7 +127,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     return EXIT_FAILURE;
   }
   const mod = await entry.load();
-  return mod.run({ verb, args: args.slice(1), options, io });
+  const pager = entry.pages === true ? pagerFor(io, options) : undefined;
+  try {
+    return await mod.run({ verb, args: args.slice(1), options, io: pager ? pagedIO(pager) : io });
+  } finally {
+    await pager?.close();
+  }
+}
+
+/** Only the process's own terminal output is paged; a caller's io (tests, scripts) never is. */
+function pagerFor(io: CliIO, options: SystemctlOptions): Pager | undefined {
+  return io === processIO ? openPager(options.noPager) : undefined;
 }
 
 function isEntryPoint(): boolean {

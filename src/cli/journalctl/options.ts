@@ -18,6 +18,7 @@ export interface JournalctlOptions {
   lines: number | undefined;
   linesGiven: boolean;
   pagerEnd: boolean;
+  noPager: boolean;
   since?: number;
   until?: number;
   priority?: { min: number; max: number };
@@ -69,7 +70,9 @@ const SPECS: OptionSpec[] = [
   { long: 'identifier', short: 't', argument: 'required', apply: (o, v) => o.identifiers.push(v as string) },
   { long: 'follow', short: 'f', argument: 'none', apply: (o) => (o.follow = true) },
   { long: 'lines', short: 'n', argument: 'optional', apply: (o, v) => setLines(o, v) },
-  { long: 'pager-end', short: 'e', argument: 'none', apply: (o) => (o.pagerEnd = true) },
+  // -e also implies -b (this boot, or the boot an earlier -b chose), as journalctl 252 does.
+  { long: 'pager-end', short: 'e', argument: 'none', apply: (o) => ((o.pagerEnd = true), (o.boot ??= { offset: 0 })) },
+  { long: 'no-pager', argument: 'none', apply: (o) => (o.noPager = true) },
   { long: 'since', short: 'S', argument: 'required', apply: (o, v) => (o.since = timestamp(v as string)) },
   { long: 'until', short: 'U', argument: 'required', apply: (o, v) => (o.until = timestamp(v as string)) },
   { long: 'priority', short: 'p', argument: 'required', apply: (o, v) => (o.priority = priorityRange(v as string)) },
@@ -91,8 +94,7 @@ const SPECS: OptionSpec[] = [
   { long: 'cursor', short: 'c', argument: 'required', apply: (o, v) => (o.cursor = { text: v as string, inclusive: true }) },
   { long: 'after-cursor', argument: 'required', apply: (o, v) => (o.cursor = { text: v as string, inclusive: false }) },
   { long: 'cursor-file', argument: 'required', apply: (o, v) => (o.cursorFile = v) },
-  // Accepted for compatibility; they change nothing here (no pager, no catalog).
-  { long: 'no-pager', argument: 'none', apply: ignore },
+  // Accepted for compatibility; they change nothing here (no catalog, lines never ellipsized).
   { long: 'catalog', short: 'x', argument: 'none', apply: ignore },
   { long: 'full', short: 'l', argument: 'none', apply: ignore },
   { long: 'no-full', argument: 'none', apply: ignore },
@@ -110,6 +112,7 @@ export function defaultOptions(): JournalctlOptions {
     lines: undefined,
     linesGiven: false,
     pagerEnd: false,
+    noPager: false,
     output: 'short',
     quiet: false,
     reverse: false,

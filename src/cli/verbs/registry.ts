@@ -12,6 +12,8 @@ export interface VerbEntry {
   /** File verbs work offline and with --root; the rest need the manager. */
   offline: boolean;
   load: () => Promise<VerbModule>;
+  /** Output goes through the pager on a terminal (the verbs whose systemctl 252 code calls pager_open()). */
+  pages?: boolean;
 }
 
 const changeUnitFiles = (): Promise<VerbModule> => import('./change-unit-files.js');
@@ -19,6 +21,9 @@ const runtime = (): Promise<VerbModule> => import('./runtime.js');
 
 const file = (min: number, max: number, load: () => Promise<VerbModule>): VerbEntry => ({ min, max, offline: true, load });
 const online = (min: number, max: number, load: () => Promise<VerbModule> = runtime): VerbEntry => ({ min, max, offline: false, load });
+
+/** The same entry, paged. */
+const paged = (entry: VerbEntry): VerbEntry => ({ ...entry, pages: true });
 
 export const VERBS: Record<string, VerbEntry> = {
   enable: file(2, ANY, changeUnitFiles),
@@ -31,21 +36,21 @@ export const VERBS: Record<string, VerbEntry> = {
   revert: file(2, ANY, changeUnitFiles),
   'preset-all': file(1, 1, () => import('./preset-all.js')),
   'is-enabled': file(2, ANY, () => import('./is-enabled.js')),
-  'list-unit-files': file(1, ANY, () => import('./list-unit-files.js')),
+  'list-unit-files': paged(file(1, ANY, () => import('./list-unit-files.js'))),
   'get-default': file(1, 1, () => import('./default-target.js')),
   'set-default': file(2, 2, () => import('./default-target.js')),
   'add-wants': file(3, ANY, () => import('./add-dependency.js')),
   'add-requires': file(3, ANY, () => import('./add-dependency.js')),
   // Read unit files but refuse --root, as systemctl does (they talk to the manager there).
-  cat: online(2, ANY, () => import('./cat.js')),
+  cat: paged(online(2, ANY, () => import('./cat.js'))),
   edit: online(2, ANY, () => import('./edit.js')),
-  'list-dependencies': online(1, ANY, () => import('./list-dependencies.js')),
+  'list-dependencies': paged(online(1, ANY, () => import('./list-dependencies.js'))),
   verify: file(2, ANY, () => import('./verify.js')),
 
-  'list-units': online(1, ANY),
-  'list-sockets': online(1, ANY),
-  'list-timers': online(1, ANY),
-  'list-jobs': online(1, ANY),
+  'list-units': paged(online(1, ANY)),
+  'list-sockets': paged(online(1, ANY)),
+  'list-timers': paged(online(1, ANY)),
+  'list-jobs': paged(online(1, ANY)),
   start: online(2, ANY),
   stop: online(2, ANY),
   reload: online(2, ANY),
@@ -61,15 +66,15 @@ export const VERBS: Record<string, VerbEntry> = {
   thaw: online(2, ANY),
   clean: online(2, ANY),
   'reset-failed': online(1, ANY),
-  status: online(1, ANY),
-  show: online(1, ANY),
+  status: paged(online(1, ANY)),
+  show: paged(online(1, ANY)),
   'is-active': online(2, ANY),
   'is-failed': online(2, ANY),
   'is-system-running': online(1, 1),
   cancel: online(1, ANY),
   'daemon-reload': online(1, 1),
   'daemon-reexec': online(1, 1),
-  'show-environment': online(1, 1),
+  'show-environment': paged(online(1, 1)),
   'set-environment': online(2, ANY),
   'unset-environment': online(2, ANY),
   'import-environment': online(1, ANY),

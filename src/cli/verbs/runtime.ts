@@ -117,9 +117,17 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
   };
 }
 
+/** The verbs that enqueue jobs: systemctl runs the password agent beside them (password-agent.ts). */
+const JOB_VERBS = new Set(['start', 'stop', 'reload', 'restart', 'try-restart', 'condrestart', 'reload-or-restart', 'try-reload-or-restart', 'force-reload', 'isolate', 'default', 'rescue', 'emergency']);
+
 export async function run(ctx: VerbContext): Promise<number> {
   const load = RUNTIME_VERBS[ctx.verb];
   // A verb the registry knows but no module implements keeps the plain refusal.
   if (load === undefined) return (await import('./runtime-unavailable.js')).run(ctx);
-  return (await load())(processRuntimeContext(ctx), ctx.args);
+  const agent = JOB_VERBS.has(ctx.verb) ? (await import('../password-agent.js')).openPasswordAgent(ctx.options.noAskPassword) : undefined;
+  try {
+    return await (await load())(processRuntimeContext(ctx), ctx.args);
+  } finally {
+    await agent?.close();
+  }
 }
