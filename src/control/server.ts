@@ -52,9 +52,18 @@ export interface ControlServerOptions {
   onRefusal?: (line: string) => void;
 }
 
+/**
+ * Root, and the uid the manager runs as: a non-root unitd is that user's manager (as systemd's
+ * user manager obeys its user), so that user changes state and gets root's reserved share.
+ */
+const MANAGER_UID = process.getuid?.() ?? 0;
+function privilegedUid(uid: number): boolean {
+  return uid === 0 || uid === MANAGER_UID;
+}
+
 function defaultAuthorize(method: MethodName, peer: PeerCredentials | undefined): boolean {
   if (!MUTATING_METHODS.has(method)) return true;
-  return peer === undefined || peer.uid === 0;
+  return peer === undefined || privilegedUid(peer.uid);
 }
 
 /** Calls the manager with validated params; one line per method keeps the wire and the api in step. */
@@ -360,7 +369,7 @@ function hangUp(socket: Socket, frame: ResponseFrame): void {
 
 /** Root (or an unknown peer, when the socket is owner-only) is never capped below its reserved share nor timed out. */
 function isPrivileged(peer: PeerCredentials | undefined): boolean {
-  return peer === undefined || peer.uid === 0;
+  return peer === undefined || privilegedUid(peer.uid);
 }
 
 /**

@@ -6,9 +6,11 @@
 import { Journal, type JournalOptions } from './journal.js';
 import { JOURNAL_IDENTIFIER, type WriteState } from './store.js';
 import { lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writableOrCreatable } from '../control/paths.js';
 import { NATIVE_JOURNAL_SOCKET, SYSLOG_SOCKET, SyslogReceiver } from './syslog.js';
 import { nowMicros } from './entry.js';
-import { StreamServer } from './stream-socket.js';
+import { STDOUT_STREAM_SOCKET, StreamServer } from './stream-socket.js';
 import { publishBootId } from './boots.js';
 import type { LogSender } from '../native/index.js';
 
@@ -28,6 +30,8 @@ export interface DaemonJournal {
   serveStreams(unitForSender: (sender: LogSender) => string | undefined): void;
   /** Unbinds the sockets (removing their files) and writes out what is queued. */
   close(timeoutMs?: number): Promise<void>;
+  /** Log sockets left out because a non-root manager may not create them (/dev/log, /run/systemd/journal/*). */
+  readonly unserved: readonly string[];
 }
 
 export function openDaemonJournal(reporter: JournalReporter, options: JournalOptions = {}): DaemonJournal {
@@ -61,18 +65,24 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
   publishBootId(opened.store.bootId); // where journalctl -b finds "this boot"
   let syslog: SyslogReceiver | undefined;
   let streams: StreamServer | undefined;
+  // Non-root mode: sockets in directories this user cannot write are left out (one line in
+  // main.ts says so) rather than failing one by one; root binds them all, or warns.
+  const unserved = (process.getuid?.() ?? 0) === 0 ? [] : [...syslogSocketPaths(), NATIVE_JOURNAL_SOCKET, STDOUT_STREAM_SOCKET].filter((p) => !writableOrCreatable(dirname(p)));
+  const served = (paths: string[]) => paths.filter((p) => !unserved.includes(p));
   return {
     journal: opened,
+    unserved,
     serveSyslog(unitForSender) {
       syslog ??= new SyslogReceiver({
         sink: (entry) => opened.append(entry),
         unitForSender,
-        syslogPaths: syslogSocketPaths(),
-        nativePaths: [NATIVE_JOURNAL_SOCKET],
+        syslogPaths: served(syslogSocketPaths()),
+        nativePaths: served([NATIVE_JOURNAL_SOCKET]),
         onBindError: (path, error) => reporter.warn('cannot serve a log socket', { path, error: error.message }),
       });
     },
     serveStreams(unitForSender) {
+      if (unserved.includes(STDOUT_STREAM_SOCKET)) return;
       streams ??= new StreamServer({
         sink: (entry) => opened.append(entry, { paced: true }),
         flow: opened.flow,

@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runtimeDir, writableOrCreatable } from '../control/paths.js';
 
 export const DEFAULT_JOURNAL_DIR = '/var/log/journal';
 /** Where journald keeps a volatile journal (Storage=volatile, or auto when /var is not writable). */
@@ -21,9 +22,23 @@ export function journalDir(explicit?: string): string {
   return configuredJournalDir(explicit) ?? DEFAULT_JOURNAL_DIR;
 }
 
+/** The journal of a manager that may write neither /var/log nor /run/log: inside its own runtime directory. */
+export function runtimeJournalDir(runtimeDirectory: string): string {
+  return join(runtimeDirectory, 'journal');
+}
+
+/**
+ * Where a non-root manager keeps its journal: the first of /var/log/journal, /run/log/journal
+ * and its runtime directory's journal/ it may write (an image may give its USER /var/log/journal).
+ */
+export function unprivilegedJournalDir(runtimeDirectory: string): string {
+  return [DEFAULT_JOURNAL_DIR, VOLATILE_JOURNAL_DIR].find(writableOrCreatable) ?? runtimeJournalDir(runtimeDirectory);
+}
+
 /**
  * The store a reader opens when none is named: the persistent one, unless the daemon fell back
- * to the volatile one (read-only /var), which then holds the newest segment.
+ * to the volatile one (read-only /var) or, in non-root mode, its runtime directory's, which
+ * then holds the newest segment.
  */
 export function readableJournalDir(explicit?: string): string {
   const configured = configuredJournalDir(explicit);
@@ -37,7 +52,13 @@ export function readableJournalDir(explicit?: string): string {
       return -1;
     }
   };
-  return newest(VOLATILE_JOURNAL_DIR) > newest(DEFAULT_JOURNAL_DIR) ? VOLATILE_JOURNAL_DIR : DEFAULT_JOURNAL_DIR;
+  let best = DEFAULT_JOURNAL_DIR;
+  let bestTime = newest(best);
+  for (const dir of [VOLATILE_JOURNAL_DIR, runtimeJournalDir(runtimeDir())]) {
+    const time = newest(dir);
+    if (time > bestTime) [best, bestTime] = [dir, time];
+  }
+  return best;
 }
 
 export function segmentName(sequence: number): string {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { serveControl, type ControlServer } from '../control/server.js';
-import { controlSocketPath, runtimeDir } from '../control/paths.js';
+import { controlSocketPath, managerRuntimeDir, writableOrCreatable } from '../control/paths.js';
+import { GENERATOR_OUTPUT } from './generators.js';
+import { lookupUser } from '../exec/users.js';
 import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
 import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
@@ -16,6 +18,7 @@ import { SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.j
 import { stateDump } from './state-dump.js';
 import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
+import { configuredJournalDir, unprivilegedJournalDir } from '../journal/segments.js';
 import { DaemonLog, SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import { Manager, VERSION } from './manager.js';
 import { StoreUnitSource } from './unit-source.js';
@@ -73,10 +76,17 @@ function createLogger(daemonLog: DaemonLog): Logger {
   return pino({ level, base: { pid: process.pid }, name: 'unitd', serializers: { err: pino.stdSerializers.err, cause: pino.stdSerializers.err } }, daemonLog);
 }
 
-/** Directories that must exist before anything runs: our runtime dir, and systemd's "booted" marker. */
+/**
+ * Directories that must exist before anything runs: our runtime dir, and systemd's "booted"
+ * marker (a non-root manager makes the marker only where it may: systemd's user manager never does).
+ */
 function createRuntimeDirectories(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  mkdirSync('/run/systemd/system', { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync('/run/systemd/system', { recursive: true, mode: 0o755 });
+  } catch (err) {
+    if ((process.getuid?.() ?? 0) === 0) throw err;
+  }
 }
 
 function becomeSubreaperUnlessPid1(log: Logger): void {
@@ -279,16 +289,24 @@ function installSignalHandlers(ctx: SignalContext): SignalWatcher {
 }
 
 /**
- * unitd is a system manager only. As a non-root user (`docker run --user`,
- * USER in a Dockerfile) it could neither create /run/unitd nor switch to the
- * users that units ask for, so it says so in one line and exits 1. A private
- * UNITD_RUNTIME_DIR (tests, development) is allowed to run unprivileged.
+ * Non-root mode (`docker run --user`, USER in a Dockerfile, OpenShift's arbitrary uid): unitd
+ * is then the manager of that user's units, as systemd's user manager is, in a runtime
+ * directory the user can write (paths.ts managerRuntimeDir). Units asking for another user
+ * fail with the reason (exec/unprivileged.ts). One console line says which mode this is.
  */
-function refuseUserManager(): void {
+function announceUserMode(dir: string, console: ConsoleWriter): void {
   const uid = process.getuid?.() ?? 0;
-  if (uid === 0 || process.env.UNITD_RUNTIME_DIR) return;
-  process.stderr.write(`unitd: running as uid ${uid}: user managers are not supported; run unitd as root (drop USER/--user and set User= in the units instead)\n`);
-  process.exit(1);
+  if (uid === 0) return;
+  const name = lookupUser(String(uid))?.name;
+  console.line(`unitd: running as uid ${uid}${name && name !== String(uid) ? ` (${name})` : ''}: managing this user's units only; runtime directory ${dir}.`);
+}
+
+/** Non-root mode: what this user may not create, said once instead of a warning per socket. */
+function announceUserModeLimits(unservedSockets: readonly string[], runsGenerators: boolean, console: ConsoleWriter): void {
+  const effects: string[] = [];
+  if (unservedSockets.length > 0) effects.push(`${unservedSockets.join(', ')} are not served (syslog and journal-socket lines are not collected; services' stdout and stderr are)`);
+  if (!runsGenerators) effects.push(`generators do not run (${GENERATOR_OUTPUT.normal} cannot be created)`);
+  if (effects.length > 0) console.line(`unitd: as uid ${process.getuid?.() ?? 0}: ${effects.join('; ')}.`);
 }
 
 /** Exit status of a daemon that could not start (EX_SOFTWARE), distinct from a unit's `exit N`. */
@@ -304,15 +322,18 @@ async function stopBudget(manager: Manager, capMs: number | undefined): Promise<
 }
 
 async function main(): Promise<void> {
-  refuseUserManager();
   const consoleWriter = new ConsoleWriter(process.stdout);
-  const daemonLog = new DaemonLog({ file: join(runtimeDir(), 'unitd.log'), console: (line) => consoleWriter.line(line) });
+  const dir = managerRuntimeDir();
+  announceUserMode(dir, consoleWriter);
+  const daemonLog = new DaemonLog({ file: join(dir, 'unitd.log'), console: (line) => consoleWriter.line(line) });
   const log = createLogger(daemonLog);
   surviveErrors(log);
   const args = parseArguments(process.argv.slice(2), process.env, log);
   prepareRunDirectory(log); // a fresh /run and tmpfiles.d, as a machine's early boot
   daemonLog.reopen(); // emptying /run may have removed the log file
-  const dir = runtimeDir();
+  // Chosen once (after the early boot, which leaves a private UNITD_RUNTIME_DIR alone): every
+  // later runtimeDir() (the boot id, journalctl and systemctl run by units) finds this one.
+  process.env.UNITD_RUNTIME_DIR = dir;
   createRuntimeDirectories(dir);
   becomeSubreaperUnlessPid1(log);
 
@@ -320,12 +341,18 @@ async function main(): Promise<void> {
   for (const w of systemConf.warnings) log.warn(w);
   const source = new StoreUnitSource();
   source.setManagerDefaults(systemConf);
-  const journal = openDaemonJournal({
-    console: (line) => consoleWriter.line(line),
-    warn: (msg, details) => log.warn(details ?? {}, msg),
-    warnShown: (msg, details) => log.warn({ ...details, [SHOWN_ON_CONSOLE]: true }, msg),
-  });
+  const journal = openDaemonJournal(
+    {
+      console: (line) => consoleWriter.line(line),
+      warn: (msg, details) => log.warn(details ?? {}, msg),
+      warnShown: (msg, details) => log.warn({ ...details, [SHOWN_ON_CONSOLE]: true }, msg),
+    },
+    // Non-root mode: where this user may write, unless UNITD_JOURNAL_DIR says.
+    { dir: (process.getuid?.() ?? 0) !== 0 && configuredJournalDir() === undefined ? unprivilegedJournalDir(dir) : undefined },
+  );
   daemonLog.attach((entry) => journal.journal.append(entry, { console: false }));
+  const runsGenerators = (process.getuid?.() ?? 0) === 0 || writableOrCreatable(GENERATOR_OUTPUT.normal);
+  announceUserModeLimits(journal.unserved, runsGenerators, consoleWriter);
   let control: ControlServer | undefined;
   let halting: Promise<void> | undefined;
   const manager = new Manager({
@@ -339,7 +366,7 @@ async function main(): Promise<void> {
     skipList: SkipList.load(),
     systemConf,
     consoleStatus: args.consoleStatus,
-    generators: {},
+    generators: runsGenerators ? {} : undefined,
   });
 
   function halt(code: number, options: ExitRequestOptions = {}): void {

@@ -9,6 +9,7 @@ import { EnvironmentFileError, type EnvironmentContext } from '../exec/environme
 import { SpawnError, type SpawnSpec } from '../exec/native.js';
 import type { ExecCommand } from '../exec/settings.js';
 import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
+import { fitCredentials, managerCredentials } from '../exec/unprivileged.js';
 import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
 import type { UnitHost } from './unit-type.js';
 
@@ -60,6 +61,7 @@ export function runCommand(host: UnitHost, ctx: EnvironmentContext, cmd: ExecCom
   try {
     const prepared = prepareSpawn(ctx, cmd);
     const spec: SpawnSpec = { ...prepared.spec };
+    fitCredentials(spec, managerCredentials()); // non-root mode: only the manager's own identity
     if (extras.extraFds && extras.extraFds.length > 0) {
       spec.extraFds = extras.extraFds;
       if (extras.listenFdNames) spec.listenFdNames = extras.listenFdNames;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,9 +54,7 @@ static int IsPlainName(const char *name) {
   return 1;
 }
 
-static int Connect(void) {
-  const char *dir = getenv("UNITD_RUNTIME_DIR");
-  if (!dir || !*dir) dir = "/run/unitd";
+static int ConnectTo(const char *dir) {
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
@@ -67,6 +66,26 @@ static int Connect(void) {
     return -1;
   }
   return fd;
+}
+
+// The manager's directory in src/control/paths.ts's order: UNITD_RUNTIME_DIR, else
+// $XDG_RUNTIME_DIR/unitd, /run/unitd, then a non-root manager's /tmp/unitd-UID (only when
+// that user owns it). Whatever is missing here (PID 1's uid) is left to Node.
+static int Connect(void) {
+  const char *dir = getenv("UNITD_RUNTIME_DIR");
+  if (dir && *dir) return ConnectTo(dir);
+  char path[256];
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (xdg && xdg[0] == '/' && (size_t)snprintf(path, sizeof path, "%s/unitd", xdg) < sizeof path) {
+    int fd = ConnectTo(path);
+    if (fd >= 0) return fd;
+  }
+  int fd = ConnectTo("/run/unitd");
+  if (fd >= 0 || getuid() == 0) return fd;
+  snprintf(path, sizeof path, "/tmp/unitd-%u", (unsigned)getuid());
+  struct stat st;
+  if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_uid != getuid() && st.st_uid != 0)) return -1;
+  return ConnectTo(path);
 }
 
 static long long NowMs(void) {

@@ -12,13 +12,13 @@ export const FULL_IMAGE = 'unitd-full';
 export type Images = { ok: true; app: BuildResult; full: BuildResult } | { ok: false; skip: string };
 
 let images: Promise<Images> | undefined;
+let appImage: Promise<AppImage> | undefined;
 
-/**
- * Engine, base, app and full image, in that order. A missing engine is a
- * skip (engine.sh's reason); a failed build throws with the build's output.
- */
-export function ensureImages(): Promise<Images> {
-  images ??= (async (): Promise<Images> => {
+export type AppImage = { ok: true; app: BuildResult } | { ok: false; skip: string };
+
+/** Engine, base and app image only: for tests that bring their own units (no packaged services). */
+export function ensureAppImage(): Promise<AppImage> {
+  appImage ??= (async (): Promise<AppImage> => {
     const engine = await ensureEngine();
     if (!engine.ok) return { ok: false, skip: engine.skip };
     const base = await ensureBaseImage();
@@ -27,10 +27,23 @@ export function ensureImages(): Promise<Images> {
       dockerfile: 'Dockerfile.from-source',
       buildArgs: { BASE: 'unitd-base:bookworm' },
     });
+    return { ok: true, app };
+  })();
+  return appImage;
+}
+
+/**
+ * Engine, base, app and full image, in that order. A missing engine is a
+ * skip (engine.sh's reason); a failed build throws with the build's output.
+ */
+export function ensureImages(): Promise<Images> {
+  images ??= (async (): Promise<Images> => {
+    const app = await ensureAppImage();
+    if (!app.ok) return app;
     const full = await buildImage(FULL_IMAGE, path.join(dockerDir, 'images', 'full'), {
       buildArgs: { APP: APP_IMAGE },
     });
-    return { ok: true, app, full };
+    return { ok: true, app: app.app, full };
   })();
   return images;
 }

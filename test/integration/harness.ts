@@ -41,6 +41,13 @@ export interface BootOptions {
   bootTimeoutMs?: number;
   /** Host directories bind-mounted over paths inside (inside path → host dir), e.g. a private /var/lib/systemd/timers. */
   binds?: Record<string, string>;
+  /**
+   * Run unitd (after the setup, through setpriv) and ctl()/exec() as this uid:gid instead of
+   * root: non-root mode, as `docker run --user`. Groups are cleared.
+   */
+  user?: { uid: number; gid: number };
+  /** Where unitd's control socket is expected inside (default /run/unitd; non-root mode may choose another). */
+  runtimeDir?: string;
 }
 
 export interface System {
@@ -132,6 +139,7 @@ export function run(argv: string[], options: { timeoutMs?: number; env?: NodeJS.
 export async function boot(options: BootOptions): Promise<System> {
   const unitDir = mkdtempSync(join(tmpdir(), 'unitd-units-'));
   writeUnits(unitDir, options);
+  if (options.user) chmodSync(unitDir, 0o755); // mkdtemp's 0700 would hide the units from a non-root unitd
   const env: NodeJS.ProcessEnv = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     LANG: 'C.UTF-8',
@@ -150,13 +158,16 @@ export async function boot(options: BootOptions): Promise<System> {
     'mount -t tmpfs tmpfs /tmp',
     ...(options.setup ? [options.setup] : []),
     // Through the launcher, as an image runs it: it sets the daemon's V8 heap limit.
-    `exec "$2/init/unitd"`,
+    options.user
+      ? `exec setpriv --reuid=${options.user.uid} --regid=${options.user.gid} --clear-groups "$2/init/unitd"`
+      : `exec "$2/init/unitd"`,
   ].join('; ');
   const child: ChildProcess = spawn(
     'unshare',
     ['--pid', '--fork', '--mount', '--propagation', 'private', '--mount-proc', 'sh', '-c', script, 'sh', unitDir, REPO],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const socketInside = join(options.runtimeDir ?? '/run/unitd', 'control.sock');
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -170,10 +181,10 @@ export async function boot(options: BootOptions): Promise<System> {
   let pid: number | undefined;
   while (Date.now() < deadline && !hasExited) {
     pid ??= childPidOf(child.pid ?? -1);
-    if (pid !== undefined && existsSync(`/proc/${pid}/root/run/unitd/control.sock`)) break;
+    if (pid !== undefined && existsSync(`/proc/${pid}/root${socketInside}`)) break;
     await sleep(25);
   }
-  if (pid === undefined || hasExited || !existsSync(`/proc/${pid}/root/run/unitd/control.sock`)) {
+  if (pid === undefined || hasExited || !existsSync(`/proc/${pid}/root${socketInside}`)) {
     if (!hasExited) child.kill('SIGKILL');
     if (pid !== undefined) {
       try {
@@ -189,7 +200,7 @@ export async function boot(options: BootOptions): Promise<System> {
   const nsPid = pid;
 
   const inside = (argv: string[], timeoutMs = 20000) =>
-    run(['nsenter', '-t', String(nsPid), '-m', '-p', '--', ...argv], {
+    run(['nsenter', '-t', String(nsPid), '-m', '-p', ...(options.user ? ['-S', String(options.user.uid), '-G', String(options.user.gid)] : []), '--', ...argv], {
       timeoutMs,
       env: { ...env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '', PAGER: 'cat' },
     });
@@ -197,7 +208,7 @@ export async function boot(options: BootOptions): Promise<System> {
   const clients: ControlClient[] = [];
   let shared: ControlClient | undefined;
   const api = async () => {
-    const client = await connectControl(`/proc/${nsPid}/root/run/unitd/control.sock`, 20000);
+    const client = await connectControl(`/proc/${nsPid}/root${socketInside}`, 20000);
     clients.push(client);
     return client;
   };
