@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { serveControl, type ControlServer } from '../control/server.js';
+import { BusNameWatcher } from './bus-names.js';
 import { controlSocketPath, runtimeDir } from '../control/paths.js';
 import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
@@ -335,6 +336,7 @@ async function main(): Promise<void> {
     native: realNative,
     runtimeDir: dir,
     source,
+    busNames: new BusNameWatcher((message) => log.warn(message)),
     onExitRequest: (code, options) => halt(code, options),
     skipList: SkipList.load(),
     systemConf,

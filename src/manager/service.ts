@@ -99,6 +99,8 @@ export class Service implements UnitInstance {
   private notifySocket: DatagramSocketHandle | undefined;
   private notifyPath: string | undefined;
   private readonly fdStore = new FdStore((message, priority) => this.log(message, priority));
+  /** Cancels the wait for BusName= (Type=dbus). */
+  private busNameWatch: (() => void) | undefined;
   private directoryEnv: Record<string, string> = {};
   private readonly sessions = new Set<number>();
   /** Synthetic pid of a failed spawn → the pid of its child, which failed and was reaped at once. */
@@ -220,7 +222,7 @@ export class Service implements UnitInstance {
     this.records = this.freshRecords();
     this.execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
     this.logNotApplied();
-    if (this.s.type === 'dbus') this.log('Type=dbus without a system bus: treating it as Type=simple.', PRIORITY.warning);
+    if (this.s.type === 'dbus' && !this.host.busNames?.available()) this.log('Type=dbus without a system bus: treating it as Type=simple.', PRIORITY.warning);
     try {
       this.openNotifySocket();
       this.directoryEnv = prepareDirectories(this.exec);
@@ -322,6 +324,7 @@ export class Service implements UnitInstance {
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
     this.closeNotifySocket();
+    this.unwatchBusName();
     this.fdStore.release();
     this.pidFileWatcher?.close();
   }
@@ -381,9 +384,11 @@ export class Service implements UnitInstance {
     const pid = this.spawnCommand(cmd, 'main', 'execStart', 0);
     this.setMainPid(pid);
     switch (this.s.type) {
+      case 'dbus':
+        if (!this.watchBusName()) this.enterStartPost();
+        return;
       case 'simple':
       case 'idle':
-      case 'dbus':
         this.enterStartPost();
         return;
       case 'exec':
@@ -395,7 +400,26 @@ export class Service implements UnitInstance {
     }
   }
 
+  /** Type=dbus with a system bus: the start goes on once BusName= has an owner (service_bus_name_owner_change()). */
+  private watchBusName(): boolean {
+    const bus = this.host.busNames;
+    if (this.s.busName === undefined || !bus?.available()) return false;
+    this.busNameWatch = bus.watch(this.s.busName, () => this.host.deliver(this.id, 'bus-name', () => this.busNameOwned()));
+    return true;
+  }
+
+  private busNameOwned(): void {
+    this.busNameWatch = undefined;
+    if (this.state === 'start') this.enterStartPost();
+  }
+
+  private unwatchBusName(): void {
+    this.busNameWatch?.();
+    this.busNameWatch = undefined;
+  }
+
   private enterStartPost(): void {
+    this.unwatchBusName();
     if (this.s.execStartPost.length > 0) {
       this.setState('start-post');
       this.timer.armIn(this.s.timeoutStartUSec);
@@ -554,6 +578,7 @@ export class Service implements UnitInstance {
 
   private enterDead(f: ServiceResult, allowRestart: boolean): void {
     this.addResult(f);
+    this.unwatchBusName();
     this.timer.disarm();
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
