@@ -57,7 +57,7 @@ if (missing.length > 0 || !existsSync('/usr/bin/dbus-daemon')) {
     t.ok((deps.Requires as string[]).includes('dbus.socket') && (deps.After as string[]).includes('dbus.socket'), 'Type=dbus needs dbus.socket (Requires= and After=)');
     t.equal((await sys.ctl('start', '--no-block', 'late.service')).code, 0);
     const deadline = Date.now() + 15_000;
-    while (!(await sys.exec('test', '-e', '/run/late.waiting')).code === false && Date.now() < deadline) await sleep(50);
+    while ((await sys.exec('test', '-e', '/run/late.waiting')).code !== 0 && Date.now() < deadline) await sleep(50);
     t.equal((await sys.exec('test', '-e', '/run/late.waiting')).code, 0, 'the service runs and is on the bus');
     await sleep(500);
     t.match(await sys.props('late.service', 'ActiveState', 'SubState'), { ActiveState: 'activating', SubState: 'start' }, 'running, but its name is not on the bus yet');
