@@ -3,6 +3,7 @@
 //   unitd-base:bookworm  docker/base-image.sh (debootstrap, no registry)
 //   unitd-app            Dockerfile.from-source with BASE=unitd-base:bookworm
 //   unitd-full           docker/images/full: every packaged service at once
+//   unitd-bus            docker/images/bus: dbus, polkitd, rsyslog, ssh.socket (socket activation)
 import path from 'node:path';
 import { buildImage, dockerDir, ensureBaseImage, ensureEngine, repoRoot, type BuildResult } from './harness.js';
 
@@ -12,6 +13,23 @@ export const FULL_IMAGE = 'unitd-full';
 export type Images = { ok: true; app: BuildResult; full: BuildResult } | { ok: false; skip: string };
 
 let images: Promise<Images> | undefined;
+let appImage: Promise<{ ok: true; app: BuildResult } | { ok: false; skip: string }> | undefined;
+
+/** Engine, base and app image: what every test image is built on. */
+function ensureAppImage(): Promise<{ ok: true; app: BuildResult } | { ok: false; skip: string }> {
+  appImage ??= (async () => {
+    const engine = await ensureEngine();
+    if (!engine.ok) return { ok: false as const, skip: engine.skip };
+    const base = await ensureBaseImage();
+    if (!base.ok) throw new Error(`base-image.sh failed:\n${base.reason}`);
+    const app = await buildImage(APP_IMAGE, repoRoot, {
+      dockerfile: 'Dockerfile.from-source',
+      buildArgs: { BASE: 'unitd-base:bookworm' },
+    });
+    return { ok: true as const, app };
+  })();
+  return appImage;
+}
 
 /**
  * Engine, base, app and full image, in that order. A missing engine is a
@@ -19,20 +37,24 @@ let images: Promise<Images> | undefined;
  */
 export function ensureImages(): Promise<Images> {
   images ??= (async (): Promise<Images> => {
-    const engine = await ensureEngine();
-    if (!engine.ok) return { ok: false, skip: engine.skip };
-    const base = await ensureBaseImage();
-    if (!base.ok) throw new Error(`base-image.sh failed:\n${base.reason}`);
-    const app = await buildImage(APP_IMAGE, repoRoot, {
-      dockerfile: 'Dockerfile.from-source',
-      buildArgs: { BASE: 'unitd-base:bookworm' },
-    });
+    const base = await ensureAppImage();
+    if (!base.ok) return base;
     const full = await buildImage(FULL_IMAGE, path.join(dockerDir, 'images', 'full'), {
       buildArgs: { APP: APP_IMAGE },
     });
-    return { ok: true, app, full };
+    return { ok: true, app: base.app, full };
   })();
   return images;
+}
+
+/** The socket-activation image (docker/images/bus): dbus, polkitd, rsyslog, ssh.socket. */
+export const BUS_IMAGE = 'unitd-bus';
+
+export async function ensureBusImage(): Promise<{ ok: true; bus: BuildResult } | { ok: false; skip: string }> {
+  const base = await ensureAppImage();
+  if (!base.ok) return base;
+  const bus = await buildImage(BUS_IMAGE, path.join(dockerDir, 'images', 'bus'), { buildArgs: { APP: APP_IMAGE } });
+  return { ok: true, bus };
 }
 
 export function describeBuild(b: BuildResult): string {
