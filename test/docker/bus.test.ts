@@ -38,7 +38,8 @@ t.test('socket activation with Debian packages', async (t) => {
   t.equal(boot.stdout.trim(), 'running', show(boot) + show(await exec(c, ['systemctl', 'list-units', '--failed'])));
 
   t.test('dbus.socket listens after boot; dbus-send starts the bus through it', async (t) => {
-    t.equal(await prop(c, 'dbus.socket', 'SubState'), 'listening');
+    // `running` once something on the way up (rsyslog, a package's client) already woke the bus.
+    t.match(await prop(c, 'dbus.socket', 'SubState'), /^(listening|running)$/, 'dbus.socket is up');
     const r = await dbusSend(c, 'org.freedesktop.DBus.ListNames');
     t.equal(r.code, 0, show(r));
     t.match(r.stdout, 'string "org.freedesktop.DBus"');
