@@ -3,11 +3,12 @@
 # differential tests), util-linux (unshare/nsenter for PID-1 tests), procps, python3,
 # debootstrap and docker.io (the real-container tests start their own engine via docker/engine.sh),
 # g++-aarch64-linux-gnu (npm run pack cross-builds the linux-arm64 prebuild), logrotate
-# (the timer test runs Debian's real logrotate.timer and logrotate.service).
+# (the timer test runs Debian's real logrotate.timer and logrotate.service), dbus and polkitd (the
+# bus test runs Debian's dbus.socket, dbus.service and the Type=dbus polkit.service).
 # Idempotent and quiet when everything is present.
 set -euo pipefail
 need=()
-for pkg in systemd util-linux procps python3 iproute2 debootstrap docker.io curl g++-aarch64-linux-gnu logrotate; do
+for pkg in systemd util-linux procps python3 iproute2 debootstrap docker.io curl g++-aarch64-linux-gnu logrotate dbus polkitd; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -12,9 +12,11 @@ import {
   type StdioSpec,
   type ExitInfo,
   type Credentials,
+  type DatagramHandler,
+  type ReceivedFds,
 } from '../native/index.js';
 
-export type { SpawnSpec, SpawnResult, StdioSpec, Credentials };
+export type { SpawnSpec, SpawnResult, StdioSpec, Credentials, DatagramHandler, ReceivedFds };
 export type ChildExit = ExitInfo;
 
 export interface DatagramSocketHandle {
@@ -24,7 +26,7 @@ export interface DatagramSocketHandle {
 export interface NativeModule {
   spawn(spec: SpawnSpec): SpawnResult;
   onChildExit(listener: (e: ChildExit) => void): () => void;
-  bindDatagram(path: string, onMessage: (data: Buffer, from: Credentials) => void): DatagramSocketHandle;
+  bindDatagram(path: string, onMessage: DatagramHandler): DatagramSocketHandle;
   setChildSubreaper(): void;
 }
 

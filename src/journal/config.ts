@@ -6,6 +6,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { configurationFiles } from '../units/conf-files.js';
 import { basename, join } from 'node:path';
 import { parse } from 'ini';
+import { parseBoolean } from '../units/values/boolean.js';
 
 export interface JournalConfig {
   /** SystemMaxUse=: the most bytes all segments together may use. */
@@ -20,6 +21,8 @@ export interface JournalConfig {
   lineMax: number;
   /** SyncIntervalSec= in ms: how long written data may stay unsynced (CRIT and worse sync at once). */
   syncIntervalMs: number;
+  /** ForwardToSyslog=: entries also go to syslog.socket's reader (on in Debian's build). */
+  forwardToSyslog: boolean;
 }
 
 const GiB = 1024 ** 3;
@@ -50,6 +53,7 @@ export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
     maxFiles: Math.max(2, maxFiles),
     lineMax,
     syncIntervalMs: syncSeconds * 1000,
+    forwardToSyslog: booleanSetting(settings.get('ForwardToSyslog')) ?? true,
   };
 }
 
@@ -67,7 +71,8 @@ function readJournalSection(configRoot: string): Map<string, string> {
     const section: unknown = parse(text)['Journal'];
     if (typeof section !== 'object' || section === null) continue;
     for (const [key, value] of Object.entries(section)) {
-      if (typeof value === 'string') settings.set(key, value.trim());
+      // ini reads `true`/`false` as booleans: keep them as the words they were.
+      if (typeof value === 'string' || typeof value === 'boolean') settings.set(key, String(value).trim());
     }
   }
   return settings;
@@ -97,6 +102,12 @@ export function parseSize(value: string | undefined): number | undefined {
   if (!match) return undefined;
   const factor = SIZE_SUFFIXES[match[2].toUpperCase()];
   return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
+}
+
+function booleanSetting(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const r = parseBoolean(value);
+  return r.ok ? r.value : undefined;
 }
 
 function parsePositiveInteger(value: string | undefined): number | undefined {

@@ -8,6 +8,7 @@ import { ConsoleForwarder, type ConsoleForwarderOptions } from './console.js';
 import { captureOutput, type Capture, type CaptureSource, type FlowControl } from './capture.js';
 import { toLogLine, type JournalEntry } from './entry.js';
 import { JournalStore, type JournalStats, type JournalStoreOptions } from './store.js';
+import { SyslogForwarder, type SyslogForwarderOptions } from './syslog-forward.js';
 import type { Readable } from 'node:stream';
 
 export interface JournalOptions extends JournalStoreOptions {
@@ -15,6 +16,8 @@ export interface JournalOptions extends JournalStoreOptions {
   console?: ConsoleForwarderOptions | false;
   /** Entries kept in memory per unit for the status tail (default 100). */
   recentPerUnit?: number;
+  /** The daemon's journal: forward entries to syslog.socket's reader when ForwardToSyslog= says so. */
+  forwardToSyslog?: SyslogForwarderOptions;
 }
 
 /** Bytes of a message kept in the per-unit memory ring. */
@@ -25,11 +28,13 @@ export class Journal {
   readonly console: ConsoleForwarder | undefined;
   private readonly recent = new Map<string, JournalEntry[]>();
   private readonly recentPerUnit: number;
+  private readonly syslog: SyslogForwarder | undefined;
 
   constructor(options: JournalOptions = {}) {
     this.store = new JournalStore(options);
     this.console = options.console === false ? undefined : new ConsoleForwarder(options.console ?? {});
     this.recentPerUnit = options.recentPerUnit ?? 100;
+    if (options.forwardToSyslog && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(options.forwardToSyslog);
   }
 
   /**
@@ -39,6 +44,7 @@ export class Journal {
   append(entry: JournalEntry, options: { console?: boolean; paced?: boolean } = {}): void {
     this.store.append(entry, { paced: options.paced });
     this.remember(entry);
+    this.syslog?.forward(entry);
     if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
   }
 

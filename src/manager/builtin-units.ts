@@ -1,7 +1,7 @@
 // Standard units an image may lack (systemd.special(7)), synthesized so that
 // default dependencies and the usual boot chain resolve in any container:
 // sysinit.target ← basic.target ← multi-user.target ← graphical.target, the
-// shutdown family, and the passive synchronization targets (network, nss, time).
+// shutdown family, the passive synchronization targets (network, nss, time), and syslog.socket.
 // A file with the same name anywhere on the unit search path wins; these are
 // only used for names the search path does not have. The dependencies follow
 // systemd 252's own files, minus what only a real machine has (mounts, swap,
@@ -51,15 +51,43 @@ const TARGETS: Record<string, { description: string; lines?: string[] }> = {
   'ctrl-alt-del.target': { description: 'System Power Off', lines: ['DefaultDependencies=no', 'Requires=shutdown.target final.target', 'After=shutdown.target final.target', 'AllowIsolate=yes'] },
 };
 
+/**
+ * Whole files of systemd 252 that packages rely on though they ship with systemd itself:
+ * Debian's rsyslog.service Requires=syslog.socket and reads what the journal forwards there.
+ */
+const FILES: Record<string, string> = {
+  'syslog.socket': [
+    '[Unit]',
+    'Description=Syslog Socket',
+    'Documentation=man:systemd.special(7)',
+    'Documentation=https://www.freedesktop.org/wiki/Software/systemd/syslog',
+    'DefaultDependencies=no',
+    'Before=sockets.target',
+    'Conflicts=shutdown.target',
+    'Before=shutdown.target',
+    'Conflicts=emergency.service',
+    'Before=emergency.service',
+    '',
+    '[Socket]',
+    'ListenDatagram=/run/systemd/journal/syslog',
+    'SocketMode=0666',
+    'PassCredentials=yes',
+    'PassSecurity=yes',
+    'ReceiveBuffer=8M',
+    '',
+  ].join('\n'),
+};
+
 /** The unit file text unitd uses for `name` when the search path lacks it, or undefined. */
 export function builtinUnitText(name: string): string | undefined {
+  if (Object.hasOwn(FILES, name)) return FILES[name];
   const t = TARGETS[name];
   if (!t) return undefined;
   return ['[Unit]', `Description=${t.description}`, 'Documentation=man:systemd.special(7)', ...(t.lines ?? []), ''].join('\n');
 }
 
 export function builtinUnitNames(): string[] {
-  return Object.keys(TARGETS);
+  return [...Object.keys(TARGETS), ...Object.keys(FILES)];
 }
 
 /** Where a synthesized unit shows as coming from (FragmentPath=). */

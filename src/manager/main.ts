@@ -11,6 +11,7 @@ import { serveControl, type ControlServer } from '../control/server.js';
 import { controlSocketPath, managerRuntimeDir, writableOrCreatable } from '../control/paths.js';
 import { GENERATOR_OUTPUT } from './generators.js';
 import { lookupUser } from '../exec/users.js';
+import { BusNameWatcher } from './bus-names.js';
 import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
 import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
@@ -362,6 +363,7 @@ async function main(): Promise<void> {
     native: realNative,
     runtimeDir: dir,
     source,
+    busNames: new BusNameWatcher((message) => log.warn(message)),
     onExitRequest: (code, options) => halt(code, options),
     skipList: SkipList.load(),
     systemConf,

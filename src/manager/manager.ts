@@ -29,6 +29,7 @@ import { describeCondition, failedCondition } from './conditions.js';
 import { emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
 import { REVERSE_PROPERTY, type DependencyKind } from './dependency-graph.js';
 import { SkipList } from './skip-list.js';
+import type { BusNames } from './bus-names.js';
 import { skippedType } from './skipped-unit.js';
 import { defaultSystemConf, type SystemConf } from './system-conf.js';
 import { now, type DualTimestamp } from './clock.js';
@@ -56,6 +57,8 @@ interface Entry {
 }
 
 export interface ManagerOptions {
+  /** The system bus's names (Type=dbus); without it Type=dbus services start as simple ones. */
+  busNames?: BusNames;
   log: Logger;
   console: ConsoleWriter;
   logSink: LogSink;
@@ -94,6 +97,7 @@ export class Manager implements ManagerApi, UnitHost {
   readonly native: NativeModule;
   readonly runtimeDir: string;
   readonly processEnvironment: Record<string, string | undefined>;
+  readonly busNames: BusNames | undefined;
   private readonly source: UnitSource;
   private readonly units = new Map<string, Entry>();
   private readonly freezer = new Freezer();
@@ -121,6 +125,7 @@ export class Manager implements ManagerApi, UnitHost {
     this.logSink = options.logSink;
     this.native = options.native;
     this.runtimeDir = options.runtimeDir;
+    this.busNames = options.busNames;
     this.source = options.source;
     this.processEnvironment = options.processEnvironment ?? process.env;
     this.managerEnv = defaultManagerEnvironment(this.processEnvironment);
@@ -328,12 +333,13 @@ export class Manager implements ManagerApi, UnitHost {
     this.jobs.invalidateGraph();
   }
 
-  /** service_collect_fds(): the fds of every unit triggering `unit`, in the order of their names. */
+  /** service_collect_fds(): the fds of every unit triggering `unit` or named in its Sockets=, in the order of their names. */
   socketFds(unit: string): PassedFds | undefined {
     const fds: number[] = [];
     const names: string[] = [];
-    for (const name of [...this.jobs.graph.related(unit, 'triggered-by')].sort()) {
-      const passed = this.units.get(name)?.instance.passedFds?.(unit);
+    const named = new Set(this.units.get(unit)?.config.service?.sockets ?? []);
+    for (const name of [...new Set([...this.jobs.graph.related(unit, 'triggered-by'), ...named])].sort()) {
+      const passed = this.units.get(name)?.instance.passedFds?.(unit, named.has(name));
       if (!passed) continue;
       fds.push(...passed.fds);
       names.push(...passed.names);
@@ -522,6 +528,7 @@ export class Manager implements ManagerApi, UnitHost {
       this.unitMessage(e.config.id, `Stop budget exceeded, sending final kill signal to ${n} process(es).`, PRIORITY.warning);
     }
     for (const entry of this.uniqueEntries()) entry.instance.dispose();
+    this.busNames?.close();
     return { timedOut };
   }
 

@@ -15,6 +15,11 @@ export interface NotifyFields {
   watchdogUSec?: number;
   extendTimeoutUSec?: number;
   monotonicUSec?: number;
+  /** FDSTORE=1: keep the fds sent along (fd-store.ts). */
+  fdStore: boolean;
+  /** FDSTOREREMOVE=1: drop the stored fds named FDNAME=. */
+  fdStoreRemove: boolean;
+  fdName?: string;
   /** All assignments, for logging. */
   raw: Map<string, string>;
 }
@@ -36,8 +41,12 @@ export function parseNotifyMessage(data: Buffer): NotifyFields {
     ready: raw.get('READY') === '1',
     reloading: raw.get('RELOADING') === '1',
     stopping: raw.get('STOPPING') === '1',
+    fdStore: raw.get('FDSTORE') === '1',
+    fdStoreRemove: raw.get('FDSTOREREMOVE') === '1',
     raw,
   };
+  const fdName = raw.get('FDNAME');
+  if (fdName !== undefined) fields.fdName = fdName;
   const status = raw.get('STATUS');
   if (status !== undefined) fields.status = status.slice(0, MAX_STATUS);
   const errno = uint('ERRNO');

@@ -10,11 +10,12 @@ import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { exitStatusName } from '../units/values/exit-status.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
-import { type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
+import { type ChildExit, type Credentials, type DatagramSocketHandle, type ReceivedFds } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
+import { FdStore, joinPassedFds } from './fd-store.js';
 import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
@@ -97,6 +98,9 @@ export class Service implements UnitInstance {
   private notifyState: 'unknown' | 'ready' | 'reloading' | 'stopping' = 'unknown';
   private notifySocket: DatagramSocketHandle | undefined;
   private notifyPath: string | undefined;
+  private readonly fdStore = new FdStore((message, priority) => this.log(message, priority));
+  /** Cancels the wait for BusName= (Type=dbus). */
+  private busNameWatch: (() => void) | undefined;
   private directoryEnv: Record<string, string> = {};
   private readonly sessions = new Set<number>();
   /** Synthetic pid of a failed spawn → the pid of its child, which failed and was reaped at once. */
@@ -218,7 +222,7 @@ export class Service implements UnitInstance {
     this.records = this.freshRecords();
     this.execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
     this.logNotApplied();
-    if (this.s.type === 'dbus') this.log('Type=dbus without a system bus: treating it as Type=simple.', PRIORITY.warning);
+    if (this.s.type === 'dbus' && !this.host.busNames?.available()) this.log('Type=dbus without a system bus: treating it as Type=simple.', PRIORITY.warning);
     try {
       this.openNotifySocket();
       this.directoryEnv = prepareDirectories(this.exec);
@@ -320,6 +324,8 @@ export class Service implements UnitInstance {
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
     this.closeNotifySocket();
+    this.unwatchBusName();
+    this.fdStore.release();
     this.pidFileWatcher?.close();
   }
 
@@ -378,9 +384,11 @@ export class Service implements UnitInstance {
     const pid = this.spawnCommand(cmd, 'main', 'execStart', 0);
     this.setMainPid(pid);
     switch (this.s.type) {
+      case 'dbus':
+        if (!this.watchBusName()) this.enterStartPost();
+        return;
       case 'simple':
       case 'idle':
-      case 'dbus':
         this.enterStartPost();
         return;
       case 'exec':
@@ -392,7 +400,26 @@ export class Service implements UnitInstance {
     }
   }
 
+  /** Type=dbus with a system bus: the start goes on once BusName= has an owner (service_bus_name_owner_change()). */
+  private watchBusName(): boolean {
+    const bus = this.host.busNames;
+    if (this.s.busName === undefined || !bus?.available()) return false;
+    this.busNameWatch = bus.watch(this.s.busName, () => this.host.deliver(this.id, 'bus-name', () => this.busNameOwned()));
+    return true;
+  }
+
+  private busNameOwned(): void {
+    this.busNameWatch = undefined;
+    if (this.state === 'start') this.enterStartPost();
+  }
+
+  private unwatchBusName(): void {
+    this.busNameWatch?.();
+    this.busNameWatch = undefined;
+  }
+
   private enterStartPost(): void {
+    this.unwatchBusName();
     if (this.s.execStartPost.length > 0) {
       this.setState('start-post');
       this.timer.armIn(this.s.timeoutStartUSec);
@@ -551,6 +578,7 @@ export class Service implements UnitInstance {
 
   private enterDead(f: ServiceResult, allowRestart: boolean): void {
     this.addResult(f);
+    this.unwatchBusName();
     this.timer.disarm();
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
@@ -566,6 +594,8 @@ export class Service implements UnitInstance {
     const restart = allowRestart && !this.forbidRestart && shallRestart(this.s, this.result, this.mainExit);
     this.closeNotifySocket();
     removeRuntimeDirectories(this.exec, restart || this.restarting);
+    // The store outlives restarts only (unit_release_resources() skips a unit about to restart).
+    if (!restart && !this.restarting) this.fdStore.release();
     if (this.s.pidFile) rmSync(this.pidFilePath(), { force: true });
     this.sessions.clear();
     this.mainPid = 0;
@@ -775,7 +805,10 @@ export class Service implements UnitInstance {
     const passed = this.host.socketFds?.(this.id);
     const e = this.exec;
     const onSocket = e.standardInput.kind === 'socket' || e.standardOutput.kind === 'socket';
-    if (!onSocket) return passed && { extraFds: passed.fds, listenFdNames: passed.names };
+    if (!onSocket) {
+      const all = joinPassedFds(passed, this.fdStore.passed());
+      return all && { extraFds: all.fds, listenFdNames: all.names };
+    }
     if (!passed) throw new ExecSetupError(EXIT_STATUS_STDIN, 'Got no socket.');
     if (passed.fds.length > 1) throw new ExecSetupError(EXIT_STATUS_STDIN, 'Got more than one socket.');
     // `inherit` output duplicates stdin: the connection, when stdin is the socket.
@@ -1061,7 +1094,7 @@ export class Service implements UnitInstance {
   private openNotifySocket(): void {
     if (this.s.notifyAccess === 'none' || this.notifySocket) return;
     const path = notifySocketPath(this.host.runtimeDir, this.id);
-    this.notifySocket = this.host.native.bindDatagram(path, (data, from) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from)));
+    this.notifySocket = this.host.native.bindDatagram(path, (data, from, fds) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from, fds)));
     // Services often run as another User= (redis): like /run/systemd/notify, anyone may send.
     try {
       chmodSync(path, 0o666);
@@ -1114,13 +1147,22 @@ export class Service implements UnitInstance {
     }
   }
 
-  notifyMessage(data: Buffer, from: Credentials): void {
+  notifyMessage(data: Buffer, from: Credentials, fds?: ReceivedFds): void {
     const refusal = this.notifyRefusal(from.pid);
     if (refusal !== undefined) {
       this.log(refusal, PRIORITY.warning);
       return;
     }
-    this.applyNotify(parseNotifyMessage(data), from);
+    const m = parseNotifyMessage(data);
+    if (fds) this.storeFds(m, fds);
+    this.applyNotify(m, from);
+  }
+
+  /** FDSTOREREMOVE=1 and FDSTORE=1; fds sent for anything else are closed with a warning. */
+  private storeFds(m: NotifyFields, fds: ReceivedFds): void {
+    if (m.fdStoreRemove) this.fdStore.remove(m.fdName);
+    if (m.fdStore && fds.count > 0) this.fdStore.add(fds.take(), m.fdName, this.s.fileDescriptorStoreMax);
+    if (fds.count > 0) this.log('Got extra auxiliary fds with notification message, closing them.', PRIORITY.warning);
   }
 
   /**
@@ -1280,6 +1322,9 @@ export class Service implements UnitInstance {
       RestartPreventExitStatus: [...s.restartPreventExitStatus.statuses.map(String), ...s.restartPreventExitStatus.signals.map((n) => signalName(n))],
       RestartForceExitStatus: [...s.restartForceExitStatus.statuses.map(String), ...s.restartForceExitStatus.signals.map((n) => signalName(n))],
       NotifySocket: this.notifyPath ?? '',
+      BusName: s.busName ?? '',
+      FileDescriptorStoreMax: s.fileDescriptorStoreMax,
+      NFileDescriptorStore: this.fdStore.size,
     };
     for (const limit of e.limits) {
       p[`Limit${limit.resource}`] = limit.hard;

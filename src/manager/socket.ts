@@ -483,10 +483,11 @@ export class SocketUnit implements UnitInstance {
    * Accept=no socket, named FileDescriptorName= (default the unit name); for an Accept=yes
    * instance its connection, named "connection".
    */
-  passedFds(service: string): { fds: number[]; names: string[] } | undefined {
+  /** `named`: the service lists this socket in Sockets= (it gets the fds without being our Service=). */
+  passedFds(service: string, named = false): { fds: number[]; names: string[] } | undefined {
     const connection = this.connections.get(service);
     if (connection) return connection.fd === undefined ? undefined : { fds: [connection.fd], names: ['connection'] };
-    if (this.section.accept || this.service !== service || this.ports.length === 0) return undefined;
+    if (this.section.accept || (this.service !== service && !named) || this.ports.length === 0) return undefined;
     const name = this.section.fileDescriptorName ?? this.id;
     return { fds: this.ports.map((p) => p.fd), names: this.ports.map(() => name) };
   }

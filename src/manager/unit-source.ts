@@ -9,7 +9,7 @@ import type { LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { SymlinkIndexCache } from '../units/symlink-index.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
-import { applyDefaultDependencies, applyTimerDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
+import { applyDefaultDependencies, applyServiceDependencies, applyTimerDependencies, applyTriggerDependencies, emptyDependencySets, triggeredUnitOf } from '../units/implicit-deps.js';
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, unitSettingsOf } from './unit-config.js';
 import { serviceSettingsOf } from './service-settings.js';
@@ -116,6 +116,15 @@ export class StoreUnitSource implements UnitSource {
     unit.conflicts = deps.conflicts;
   }
 
+  /** Type=dbus's dbus.socket and Sockets=; an implicit Requires= on a bus the image lacks is dropped, as for sysinit.target. */
+  private addServiceDependencies(unit: UnitSettings, config: NonNullable<ReturnType<UnitStore['load']>['config']>): void {
+    const deps = { requires: [...unit.requires], wants: [...unit.wants], after: [...unit.after] };
+    applyServiceDependencies(deps, config);
+    unit.requires = deps.requires.filter((n) => unit.requires.includes(n) || this.exists(n));
+    unit.wants = deps.wants;
+    unit.after = deps.after;
+  }
+
   private wantsDefaultDependencies(name: string): boolean {
     if (builtinUnitText(name) !== undefined) return true;
     try {
@@ -177,6 +186,7 @@ export class StoreUnitSource implements UnitSource {
     if (raw.loadState === 'loaded') this.addDefaultDependencies(raw.id, raw.type, unit);
     if (raw.loadState === 'loaded' && raw.config) applyTriggerDependencies(unit, triggeredUnitOf(raw.id, raw.config));
     if (raw.loadState === 'loaded' && raw.config) applyTimerDependencies(unit, raw.config);
+    if (raw.loadState === 'loaded' && raw.config) this.addServiceDependencies(unit, raw.config);
     if (raw.config) {
       unit.wantedBy = [...raw.config.install.wantedBy];
       unit.requiredBy = [...raw.config.install.requiredBy];

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { JOB_RESULTS, type JobResult, type KillWhom, type Properties } from '../control/api.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
+import type { BusNames } from './bus-names.js';
 import type { ExecSettings } from '../exec/settings.js';
 import type { ConsoleWriter, LogSink } from './log-sink.js';
 import type { ActiveState } from './states.js';
@@ -93,6 +94,8 @@ export interface UnitHost {
   removeTrigger?(trigger: string, unit: string): void;
   /** The fds socket units pass to `unit`'s main process (LISTEN_FDS), collected from the units triggering it. */
   socketFds?(unit: string): PassedFds | undefined;
+  /** Names on the system bus, for Type=dbus services (absent in tests without a bus). */
+  readonly busNames?: BusNames;
   /** What a trigger unit needs to know of the unit it triggers (loading it if needed). */
   unitStatus(unit: string): TriggeredUnitStatus;
   /** Manager-level message about a unit: journal (ring) + daemon log. */
@@ -143,7 +146,7 @@ export interface UnitInstance {
    */
   triggerNotify?(triggered: TriggeredUnitStatus): void;
   /** A socket unit: the fds it passes to `service` (its ports, or an Accept=yes instance's connection). */
-  passedFds?(service: string): PassedFds | undefined;
+  passedFds?(service: string, named?: boolean): PassedFds | undefined;
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
 }
@@ -155,7 +158,7 @@ export interface PassedFds {
 }
 
 /** The events the error boundary names (UnitHost.deliver). */
-export type UnitEvent = 'timer' | 'pid-file' | 'file-watch' | 'notify' | 'child-exit' | 'control' | 'job';
+export type UnitEvent = 'timer' | 'pid-file' | 'file-watch' | 'notify' | 'bus-name' | 'child-exit' | 'control' | 'job';
 
 /** A triggered unit as its trigger unit sees it. */
 export interface TriggeredUnitStatus {

@@ -91,7 +91,7 @@ export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
-  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials) => void) => NativeDatagramSocket;
+  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials, fds: number[]) => void) => NativeDatagramSocket;
   sendDatagram(path: string, data: Buffer): void;
   NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void, kind?: 'datagram' | 'stream') => NativeLogSocket;
   peerCredentials(fd: number): NativeCredentials;

@@ -36,7 +36,7 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
                         InstanceMethod("stats", &DatagramSocketWrap::Stats)});
   }
 
-  // new NativeDatagramSocket(path, onMessage(data: Buffer, pid, uid, gid))
+  // new NativeDatagramSocket(path, onMessage(data: Buffer, from: {pid, uid, gid}, fds: number[]))
   explicit DatagramSocketWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DatagramSocketWrap>(info) {
     Napi::Env env = info.Env();
     path_ = ReadString(env, info[0], "path");
@@ -74,15 +74,12 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
   bool ReceiveOne(Napi::Env env) {
     CredentialedDatagram datagram;
     if (!ReceiveCredentialed(fd_, buffer_, &datagram)) return false;
-    // Nothing here takes ownership of passed fds (no FDSTORE yet): never leak them.
-    for (int fd : datagram.passedFds) close(fd);
-    closedFds_ += datagram.passedFds.size();
-    if (datagram.truncated) {
-      droppedOversize_++;
-      return true;
-    }
-    if (!datagram.hasCredentials) {  // sd_notify(3): messages without credentials are not trusted
-      droppedNoCredentials_++;
+    if (datagram.truncated || !datagram.hasCredentials) {
+      // A dropped message's fds have no owner: never leak them.
+      for (int fd : datagram.passedFds) close(fd);
+      closedFds_ += datagram.passedFds.size();
+      // sd_notify(3): messages without credentials are not trusted
+      (datagram.truncated ? droppedOversize_ : droppedNoCredentials_)++;
       return true;
     }
     const ucred* sender = &datagram.credentials;
@@ -92,8 +89,11 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
     from.Set("uid", sender->uid);
     from.Set("gid", sender->gid);
     Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), datagram.size);
+    // From here the callback owns the passed fds (FDSTORE=1 keeps them; the JavaScript side closes the rest).
+    Napi::Array fds = Napi::Array::New(env, datagram.passedFds.size());
+    for (size_t i = 0; i < datagram.passedFds.size(); i++) fds.Set(static_cast<uint32_t>(i), datagram.passedFds[i]);
     try {
-      onMessage_.MakeCallback(Value(), {data, from}, *context_);
+      onMessage_.MakeCallback(Value(), {data, from, fds}, *context_);
     } catch (const Napi::Error& error) {
       // Same fate as a throw from any other event callback: 'uncaughtException'.
       napi_fatal_exception(env, error.Value());

@@ -1,6 +1,7 @@
 // Unix datagram sockets with sender credentials: the sd_notify(3) transport. Node has no
 // AF_UNIX SOCK_DGRAM, so the socket lives in the addon and is polled on Node's own loop.
 
+import { closeSync } from 'node:fs';
 import { native, type NativeDatagramSocket, type NativeDatagramStats } from './binding.js';
 import { expectFunction, expectSocketPath } from './validate.js';
 
@@ -14,9 +15,49 @@ export interface Credentials {
 /** Counters for what arrived; oversize messages (> 64 KiB) and ones without credentials are dropped. */
 export type DatagramStats = Omit<NativeDatagramStats, 'fd'>;
 
+/**
+ * The fds that came with one datagram (SCM_RIGHTS, close-on-exec). A handler keeps the ones it
+ * wants with take(); whatever is left when the handler returns (or throws) is closed.
+ */
+export class ReceivedFds {
+  #fds: number[];
+
+  constructor(fds: number[]) {
+    this.#fds = fds;
+  }
+
+  get count(): number {
+    return this.#fds.length;
+  }
+
+  /** Hands every fd to the caller, who closes them from now on. */
+  take(): number[] {
+    const fds = this.#fds;
+    this.#fds = [];
+    return fds;
+  }
+
+  /** Closes what nobody took; returns how many. */
+  closeRest(): number {
+    const fds = this.take();
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already gone: nothing to leak
+      }
+    }
+    return fds.length;
+  }
+}
+
+export type DatagramHandler = (data: Buffer, from: Credentials, fds: ReceivedFds) => void;
+
 export class DatagramSocket {
   readonly path: string;
   readonly #native: NativeDatagramSocket;
+  /** Passed fds the handler left behind (the native side counts those of dropped messages). */
+  #closedByWrapper = 0;
 
   private constructor(path: string, socket: NativeDatagramSocket) {
     this.path = path;
@@ -25,14 +66,24 @@ export class DatagramSocket {
 
   /**
    * Binds an AF_UNIX SOCK_DGRAM socket with SO_PASSCRED. A path starting with '@' is an
-   * abstract name. A stale socket file at the path is replaced. Passed fds (SCM_RIGHTS) are
-   * closed on arrival.
+   * abstract name. A stale socket file at the path is replaced. Passed fds (SCM_RIGHTS) go to
+   * the handler, and are closed after it unless it took them.
    */
-  static bind(path: string, onMessage: (data: Buffer, from: Credentials) => void): DatagramSocket {
+  static bind(path: string, onMessage: DatagramHandler): DatagramSocket {
     expectSocketPath(path, 'path');
     expectFunction(onMessage, 'onMessage');
-    const socket = new native.NativeDatagramSocket(path, (data, from) => onMessage(data, from));
-    return new DatagramSocket(path, socket);
+    let wrapper: DatagramSocket | undefined;
+    const socket = new native.NativeDatagramSocket(path, (data, from, fds) => {
+      const received = new ReceivedFds(fds);
+      try {
+        onMessage(data, from, received);
+      } finally {
+        const closed = received.closeRest();
+        if (wrapper) wrapper.#closedByWrapper += closed;
+      }
+    });
+    wrapper = new DatagramSocket(path, socket);
+    return wrapper;
   }
 
   /** Stops polling, closes the fd and removes the socket file (not for abstract names). Idempotent. */
@@ -51,7 +102,7 @@ export class DatagramSocket {
 
   stats(): DatagramStats {
     const { fd: _fd, ...counters } = this.#native.stats();
-    return counters;
+    return { ...counters, closedPassedFds: counters.closedPassedFds + this.#closedByWrapper };
   }
 }
 

@@ -18,7 +18,7 @@ export {
   type RlimitName,
 } from './spawn.js';
 export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
-export { DatagramSocket, sendDatagram, type Credentials, type DatagramStats } from './datagram.js';
+export { DatagramSocket, ReceivedFds, sendDatagram, type Credentials, type DatagramStats, type DatagramHandler } from './datagram.js';
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { Inotify, IN, type InotifyEvent } from './inotify.js';
 export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';

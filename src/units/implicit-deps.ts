@@ -69,6 +69,24 @@ export function applyTriggerDependencies(unit: Pick<UnitSection, 'triggers' | 'b
   add(unit.before, triggered);
 }
 
+/** The socket of the system bus, which Type=dbus services need (SPECIAL_DBUS_SOCKET). */
+export const DBUS_SOCKET = 'dbus.socket';
+
+/**
+ * service_add_extras(): Type=dbus with BusName= needs the bus (Requires= and After= dbus.socket);
+ * Sockets= wants and orders after each socket named. Added whatever DefaultDependencies= says.
+ */
+export function applyServiceDependencies(deps: Pick<DependencySets, 'requires' | 'wants' | 'after'>, config: UnitConfig): void {
+  const service = config.service;
+  if (!service) return;
+  if (service.type === 'dbus' && service.busName !== undefined) {
+    add(deps.requires, DBUS_SOCKET);
+    add(deps.after, DBUS_SOCKET);
+  }
+  add(deps.wants, ...service.sockets);
+  add(deps.after, ...service.sockets);
+}
+
 /** Where Persistent= timers keep their stamps (timer_setup_persistent(), system manager). */
 export const TIMER_STAMP_DIR = '/var/lib/systemd/timers';
 

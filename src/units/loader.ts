@@ -11,7 +11,7 @@ import { LookupOptions, LookupPaths, chaseInRoot, lookupPaths, SymlinkLoopError 
 import { NameEntry, buildNameMap } from './name-map.js';
 import { findDropIns } from './dropins.js';
 import { dependencyDirEntries } from './dependency-dirs.js';
-import { DependencySets, applyDefaultDependencies, emptyDependencySets } from './implicit-deps.js';
+import { DependencySets, applyDefaultDependencies, applyServiceDependencies, emptyDependencySets } from './implicit-deps.js';
 import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
 import type { UnitConfig } from './schema/types.js';
 import type { LoadState } from './schema/enums.js';
@@ -309,6 +309,7 @@ export function effectiveDependencies(unit: LoadedUnit): DependencySets {
   for (const r of unit.requiresFromDirs) if (!deps.requires.includes(r)) deps.requires.push(r);
   for (const u of unit.upholdsFromDirs) if (!deps.upholds.includes(u)) deps.upholds.push(u);
   applyDefaultDependencies(unit.id, unit.type, deps, unit.config.unit.defaultDependencies);
+  applyServiceDependencies(deps, unit.config);
   return deps;
 }
 

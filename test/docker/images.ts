@@ -3,6 +3,7 @@
 //   unitd-base:bookworm  docker/base-image.sh (debootstrap, no registry)
 //   unitd-app            Dockerfile.from-source with BASE=unitd-base:bookworm
 //   unitd-full           docker/images/full: every packaged service at once
+//   unitd-bus            docker/images/bus: dbus, polkitd, rsyslog, ssh.socket (socket activation)
 import path from 'node:path';
 import { buildImage, dockerDir, ensureBaseImage, ensureEngine, repoRoot, type BuildResult } from './harness.js';
 
@@ -20,7 +21,7 @@ export type AppImage = { ok: true; app: BuildResult } | { ok: false; skip: strin
 export function ensureAppImage(): Promise<AppImage> {
   appImage ??= (async (): Promise<AppImage> => {
     const engine = await ensureEngine();
-    if (!engine.ok) return { ok: false, skip: engine.skip };
+    if (!engine.ok) return { ok: false as const, skip: engine.skip };
     const base = await ensureBaseImage();
     if (!base.ok) throw new Error(`base-image.sh failed:\n${base.reason}`);
     const app = await buildImage(APP_IMAGE, repoRoot, {
@@ -46,6 +47,16 @@ export function ensureImages(): Promise<Images> {
     return { ok: true, app: app.app, full };
   })();
   return images;
+}
+
+/** The socket-activation image (docker/images/bus): dbus, polkitd, rsyslog, ssh.socket. */
+export const BUS_IMAGE = 'unitd-bus';
+
+export async function ensureBusImage(): Promise<{ ok: true; bus: BuildResult } | { ok: false; skip: string }> {
+  const base = await ensureAppImage();
+  if (!base.ok) return base;
+  const bus = await buildImage(BUS_IMAGE, path.join(dockerDir, 'images', 'bus'), { buildArgs: { APP: APP_IMAGE } });
+  return { ok: true, bus };
 }
 
 export function describeBuild(b: BuildResult): string {

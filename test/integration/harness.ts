@@ -11,7 +11,7 @@
 // (the kernel then kills everything else in the namespace).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,22 @@ function childPidOf(parent: number): number | undefined {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * The namespace's own control socket exists: its /run is the private tmpfs already (until the
+ * mount, /proc/PID/root/run is the host's /run, which may hold another unitd's socket).
+ */
+/**
+ * The namespace's own control socket exists: its /run is already the private tmpfs (a socket left
+ * on the host's /run by a stray unitd must not be mistaken for it).
+ */
+function controlSocketInside(pid: number, socketPath: string): boolean {
+  try {
+    return statSync(`/proc/${pid}/root/run`).dev !== statSync('/run').dev && existsSync(`/proc/${pid}/root${socketPath}`);
+  } catch {
+    return false;
+  }
+}
+
 /** Run a command on the host with a time bound; never rejects. */
 export function run(argv: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise) => {
@@ -181,10 +197,10 @@ export async function boot(options: BootOptions): Promise<System> {
   let pid: number | undefined;
   while (Date.now() < deadline && !hasExited) {
     pid ??= childPidOf(child.pid ?? -1);
-    if (pid !== undefined && existsSync(`/proc/${pid}/root${socketInside}`)) break;
+    if (pid !== undefined && controlSocketInside(pid, socketInside)) break;
     await sleep(25);
   }
-  if (pid === undefined || hasExited || !existsSync(`/proc/${pid}/root${socketInside}`)) {
+  if (pid === undefined || hasExited || !controlSocketInside(pid, socketInside)) {
     if (!hasExited) child.kill('SIGKILL');
     if (pid !== undefined) {
       try {

@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatagramSocket, sendDatagram, spawn, type Credentials } from '../../src/native/index.js';
@@ -123,7 +123,7 @@ t.test('64 KiB messages arrive; bigger ones are dropped and counted; the socket 
   socket.close();
 });
 
-t.test('fds passed with SCM_RIGHTS are closed, not leaked', async (t) => {
+t.test('fds passed with SCM_RIGHTS that the handler does not take are closed, not leaked', async (t) => {
   const path = join(dir, 'fds.sock');
   const { socket, next } = listen(path);
   const before = openFds().length;
@@ -140,6 +140,33 @@ socket.send_fds(s, [b"FDSTORE=1"], fds)
   t.equal(socket.stats().closedPassedFds, 5);
   t.equal(openFds().length, before, 'fd count unchanged');
   t.equal((await exits.exitOf(child.pid)).status, 0);
+  socket.close();
+});
+
+t.test('a handler that takes the passed fds owns them: they stay open and are the sent files', async (t) => {
+  const path = join(dir, 'take.sock');
+  const taken: number[] = [];
+  const socket = DatagramSocket.bind(path, (_data, _from, fds) => {
+    t.equal(fds.count, 2);
+    taken.push(...fds.take());
+  });
+  const target = join(dir, 'stored.txt');
+  writeFileSync(target, 'kept');
+  const script = `
+import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(os.environ["NOTIFY_SOCKET"])
+fds = [os.open(os.environ["TARGET"], os.O_RDONLY), os.open("/dev/null", os.O_RDONLY)]
+socket.send_fds(s, [b"FDSTORE=1"], fds)
+`;
+  const child = spawn({ path: '/usr/bin/python3', argv: ['python3', '-c', script], env: [`NOTIFY_SOCKET=${path}`, `TARGET=${target}`] });
+  t.equal((await exits.exitOf(child.pid)).status, 0);
+  const deadline = Date.now() + 10_000;
+  while (taken.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.equal(taken.length, 2, 'both fds handed over');
+  t.equal(readlinkSync(`/proc/self/fd/${taken[0]}`), target, 'the first fd is the sent file, still open');
+  t.equal(socket.stats().closedPassedFds, 0, 'none closed');
+  for (const fd of taken) closeSync(fd);
   socket.close();
 });
 

@@ -87,6 +87,7 @@ export function defaultServiceSection(): ServiceSection {
     remainAfterExit: false,
     guessMainPID: true,
     fileDescriptorStoreMax: 0,
+    sockets: [],
     successExitStatus: emptyExitStatusSet(),
     restartPreventExitStatus: emptyExitStatusSet(),
     restartForceExitStatus: emptyExitStatusSet(),

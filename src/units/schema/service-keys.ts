@@ -2,6 +2,7 @@
 // (systemd.kill(5)) keys unitd applies. Known keys not listed here are accepted
 // and reported as unsupported by interpret.ts.
 
+import { isValidUnitName } from '../unit-name.js';
 import { parseCommandLine } from '../values/command-line.js';
 import { parseEnvironmentAssignment, parsePassEnvironment, parseUnsetEnvironment } from '../values/environment.js';
 import { parseEnvironmentFileSpec } from '../values/environment-file.js';
@@ -276,6 +277,13 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
   GuessMainPID: bool((s, v) => (s.guessMainPID = v)),
   BusName: busName,
   FileDescriptorStoreMax: unsigned((s, v) => (s.fileDescriptorStoreMax = v)),
+  Sockets: (s, value, ctx) =>
+    words<ServiceSection>((t, names) => {
+      for (const name of names) {
+        if (!isValidUnitName(name) || !name.endsWith('.socket')) ctx.warn(`Unit must be of type socket, ignoring: ${name}`);
+        else if (!t.sockets.includes(name)) t.sockets.push(name);
+      }
+    })(s, value, ctx),
   SuccessExitStatus: statusSet('successExitStatus'),
   RestartPreventExitStatus: statusSet('restartPreventExitStatus'),
   RestartForceExitStatus: statusSet('restartForceExitStatus'),

@@ -2,6 +2,7 @@
 // service it activates. Exec (systemd.exec(5)) and kill (systemd.kill(5)) keys of the section
 // go to a service-shaped section through SERVICE_KEYS, so both types parse them alike.
 
+import { isValidFdName } from '../values/fd-name.js';
 import { expandSpecifiers } from '../values/specifiers.js';
 import { parseSocketAddress, type SocketKind, type SocketPortKind } from '../values/socket-address.js';
 import { bool, enumeration, mode, timespan, unsigned, type KeyContext, type KeyHandler, type KeyTable } from './key-handler.js';
@@ -107,8 +108,7 @@ export const SOCKET_KEYS: KeyTable<SocketSection> = {
   FileDescriptorName: (s, value, ctx) => {
     const name = expand(value, ctx);
     if (name === undefined) return;
-    // fdname_is_valid(): at most 255 printable characters, no ':'.
-    if (name.length > 255 || /[:\x00-\x1f\x7f]/.test(name)) ctx.warn(`Invalid file descriptor name, ignoring: ${value}`);
+    if (!isValidFdName(name)) ctx.warn(`Invalid file descriptor name, ignoring: ${value}`);
     else s.fileDescriptorName = name === '' ? undefined : name;
   },
   ReusePort: bool((s, v) => (s.reusePort = v)),

@@ -150,6 +150,8 @@ export interface ServiceSection {
   guessMainPID: boolean;
   busName?: string;
   fileDescriptorStoreMax: number;
+  /** Sockets=: socket units whose fds this service gets, with Wants= and After= on them. */
+  sockets: string[];
   successExitStatus: ExitStatusSet;
   restartPreventExitStatus: ExitStatusSet;
   restartForceExitStatus: ExitStatusSet;
