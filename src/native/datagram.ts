@@ -35,6 +35,22 @@ export class DatagramSocket {
     return new DatagramSocket(path, socket);
   }
 
+  /**
+   * The socket `bind` made in the program before a daemon-reexec, kept open across execve
+   * at `fd` (src/native/reexec.ts): polled again, nothing re-bound, nothing queued lost.
+   */
+  static adopt(path: string, fd: number, onMessage: (data: Buffer, from: Credentials) => void): DatagramSocket {
+    expectSocketPath(path, 'path');
+    expectFunction(onMessage, 'onMessage');
+    const socket = new native.NativeDatagramSocket(path, (data, from) => onMessage(data, from), fd);
+    return new DatagramSocket(path, socket);
+  }
+
+  /** The socket's descriptor (-1 once closed), for daemon-reexec to keep. */
+  get fd(): number {
+    return this.#native.stats().fd;
+  }
+
   /** Stops polling, closes the fd and removes the socket file (not for abstract names). Idempotent. */
   close(): void {
     this.#native.close();
