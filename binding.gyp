@@ -16,6 +16,7 @@
         "src/native/inotify.cc",
         "src/native/signals.cc",
         "src/native/listen.cc",
+        "src/native/reexec.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

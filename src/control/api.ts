@@ -146,6 +146,8 @@ export interface ManagerApi {
   /** The unit's most recent log lines, oldest first (for the status tail). */
   unitLog(unit: string, lines: number): Promise<LogLine[]>;
   daemonReload(): Promise<void>;
+  /** daemon-reexec: resolves once the next program is checked and about to be executed (the reply precedes execve). */
+  daemonReexec(): Promise<void>;
   /** poweroff/halt/reboot/exit: returns once the shutdown is queued. */
   shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void>;
   systemState(): Promise<'initializing' | 'starting' | 'running' | 'degraded' | 'maintenance' | 'stopping' | 'offline'>;

@@ -207,6 +207,10 @@ export class ControlClient implements ManagerApi {
     // A reload re-reads every unit file; give it longer than a query.
     return this.call('daemonReload', {}, { timeoutMs: 0 });
   }
+  daemonReexec(): Promise<void> {
+    // Checking the new program starts a Node: longer than a query.
+    return this.call('daemonReexec', {}, { timeoutMs: 0 });
+  }
   shutdown(kind: ShutdownKind, exitCode?: number): Promise<void> {
     return this.call('shutdown', exitCode === undefined ? { kind } : { kind, exitCode });
   }

@@ -44,6 +44,7 @@ export interface MethodParams {
   unitProcesses: { unit: string };
   unitLog: { unit: string; lines: number };
   daemonReload: Record<string, never>;
+  daemonReexec: Record<string, never>;
   shutdown: { kind: ShutdownKind; exitCode?: number };
   systemState: Record<string, never>;
   environment: Record<string, never>;
@@ -68,6 +69,7 @@ export const METHODS = [
   'unitProcesses',
   'unitLog',
   'daemonReload',
+  'daemonReexec',
   'shutdown',
   'systemState',
   'environment',
@@ -83,6 +85,7 @@ export const MUTATING_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'resetFailed',
   'cancelJobs',
   'daemonReload',
+  'daemonReexec',
   'shutdown',
   'setEnvironment',
   'freezeUnit',
@@ -275,6 +278,7 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
   unitProcesses: (p) => ({ unit: str(p, 'unit') }),
   unitLog: (p) => ({ unit: str(p, 'unit'), lines: int(p, 'lines', 0, 1_000_000) }),
   daemonReload: none,
+  daemonReexec: none,
   shutdown: (p) => {
     const kind = oneOf<ShutdownKind>(p, 'kind', SHUTDOWN_KINDS);
     return p.exitCode === undefined ? { kind } : { kind, exitCode: int(p, 'exitCode', 0, 255) };

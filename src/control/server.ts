@@ -37,6 +37,8 @@ export interface ControlServer {
   drain(timeoutMs: number): Promise<void>;
   /** Stop accepting, end open connections and remove the socket file. */
   close(): Promise<void>;
+  /** The listening socket's fd, which daemon-reexec keeps so clients queue while the next program starts. */
+  listeningFd(): number | undefined;
 }
 
 export interface ControlServerOptions {
@@ -50,6 +52,8 @@ export interface ControlServerOptions {
   onError?: (what: string, err: unknown) => void;
   /** One line about clients refused for going over a bound (rate-limited); default: onError. */
   onRefusal?: (line: string) => void;
+  /** The listening socket the previous program kept open across daemon-reexec: served again, not re-bound. */
+  adoptFd?: number;
 }
 
 /**
@@ -60,6 +64,9 @@ const MANAGER_UID = process.getuid?.() ?? 0;
 function privilegedUid(uid: number): boolean {
   return uid === 0 || uid === MANAGER_UID;
 }
+
+/** What each connection is served with (the adopted fd matters only to serveControl). */
+type ServingOptions = Required<Omit<ControlServerOptions, 'adoptFd'>>;
 
 function defaultAuthorize(method: MethodName, peer: PeerCredentials | undefined): boolean {
   if (!MUTATING_METHODS.has(method)) return true;
@@ -96,6 +103,8 @@ function dispatch(api: ManagerApi, req: RequestFrame): Promise<unknown> {
     }
     case 'daemonReload':
       return api.daemonReload();
+    case 'daemonReexec':
+      return api.daemonReexec();
     case 'shutdown': {
       const s = p as MethodParams['shutdown'];
       return api.shutdown(s.kind, s.exitCode);
@@ -210,7 +219,7 @@ class Connection {
   constructor(
     private readonly socket: Socket,
     private readonly api: ManagerApi,
-    private readonly options: Required<ControlServerOptions>,
+    private readonly options: ServingOptions,
     readonly peer: PeerCredentials | undefined,
     private readonly scheduler: Scheduler,
   ) {
@@ -432,7 +441,7 @@ export async function serveControl(
   api: ManagerApi,
   options: ControlServerOptions = {},
 ): Promise<ControlServer> {
-  const opts: Required<ControlServerOptions> = {
+  const opts: ServingOptions = {
     authorize: options.authorize ?? defaultAuthorize,
     onError: (what, err) => {
       try {
@@ -451,7 +460,7 @@ export async function serveControl(
     },
   };
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
-  await removeStaleSocket(socketPath);
+  if (options.adoptFd === undefined) await removeStaleSocket(socketPath);
 
   const connections = new Set<Connection>();
   const caps = new ConnectionCaps();
@@ -482,17 +491,24 @@ export async function serveControl(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketPath, () => {
+    const listening = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (options.adoptFd !== undefined) server.listen({ fd: options.adoptFd }, listening);
+    else server.listen(socketPath, listening);
   });
   // Anyone may connect, as to systemd's private bus: each request is authorized by the peer's uid.
-  await chmod(socketPath, 0o666);
+  if (options.adoptFd === undefined) await chmod(socketPath, 0o666);
 
   let closing: Promise<void> | undefined;
   return {
     path: socketPath,
+    listeningFd() {
+      // net.Server keeps its pipe handle's fd on the (undocumented but stable) _handle.
+      const fd = (server as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+      return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+    },
     async drain(timeoutMs: number): Promise<void> {
       server.close();
       const deadline = Date.now() + timeoutMs;

@@ -21,19 +21,22 @@ export type ChildExit = ExitInfo;
 
 export interface DatagramSocketHandle {
   close(): void;
+  /** Its descriptor, which daemon-reexec keeps (absent in test doubles). */
+  readonly fd?: number;
 }
 
 export interface NativeModule {
   spawn(spec: SpawnSpec): SpawnResult;
   onChildExit(listener: (e: ChildExit) => void): () => void;
-  bindDatagram(path: string, onMessage: DatagramHandler): DatagramSocketHandle;
+  /** `adoptedFd`: the socket at `path` kept open across daemon-reexec, polled again instead of bound. */
+  bindDatagram(path: string, onMessage: DatagramHandler, adoptedFd?: number): DatagramSocketHandle;
   setChildSubreaper(): void;
 }
 
 export const realNative: NativeModule = {
   spawn,
   onChildExit,
-  bindDatagram: (path, onMessage) => DatagramSocket.bind(path, onMessage),
+  bindDatagram: (path, onMessage, adoptedFd) => (adoptedFd === undefined ? DatagramSocket.bind(path, onMessage) : DatagramSocket.adopt(path, adoptedFd, onMessage)),
   setChildSubreaper,
 };
 

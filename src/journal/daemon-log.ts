@@ -8,7 +8,7 @@
 //   - the console, for warnings and worse: exactly one line, `unitd[1]: <message>`, never a stack.
 // Records logged before the journal is open are kept (bounded) and written when it attaches.
 
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JournalEntry } from './entry.js';
 
@@ -34,6 +34,8 @@ export interface DaemonLogOptions {
   console: (line: string) => void;
   maxFileBytes?: number;
   pid?: number;
+  /** daemon-reexec: the first open appends to the previous program's file instead of starting a new one. */
+  continueFile?: boolean;
 }
 
 interface PinoRecord {
@@ -117,6 +119,8 @@ export class DaemonLog {
   }
 
   /** The next record starts a new file (after /run was emptied under it). */
+  private continued = false;
+
   reopen(): void {
     this.close();
   }
@@ -138,8 +142,11 @@ export class DaemonLog {
       if (this.fd === undefined) {
         mkdirSync(dirname(this.options.file), { recursive: true, mode: 0o755 });
         // A fresh file per start: /run is new at boot anyway, and the old one would only mislead.
-        this.fd = openSync(this.options.file, 'w', 0o640);
-        this.fileBytes = 0;
+        // After a daemon-reexec the same daemon goes on, and so does its file.
+        const append = this.options.continueFile === true && !this.continued;
+        this.continued = true;
+        this.fd = openSync(this.options.file, append ? 'a' : 'w', 0o640);
+        this.fileBytes = append ? fstatSync(this.fd).size : 0;
       }
       this.fileBytes += writeSync(this.fd, text);
     } catch {

@@ -20,7 +20,12 @@ export function now(): DualTimestamp {
 }
 
 /** When this manager started (systemd's MANAGER_TIMESTAMP_USERSPACE): OnStartupSec=/OnBootSec= count from it. */
-export const MANAGER_START: DualTimestamp = now();
+export let MANAGER_START: DualTimestamp = now();
+
+/** daemon-reexec: the program that resumes keeps the first one's start (timers count from it). */
+export function resumeManagerStart(start: DualTimestamp): void {
+  MANAGER_START = start;
+}
 
 /** Longest delay setTimeout accepts; anything longer is treated as "later" and re-armed. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

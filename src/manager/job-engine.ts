@@ -63,6 +63,15 @@ export class JobEngine {
     this.graph = new DependencyGraph({ all: () => units.all(), idOf: (name) => units.get(name).config.id });
   }
 
+  /** daemon-reexec: job ids go on from where the previous program stopped. */
+  get nextJobId(): number {
+    return this.nextId;
+  }
+
+  continueJobIds(next: number): void {
+    this.nextId = Math.max(this.nextId, next);
+  }
+
   list(): JobListEntry[] {
     return [...this.jobs.values()]
       .sort((a, b) => a.id - b.id)

@@ -94,11 +94,18 @@ export interface CapturedStream {
   drain(): void;
   /** Flush a partial last line and stop reading. */
   close(): void;
+  /** The pipe and whose output it carries, for daemon-reexec. */
+  readonly source?: { fd: number; meta: CaptureMeta };
 }
 
 /** Read a service's output pipe line by line into the sink. */
 export function captureStream(fd: number, sink: LogSink, meta: CaptureMeta): CapturedStream {
-  if (sink.capture) return sink.capture(fd, meta);
+  const stream = sink.capture ? sink.capture(fd, meta) : captureIntoSink(fd, sink, meta);
+  return { drain: () => stream.drain(), close: () => stream.close(), source: { fd, meta } };
+}
+
+/** A sink without its own capture (tests, the in-memory ring): lines read here. */
+function captureIntoSink(fd: number, sink: LogSink, meta: CaptureMeta): CapturedStream {
   let socket: Socket;
   try {
     socket = new Socket({ fd, readable: true, writable: false });

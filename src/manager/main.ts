@@ -15,7 +15,7 @@ import { BusNameWatcher } from './bus-names.js';
 import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
 import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
-import { SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.js';
+import { adoptFd, SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.js';
 import { stateDump } from './state-dump.js';
 import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
@@ -28,6 +28,9 @@ import { sweepLeftoverProcesses } from './shutdown.js';
 import { chooseBootUnit } from './boot.js';
 import { SkipList } from './skip-list.js';
 import { readSystemConf } from './system-conf.js';
+import { resumeManagerStart } from './clock.js';
+import { CHECK_LOAD_ARG, checkLoadable, currentProgram, DESERIALIZE_ARG, execNow } from './reexec.js';
+import { readStateFile, type StateFile } from './serialize.js';
 
 interface Arguments {
   /** --unit=X / systemd.unit=X, else default.target (multi-user.target when that is missing). */
@@ -35,6 +38,10 @@ interface Arguments {
   consoleStatus: boolean;
   /** Caps the orderly stop (UNITD_STOP_BUDGET, --stop-budget=); without it the units' TimeoutStopSec= decide (stop-budget.ts). */
   stopBudgetCapMs?: number;
+  /** daemon-reexec: the state file the previous program wrote (reexec.ts). */
+  deserialize?: string;
+  /** The arguments a daemon-reexec passes on (all but --deserialize=). */
+  passOn: string[];
 }
 
 function parseBudget(value: string | undefined, log: Logger): number | undefined {
@@ -52,9 +59,11 @@ function parseArguments(argv: string[], env: NodeJS.ProcessEnv, log: Logger): Ar
   const args: Arguments = {
     consoleStatus: !['0', 'no', 'false', 'off'].includes((env.UNITD_CONSOLE_STATUS ?? '').toLowerCase()),
     stopBudgetCapMs: parseBudget(env.UNITD_STOP_BUDGET, log),
+    passOn: argv.filter((a) => !a.startsWith(DESERIALIZE_ARG)),
   };
   for (const arg of argv) {
-    if (arg.startsWith('--unit=')) args.unit = arg.slice('--unit='.length);
+    if (arg.startsWith(DESERIALIZE_ARG)) args.deserialize = arg.slice(DESERIALIZE_ARG.length);
+    else if (arg.startsWith('--unit=')) args.unit = arg.slice('--unit='.length);
     else if (arg.startsWith('systemd.unit=')) args.unit = arg.slice('systemd.unit='.length);
     else if (arg === '--no-console-status' || arg === 'quiet' || arg === 'systemd.show_status=0' || arg === 'systemd.show_status=false') args.consoleStatus = false;
     else if (arg === '--console-status' || arg === 'systemd.show_status=1' || arg === 'systemd.show_status=true') args.consoleStatus = true;
@@ -177,6 +186,8 @@ const NODE_SIGNALS: ReadonlySet<string> = new Set([
 
 interface SignalContext {
   manager: Manager;
+  /** Check the program on disk, then execve it (reexec.ts); rejects when it cannot start. */
+  reexecute(): Promise<void>;
   log: Logger;
   /** A manager message in the journal (identifier systemd) and unitd's own log. */
   note(message: string, priority: number): void;
@@ -230,9 +241,7 @@ function actOnSignal(ctx: SignalContext, name: string, pid: number): void {
       ctx.manager.daemonReload().catch((err: unknown) => ctx.log.error({ err }, 'daemon-reload failed'));
       return;
     case 're-execute':
-      // unitd has no daemon-reexec yet: `systemctl daemon-reexec` is a daemon-reload too.
-      ctx.note('Re-executing is not supported; reloading unit files instead.', PRIORITY.notice);
-      ctx.manager.daemonReload().catch((err: unknown) => ctx.log.error({ err }, 'daemon-reload failed'));
+      ctx.reexecute().catch((err: unknown) => ctx.note(`Failed to reexecute: ${err instanceof Error ? err.message : String(err)}`, PRIORITY.err));
       return;
     case 'show-status':
       ctx.manager.consoleStatus = action.on;
@@ -312,6 +321,8 @@ function announceUserModeLimits(unservedSockets: readonly string[], runsGenerato
 
 /** Exit status of a daemon that could not start (EX_SOFTWARE), distinct from a unit's `exit N`. */
 const STARTUP_FAILURE_EXIT = 70;
+/** Between answering `daemon-reexec` and execve: the reply is written before the connection ends. */
+const REPLY_GRACE_MS = 100;
 /** Time a halt may take beyond the stop budget (control drain, leftover sweep, journal close). */
 const HALT_SLACK_MS = 6000;
 
@@ -322,15 +333,32 @@ async function stopBudget(manager: Manager, capMs: number | undefined): Promise<
   return stopBudgetMs(props.map(stoppingUnit), capMs);
 }
 
+/** The previous program's state, or undefined (with the reason logged) to boot afresh. */
+function readResumeState(path: string | undefined, log: Logger): StateFile | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readStateFile(path);
+  } catch (err) {
+    log.error({ err }, `Failed to deserialize, booting afresh: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
+  // The previous program's check before a daemon-reexec: every module loaded, nothing else done.
+  if (process.argv.includes(CHECK_LOAD_ARG)) process.exit(0);
   const consoleWriter = new ConsoleWriter(process.stdout);
   const dir = managerRuntimeDir();
   announceUserMode(dir, consoleWriter);
-  const daemonLog = new DaemonLog({ file: join(dir, 'unitd.log'), console: (line) => consoleWriter.line(line) });
+  const resuming = process.argv.some((a) => a.startsWith(DESERIALIZE_ARG));
+  const daemonLog = new DaemonLog({ file: join(dir, 'unitd.log'), console: (line) => consoleWriter.line(line), continueFile: resuming });
   const log = createLogger(daemonLog);
   surviveErrors(log);
   const args = parseArguments(process.argv.slice(2), process.env, log);
-  prepareRunDirectory(log); // a fresh /run and tmpfiles.d, as a machine's early boot
+  const resumed = readResumeState(args.deserialize, log);
+  if (resumed) resumeManagerStart(resumed.managerStart);
+  // A resumed unitd keeps /run as it is: its services are running from it.
+  else prepareRunDirectory(log); // a fresh /run and tmpfiles.d, as a machine's early boot
   daemonLog.reopen(); // emptying /run may have removed the log file
   // Chosen once (after the early boot, which leaves a private UNITD_RUNTIME_DIR alone): every
   // later runtimeDir() (the boot id, journalctl and systemctl run by units) finds this one.
@@ -348,8 +376,11 @@ async function main(): Promise<void> {
       warn: (msg, details) => log.warn(details ?? {}, msg),
       warnShown: (msg, details) => log.warn({ ...details, [SHOWN_ON_CONSOLE]: true }, msg),
     },
-    // Non-root mode: where this user may write, unless UNITD_JOURNAL_DIR says.
-    { dir: (process.getuid?.() ?? 0) !== 0 && configuredJournalDir() === undefined ? unprivilegedJournalDir(dir) : undefined },
+    {
+      // Non-root mode: where this user may write, unless UNITD_JOURNAL_DIR says.
+      dir: (process.getuid?.() ?? 0) !== 0 && configuredJournalDir() === undefined ? unprivilegedJournalDir(dir) : undefined,
+      ...(resumed ? { bootId: resumed.bootId } : {}),
+    },
   );
   daemonLog.attach((entry) => journal.journal.append(entry, { console: false }));
   const runsGenerators = (process.getuid?.() ?? 0) === 0 || writableOrCreatable(GENERATOR_OUTPUT.normal);
@@ -369,7 +400,35 @@ async function main(): Promise<void> {
     systemConf,
     consoleStatus: args.consoleStatus,
     generators: runsGenerators ? {} : undefined,
+    onReexecRequest: () => reexecute(),
   });
+
+  /** A manager message: systemd's wording under its identifier in the journal; the file gets a copy. */
+  function note(message: string, priority: number): void {
+    journal.journal.write({ timestamp: nowUSec(), unit: '', identifier: 'systemd', pid: process.pid, priority, message });
+    if (priority <= PRIORITY.warning) consoleWriter.line(`unitd[${process.pid}]: ${message}`);
+    log.debug(message);
+  }
+
+  let reexecuting = false;
+  /** Checks the new program, then execs it once the client's reply is out (execve ends its connection). */
+  async function reexecute(): Promise<void> {
+    if (reexecuting) throw new Error('A reexecution is already under way.');
+    reexecuting = true;
+    try {
+      await checkLoadable(realNative, currentProgram());
+    } catch (err) {
+      reexecuting = false;
+      throw err;
+    }
+    setTimeout(() => {
+      note('Reexecuting.', PRIORITY.notice);
+      execNow({ manager, journal, control: () => control, native: realNative, runtimeDir: dir, version: VERSION, args: args.passOn }).catch((err: unknown) => {
+        reexecuting = false;
+        note((err as Error).message, PRIORITY.err);
+      });
+    }, REPLY_GRACE_MS);
+  }
 
   function halt(code: number, options: ExitRequestOptions = {}): void {
     if (halting) return;
@@ -416,25 +475,27 @@ async function main(): Promise<void> {
       });
   }
 
+  // A resumed manager takes its units back before it reaps: an exit that happened while no
+  // program ran is a zombie still, and must reach the unit that owns it.
+  if (resumed) {
+    manager.restoreState(resumed.manager);
+    // Kept fds nothing took back (a unit gone from disk) stay ours, never a service's.
+    for (const fd of resumed.keepFds) adoptFd(fd);
+  }
   manager.attachReaper();
   journal.serveSyslog((sender) => manager.unitForSender(sender));
   journal.serveStreams((sender) => manager.unitForSender(sender));
-  installSignalHandlers({
-    manager,
-    log,
-    halt,
-    configuredLogLevel: log.level,
-    note(message, priority) {
-      // The journal entry is systemd's wording under its identifier; the file gets a copy.
-      journal.journal.write({ timestamp: nowUSec(), unit: '', identifier: 'systemd', pid: process.pid, priority, message });
-      if (priority <= PRIORITY.warning) consoleWriter.line(`unitd[${process.pid}]: ${message}`);
-      log.debug(message);
-    },
-  });
+  installSignalHandlers({ manager, reexecute, log, halt, configuredLogLevel: log.level, note });
   control = await serveControl(controlSocketPath(), manager, {
     onError: (what, err) => log.warn({ what, err }, 'control server'),
     onRefusal: (line) => log.warn(line),
+    ...(resumed?.controlFd != null && adoptFd(resumed.controlFd) ? { adoptFd: resumed.controlFd } : {}),
   });
+  if (resumed) {
+    // The generators' output of the previous program is still in /run; the units were loaded from it.
+    log.info({ units: resumed.manager.units.length, by: resumed.writtenBy }, 'Deserialized state, resumed.');
+    return;
+  }
   await manager.runGenerators(); // systemd.generator(7): before the first unit is loaded
   const bootUnit = await chooseBootUnit(args.unit, async (name) => String((await manager.unitProperties([name]))[0]?.LoadState ?? ''));
   const result = await manager.boot(bootUnit);

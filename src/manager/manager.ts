@@ -41,6 +41,7 @@ import type { UnitSource } from './unit-source.js';
 import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
 import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
+import type { ManagerStateSnapshot, UnitStateSnapshot } from './serialize.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -76,6 +77,8 @@ export interface ManagerOptions {
   consoleStatus?: boolean;
   /** Run systemd generators at boot and daemon-reload (the real daemon does; tests leave it out). */
   generators?: GeneratorOptions;
+  /** daemon-reexec / SIGRTMIN+25 (main.ts): resolves when execve is next; rejects, changing nothing, when it cannot be done. */
+  onReexecRequest?: () => Promise<void>;
 }
 
 export interface ExitRequestOptions {
@@ -109,6 +112,7 @@ export class Manager implements ManagerApi, UnitHost {
   private activationCounter = 0;
   private state: 'initializing' | 'starting' | 'running' | 'stopping' = 'initializing';
   private readonly onExitRequest: (code: number, options?: ExitRequestOptions) => void;
+  private readonly onReexecRequest: (() => Promise<void>) | undefined;
   private readonly skipList: SkipList | undefined;
   readonly systemConf: SystemConf;
   /** Status lines on the console; SIGRTMIN+20/+21 turn them on/off at run time (main.ts). */
@@ -130,6 +134,7 @@ export class Manager implements ManagerApi, UnitHost {
     this.processEnvironment = options.processEnvironment ?? process.env;
     this.managerEnv = defaultManagerEnvironment(this.processEnvironment);
     this.onExitRequest = options.onExitRequest ?? (() => undefined);
+    this.onReexecRequest = options.onReexecRequest;
     this.skipList = options.skipList;
     this.systemConf = options.systemConf ?? defaultSystemConf();
     this.consoleStatus = options.consoleStatus ?? true;
@@ -454,6 +459,59 @@ export class Manager implements ManagerApi, UnitHost {
       this.log.error({ err }, 'running generators failed');
     }
     this.source.reload();
+  }
+
+  /** daemon-reexec (serialize.ts): every unit's running state, the jobs and the manager's own; `keep` collects fds. */
+  snapshotState(keep: (fd: number) => void): ManagerStateSnapshot {
+    const units: UnitStateSnapshot[] = [];
+    for (const e of this.uniqueEntries()) {
+      if (e.instance.snapshot === undefined || e.config.loadState !== 'loaded' || e.instance.inert) continue;
+      units.push({ id: e.config.id, activatedAt: e.activatedAt, checks: e.checks, state: e.instance.snapshot(keep) });
+    }
+    return {
+      state: this.state, basicReached: this.basicReached, managerEnvironment: this.managerEnv, consoleStatus: this.consoleStatus,
+      activationCounter: this.activationCounter, nextJobId: this.jobs.nextJobId, units,
+      jobs: this.jobs.list().map((j) => ({ unit: j.unit, type: j.type })),
+    };
+  }
+
+  /**
+   * The new program resumes (semantics: systemd's manager_deserialize + coldplug): units are
+   * loaded from disk as at daemon-reload and take back their running state, trigger units
+   * last (they look at the units they trigger); then the jobs that were queued are queued again.
+   */
+  restoreState(snap: ManagerStateSnapshot): void {
+    this.managerEnv = snap.managerEnvironment;
+    this.consoleStatus = snap.consoleStatus;
+    this.basicReached = snap.basicReached;
+    this.activationCounter = snap.activationCounter;
+    this.jobs.continueJobIds(snap.nextJobId);
+    const restored = snap.units.map((u) => ({ u, entry: this.entry(u.id) }));
+    const triggersLast = [...restored.filter((r) => !r.entry.instance.triggerNotify), ...restored.filter((r) => r.entry.instance.triggerNotify)];
+    for (const { u, entry } of triggersLast) {
+      entry.activatedAt = u.activatedAt;
+      if (u.checks !== undefined) entry.checks = u.checks;
+      try {
+        entry.instance.restore?.(u.state);
+      } catch (err) {
+        this.unitMessage(entry.config.id, `Failed to deserialize unit state: ${(err as Error).message}`, PRIORITY.err);
+      }
+    }
+    this.jobs.invalidateGraph();
+    for (const job of snap.jobs) {
+      try {
+        this.jobs.enqueue(job.unit, job.type);
+      } catch (err) {
+        this.unitMessage(job.unit, `Failed to requeue ${job.type} job: ${(err as Error).message}`, PRIORITY.warning);
+      }
+    }
+    this.state = snap.state;
+    if (this.state === 'initializing' || this.state === 'starting') {
+      // The boot transaction was under way: `running` once the queue empties, as boot() would have.
+      void this.jobs.whenIdle().then(() => {
+        if (this.state === 'initializing' || this.state === 'starting') this.state = 'running';
+      });
+    }
   }
 
   /**
@@ -865,6 +923,12 @@ export class Manager implements ManagerApi, UnitHost {
       entry.instance.reload(config);
     }
     this.jobs.invalidateGraph();
+  }
+
+  async daemonReexec(): Promise<void> {
+    if (this.onReexecRequest === undefined) throw new ManagerError('org.freedesktop.DBus.Error.NotSupported', 'Re-executing is not supported by this manager.');
+    if (this.state === 'stopping') throw new ManagerError('org.freedesktop.systemd1.ShuttingDown', 'Refusing to reexecute while shutting down.');
+    await this.onReexecRequest();
   }
 
   async shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void> {

@@ -15,7 +15,7 @@ import { SpecCheck, SpecWatch } from './path-watch.js';
 import { noTimestamps, recordTransition, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import { isDown, type ActiveState } from './states.js';
-import type { LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
+import type { UnitSnapshot, LoadedUnit, TriggeredUnitStatus, UnitHost, UnitInstance, UnitType } from './unit-type.js';
 import { ProcesslessUnit } from './processless-unit.js';
 
 /** path_state_translation_table. */
@@ -84,6 +84,20 @@ export class PathUnit extends ProcesslessUnit implements UnitInstance {
     this.checks = this.section.paths.map((spec) => new SpecCheck(spec));
     // path_coldplug()/after a reload: a watching unit re-evaluates as at start.
     if (this.state === 'waiting' || this.state === 'running') this.enterWaiting(true, false);
+  }
+
+  snapshot(): UnitSnapshot {
+    return { state: this.state, result: this.result, invocationId: this.invocationId, ts: this.ts };
+  }
+
+  /** The watches are set up again; what changed while no program watched is seen by the first check. */
+  restore(snap: UnitSnapshot): void {
+    this.state = snap.state as PathState;
+    this.result = snap.result as PathResult;
+    this.invocationId = String(snap.invocationId);
+    Object.assign(this.ts, snap.ts);
+    if (this.state === 'waiting') this.enterWaiting(false, false);
+    else if (this.state === 'running') this.watch();
   }
 
   start(): 'started' | 'already' | 'failed' {

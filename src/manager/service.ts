@@ -24,7 +24,8 @@ import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.j
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
 import { unitBaseProperties, execStateProperty, noTimestamps, timestampProperties, type UnitTimestamps } from './properties.js';
-import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
+import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
+import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
 /** 208/STDIN: no socket to take as stdin (exec_context's EXIT_STDIN). */
@@ -1240,6 +1241,56 @@ export class Service implements UnitInstance {
       const rec = this.records[list][i] ?? emptyRecord();
       return { path: cmd.path, argv: cmd.argv, ignoreErrors: cmd.ignoreFailure, ...execStateProperty(rec) };
     });
+  }
+
+  // ---------------------------------------------------------------- daemon-reexec (serialize-fields.ts)
+
+  snapshot(keep: (fd: number) => void): UnitSnapshot {
+    return this.runState(keep);
+  }
+
+  private runState(keep: (fd: number) => void) {
+    const notifyFd = this.notifySocket?.fd;
+    if (notifyFd !== undefined && notifyFd >= 0) keep(notifyFd);
+    return {
+      state: this.state, result: this.result, reloadResult: this.reloadResult, activationEnvironment: this.activationEnvironment,
+      mainPid: this.mainPid, mainPidKnown: this.mainPidKnown, controlPid: this.controlPid, controlList: this.controlList ?? null,
+      controlIndex: this.controlIndex, mainIndex: this.mainIndex, mainExit: this.mainExit ?? null, execMain: this.execMain,
+      records: this.records, invocationId: this.invocationId, nRestarts: this.nRestarts, startAttempts: this.startAttempts,
+      forbidRestart: this.forbidRestart, restarting: this.restarting, statusText: this.statusText, statusErrno: this.statusErrno,
+      notifyState: this.notifyState, notifyPath: this.notifyPath ?? null, notifyFd: notifyFd ?? null, directoryEnv: this.directoryEnv,
+      sessions: [...this.sessions], failedChildPids: [...this.failedChildPids], streams: snapshotStreams(this.streams, keep),
+      timer: deadlineOf(this.timer), watchdogTimer: deadlineOf(this.watchdogTimer), watchdogUSec: this.watchdogUSec,
+      watchdogTimestamp: this.watchdogTimestamp, watchingPidFile: this.pidFileWatcher !== undefined, ts: this.ts,
+    };
+  }
+
+  restore(snap: UnitSnapshot): void {
+    const r = snap as unknown as ReturnType<Service['runState']>;
+    Object.assign(this, {
+      state: r.state, result: r.result, reloadResult: r.reloadResult, activationEnvironment: r.activationEnvironment, mainPid: r.mainPid,
+      mainPidKnown: r.mainPidKnown, controlPid: r.controlPid, controlList: r.controlList ?? undefined, controlIndex: r.controlIndex,
+      mainIndex: r.mainIndex, mainExit: r.mainExit ?? undefined, execMain: r.execMain, invocationId: r.invocationId, nRestarts: r.nRestarts,
+      startAttempts: r.startAttempts, forbidRestart: r.forbidRestart, restarting: r.restarting, statusText: r.statusText,
+      statusErrno: r.statusErrno, notifyState: r.notifyState, directoryEnv: r.directoryEnv, watchdogUSec: r.watchdogUSec,
+      watchdogTimestamp: r.watchdogTimestamp,
+    });
+    // Exec records follow the unit file as loaded now; a list that changed length starts afresh.
+    for (const list of EXEC_LISTS) if (r.records[list]?.length === this.records[list].length) this.records[list] = r.records[list];
+    Object.assign(this.ts, r.ts);
+    for (const pid of r.sessions) this.sessions.add(pid);
+    for (const [synthetic, real] of r.failedChildPids) this.failedChildPids.set(synthetic, real);
+    for (const pid of [this.mainPid, this.controlPid]) if (pid > 0) this.host.watchPid(pid, this.id);
+    const notifyFd = keptFd(r.notifyFd);
+    if (r.notifyPath !== null && notifyFd !== undefined) {
+      this.notifySocket = this.host.native.bindDatagram(r.notifyPath, (data, from) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from)), notifyFd);
+      this.notifyPath = r.notifyPath;
+    }
+    restoreStreams(r.streams, this.host.logSink, this.streams);
+    rearm(this.timer, r.timer);
+    rearm(this.watchdogTimer, r.watchdogTimer);
+    if (STOP_STATES.includes(this.state)) this.emptiness.schedule();
+    if (r.watchingPidFile && this.state === 'start') this.watchPidFile();
   }
 
   properties(): Properties {

@@ -23,6 +23,7 @@ import { formatSocketAddress } from '../units/values/socket-address.js';
 import { DeadlineTimer, now } from './clock.js';
 import { EmptinessCheck, killedLine, killProcesses, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
+import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
 import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
 import { execStateProperty, noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
@@ -30,7 +31,7 @@ import { resultOfExit } from './restart-policy.js';
 import { commandStartError, runCommand } from './run-command.js';
 import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
 import { isDown, type ActiveState } from './states.js';
-import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 /** socket_state_to_string() with its UnitActiveState (state_translation_table). */
 const SOCKET_STATE_TABLE = {
@@ -264,6 +265,41 @@ export class SocketUnit implements UnitInstance {
     } else {
       this.enterListening();
     }
+  }
+
+  // ---------------------------------------------------------------- daemon-reexec (serialize-fields.ts)
+
+  snapshot(keep: (fd: number) => void): UnitSnapshot {
+    return this.runState(keep);
+  }
+
+  private runState(keep: (fd: number) => void) {
+    for (const p of this.ports) keep(p.fd);
+    for (const c of this.connections.values()) if (c.fd !== undefined) keep(c.fd);
+    return {
+      state: this.state, result: this.result, invocationId: this.invocationId, ports: this.ports, controlPid: this.controlPid,
+      controlList: this.controlList ?? null, controlIndex: this.controlIndex, records: [...this.records], sessions: [...this.sessions],
+      streams: snapshotStreams(this.streams, keep), nAccepted: this.nAccepted, nRefused: this.nRefused, connections: [...this.connections],
+      timer: deadlineOf(this.timer), ts: this.ts,
+    };
+  }
+
+  /** The listening fds were kept: what queued on them meanwhile is still there, and is seen once watched again. */
+  restore(snap: UnitSnapshot): void {
+    const r = snap as unknown as ReturnType<SocketUnit['runState']>;
+    Object.assign(this, {
+      state: r.state, result: r.result, invocationId: r.invocationId, controlPid: r.controlPid, controlList: r.controlList ?? undefined,
+      controlIndex: r.controlIndex, nAccepted: r.nAccepted, nRefused: r.nRefused,
+    });
+    this.ports = r.ports.filter((p) => keptFd(p.fd) !== undefined);
+    for (const [key, record] of r.records) this.records.set(key, record);
+    for (const pid of r.sessions) this.sessions.add(pid);
+    for (const [key, c] of r.connections) this.connections.set(key, { fd: c.fd === undefined ? undefined : keptFd(c.fd), source: c.source });
+    Object.assign(this.ts, r.ts);
+    if (this.controlPid > 0) this.host.watchPid(this.controlPid, this.id);
+    restoreStreams(r.streams, this.host.logSink, this.streams);
+    rearm(this.timer, r.timer);
+    if (this.state === 'listening') this.watch();
   }
 
   private openPorts(): void {

@@ -5,7 +5,7 @@ import { now } from './clock.js';
 import { noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { TARGET_STATE_TABLE, type ActiveState, type TargetState } from './states.js';
 import { ProcesslessUnit } from './processless-unit.js';
-import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 export class Target extends ProcesslessUnit implements UnitInstance {
   readonly inert: boolean = false;
@@ -45,6 +45,15 @@ export class Target extends ProcesslessUnit implements UnitInstance {
 
   reload(config: LoadedUnit): void {
     this.config = config;
+  }
+
+  snapshot(): UnitSnapshot {
+    return { state: this.state, ts: this.ts };
+  }
+
+  restore(snap: UnitSnapshot): void {
+    this.state = snap.state as TargetState;
+    Object.assign(this.ts, snap.ts);
   }
 
   start(): 'started' | 'already' | 'failed' {

@@ -31,7 +31,7 @@ import { PRIORITY } from './log-sink.js';
 import { noTimestamps, recordTransition, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import { isDown, type ActiveState } from './states.js';
-import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
+import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
 /** timer_state_translation_table. */
 const TIMER_STATE_TABLE = { dead: 'inactive', waiting: 'active', running: 'active', elapsed: 'active', failed: 'failed' } as const satisfies Record<
@@ -178,6 +178,29 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     this.resetValueState();
     // timer_coldplug(): a waiting or elapsed timer recomputes from its (kept) last trigger.
     if (this.state === 'waiting' || this.state === 'elapsed') this.enterWaiting(false);
+  }
+
+  snapshot(): UnitSnapshot {
+    return this.runState();
+  }
+
+  private runState() {
+    return {
+      state: this.state, result: this.result, invocationId: this.invocationId, lastTrigger: this.lastTrigger, monoNext: this.monoNext,
+      monoDisabled: this.monoDisabled, calendarNext: this.calendarNext, nextMonotonic: this.nextMonotonic, nextRealtime: this.nextRealtime,
+      wakeSystemLogged: this.wakeSystemLogged, ts: this.ts,
+    };
+  }
+
+  /** The next elapse is the one computed before (RandomizedDelaySec= is not drawn again). */
+  restore(snap: UnitSnapshot): void {
+    const { ts, ...run } = snap as unknown as ReturnType<TimerUnit['runState']>;
+    Object.assign(this, run);
+    Object.assign(this.ts, ts);
+    if (this.state === 'waiting') {
+      if (this.section.onTimezoneChange) this.watchZone();
+      this.arm();
+    }
   }
 
   start(): 'started' | 'already' | 'failed' {

@@ -149,7 +149,18 @@ export interface UnitInstance {
   passedFds?(service: string, named?: boolean): PassedFds | undefined;
   /** The daemon is going down: stop without restarts. */
   dispose(): void;
+  /**
+   * daemon-reexec (serialize.ts): the running state as plain JSON, `keep` naming each fd that
+   * must survive execve. Stops reading kept pipes; nothing else changes. Absent: the unit
+   * comes back inactive (a type with nothing to keep).
+   */
+  snapshot?(keep: (fd: number) => void): UnitSnapshot;
+  /** daemon-reexec: resume from snapshot()'s JSON of the previous program; its fds are open at the same numbers. */
+  restore?(snapshot: UnitSnapshot): void;
 }
+
+/** A unit's running state across daemon-reexec: JSON, read back only by the same type. */
+export type UnitSnapshot = Record<string, unknown>;
 
 /** Fds for a service's main process, dup'ed to 3, 4 ... and named in LISTEN_FDNAMES. */
 export interface PassedFds {

@@ -13,6 +13,7 @@ void InitCredentials(Napi::Env env, Napi::Object exports);
 void InitInotify(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
 void InitListen(Napi::Env env, Napi::Object exports);
+void InitReexec(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -24,6 +25,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitInotify(env, exports);
   unitd::InitSignals(env, exports);
   unitd::InitListen(env, exports);
+  unitd::InitReexec(env, exports);
   return exports;
 }
 

@@ -91,7 +91,7 @@ export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
-  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials, fds: number[]) => void) => NativeDatagramSocket;
+  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials, fds: number[]) => void, adoptedFd?: number) => NativeDatagramSocket;
   sendDatagram(path: string, data: Buffer): void;
   NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void, kind?: 'datagram' | 'stream') => NativeLogSocket;
   peerCredentials(fd: number): NativeCredentials;
@@ -100,6 +100,8 @@ export interface NativeBinding {
   NativeInotify: new (onEvents: (batch: NativeInotifyEvent[]) => void) => NativeInotify;
   NativeSignalWatcher: new (signals: number[], onSignals: (batch: NativeSignalDelivery[]) => void) => NativeSignalWatcher;
   sigrtmin: number;
+  execSelf(file: string, argv: string[], env: string[], keepFds: number[]): never;
+  adoptFd(fd: number): boolean;
   sigrtmax: number;
 }
 

@@ -36,13 +36,15 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
                         InstanceMethod("stats", &DatagramSocketWrap::Stats)});
   }
 
-  // new NativeDatagramSocket(path, onMessage(data: Buffer, from: {pid, uid, gid}, fds: number[]))
+  // new NativeDatagramSocket(path, onMessage(data: Buffer, from: {pid, uid, gid}, fds: number[]), adoptedFd?)
   explicit DatagramSocketWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DatagramSocketWrap>(info) {
     Napi::Env env = info.Env();
     path_ = ReadString(env, info[0], "path");
     if (info.Length() < 2 || !info[1].IsFunction()) ThrowType(env, "onMessage", "a function");
     abstract_ = path_[0] == '@';
-    int fd = BindCredentialedDatagram(env, path_, true);
+    // A third argument: the fd of this socket kept across daemon-reexec (already bound).
+    int fd = info.Length() > 2 && info[2].IsNumber() ? static_cast<int>(ReadInteger(env, info[2], "fd", 0, 1 << 20))
+                                                     : BindCredentialedDatagram(env, path_, true);
 
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);

@@ -70,20 +70,41 @@ export class DatagramSocket {
    * the handler, and are closed after it unless it took them.
    */
   static bind(path: string, onMessage: DatagramHandler): DatagramSocket {
+    return DatagramSocket.open(path, onMessage, undefined);
+  }
+
+  /**
+   * The socket `bind` made in the program before a daemon-reexec, kept open across execve
+   * at `fd` (src/native/reexec.ts): polled again, nothing re-bound, nothing queued lost.
+   */
+  static adopt(path: string, fd: number, onMessage: DatagramHandler): DatagramSocket {
+    return DatagramSocket.open(path, onMessage, fd);
+  }
+
+  private static open(path: string, onMessage: DatagramHandler, adoptedFd: number | undefined): DatagramSocket {
     expectSocketPath(path, 'path');
     expectFunction(onMessage, 'onMessage');
     let wrapper: DatagramSocket | undefined;
-    const socket = new native.NativeDatagramSocket(path, (data, from, fds) => {
-      const received = new ReceivedFds(fds);
-      try {
-        onMessage(data, from, received);
-      } finally {
-        const closed = received.closeRest();
-        if (wrapper) wrapper.#closedByWrapper += closed;
-      }
-    });
+    const socket = new native.NativeDatagramSocket(
+      path,
+      (data, from, fds) => {
+        const received = new ReceivedFds(fds);
+        try {
+          onMessage(data, from, received);
+        } finally {
+          const closed = received.closeRest();
+          if (wrapper) wrapper.#closedByWrapper += closed;
+        }
+      },
+      adoptedFd,
+    );
     wrapper = new DatagramSocket(path, socket);
     return wrapper;
+  }
+
+  /** The socket's descriptor (-1 once closed), for daemon-reexec to keep. */
+  get fd(): number {
+    return this.#native.stats().fd;
   }
 
   /** Stops polling, closes the fd and removes the socket file (not for abstract names). Idempotent. */

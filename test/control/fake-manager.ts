@@ -57,6 +57,9 @@ export class FakeManager implements ManagerApi {
   async daemonReload(): Promise<void> {
     this.calls.push('daemonReload');
   }
+  async daemonReexec(): Promise<void> {
+    this.calls.push('daemonReexec');
+  }
   async shutdown(kind: string, exitCode?: number): Promise<void> {
     this.calls.push(`shutdown ${kind} ${exitCode ?? ''}`);
   }

@@ -48,6 +48,8 @@ export interface BootOptions {
   user?: { uid: number; gid: number };
   /** Where unitd's control socket is expected inside (default /run/unitd; non-root mode may choose another). */
   runtimeDir?: string;
+  /** The unitd tree whose init/unitd runs (default: this repo); a copy lets a test replace its files in place. */
+  tree?: string;
 }
 
 export interface System {
@@ -180,7 +182,7 @@ export async function boot(options: BootOptions): Promise<System> {
   ].join('; ');
   const child: ChildProcess = spawn(
     'unshare',
-    ['--pid', '--fork', '--mount', '--propagation', 'private', '--mount-proc', 'sh', '-c', script, 'sh', unitDir, REPO],
+    ['--pid', '--fork', '--mount', '--propagation', 'private', '--mount-proc', 'sh', '-c', script, 'sh', unitDir, options.tree ?? REPO],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const socketInside = join(options.runtimeDir ?? '/run/unitd', 'control.sock');
@@ -243,7 +245,11 @@ export async function boot(options: BootOptions): Promise<System> {
     api,
     async props(unit, ...names) {
       shared ??= await api();
-      const [all] = await shared.unitProperties([unit]);
+      // A daemon-reexec ends every connection: one fresh connection, once.
+      const [all] = await shared.unitProperties([unit]).catch(async () => {
+        shared = await api();
+        return shared.unitProperties([unit]);
+      });
       const out: Record<string, unknown> = {};
       for (const n of names) out[n] = all[n];
       return out;

@@ -134,7 +134,8 @@ t.test('SIGUSR2 dumps the state; unhandled, +24, +25, SIGPWR and log targets are
   t.match(out, /-> Unit a\.service:\n\s*Description: First\n\s*Unit Load State: loaded\n\s*Unit Active State: active/);
   t.match(out, 'Got unhandled signal <RTMIN+7>.');
   t.match(out, 'Received SIGRTMIN+24.');
-  t.match(out, 'Re-executing is not supported; reloading unit files instead.');
+  t.match(out, 'Received SIGRTMIN+25.');
+  t.match(await waitJournal(sys, ['-o', 'cat'], (o) => o.includes('Reexecuting.'), 60_000), 'Reexecuting.', '+25 re-executes');
   t.match(out, /Failed to enqueue replace job for sigpwr\.target: .*sigpwr\.target/);
   t.match(out, 'Setting log target to console.');
   t.match(out, 'Restoring log target to original console.');

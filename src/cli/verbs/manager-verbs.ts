@@ -19,6 +19,18 @@ export const daemonReload: RuntimeVerb = (ctx) =>
     }
   });
 
+// systemd's systemctl says the same words for a failed reexec (daemon_reload() serves both verbs).
+export const daemonReexec: RuntimeVerb = (ctx) =>
+  !ctx.booted() ? Promise.resolve(0) : withDaemon(ctx, async (d) => {
+    try {
+      await d.daemonReexec();
+      return 0;
+    } catch (err) {
+      ctx.err(`Failed to reload daemon: ${errorMessage(err)}\n`);
+      return 1;
+    }
+  });
+
 export const resetFailed: RuntimeVerb = (ctx, args) =>
   withDaemon(ctx, async (d) => {
     if (args.length === 0) {

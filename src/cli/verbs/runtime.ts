@@ -38,7 +38,7 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   cancel: async () => (await import('./list.js')).cancel,
   'daemon-reload': async () => (await import('./manager-verbs.js')).daemonReload,
   // unitd has nothing to re-execute; like a reload it re-reads every unit (semantics §8.7).
-  'daemon-reexec': async () => (await import('./manager-verbs.js')).daemonReload,
+  'daemon-reexec': async () => (await import('./manager-verbs.js')).daemonReexec,
   'show-environment': async () => (await import('./environment.js')).showEnvironment,
   'set-environment': async () => (await import('./environment.js')).setEnvironment,
   'unset-environment': async () => (await import('./environment.js')).unsetEnvironment,
