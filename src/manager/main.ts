@@ -24,6 +24,7 @@ import { sweepLeftoverProcesses } from './shutdown.js';
 import { chooseBootUnit } from './boot.js';
 import { SkipList } from './skip-list.js';
 import { readSystemConf } from './system-conf.js';
+import { InjectedFaults } from './fault-injection.js';
 
 interface Arguments {
   /** --unit=X / systemd.unit=X, else default.target (multi-user.target when that is missing). */
@@ -327,6 +328,7 @@ async function main(): Promise<void> {
   });
   daemonLog.attach((entry) => journal.journal.append(entry, { console: false }));
   let control: ControlServer | undefined;
+  const faults = new InjectedFaults(process.env.UNITD_TEST_FAULTS);
   let halting: Promise<void> | undefined;
   const manager = new Manager({
     log,
@@ -361,6 +363,7 @@ async function main(): Promise<void> {
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
       if (timedOut.length > 0) consoleWriter.line(`unitd: stop budget of ${budgetMs} ms exceeded; killed ${timedOut.join(', ')}`);
+      faults.fire('halt');
       // The client that asked for this (`systemctl poweroff`, `exit N`) may still be finishing.
       await control?.drain(1000).catch(() => undefined);
       // Leftovers (orphans, KillMode=none, units we never knew): TERM, then KILL (systemd-shutdown's spree).
@@ -403,7 +406,8 @@ async function main(): Promise<void> {
     },
   });
   control = await serveControl(controlSocketPath(), manager, {
-    onError: (what, err) => log.warn({ what, err }, 'control server'),
+    // One line naming the request (`control method listUnits failed: ...`); the client has its answer.
+    onError: (what, err) => log.warn({ err }, `${what} failed`),
     onRefusal: (line) => log.warn(line),
   });
   await manager.runGenerators(); // systemd.generator(7): before the first unit is loaded
