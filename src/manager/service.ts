@@ -12,13 +12,13 @@ import { exitStatusName } from '../units/values/exit-status.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
 import { type ChildExit, type Credentials, type DatagramSocketHandle } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
-import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
+import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
-import { isAlive, notYetReaped, processLineage, readProcess, scanProcesses, unitPids } from './process-tracker.js';
+import { processLineage, readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
@@ -104,9 +104,9 @@ export class Service implements UnitInstance {
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
 
-  private readonly timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()));
-  private readonly watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()));
-  private readonly emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
+  private readonly timer: DeadlineTimer;
+  private readonly watchdogTimer: DeadlineTimer;
+  private readonly emptiness: EmptinessCheck;
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
   private pidFileWatcher: FSWatcher | undefined;
@@ -120,10 +120,17 @@ export class Service implements UnitInstance {
     this.s = config.service ?? defaultServiceSettings();
     this.exec = config.exec ?? defaultExecSettings();
     this.records = this.freshRecords();
+    this.timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()), host.clock);
+    this.watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()), host.clock);
+    this.emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()), host.clock);
   }
 
   private get id(): string {
     return this.config.id;
+  }
+
+  private get procs(): ProcessTable {
+    return this.host.processTable ?? REAL_PROCESS_TABLE;
   }
 
   get activeState(): ActiveState {
@@ -309,8 +316,8 @@ export class Service implements UnitInstance {
 
   pids(): number[] {
     const set = new Set(this.processes());
-    if (this.mainPid > 0 && isAlive(this.mainPid)) set.add(this.mainPid);
-    if (this.controlPid > 0 && isAlive(this.controlPid)) set.add(this.controlPid);
+    if (this.mainPid > 0 && this.procs.isAlive(this.mainPid)) set.add(this.mainPid);
+    if (this.controlPid > 0 && this.procs.isAlive(this.controlPid)) set.add(this.controlPid);
     return [...set].sort((a, b) => a - b);
   }
 
@@ -329,7 +336,7 @@ export class Service implements UnitInstance {
     const interval = this.config.unit.startLimitIntervalUSec;
     const burst = this.config.unit.startLimitBurst;
     if (!(interval > 0) || !(burst > 0)) return true;
-    const t = monotonicUSec();
+    const t = (this.host.clock ?? REAL_CLOCK).monotonicUSec();
     this.startAttempts = this.startAttempts.filter((a) => t - a < interval);
     if (this.startAttempts.length >= burst) return false;
     this.startAttempts.push(t);
@@ -519,7 +526,7 @@ export class Service implements UnitInstance {
   private killLeftovers(): void {
     if (this.mainPid > 0 || this.sessions.size === 0) return;
     // Only what this activation's commands left (their sessions); older leftovers (KillMode=process) are not ours to kill here.
-    for (const pid of scanProcesses().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
+    for (const pid of this.procs.scan().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
       if (pid === this.controlPid) continue;
       if (signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
     }
@@ -693,16 +700,16 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- processes
 
   private processes(): number[] {
-    return unitPids(this.id, this.sessions, scanProcesses()).map((p) => p.pid);
+    return unitPids(this.id, this.sessions, this.procs.scan()).map((p) => p.pid);
   }
 
   /** Until we reaped it (a zombie counts as alive here), the exit event with its status is still to come. */
   private mainAlive(): boolean {
-    return this.mainPid < 0 || (this.mainPid > 0 && notYetReaped(this.mainPid));
+    return this.mainPid < 0 || (this.mainPid > 0 && this.procs.notYetReaped(this.mainPid));
   }
 
   private controlAlive(): boolean {
-    return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
+    return this.controlPid < 0 || (this.controlPid > 0 && this.procs.notYetReaped(this.controlPid));
   }
 
   /** The pid `status` shows: a failed spawn's real (reaped) child for its synthetic pid, else the pid itself. */
@@ -1021,7 +1028,7 @@ export class Service implements UnitInstance {
     }
     const pid = Number(text.trim().split(/\s+/)[0]);
     if (!Number.isInteger(pid) || pid <= 1) return false;
-    if (!isAlive(pid)) {
+    if (!this.procs.isAlive(pid)) {
       this.log(`PID ${pid} read from file ${this.pidFilePath()} does not exist or is a zombie.`, PRIORITY.warning);
       return false;
     }
@@ -1131,7 +1138,7 @@ export class Service implements UnitInstance {
   private acceptMainPid(pid: number, from: Credentials): boolean {
     if (pid === 1 || pid === process.pid) return this.refuseMainPid(`New main PID ${pid} is the manager, refusing.`, PRIORITY.warning);
     if (pid === this.controlPid) return this.refuseMainPid(`New main PID ${pid} is the control process, refusing.`, PRIORITY.warning);
-    if (!isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
+    if (!this.procs.isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
     if (this.ownsProcess(pid) === true) return true;
     if (from.uid === 0) return true;
     return this.refuseMainPid(`New main PID ${pid} does not belong to service, refusing.`, PRIORITY.debug);
