@@ -22,6 +22,7 @@ import { processLineage, readProcess, REAL_PROCESS_TABLE, unitPids, type Process
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
+import { execContextProperties } from './exec-properties.js';
 import { unitBaseProperties, execStateProperty, noTimestamps, timestampProperties, type UnitTimestamps } from './properties.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
@@ -1209,7 +1210,6 @@ export class Service implements UnitInstance {
 
   properties(): Properties {
     const s = this.s;
-    const e = this.exec;
     const p: Properties = {
       ...unitBaseProperties(this.config, this.activeState, this.subState, {
         canReload: this.canReload(),
@@ -1252,29 +1252,8 @@ export class Service implements UnitInstance {
       ExecMainPID: this.execMain.pid,
       ExecMainCode: this.execMain.code,
       ExecMainStatus: this.execMain.status,
-      Environment: e.environment,
-      EnvironmentFiles: e.environmentFiles.map((f) => `${f.path} (ignore_errors=${f.optional ? 'yes' : 'no'})`),
-      PassEnvironment: e.passEnvironment,
-      UnsetEnvironment: e.unsetEnvironment,
-      User: e.user ?? '',
-      Group: e.group ?? '',
-      SupplementaryGroups: e.supplementaryGroups,
-      WorkingDirectory: e.workingDirectory ? (e.workingDirectory.missingOk ? '!' : '') + e.workingDirectory.path : '',
-      UMask: e.umask.toString(8).padStart(4, '0'),
-      Nice: e.nice ?? 0,
-      OOMScoreAdjust: e.oomScoreAdjust ?? 0,
       TasksMax: resolveTasksMax(s.tasksMax ?? DEFAULT_TASKS_MAX),
-      RuntimeDirectory: e.runtimeDirectory.names,
-      RuntimeDirectoryMode: e.runtimeDirectory.mode.toString(8).padStart(4, '0'),
-      RuntimeDirectoryPreserve: e.runtimeDirectoryPreserve,
-      StateDirectory: e.stateDirectory.names,
-      CacheDirectory: e.cacheDirectory.names,
-      LogsDirectory: e.logsDirectory.names,
-      ConfigurationDirectory: e.configurationDirectory.names,
-      StandardInput: stdioName(e.standardInput),
-      StandardOutput: stdioName(e.standardOutput),
-      StandardError: stdioName(e.standardError),
-      SyslogIdentifier: e.syslogIdentifier ?? '',
+      ...execContextProperties(this.exec),
       KillMode: s.killMode,
       KillSignal: s.killSignal,
       RestartKillSignal: s.restartKillSignal,
@@ -1288,10 +1267,6 @@ export class Service implements UnitInstance {
       RestartForceExitStatus: [...s.restartForceExitStatus.statuses.map(String), ...s.restartForceExitStatus.signals.map((n) => signalName(n))],
       NotifySocket: this.notifyPath ?? '',
     };
-    for (const limit of e.limits) {
-      p[`Limit${limit.resource}`] = limit.hard;
-      p[`Limit${limit.resource}Soft`] = limit.soft;
-    }
     for (const list of EXEC_LISTS) p[execListProperty(list)] = this.execProperty(list);
     return p;
   }
@@ -1305,17 +1280,6 @@ function failureModeState(mode: ServiceSettings['timeoutStartFailureMode'], phas
 
 function failureModeVerb(mode: ServiceSettings['timeoutStartFailureMode']): string {
   return mode === 'abort' ? 'Aborting' : mode === 'kill' ? 'Killing' : 'Terminating';
-}
-
-function stdioName(s: ExecSettings['standardOutput']): string {
-  switch (s.kind) {
-    case 'file':
-      return s.mode === 'write' || s.mode === 'read' ? `file:${s.path}` : `${s.mode}:${s.path}`;
-    case 'journal':
-      return s.console ? 'journal+console' : 'journal';
-    default:
-      return s.kind;
-  }
 }
 
 /** service_finished_job(): a oneshot's start job is "Finished", RemainAfterExit= or not. */
