@@ -4,8 +4,7 @@
 
 import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { exitStatusName } from '../units/values/exit-status.js';
@@ -23,6 +22,7 @@ import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.j
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
 import { execContextProperties } from './exec-properties.js';
+import { pidFilePath, readPidNumber, watchPidFile, type PidFileWatch } from './pid-file.js';
 import { unitBaseProperties, execStateProperty, noTimestamps, timestampProperties, type UnitTimestamps } from './properties.js';
 import { DEFAULT_STATUS_MESSAGES, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
@@ -110,7 +110,7 @@ export class Service implements UnitInstance {
   private readonly emptiness: EmptinessCheck;
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
-  private pidFileWatcher: FSWatcher | undefined;
+  private pidFileWatcher: PidFileWatch | undefined;
   private readonly ts: UnitTimestamps = noTimestamps();
 
   constructor(
@@ -994,8 +994,7 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- forking
 
   private pidFilePath(): string {
-    const p = this.s.pidFile ?? '';
-    return isAbsolute(p) ? p : join('/run', p);
+    return pidFilePath(this.s.pidFile ?? '');
   }
 
   private forkingParentExited(): void {
@@ -1021,14 +1020,8 @@ export class Service implements UnitInstance {
   }
 
   private readPidFile(): boolean {
-    let text: string;
-    try {
-      text = readFileSync(this.pidFilePath(), 'utf8');
-    } catch {
-      return false;
-    }
-    const pid = Number(text.trim().split(/\s+/)[0]);
-    if (!Number.isInteger(pid) || pid <= 1) return false;
+    const pid = readPidNumber(this.pidFilePath());
+    if (pid === undefined) return false;
     if (!this.procs.isAlive(pid)) {
       this.log(`PID ${pid} read from file ${this.pidFilePath()} does not exist or is a zombie.`, PRIORITY.warning);
       return false;
@@ -1041,9 +1034,8 @@ export class Service implements UnitInstance {
     const path = this.pidFilePath();
     this.pidFileWatcher?.close();
     try {
-      this.pidFileWatcher = watch(dirname(path), (_event, name) =>
+      this.pidFileWatcher = watchPidFile(path, () =>
         this.host.deliver(this.id, 'pid-file', () => {
-          if (name !== null && name !== basename(path)) return;
           if (this.state !== 'start') return;
           if (this.readPidFile()) {
             this.pidFileWatcher?.close();
@@ -1052,7 +1044,6 @@ export class Service implements UnitInstance {
           }
         }),
       );
-      this.pidFileWatcher.on('error', () => undefined);
     } catch (err) {
       this.log(`Failed to watch PID file ${path}: ${(err as Error).message}`, PRIORITY.warning);
     }
