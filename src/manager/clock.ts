@@ -30,12 +30,31 @@ export function resumeManagerStart(start: DualTimestamp): void {
 /** Longest delay setTimeout accepts; anything longer is treated as "later" and re-armed. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * What a DeadlineTimer needs of time. The manager runs on REAL_CLOCK; a unit's state machine
+ * takes its clock from the host, so tests drive timeouts with a fake one in milliseconds.
+ */
+export interface TimerClock {
+  monotonicUSec(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_CLOCK: TimerClock = {
+  monotonicUSec,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** A timer with a deadline (monotonic µs) that can be moved; infinite deadlines never fire. */
 export class DeadlineTimer {
-  private handle: NodeJS.Timeout | undefined;
+  private handle: unknown;
   deadline = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly onFire: () => void) {}
+  constructor(
+    private readonly onFire: () => void,
+    private readonly clock: TimerClock = REAL_CLOCK,
+  ) {}
 
   get armed(): boolean {
     return this.handle !== undefined;
@@ -45,28 +64,28 @@ export class DeadlineTimer {
   armIn(usec: number): void {
     this.disarm();
     if (!Number.isFinite(usec) || usec <= 0) return;
-    this.armAt(monotonicUSec() + usec);
+    this.armAt(this.clock.monotonicUSec() + usec);
   }
 
   armAt(deadline: number): void {
     this.disarm();
     this.deadline = deadline;
-    const delayMs = Math.max(0, Math.ceil((deadline - monotonicUSec()) / 1000));
-    this.handle = setTimeout(() => {
+    const delayMs = Math.max(0, Math.ceil((deadline - this.clock.monotonicUSec()) / 1000));
+    this.handle = this.clock.setTimeout(() => {
       this.handle = undefined;
-      if (monotonicUSec() + 500 < this.deadline) this.armAt(this.deadline);
+      if (this.clock.monotonicUSec() + 500 < this.deadline) this.armAt(this.deadline);
       else this.onFire();
     }, Math.min(delayMs, MAX_DELAY_MS));
   }
 
   /** EXTEND_TIMEOUT_USEC=: never fire before now+usec. */
   extend(usec: number): void {
-    const wanted = monotonicUSec() + usec;
+    const wanted = this.clock.monotonicUSec() + usec;
     if (this.armed && wanted > this.deadline) this.armAt(wanted);
   }
 
   disarm(): void {
-    if (this.handle) clearTimeout(this.handle);
+    if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
     this.handle = undefined;
     this.deadline = Number.POSITIVE_INFINITY;
   }

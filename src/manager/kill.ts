@@ -5,7 +5,7 @@
 
 import type { KillMode } from '../units/schema/enums.js';
 import { SIGNAL } from '../units/values/signal.js';
-import { DeadlineTimer } from './clock.js';
+import { DeadlineTimer, type TimerClock } from './clock.js';
 import { readProcess } from './process-tracker.js';
 
 /** The systemd.kill(5) settings of a unit. */
@@ -97,8 +97,8 @@ export class EmptinessCheck {
   private backoffUSec = 10_000;
   private readonly timer: DeadlineTimer;
 
-  constructor(check: () => void) {
-    this.timer = new DeadlineTimer(check);
+  constructor(check: () => void, clock?: TimerClock) {
+    this.timer = new DeadlineTimer(check, clock);
   }
 
   /** A new signal was sent: look again soon. */

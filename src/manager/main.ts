@@ -31,6 +31,7 @@ import { readSystemConf } from './system-conf.js';
 import { resumeManagerStart } from './clock.js';
 import { CHECK_LOAD_ARG, checkLoadable, currentProgram, DESERIALIZE_ARG, execNow } from './reexec.js';
 import { readStateFile, type StateFile } from './serialize.js';
+import { InjectedFaults } from './fault-injection.js';
 
 interface Arguments {
   /** --unit=X / systemd.unit=X, else default.target (multi-user.target when that is missing). */
@@ -386,6 +387,7 @@ async function main(): Promise<void> {
   const runsGenerators = (process.getuid?.() ?? 0) === 0 || writableOrCreatable(GENERATOR_OUTPUT.normal);
   announceUserModeLimits(journal.unserved, runsGenerators, consoleWriter);
   let control: ControlServer | undefined;
+  const faults = new InjectedFaults(process.env.UNITD_TEST_FAULTS);
   let halting: Promise<void> | undefined;
   const manager = new Manager({
     log,
@@ -449,6 +451,7 @@ async function main(): Promise<void> {
       const force = options.force === true || options.immediate === true;
       const { timedOut } = await manager.stopAll({ budgetMs, kind: options.kind, force });
       if (timedOut.length > 0) consoleWriter.line(`unitd: stop budget of ${budgetMs} ms exceeded; killed ${timedOut.join(', ')}`);
+      faults.fire('halt');
       // The client that asked for this (`systemctl poweroff`, `exit N`) may still be finishing.
       await control?.drain(1000).catch(() => undefined);
       // Leftovers (orphans, KillMode=none, units we never knew): TERM, then KILL (systemd-shutdown's spree).
@@ -487,7 +490,8 @@ async function main(): Promise<void> {
   journal.serveStreams((sender) => manager.unitForSender(sender));
   installSignalHandlers({ manager, reexecute, log, halt, configuredLogLevel: log.level, note });
   control = await serveControl(controlSocketPath(), manager, {
-    onError: (what, err) => log.warn({ what, err }, 'control server'),
+    // One line naming the request (`control method listUnits failed: ...`); the client has its answer.
+    onError: (what, err) => log.warn({ err }, `${what} failed`),
     onRefusal: (line) => log.warn(line),
     ...(resumed?.controlFd != null && adoptFd(resumed.controlFd) ? { adoptFd: resumed.controlFd } : {}),
   });

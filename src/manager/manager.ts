@@ -42,6 +42,7 @@ import { notLoaded } from './unit-source.js';
 import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
 import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import type { ManagerStateSnapshot, UnitStateSnapshot } from './serialize.js';
+import { InjectedFaults } from './fault-injection.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -121,7 +122,7 @@ export class Manager implements ManagerApi, UnitHost {
   private basicReached = false;
   private unsubscribeReaper: (() => void) | undefined;
   private readonly generatorOptions: GeneratorOptions | undefined;
-  private readonly injectedFaults: Set<string>;
+  private readonly injectedFaults: InjectedFaults;
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -143,8 +144,7 @@ export class Manager implements ManagerApi, UnitHost {
       this.managerEnv = [...this.managerEnv.filter((e) => !e.startsWith(name + '=')), a];
     }
     this.generatorOptions = options.generators;
-    // Test hook: `unit:event` pairs whose handler throws (fault-injection tests only).
-    this.injectedFaults = new Set((this.processEnvironment.UNITD_TEST_FAULTS ?? '').split(/[\s,]+/).filter((f) => f !== ''));
+    this.injectedFaults = new InjectedFaults(this.processEnvironment.UNITD_TEST_FAULTS);
     this.jobs = new JobEngine(
       {
         get: (name) => {
@@ -418,7 +418,7 @@ export class Manager implements ManagerApi, UnitHost {
 
   deliver(unit: string, event: UnitEvent, fn: () => void): void {
     try {
-      if (this.injectedFaults.has(`${unit}:${event}`)) throw new Error('fault injected for a test (UNITD_TEST_FAULTS)');
+      this.injectedFaults.fire(`${unit}:${event}`);
       fn();
     } catch (err) {
       this.eventFailed(unit, event, err);
@@ -719,7 +719,7 @@ export class Manager implements ManagerApi, UnitHost {
   async killUnit(unit: string, whom: KillWhom, signal: number): Promise<{ signalled: number }> {
     this.refuseIfNotLoaded(unit);
     const entry = this.entry(unit);
-    const signalled = entry.instance.kill(whom, signal);
+    const signalled = this.controlUnit(entry.config.id, () => entry.instance.kill(whom, signal));
     if (signalled === 0 && whom !== 'all') {
       throw new ManagerError('org.freedesktop.DBus.Error.InvalidArgs', `No ${whom} process to kill`);
     }
@@ -748,7 +748,7 @@ export class Manager implements ManagerApi, UnitHost {
     if (this.jobs.jobFor(id)) throw new ManagerError('org.freedesktop.systemd1.UnitBusy', 'Unit has a pending job.');
     const a = entry.instance.activeState;
     if (a !== 'active' && a !== 'reloading') throw new ManagerError('org.freedesktop.systemd1.UnitInactive', 'Unit is inactive.');
-    this.freezer.apply(id, action, entry.instance.pids());
+    this.controlUnit(id, () => this.freezer.apply(id, action, entry.instance.pids()));
   }
 
   async cleanUnit(unit: string, what: string[]): Promise<void> {
@@ -781,7 +781,24 @@ export class Manager implements ManagerApi, UnitHost {
       return;
     }
     this.refuseIfNotLoaded(unit);
-    this.entry(unit).instance.resetFailed();
+    const entry = this.entry(unit);
+    this.controlUnit(entry.config.id, () => entry.instance.resetFailed());
+  }
+
+  /**
+   * A control request's call into a unit, inside the error boundary: a refusal (ManagerError)
+   * goes to the client as it is; any other throw fails the unit as a throw in any of its
+   * events does (one line, result `resources`, its job failed) and the client gets its message.
+   */
+  private controlUnit<T>(unit: string, fn: () => T): T {
+    try {
+      this.injectedFaults.fire(`${unit}:control`);
+      return fn();
+    } catch (err) {
+      if (err instanceof ManagerError) throw err;
+      this.eventFailed(unit, 'control', err);
+      throw new ManagerError('org.freedesktop.DBus.Error.Failed', err instanceof Error ? err.message : String(err));
+    }
   }
 
   private withJob(entry: Entry, props: Properties): Properties {

@@ -101,6 +101,19 @@ export function notYetReaped(pid: number): boolean {
   return readStat(pid) !== undefined;
 }
 
+/**
+ * What a unit's state machine reads of the process table. The manager's units read /proc
+ * (REAL_PROCESS_TABLE); a host may give a fake one, so state machines run in tests without
+ * processes (test/manager/fake-host.ts).
+ */
+export interface ProcessTable {
+  notYetReaped(pid: number): boolean;
+  isAlive(pid: number): boolean;
+  scan(): ProcInfo[];
+}
+
+export const REAL_PROCESS_TABLE: ProcessTable = { notYetReaped, isAlive, scan: scanProcesses };
+
 /** Longest ppid chain followed; real trees are a few levels deep, the bound only stops a loop. */
 const MAX_LINEAGE = 4096;
 

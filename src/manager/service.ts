@@ -4,25 +4,26 @@
 
 import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { exitStatusName } from '../units/values/exit-status.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
 import { type ChildExit, type Credentials, type DatagramSocketHandle, type ReceivedFds } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
-import { DeadlineTimer, NO_TIMESTAMP, now, monotonicUSec, type DualTimestamp } from './clock.js';
+import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
 import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
-import { isAlive, notYetReaped, processLineage, readProcess, scanProcesses, unitPids } from './process-tracker.js';
+import { processLineage, readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
+import { execContextProperties } from './exec-properties.js';
+import { pidFilePath, readPidNumber, watchPidFile, type PidFileWatch } from './pid-file.js';
 import { unitBaseProperties, execStateProperty, noTimestamps, timestampProperties, type UnitTimestamps } from './properties.js';
 import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
@@ -109,12 +110,12 @@ export class Service implements UnitInstance {
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
 
-  private readonly timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()));
-  private readonly watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()));
-  private readonly emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()));
+  private readonly timer: DeadlineTimer;
+  private readonly watchdogTimer: DeadlineTimer;
+  private readonly emptiness: EmptinessCheck;
   private watchdogUSec = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
-  private pidFileWatcher: FSWatcher | undefined;
+  private pidFileWatcher: PidFileWatch | undefined;
   private readonly ts: UnitTimestamps = noTimestamps();
 
   constructor(
@@ -125,10 +126,17 @@ export class Service implements UnitInstance {
     this.s = config.service ?? defaultServiceSettings();
     this.exec = config.exec ?? defaultExecSettings();
     this.records = this.freshRecords();
+    this.timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()), host.clock);
+    this.watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()), host.clock);
+    this.emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()), host.clock);
   }
 
   private get id(): string {
     return this.config.id;
+  }
+
+  private get procs(): ProcessTable {
+    return this.host.processTable ?? REAL_PROCESS_TABLE;
   }
 
   get activeState(): ActiveState {
@@ -314,8 +322,8 @@ export class Service implements UnitInstance {
 
   pids(): number[] {
     const set = new Set(this.processes());
-    if (this.mainPid > 0 && isAlive(this.mainPid)) set.add(this.mainPid);
-    if (this.controlPid > 0 && isAlive(this.controlPid)) set.add(this.controlPid);
+    if (this.mainPid > 0 && this.procs.isAlive(this.mainPid)) set.add(this.mainPid);
+    if (this.controlPid > 0 && this.procs.isAlive(this.controlPid)) set.add(this.controlPid);
     return [...set].sort((a, b) => a - b);
   }
 
@@ -336,7 +344,7 @@ export class Service implements UnitInstance {
     const interval = this.config.unit.startLimitIntervalUSec;
     const burst = this.config.unit.startLimitBurst;
     if (!(interval > 0) || !(burst > 0)) return true;
-    const t = monotonicUSec();
+    const t = (this.host.clock ?? REAL_CLOCK).monotonicUSec();
     this.startAttempts = this.startAttempts.filter((a) => t - a < interval);
     if (this.startAttempts.length >= burst) return false;
     this.startAttempts.push(t);
@@ -547,7 +555,7 @@ export class Service implements UnitInstance {
   private killLeftovers(): void {
     if (this.mainPid > 0 || this.sessions.size === 0) return;
     // Only what this activation's commands left (their sessions); older leftovers (KillMode=process) are not ours to kill here.
-    for (const pid of scanProcesses().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
+    for (const pid of this.procs.scan().filter((p) => this.sessions.has(p.sid)).map((p) => p.pid)) {
       if (pid === this.controlPid) continue;
       if (signalPid(pid, SIGNAL.KILL)) this.log(`Found left-over process ${pid} in control group while starting unit. Killing.`, PRIORITY.warning);
     }
@@ -724,16 +732,16 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- processes
 
   private processes(): number[] {
-    return unitPids(this.id, this.sessions, scanProcesses()).map((p) => p.pid);
+    return unitPids(this.id, this.sessions, this.procs.scan()).map((p) => p.pid);
   }
 
   /** Until we reaped it (a zombie counts as alive here), the exit event with its status is still to come. */
   private mainAlive(): boolean {
-    return this.mainPid < 0 || (this.mainPid > 0 && notYetReaped(this.mainPid));
+    return this.mainPid < 0 || (this.mainPid > 0 && this.procs.notYetReaped(this.mainPid));
   }
 
   private controlAlive(): boolean {
-    return this.controlPid < 0 || (this.controlPid > 0 && notYetReaped(this.controlPid));
+    return this.controlPid < 0 || (this.controlPid > 0 && this.procs.notYetReaped(this.controlPid));
   }
 
   /** The pid `status` shows: a failed spawn's real (reaped) child for its synthetic pid, else the pid itself. */
@@ -1020,8 +1028,7 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- forking
 
   private pidFilePath(): string {
-    const p = this.s.pidFile ?? '';
-    return isAbsolute(p) ? p : join('/run', p);
+    return pidFilePath(this.s.pidFile ?? '');
   }
 
   private forkingParentExited(): void {
@@ -1047,15 +1054,9 @@ export class Service implements UnitInstance {
   }
 
   private readPidFile(): boolean {
-    let text: string;
-    try {
-      text = readFileSync(this.pidFilePath(), 'utf8');
-    } catch {
-      return false;
-    }
-    const pid = Number(text.trim().split(/\s+/)[0]);
-    if (!Number.isInteger(pid) || pid <= 1) return false;
-    if (!isAlive(pid)) {
+    const pid = readPidNumber(this.pidFilePath());
+    if (pid === undefined) return false;
+    if (!this.procs.isAlive(pid)) {
       this.log(`PID ${pid} read from file ${this.pidFilePath()} does not exist or is a zombie.`, PRIORITY.warning);
       return false;
     }
@@ -1067,9 +1068,8 @@ export class Service implements UnitInstance {
     const path = this.pidFilePath();
     this.pidFileWatcher?.close();
     try {
-      this.pidFileWatcher = watch(dirname(path), (_event, name) =>
+      this.pidFileWatcher = watchPidFile(path, () =>
         this.host.deliver(this.id, 'pid-file', () => {
-          if (name !== null && name !== basename(path)) return;
           if (this.state !== 'start') return;
           if (this.readPidFile()) {
             this.pidFileWatcher?.close();
@@ -1078,7 +1078,6 @@ export class Service implements UnitInstance {
           }
         }),
       );
-      this.pidFileWatcher.on('error', () => undefined);
     } catch (err) {
       this.log(`Failed to watch PID file ${path}: ${(err as Error).message}`, PRIORITY.warning);
     }
@@ -1174,7 +1173,7 @@ export class Service implements UnitInstance {
   private acceptMainPid(pid: number, from: Credentials): boolean {
     if (pid === 1 || pid === process.pid) return this.refuseMainPid(`New main PID ${pid} is the manager, refusing.`, PRIORITY.warning);
     if (pid === this.controlPid) return this.refuseMainPid(`New main PID ${pid} is the control process, refusing.`, PRIORITY.warning);
-    if (!isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
+    if (!this.procs.isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
     if (this.ownsProcess(pid) === true) return true;
     if (from.uid === 0) return true;
     return this.refuseMainPid(`New main PID ${pid} does not belong to service, refusing.`, PRIORITY.debug);
@@ -1295,7 +1294,6 @@ export class Service implements UnitInstance {
 
   properties(): Properties {
     const s = this.s;
-    const e = this.exec;
     const p: Properties = {
       ...unitBaseProperties(this.config, this.activeState, this.subState, {
         canReload: this.canReload(),
@@ -1338,29 +1336,8 @@ export class Service implements UnitInstance {
       ExecMainPID: this.execMain.pid,
       ExecMainCode: this.execMain.code,
       ExecMainStatus: this.execMain.status,
-      Environment: e.environment,
-      EnvironmentFiles: e.environmentFiles.map((f) => `${f.path} (ignore_errors=${f.optional ? 'yes' : 'no'})`),
-      PassEnvironment: e.passEnvironment,
-      UnsetEnvironment: e.unsetEnvironment,
-      User: e.user ?? '',
-      Group: e.group ?? '',
-      SupplementaryGroups: e.supplementaryGroups,
-      WorkingDirectory: e.workingDirectory ? (e.workingDirectory.missingOk ? '!' : '') + e.workingDirectory.path : '',
-      UMask: e.umask.toString(8).padStart(4, '0'),
-      Nice: e.nice ?? 0,
-      OOMScoreAdjust: e.oomScoreAdjust ?? 0,
       TasksMax: resolveTasksMax(s.tasksMax ?? DEFAULT_TASKS_MAX),
-      RuntimeDirectory: e.runtimeDirectory.names,
-      RuntimeDirectoryMode: e.runtimeDirectory.mode.toString(8).padStart(4, '0'),
-      RuntimeDirectoryPreserve: e.runtimeDirectoryPreserve,
-      StateDirectory: e.stateDirectory.names,
-      CacheDirectory: e.cacheDirectory.names,
-      LogsDirectory: e.logsDirectory.names,
-      ConfigurationDirectory: e.configurationDirectory.names,
-      StandardInput: stdioName(e.standardInput),
-      StandardOutput: stdioName(e.standardOutput),
-      StandardError: stdioName(e.standardError),
-      SyslogIdentifier: e.syslogIdentifier ?? '',
+      ...execContextProperties(this.exec),
       KillMode: s.killMode,
       KillSignal: s.killSignal,
       RestartKillSignal: s.restartKillSignal,
@@ -1377,10 +1354,6 @@ export class Service implements UnitInstance {
       FileDescriptorStoreMax: s.fileDescriptorStoreMax,
       NFileDescriptorStore: this.fdStore.size,
     };
-    for (const limit of e.limits) {
-      p[`Limit${limit.resource}`] = limit.hard;
-      p[`Limit${limit.resource}Soft`] = limit.soft;
-    }
     for (const list of EXEC_LISTS) p[execListProperty(list)] = this.execProperty(list);
     return p;
   }
@@ -1394,17 +1367,6 @@ function failureModeState(mode: ServiceSettings['timeoutStartFailureMode'], phas
 
 function failureModeVerb(mode: ServiceSettings['timeoutStartFailureMode']): string {
   return mode === 'abort' ? 'Aborting' : mode === 'kill' ? 'Killing' : 'Terminating';
-}
-
-function stdioName(s: ExecSettings['standardOutput']): string {
-  switch (s.kind) {
-    case 'file':
-      return s.mode === 'write' || s.mode === 'read' ? `file:${s.path}` : `${s.mode}:${s.path}`;
-    case 'journal':
-      return s.console ? 'journal+console' : 'journal';
-    default:
-      return s.kind;
-  }
 }
 
 /** service_finished_job(): a oneshot's start job is "Finished", RemainAfterExit= or not. */

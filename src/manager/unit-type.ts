@@ -8,6 +8,8 @@ import type { ChildExit, NativeModule } from '../exec/native.js';
 import type { BusNames } from './bus-names.js';
 import type { ExecSettings } from '../exec/settings.js';
 import type { ConsoleWriter, LogSink } from './log-sink.js';
+import type { TimerClock } from './clock.js';
+import type { ProcessTable } from './process-tracker.js';
 import type { ActiveState } from './states.js';
 import type { LoadState } from '../units/schema/enums.js';
 import { defaultUnitSection } from '../units/schema/defaults.js';
@@ -71,6 +73,10 @@ export interface UnitHost {
   readonly logSink: LogSink;
   readonly native: NativeModule;
   readonly runtimeDir: string;
+  /** The clock of the unit's timers (default: the real one); tests drive state machines with a fake. */
+  readonly clock?: TimerClock;
+  /** What the unit reads of the process table (default: /proc); tests give a fake. */
+  readonly processTable?: ProcessTable;
   managerEnvironment(): string[];
   readonly processEnvironment: Record<string, string | undefined>;
   /** Route exits of this pid to the unit (a pid may have several watchers; the first is its owner). */

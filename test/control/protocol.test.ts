@@ -226,3 +226,38 @@ t.test('peer credentials decide who may change state; reads stay open', async (t
   c.close();
   await server.close();
 });
+
+t.test('a handler that throws: the client gets one clear error, the daemon one line, the connection carries on', async (t) => {
+  class ThrowingManager extends FakeManager {
+    override async listUnits(): Promise<never> {
+      throw new TypeError("Cannot read properties of undefined (reading 'activeState')");
+    }
+    override managerProperties(): Promise<never> {
+      // A handler that throws before returning its promise is caught the same way.
+      throw new RangeError('Invalid array length');
+    }
+  }
+  const path = join(dir, 'throwing.sock');
+  const reported: string[] = [];
+  const server = await serveControl(path, new ThrowingManager(), { onError: (what, err) => reported.push(`${what}: ${(err as Error).message}`) });
+  t.teardown(() => server.close());
+  const c = await connectControl(path);
+  t.teardown(() => c.close());
+
+  const err = await c.listUnits({ all: true }).catch((e: unknown) => e);
+  t.ok(err instanceof ControlCallError, 'the call is rejected, not left hanging');
+  t.equal((err as ControlCallError).busError, 'org.freedesktop.DBus.Error.Failed');
+  t.equal((err as ControlCallError).message, "Cannot read properties of undefined (reading 'activeState')", 'the handler message, without a stack');
+  const second = await c.managerProperties().catch((e: unknown) => e);
+  t.equal((second as ControlCallError).message, 'Invalid array length');
+  t.same(reported, [
+    "control method listUnits: Cannot read properties of undefined (reading 'activeState')",
+    'control method managerProperties: Invalid array length',
+  ], 'one report per failing request');
+  t.equal(await c.systemState(), 'running', 'the same connection is still served');
+
+  // A refusal the manager means (ManagerError) is the client's answer, not a daemon fault.
+  const refused = await c.enqueueJob({ unit: 'nope.service', type: 'start', mode: 'replace', wait: false }).catch((e: unknown) => e);
+  t.equal((refused as ControlCallError).message, 'Unit nope.service not found.');
+  t.equal(reported.length, 2, 'refusals are not reported as faults');
+});

@@ -5,19 +5,7 @@
 
 import t from 'tap';
 import { boot, journalctl, sleep, waitJournal } from './harness.js';
-
-/** Shapes a console line of unitd may take: job status, unit messages, unitd[1]: diagnostics, systemd's words. */
-const SYSTEMD_STYLE = [
-  /^\[  OK {2}\] /,
-  /^\[FAILED\] /,
-  /^ {9}\S/,
-  /^See 'systemctl status \S+' for details\.$/,
-  /^unitd\[\d+\]: \S/,
-  /^unitd: \S/,
-  /^[\w@.\\-]+\.(service|target|socket|timer|path|mount|scope|slice): \S/,
-  /^\/\S+:\d+: \S/,
-  /^Exiting container\.$/,
-];
+import { JSON_OR_STACK, oddConsoleLines } from './console-lines.js';
 
 t.test('console: one systemd-style line per diagnostic; details in unitd.log and the journal', async (t) => {
   const sys = await boot({
@@ -36,9 +24,8 @@ t.test('console: one systemd-style line per diagnostic; details in unitd.log and
   t.ok(await sys.waitConsole((c) => /\[FAILED\] Failed to start fail\.service/.test(c), 10000), 'the failing service has its job line');
   await sleep(300);
   const lines = sys.console().split('\n').filter((l) => l !== '');
-  const odd = lines.filter((l) => !SYSTEMD_STYLE.some((re) => re.test(l)));
-  t.same(odd, [], 'every console line is systemd-style');
-  t.notMatch(sys.console(), /"level":|"msg":|\n\s+at /, 'no JSON and no stack trace on the console');
+  t.same(oddConsoleLines(sys.console()), [], 'every console line is systemd-style');
+  t.notMatch(sys.console(), JSON_OR_STACK, 'no JSON and no stack trace on the console');
   t.equal(lines.filter((l) => l.includes('Handling child-exit event failed')).length, 1, 'the fault has exactly one console line');
   t.match(sys.console(), /bad\.service:\d+: Unknown key 'NoSuchKey'|Unknown key name 'NoSuchKey'/, 'the bad unit file line is named');
 

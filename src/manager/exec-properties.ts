@@ -1,0 +1,50 @@
+// The exec context's D-Bus properties (systemd's bus_exec_vtable): what `systemctl show`
+// reports of a unit's ExecSettings, as raw values in systemd's spelling. Units that run
+// processes spread these into their properties().
+
+import type { Properties } from '../control/api.js';
+import type { ExecSettings } from '../exec/settings.js';
+
+/** Environment=, User=, WorkingDirectory=, the directories, stdio and LimitXXX= as `systemctl show` has them. */
+export function execContextProperties(e: ExecSettings): Properties {
+  const p: Properties = {
+    Environment: e.environment,
+    EnvironmentFiles: e.environmentFiles.map((f) => `${f.path} (ignore_errors=${f.optional ? 'yes' : 'no'})`),
+    PassEnvironment: e.passEnvironment,
+    UnsetEnvironment: e.unsetEnvironment,
+    User: e.user ?? '',
+    Group: e.group ?? '',
+    SupplementaryGroups: e.supplementaryGroups,
+    WorkingDirectory: e.workingDirectory ? (e.workingDirectory.missingOk ? '!' : '') + e.workingDirectory.path : '',
+    UMask: e.umask.toString(8).padStart(4, '0'),
+    Nice: e.nice ?? 0,
+    OOMScoreAdjust: e.oomScoreAdjust ?? 0,
+    RuntimeDirectory: e.runtimeDirectory.names,
+    RuntimeDirectoryMode: e.runtimeDirectory.mode.toString(8).padStart(4, '0'),
+    RuntimeDirectoryPreserve: e.runtimeDirectoryPreserve,
+    StateDirectory: e.stateDirectory.names,
+    CacheDirectory: e.cacheDirectory.names,
+    LogsDirectory: e.logsDirectory.names,
+    ConfigurationDirectory: e.configurationDirectory.names,
+    StandardInput: stdioName(e.standardInput),
+    StandardOutput: stdioName(e.standardOutput),
+    StandardError: stdioName(e.standardError),
+    SyslogIdentifier: e.syslogIdentifier ?? '',
+  };
+  for (const limit of e.limits) {
+    p[`Limit${limit.resource}`] = limit.hard;
+    p[`Limit${limit.resource}Soft`] = limit.soft;
+  }
+  return p;
+}
+
+function stdioName(s: ExecSettings['standardOutput']): string {
+  switch (s.kind) {
+    case 'file':
+      return s.mode === 'write' || s.mode === 'read' ? `file:${s.path}` : `${s.mode}:${s.path}`;
+    case 'journal':
+      return s.console ? 'journal+console' : 'journal';
+    default:
+      return s.kind;
+  }
+}
