@@ -3,6 +3,7 @@
 // as under systemd while /dev/log stays the journal's. Never blocks the journal: a socket nobody
 // reads is tried again once a second at most, and a full queue drops the message, as journald does.
 
+import { existsSync } from 'node:fs';
 import { sendDatagram } from '../native/index.js';
 import type { JournalEntry } from './entry.js';
 
@@ -26,6 +27,10 @@ export class SyslogForwarder {
   private readonly nowMs: () => number;
   /** Nobody reads the socket until then: skip without a system call. */
   private quietUntil = 0;
+  /** The last send found no socket file: until one appears, a stat (0.6 µs) stands in for a
+   * failed send (13 µs with its exception), so a flood of lines with no syslog daemon costs
+   * nothing, and the first entry after syslog.socket appears still goes through. */
+  private missing = false;
   forwarded = 0;
   dropped = 0;
 
@@ -37,6 +42,10 @@ export class SyslogForwarder {
 
   forward(entry: JournalEntry): void {
     if (this.quietUntil > 0 && this.nowMs() < this.quietUntil) return;
+    if (this.missing) {
+      if (!existsSync(this.path)) return;
+      this.missing = false;
+    }
     try {
       this.send(this.path, formatSyslog(entry));
       this.quietUntil = 0;
@@ -45,8 +54,9 @@ export class SyslogForwarder {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN' || code === 'ENOBUFS') this.dropped++;
       // A socket file nobody reads (the syslog daemon stopped): look again in a second. No file
-      // at all costs nothing to retry, and syslog.socket may appear any moment.
+      // at all: syslog.socket may appear any moment, so look for it before each entry.
       else if (code === 'ECONNREFUSED') this.quietUntil = this.nowMs() + RECHECK_MS;
+      else if (code === 'ENOENT') this.missing = true;
     }
   }
 }

@@ -2,7 +2,7 @@
 // or throws when nobody reads the socket.
 
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadJournalConfig } from '../../src/journal/config.js';
@@ -38,6 +38,24 @@ t.test('the forwarder delivers to a reader, and goes on quietly without one', as
   socket.close();
   writeFileSync(path, ''); // not a socket: refused, never thrown
   forwarder.forward(entry('after'));
+  t.equal(forwarder.forwarded, 1);
+});
+
+t.test('no socket file: one failed send, then a stat per entry until the file appears', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-fwd-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'syslog');
+  let sends = 0;
+  const send = () => {
+    sends++;
+    if (!existsSync(path)) throw Object.assign(new Error('sendto: ENOENT'), { code: 'ENOENT' });
+  };
+  const forwarder = new SyslogForwarder({ path, send });
+  for (let i = 0; i < 1000; i++) forwarder.forward(entry(`flood ${i}`));
+  t.equal(sends, 1, 'a flood with no syslog daemon tries the socket once');
+  writeFileSync(path, '');
+  forwarder.forward(entry('appeared'));
+  t.equal(sends, 2, 'the first entry after the file appears is sent');
   t.equal(forwarder.forwarded, 1);
 });
 
