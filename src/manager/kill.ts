@@ -75,6 +75,46 @@ export function killProcesses(s: KillSettings, signal: number, final: boolean, t
   return n;
 }
 
+/**
+ * What entering a kill state leads to (systemd's service_enter_signal(), socket_enter_signal()):
+ * wait for the processes to go; nothing to wait for, so go straight on to the SIGKILL state
+ * (which for KillMode=mixed reaches the rest of the unit); or the next step of the unit's sequence.
+ */
+export type KillStep = 'wait' | 'escalate' | 'next';
+
+/**
+ * Enter a kill state of `phase`: send its signal per KillMode= and tell what follows. `alive`
+ * says whether the main or control process has still to be reaped (a synthetic pid of a failed
+ * spawn counts: its exit event is still to come).
+ */
+export function enterKillPhase(s: KillSettings, phase: KillPhase, restarting: boolean, targets: KillTargets & { alive: boolean }, onKilled: (pid: number, comm: string) => void): KillStep {
+  const final = phase === 'kill';
+  if (final && !s.sendSIGKILL) return 'next';
+  const sent = killProcesses(s, killSignalFor(phase, s, restarting), final, targets, onKilled);
+  if (sent > 0 || targets.alive) return 'wait';
+  return afterKillPhase(phase, s);
+}
+
+/** A kill state timed out, or found nothing to wait for: SIGKILL next (SendSIGKILL=yes), or give up and move on. */
+export function afterKillPhase(phase: KillPhase, s: KillSettings): 'escalate' | 'next' {
+  return phase !== 'kill' && s.sendSIGKILL ? 'escalate' : 'next';
+}
+
+/**
+ * Waiting in a kill state, without cgroups to report "empty": is the unit done? Not while the
+ * main or control process is unreaped, nor (control-group, mixed) while any process of the unit
+ * is left. KillMode=mixed SIGKILLs the rest as soon as the main process is gone (`remainder`,
+ * given by units that have a main process).
+ */
+export function killPhaseDone(mode: KillMode, phase: KillPhase, alive: boolean, others: () => number[], remainder?: (left: number[]) => void): boolean {
+  if (alive) return false;
+  if (mode !== 'control-group' && mode !== 'mixed') return true;
+  const left = others();
+  if (left.length === 0) return true;
+  if (mode === 'mixed' && phase === 'term') remainder?.(left);
+  return false;
+}
+
 /** KillMode=mixed once the main process is gone: SIGKILL whatever is left of the unit. */
 export function killRemainder(left: number[], onKilled: (pid: number, comm: string) => void): void {
   for (const pid of left) {

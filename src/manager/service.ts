@@ -15,7 +15,7 @@ import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
-import { EmptinessCheck, killedLine, killProcesses, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
+import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
 import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
 import { processLineage, readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
@@ -510,23 +510,16 @@ export class Service implements UnitInstance {
     this.watchdogTimer.disarm();
     this.pidFileWatcher?.close();
     this.pidFileWatcher = undefined;
-    const isKill = state === 'stop-sigkill' || state === 'final-sigkill';
-    if (isKill && !this.s.sendSIGKILL) {
-      this.afterKillState(state);
-      return;
-    }
-    const signal = killSignalFor(KILL_PHASE[state], this.s, this.restarting);
-    const sent = this.killProcesses(signal, isKill);
-    if (sent > 0 || this.mainAlive() || this.controlAlive()) {
+    const phase = KILL_PHASE[state];
+    const step = enterKillPhase(this.s, phase, this.restarting, this.killTargets(), (pid, comm) => {
+      if (this.state !== 'dead') this.log(killedLine(pid, comm));
+    });
+    if (step === 'wait') {
       this.setState(state);
-      const abort = state === 'stop-watchdog' || state === 'final-watchdog';
-      this.timer.armIn(abort ? this.s.timeoutAbortUSec : this.s.timeoutStopUSec);
+      this.timer.armIn(phase === 'watchdog' ? this.s.timeoutAbortUSec : this.s.timeoutStopUSec);
       this.emptiness.restart();
-    } else if ((state === 'stop-sigterm' || state === 'stop-watchdog') && this.s.sendSIGKILL) {
-      // Nothing to wait for: go on to SIGKILL, which for KillMode=mixed reaches the rest of the unit.
-      this.enterSignal('stop-sigkill', 'success');
-    } else if ((state === 'final-sigterm' || state === 'final-watchdog') && this.s.sendSIGKILL) {
-      this.enterSignal('final-sigkill', 'success');
+    } else if (step === 'escalate') {
+      this.enterSignal(state.startsWith('stop-') ? 'stop-sigkill' : 'final-sigkill', 'success');
     } else {
       this.afterKillState(state);
     }
@@ -539,16 +532,14 @@ export class Service implements UnitInstance {
     else this.enterDead('success', true);
   }
 
-  /** Who gets the signal: KillMode= (systemd.kill(5)). Returns how many processes were signalled. */
-  private killProcesses(signal: number, final: boolean): number {
-    const targets = {
+  /** Who a sweep reaches: main and control while alive, the rest of the unit on demand (KillMode=, kill.ts). */
+  private killTargets() {
+    return {
       main: this.mainPid > 0 && this.mainAlive() ? this.mainPid : 0,
       control: this.controlPid > 0 && this.controlAlive() ? this.controlPid : 0,
       others: () => this.processes(),
+      alive: this.mainAlive() || this.controlAlive(),
     };
-    return killProcesses(this.s, signal, final, targets, (pid, comm) => {
-      if (this.state !== 'dead') this.log(killedLine(pid, comm));
-    });
   }
 
   /** Processes of a control command left behind are killed before the next command runs (start-pre, condition). */
@@ -565,21 +556,10 @@ export class Service implements UnitInstance {
   private checkKillProgress(): void {
     const state = this.state;
     if (!(STOP_STATES.includes(state) && state !== 'stop' && state !== 'stop-post')) return;
-    if (this.mainAlive() || this.controlAlive()) {
+    const remainder = (left: number[]) => killRemainder(left, (pid, comm) => this.log(killedLine(pid, comm)));
+    if (!killPhaseDone(this.s.killMode, KILL_PHASE[state as KillState], this.mainAlive() || this.controlAlive(), () => this.processes(), remainder)) {
       this.emptiness.schedule();
       return;
-    }
-    const mode = this.s.killMode;
-    if (mode === 'control-group' || mode === 'mixed') {
-      const left = this.processes();
-      if (left.length > 0) {
-        if (mode === 'mixed' && (state === 'stop-sigterm' || state === 'final-sigterm')) {
-          // mixed: as soon as the main process is gone, SIGKILL the rest.
-          killRemainder(left, (pid, comm) => this.log(killedLine(pid, comm)));
-        }
-        this.emptiness.schedule();
-        return;
-      }
     }
     this.timer.disarm();
     this.afterKillState(state as KillState);
@@ -678,7 +658,7 @@ export class Service implements UnitInstance {
         return;
       case 'stop-sigterm':
       case 'stop-watchdog':
-        if (this.s.sendSIGKILL) {
+        if (afterKillPhase(KILL_PHASE[this.state], this.s) === 'escalate') {
           this.log(`State '${this.state}' timed out. Killing.`, PRIORITY.warning);
           this.enterSignal('stop-sigkill', 'timeout');
         } else {
@@ -696,7 +676,7 @@ export class Service implements UnitInstance {
         return;
       case 'final-sigterm':
       case 'final-watchdog':
-        if (this.s.sendSIGKILL) {
+        if (afterKillPhase(KILL_PHASE[this.state], this.s) === 'escalate') {
           this.log(`State '${this.state}' timed out. Killing.`, PRIORITY.warning);
           this.enterSignal('final-sigkill', 'timeout');
         } else {

@@ -21,7 +21,7 @@ import { exitStatusName } from '../units/values/exit-status.js';
 import { signalToString as signalName } from '../units/values/signal.js';
 import { formatSocketAddress } from '../units/values/socket-address.js';
 import { DeadlineTimer, now } from './clock.js';
-import { EmptinessCheck, killedLine, killProcesses, killSignalFor, signalPid, type KillPhase } from './kill.js';
+import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, signalPid, type KillPhase } from './kill.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
 import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
@@ -599,25 +599,19 @@ export class SocketUnit implements UnitInstance {
   /** socket_enter_signal(): kill what the control commands left, per KillMode=. */
   private enterSignal(state: KillState, f: SocketResult): void {
     this.addResult(f);
-    const isKill = state === 'stop-pre-sigkill' || state === 'final-sigkill';
-    const sent =
-      isKill && !this.s.sendSIGKILL
-        ? 0
-        : killProcesses(
-            this.s,
-            killSignalFor(KILL_PHASE[state], this.s, false),
-            isKill,
-            { main: 0, control: this.controlAlive() ? this.controlPid : 0, others: () => this.processes() },
-            (pid, comm) => this.message(killedLine(pid, comm)),
-          );
-    if (sent > 0 || this.controlAlive()) {
+    const step = enterKillPhase(
+      this.s,
+      KILL_PHASE[state],
+      false,
+      { main: 0, control: this.controlAlive() ? this.controlPid : 0, others: () => this.processes(), alive: this.controlAlive() },
+      (pid, comm) => this.message(killedLine(pid, comm)),
+    );
+    if (step === 'wait') {
       this.setState(state);
       this.timer.armIn(this.section.timeoutUSec);
       this.emptiness.restart();
-    } else if (state === 'stop-pre-sigterm' && this.s.sendSIGKILL && this.processes().length > 0) {
-      this.enterSignal('stop-pre-sigkill', 'success');
-    } else if (state === 'final-sigterm' && this.s.sendSIGKILL && this.processes().length > 0) {
-      this.enterSignal('final-sigkill', 'success');
+    } else if (step === 'escalate') {
+      this.enterSignal(state === 'stop-pre-sigterm' ? 'stop-pre-sigkill' : 'final-sigkill', 'success');
     } else {
       this.afterKillState(state);
     }
@@ -632,7 +626,8 @@ export class SocketUnit implements UnitInstance {
   private checkKillProgress(): void {
     const state = this.state;
     if (state !== 'stop-pre-sigterm' && state !== 'stop-pre-sigkill' && state !== 'final-sigterm' && state !== 'final-sigkill') return;
-    if (this.controlAlive() || (this.s.killMode !== 'process' && this.s.killMode !== 'none' && this.processes().length > 0)) {
+    // No main process: KillMode=mixed leaves the rest to the final SIGKILL.
+    if (!killPhaseDone(this.s.killMode, KILL_PHASE[state], this.controlAlive(), () => this.processes())) {
       this.emptiness.schedule();
       return;
     }
@@ -768,7 +763,7 @@ export class SocketUnit implements UnitInstance {
         return;
       case 'stop-pre-sigterm':
         this.message('Stopping timed out. Killing.', PRIORITY.warning);
-        if (this.s.sendSIGKILL) this.enterSignal('stop-pre-sigkill', 'timeout');
+        if (afterKillPhase('term', this.s) === 'escalate') this.enterSignal('stop-pre-sigkill', 'timeout');
         else this.enterStopPost('timeout');
         return;
       case 'stop-pre-sigkill':
@@ -781,7 +776,7 @@ export class SocketUnit implements UnitInstance {
         return;
       case 'final-sigterm':
         this.message('Stopping timed out (2). Killing.', PRIORITY.warning);
-        if (this.s.sendSIGKILL) this.enterSignal('final-sigkill', 'timeout');
+        if (afterKillPhase('term', this.s) === 'escalate') this.enterSignal('final-sigkill', 'timeout');
         else this.enterDead('timeout');
         return;
       case 'final-sigkill':
