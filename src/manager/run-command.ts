@@ -6,33 +6,71 @@
 import { basename } from 'node:path';
 import { DirectorySetupError } from '../exec/directories.js';
 import { EnvironmentFileError, type EnvironmentContext } from '../exec/environment.js';
-import { SpawnError, type SpawnSpec } from '../exec/native.js';
+import { SpawnError, type ChildExit, type SpawnSpec } from '../exec/native.js';
+import { exitStatusName } from '../units/values/exit-status.js';
+import { signalToString as signalName } from '../units/values/signal.js';
 import type { ExecCommand } from '../exec/settings.js';
 import { ExecSetupError, prepareSpawn } from '../exec/spawn-spec.js';
 import { fitCredentials, managerCredentials } from '../exec/unprivileged.js';
 import { captureStream, PRIORITY, type CapturedStream } from './log-sink.js';
 import type { UnitHost } from './unit-type.js';
 
-/** A command that could not be started: the status a forked child would have exited with (203/EXEC, 216/GROUP ...). */
-export class CommandStartError extends Error {
+/** How a command ended, as systemd numbers it in ExecMainCode= and the Exec*= records (CLD_EXITED, CLD_KILLED, CLD_DUMPED). */
+export const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
+
+/** systemd's wording of an exit: `code=exited, status=1/FAILURE`, `code=killed, status=15/TERM`. */
+export function describeExit(exit: ChildExit): string {
+  if (exit.code === 'exited') {
+    const name = exitStatusName(exit.status);
+    return `code=exited, status=${exit.status}${name ? '/' + name : ''}`;
+  }
+  return `code=${exit.code}, status=${exit.status}/${signalName(exit.status)}`;
+}
+
+/**
+ * A unit's command that failed, with the whole story (execa's habit): which command, at which
+ * stage (ExecStartPre= ...), its exit status or the signal that ended it, and systemd's one-line
+ * message. A command that could not be started carries the status a forked child would have
+ * exited with (203/EXEC, 216/GROUP ...).
+ */
+export class CommandError extends Error {
   constructor(
-    readonly status: number,
+    readonly stage: string,
+    readonly command: string,
+    readonly exit: { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: number; coreDumped: boolean },
     message: string,
     /** The child that failed after the fork, already reaped (0: it failed before forking); status shows it. */
     readonly pid = 0,
   ) {
     super(message);
-    this.name = 'CommandStartError';
+    this.name = 'CommandError';
+  }
+
+  /** The exit status a failed start is reported with (the synthetic exit of its pid). */
+  get status(): number {
+    return this.exit.exitCode ?? this.exit.signal;
   }
 }
 
 /** Every failure before the program runs, as one error: systemd's exit status and its one-line message. */
-export function commandStartError(err: unknown): CommandStartError {
-  if (err instanceof CommandStartError) return err;
-  if (err instanceof SpawnError) return new CommandStartError(err.exitCode, err.message, err.pid);
-  if (err instanceof ExecSetupError || err instanceof DirectorySetupError) return new CommandStartError(err.exitCode, err.message);
-  if (err instanceof EnvironmentFileError) return new CommandStartError(1, err.message);
-  return new CommandStartError(1, `Failed to spawn: ${(err as Error).message}`);
+export function commandStartError(err: unknown, stage: string, command: string): CommandError {
+  if (err instanceof CommandError) return err;
+  const fail = (exitCode: number, message: string, pid = 0) => new CommandError(stage, command, { exitCode }, message, pid);
+  if (err instanceof SpawnError) return fail(err.exitCode, err.message, err.pid);
+  if (err instanceof ExecSetupError || err instanceof DirectorySetupError) return fail(err.exitCode, err.message);
+  if (err instanceof EnvironmentFileError) return fail(1, err.message);
+  return fail(1, `Failed to spawn: ${(err as Error).message}`);
+}
+
+/** The command as errors name it: its path and arguments. */
+export function commandLine(cmd: ExecCommand | undefined): string {
+  return cmd ? [cmd.path, ...cmd.argv.slice(1)].join(' ') : '';
+}
+
+/** A command that ran and ended unsuccessfully; the message is systemd's `code=..., status=...`. */
+export function commandExitError(exit: ChildExit, stage: string, command: string): CommandError {
+  const how = exit.code === 'exited' ? { exitCode: exit.status } : { signal: exit.status, coreDumped: exit.code === 'dumped' };
+  return new CommandError(stage, command, how, describeExit(exit), exit.pid);
 }
 
 /** What a caller adds to the spawn besides the command and its environment: passed fds (sockets). */
@@ -53,11 +91,11 @@ export interface StartedCommand {
 }
 
 /**
- * Start `cmd` for `unit`; the pid is watched for the unit. Throws CommandStartError when it
+ * Start `cmd` of `stage` (ExecStartPre= ...) for `unit`; the pid is watched for the unit. Throws CommandError when it
  * could not be started (the caller turns that into a synthetic exit, as systemd's forked
  * child exiting 2xx would be).
  */
-export function runCommand(host: UnitHost, ctx: EnvironmentContext, cmd: ExecCommand, extras: SpawnExtras = {}): StartedCommand {
+export function runCommand(host: UnitHost, ctx: EnvironmentContext, stage: string, cmd: ExecCommand, extras: SpawnExtras = {}): StartedCommand {
   try {
     const prepared = prepareSpawn(ctx, cmd);
     const spec: SpawnSpec = { ...prepared.spec };
@@ -81,6 +119,6 @@ export function runCommand(host: UnitHost, ctx: EnvironmentContext, cmd: ExecCom
       fd === undefined ? undefined : captureStream(fd, host.logSink, { unit: ctx.unit, identifier, pid, priority: s.syslogLevel ?? PRIORITY.info, levelPrefix: s.syslogLevelPrefix });
     return { pid, stdout: capture(result.stdout), stderr: capture(result.stderr), commandLine: prepared.commandLine };
   } catch (err) {
-    throw commandStartError(err);
+    throw commandStartError(err, stage, commandLine(cmd));
   }
 }

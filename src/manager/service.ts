@@ -4,21 +4,21 @@
 
 import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
-import { exitStatusName } from '../units/values/exit-status.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
-import { type ChildExit, type Credentials, type DatagramSocketHandle, type ReceivedFds } from '../exec/native.js';
+import { type ChildExit, type Credentials, type ReceivedFds } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
-import { notifySocketPath, parseNotifyMessage, type NotifyFields } from './notify.js';
+import { parseNotifyMessage, type NotifyFields } from './notify.js';
+import { mainPidRefusal, notifyRefusal, NotifySocket } from './service-notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
-import { commandStartError, runCommand, type SpawnExtras } from './run-command.js';
+import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
-import { processLineage, readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
+import { readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
 import { SERVICE_STATE_TABLE, type ActiveState, type ServiceResult, type ServiceState } from './states.js';
@@ -28,7 +28,6 @@ import { unitBaseProperties, execStateProperty, noTimestamps, timestampPropertie
 import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StartTrigger, type StateChange, type StatusMessageFormats, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
-const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
 /** 208/STDIN: no socket to take as stdin (exec_context's EXIT_STDIN). */
 const EXIT_STATUS_STDIN = 208;
 
@@ -98,8 +97,7 @@ export class Service implements UnitInstance {
   private statusText = '';
   private statusErrno = 0;
   private notifyState: 'unknown' | 'ready' | 'reloading' | 'stopping' = 'unknown';
-  private notifySocket: DatagramSocketHandle | undefined;
-  private notifyPath: string | undefined;
+  private readonly notify: NotifySocket;
   private readonly fdStore = new FdStore((message, priority) => this.log(message, priority));
   /** Cancels the wait for BusName= (Type=dbus). */
   private busNameWatch: (() => void) | undefined;
@@ -126,6 +124,7 @@ export class Service implements UnitInstance {
     this.s = config.service ?? defaultServiceSettings();
     this.exec = config.exec ?? defaultExecSettings();
     this.records = this.freshRecords();
+    this.notify = new NotifySocket(host, config.id, (data, from, fds) => this.notifyMessage(data, from, fds));
     this.timer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onTimeout()), host.clock);
     this.watchdogTimer = new DeadlineTimer(() => this.host.deliver(this.id, 'timer', () => this.onWatchdogTimeout()), host.clock);
     this.emptiness = new EmptinessCheck(() => this.host.deliver(this.id, 'timer', () => this.checkKillProgress()), host.clock);
@@ -332,7 +331,7 @@ export class Service implements UnitInstance {
     this.timer.disarm();
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
-    this.closeNotifySocket();
+    this.notify.close();
     this.unwatchBusName();
     this.fdStore.release();
     this.pidFileWatcher?.close();
@@ -581,7 +580,7 @@ export class Service implements UnitInstance {
       this.log('Deactivated successfully.');
     }
     const restart = allowRestart && !this.forbidRestart && shallRestart(this.s, this.result, this.mainExit);
-    this.closeNotifySocket();
+    this.notify.close();
     removeRuntimeDirectories(this.exec, restart || this.restarting);
     // The store outlives restarts only (unit_release_resources() skips a unit about to restart).
     if (!restart && !this.restarting) this.fdStore.release();
@@ -753,7 +752,7 @@ export class Service implements UnitInstance {
           settings: this.exec,
           managerEnvironment: [...this.host.managerEnvironment(), ...this.activationEnvironment],
           processEnvironment: this.host.processEnvironment,
-          notifySocket: this.notifyPath,
+          notifySocket: this.notify.path,
           mainPid: role === 'control' && list !== 'execStart' && this.mainAlive() ? this.mainPid : undefined,
           pidFile: this.s.pidFile ? this.pidFilePath() : undefined,
           watchdogUSec: role === 'main' ? this.watchdogUSec : undefined,
@@ -764,6 +763,7 @@ export class Service implements UnitInstance {
           ignoreUser: cmd.privileges !== 'normal',
           startCommand: list === 'execStart',
         },
+        execListProperty(list),
         cmd,
         role === 'main' ? this.socketExtras() : undefined,
       );
@@ -774,7 +774,7 @@ export class Service implements UnitInstance {
       this.host.log.debug({ unit: this.id, pid, role, list, command: started.commandLine }, 'spawned');
     } catch (err) {
       pid = --syntheticPid;
-      const failure = commandStartError(err);
+      const failure = commandStartError(err, execListProperty(list), commandLine(cmd));
       this.log(failure.message, PRIORITY.err);
       const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
       // The failed child is already reaped; its state machine keeps the synthetic pid, status shows the real one.
@@ -843,14 +843,6 @@ export class Service implements UnitInstance {
     }
   }
 
-  private describeExit(exit: ChildExit): string {
-    if (exit.code === 'exited') {
-      const name = exitStatusName(exit.status);
-      return `code=exited, status=${exit.status}${name ? '/' + name : ''}`;
-    }
-    return `code=${exit.code}, status=${exit.status}/${signalName(exit.status)}`;
-  }
-
   private mainExited(exit: ChildExit): void {
     this.mainExit = exit;
     this.execMain = { ...this.execMain, pid: this.shownPid(exit.pid), exit: now(), code: EXIT_CODE_NUMBER[exit.code], status: exit.status };
@@ -859,7 +851,7 @@ export class Service implements UnitInstance {
     const cmd = this.s.execStart[this.mainIndex];
     let f = resultOfExit(exit, this.s.type, this.s.successExitStatus);
     if (f !== 'success' && cmd?.ignoreFailure) f = 'success';
-    const line = `Main process exited, ${this.describeExit(exit)}`;
+    const line = `Main process exited, ${describeExit(exit)}`;
     this.log(line, f === 'success' ? PRIORITY.info : PRIORITY.notice);
     this.mainPid = 0;
 
@@ -916,7 +908,7 @@ export class Service implements UnitInstance {
     const cmd = this.s[list][index];
     let f = resultOfExit(exit, list === 'execStart' ? this.s.type : 'oneshot', this.s.successExitStatus);
     if (f !== 'success') {
-      this.log(`Control process exited, ${this.describeExit(exit)}`, PRIORITY.notice);
+      this.log(`Control process exited, ${commandExitError(exit, execListProperty(list), commandLine(cmd)).message}`, PRIORITY.notice);
       if (cmd?.ignoreFailure) f = 'success';
     }
     // ExecCondition=: 1..254 means "skip", 255 or a signal means failure (systemd.service(5)).
@@ -1072,63 +1064,16 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- notify
 
   private openNotifySocket(): void {
-    if (this.s.notifyAccess === 'none' || this.notifySocket) return;
-    const path = notifySocketPath(this.host.runtimeDir, this.id);
-    this.notifySocket = this.host.native.bindDatagram(path, (data, from, fds) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from, fds)));
-    // Services often run as another User= (redis): like /run/systemd/notify, anyone may send.
-    try {
-      chmodSync(path, 0o666);
-    } catch (err) {
-      this.host.log.warn({ unit: this.id, err }, 'cannot make the notify socket writable');
-    }
-    this.notifyPath = path;
+    if (this.s.notifyAccess !== 'none') this.notify.open();
   }
 
-  private closeNotifySocket(): void {
-    this.notifySocket?.close();
-    this.notifySocket = undefined;
-    this.notifyPath = undefined;
-  }
-
-  /**
-   * Whether a live process is this service's, judged by what it cannot forge: it is the
-   * main or control process, or descends from one of them or from a process we spawned
-   * (ppid chain), or lives in a session one of our spawns created (sessions are only
-   * inherited). The UNITD_UNIT= marker is not proof: anyone can set an environment
-   * variable. Undefined when the process is gone: nothing is left to attribute it by.
-   */
-  private ownsProcess(pid: number): boolean | undefined {
-    const lineage = processLineage(pid);
-    if (!lineage) return undefined;
-    return lineage.some((p) => p.pid === this.mainPid || p.pid === this.controlPid || this.sessions.has(p.pid) || this.sessions.has(p.sid));
-  }
-
-  /** systemd's service_notify_message_authorized, with its wording per NotifyAccess=; undefined when the sender may speak. */
-  private notifyRefusal(pid: number): string | undefined {
-    const main = this.mainPid > 0 ? this.mainPid : 0;
-    const control = this.controlPid > 0 ? this.controlPid : 0;
-    const from = `Got notification message from PID ${pid}, but reception`;
-    switch (this.s.notifyAccess) {
-      case 'none':
-        return `${from} is disabled.`;
-      case 'main':
-        if (pid === main) return undefined;
-        return main ? `${from} only permitted for main PID ${main}` : `${from} only permitted for main PID which is currently not known`;
-      case 'exec':
-        if (pid === main || pid === control) return undefined;
-        if (main && control) return `${from} only permitted for main PID ${main} and control PID ${control}`;
-        if (main) return `${from} only permitted for main PID ${main}`;
-        if (control) return `${from} only permitted for control PID ${control}`;
-        return `${from} only permitted for main PID and control PID which are currently not known`;
-      case 'all':
-        // systemd finds the sender's unit by its cgroup; one that is not ours (or has exited) has no unit.
-        if (pid === main || pid === control || this.ownsProcess(pid) === true) return undefined;
-        return `Cannot find unit for notify message of PID ${pid}, ignoring.`;
-    }
+  /** Who the service answers for: the roots of notify attribution. */
+  private own() {
+    return { main: this.mainPid, control: this.controlPid, sessions: this.sessions };
   }
 
   notifyMessage(data: Buffer, from: Credentials, fds?: ReceivedFds): void {
-    const refusal = this.notifyRefusal(from.pid);
+    const refusal = notifyRefusal(this.s.notifyAccess, from.pid, this.own());
     if (refusal !== undefined) {
       this.log(refusal, PRIORITY.warning);
       return;
@@ -1145,23 +1090,11 @@ export class Service implements UnitInstance {
     if (fds.count > 0) this.log('Got extra auxiliary fds with notification message, closing them.', PRIORITY.warning);
   }
 
-  /**
-   * systemd's service_is_suitable_main_pid: never the manager or the control process, never
-   * a dead one; one of ours is fine; another unit's process only on a privileged sender's
-   * word (it stays watched by its owner too, which keeps supervising it).
-   */
+  /** MAINPID= (service-notify.ts): logs why a pid is refused. */
   private acceptMainPid(pid: number, from: Credentials): boolean {
-    if (pid === 1 || pid === process.pid) return this.refuseMainPid(`New main PID ${pid} is the manager, refusing.`, PRIORITY.warning);
-    if (pid === this.controlPid) return this.refuseMainPid(`New main PID ${pid} is the control process, refusing.`, PRIORITY.warning);
-    if (!this.procs.isAlive(pid)) return this.refuseMainPid(`New main PID ${pid} does not exist or is a zombie.`, PRIORITY.warning);
-    if (this.ownsProcess(pid) === true) return true;
-    if (from.uid === 0) return true;
-    return this.refuseMainPid(`New main PID ${pid} does not belong to service, refusing.`, PRIORITY.debug);
-  }
-
-  private refuseMainPid(message: string, priority: number): false {
-    this.log(message, priority);
-    return false;
+    const refusal = mainPidRefusal(pid, from, this.own(), (p) => this.procs.isAlive(p));
+    if (refusal) this.log(refusal.message, refusal.priority);
+    return refusal === undefined;
   }
 
   private applyNotify(m: NotifyFields, from: Credentials): void {
@@ -1229,7 +1162,7 @@ export class Service implements UnitInstance {
   }
 
   private runState(keep: (fd: number) => void) {
-    const notifyFd = this.notifySocket?.fd;
+    const notifyFd = this.notify.fd;
     if (notifyFd !== undefined && notifyFd >= 0) keep(notifyFd);
     return {
       state: this.state, result: this.result, reloadResult: this.reloadResult, activationEnvironment: this.activationEnvironment,
@@ -1237,7 +1170,7 @@ export class Service implements UnitInstance {
       controlIndex: this.controlIndex, mainIndex: this.mainIndex, mainExit: this.mainExit ?? null, execMain: this.execMain,
       records: this.records, invocationId: this.invocationId, nRestarts: this.nRestarts, startAttempts: this.startAttempts,
       forbidRestart: this.forbidRestart, restarting: this.restarting, statusText: this.statusText, statusErrno: this.statusErrno,
-      notifyState: this.notifyState, notifyPath: this.notifyPath ?? null, notifyFd: notifyFd ?? null, directoryEnv: this.directoryEnv,
+      notifyState: this.notifyState, notifyPath: this.notify.path ?? null, notifyFd: notifyFd ?? null, directoryEnv: this.directoryEnv,
       sessions: [...this.sessions], failedChildPids: [...this.failedChildPids], streams: snapshotStreams(this.streams, keep),
       timer: deadlineOf(this.timer), watchdogTimer: deadlineOf(this.watchdogTimer), watchdogUSec: this.watchdogUSec,
       watchdogTimestamp: this.watchdogTimestamp, watchingPidFile: this.pidFileWatcher !== undefined, ts: this.ts,
@@ -1262,8 +1195,7 @@ export class Service implements UnitInstance {
     for (const pid of [this.mainPid, this.controlPid]) if (pid > 0) this.host.watchPid(pid, this.id);
     const notifyFd = keptFd(r.notifyFd);
     if (r.notifyPath !== null && notifyFd !== undefined) {
-      this.notifySocket = this.host.native.bindDatagram(r.notifyPath, (data, from) => this.host.deliver(this.id, 'notify', () => this.notifyMessage(data, from)), notifyFd);
-      this.notifyPath = r.notifyPath;
+      this.notify.adopt(r.notifyPath, notifyFd);
     }
     restoreStreams(r.streams, this.host.logSink, this.streams);
     rearm(this.timer, r.timer);
@@ -1329,7 +1261,7 @@ export class Service implements UnitInstance {
       SuccessExitStatus: [...s.successExitStatus.statuses.map(String), ...s.successExitStatus.signals.map((n) => signalName(n))],
       RestartPreventExitStatus: [...s.restartPreventExitStatus.statuses.map(String), ...s.restartPreventExitStatus.signals.map((n) => signalName(n))],
       RestartForceExitStatus: [...s.restartForceExitStatus.statuses.map(String), ...s.restartForceExitStatus.signals.map((n) => signalName(n))],
-      NotifySocket: this.notifyPath ?? '',
+      NotifySocket: this.notify.path ?? '',
       BusName: s.busName ?? '',
       FileDescriptorStoreMax: s.fileDescriptorStoreMax,
       NFileDescriptorStore: this.fdStore.size,

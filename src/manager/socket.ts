@@ -17,8 +17,6 @@ import { defaultSocketSection } from '../units/schema/defaults.js';
 import { keepAliveSeconds } from '../units/schema/socket-keys.js';
 import type { SocketPort, SocketSection } from '../units/schema/types.js';
 import { instantiate } from '../units/unit-name.js';
-import { exitStatusName } from '../units/values/exit-status.js';
-import { signalToString as signalName } from '../units/values/signal.js';
 import { formatSocketAddress } from '../units/values/socket-address.js';
 import { DeadlineTimer, now } from './clock.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, signalPid, type KillPhase } from './kill.js';
@@ -28,7 +26,7 @@ import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
 import { execStateProperty, noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import { resultOfExit } from './restart-policy.js';
-import { commandStartError, runCommand } from './run-command.js';
+import { commandExitError, commandLine, commandStartError, EXIT_CODE_NUMBER, runCommand } from './run-command.js';
 import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
 import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
@@ -76,7 +74,6 @@ const KILL_PHASE: Record<KillState, KillPhase> = { 'stop-pre-sigterm': 'term', '
 /** States in which the ports are open (socket_set_state() closes them in every other one). */
 const PORTS_OPEN: readonly SocketState[] = ['start-post', 'listening', 'running', 'stop-pre', 'stop-pre-sigterm', 'stop-pre-sigkill'];
 
-const EXIT_CODE_NUMBER = { exited: 1, killed: 2, dumped: 3 } as const;
 
 interface OpenPort {
   port: SocketPort;
@@ -90,14 +87,6 @@ interface Connection {
 }
 
 let syntheticPid = 0;
-
-function describeExit(exit: ChildExit): string {
-  if (exit.code === 'exited') {
-    const name = exitStatusName(exit.status);
-    return `code=exited, status=${exit.status}${name ? '/' + name : ''}`;
-  }
-  return `code=${exit.code}, status=${exit.status}/${signalName(exit.status)}`;
-}
 
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
@@ -661,10 +650,10 @@ export class SocketUnit implements UnitInstance {
     const cmd = this.s[list][index];
     this.controlList = list;
     this.controlIndex = index;
-    this.controlPid = this.spawn(cmd, `${list}:${index}`);
+    this.controlPid = this.spawn(cmd, EXEC_PROPERTY[list], `${list}:${index}`);
   }
 
-  private spawn(cmd: ExecCommand, recordKey: string): number {
+  private spawn(cmd: ExecCommand, stage: string, recordKey: string): number {
     let pid: number;
     try {
       const started = runCommand(
@@ -677,6 +666,7 @@ export class SocketUnit implements UnitInstance {
           processEnvironment: this.host.processEnvironment,
           ignoreUser: cmd.privileges !== 'normal',
         },
+        stage,
         cmd,
       );
       pid = started.pid;
@@ -685,7 +675,7 @@ export class SocketUnit implements UnitInstance {
       if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
     } catch (err) {
       pid = --syntheticPid;
-      const failure = commandStartError(err);
+      const failure = commandStartError(err, stage, commandLine(cmd));
       this.message(failure.message, PRIORITY.err);
       const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
       setImmediate(() => this.host.deliver(this.id, 'child-exit', () => this.childExited(synthetic)));
@@ -714,7 +704,7 @@ export class SocketUnit implements UnitInstance {
     if (rec) Object.assign(rec, { stopTimestamp: now().realtime, code: EXIT_CODE_NUMBER[exit.code], status: exit.status });
     let f = resultOfExit(exit, 'oneshot', this.s.successExitStatus) as SocketResult;
     if (f !== 'success') {
-      this.message(`Control process exited, ${describeExit(exit)}`, PRIORITY.notice);
+      this.message(`Control process exited, ${commandExitError(exit, EXEC_PROPERTY[list], commandLine(this.s[list][index])).message}`, PRIORITY.notice);
       if (this.s[list][index]?.ignoreFailure) f = 'success';
     }
     if (f === 'success' && index + 1 < this.s[list].length && LIST_STATE[list] === this.state) {
