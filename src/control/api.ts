@@ -39,7 +39,13 @@ export const KILL_WHOM = ['main', 'control', 'all'] as const;
 export type KillWhom = (typeof KILL_WHOM)[number];
 
 /** Structured value of a unit or manager property, named as systemd names it. */
-export type PropertyValue = string | number | boolean | string[] | ExecCommandState[] | TimerValueState[] | null;
+export type PropertyValue = string | number | boolean | string[] | ExecCommandState[] | TimerValueState[] | ExitStatusSetValue | null;
+
+/** SuccessExitStatus=, RestartPreventExitStatus=, RestartForceExitStatus= (D-Bus `(aiai)`): exit codes and signal numbers. */
+export interface ExitStatusSetValue {
+  statuses: number[];
+  signals: number[];
+}
 
 /**
  * One value of a timer with its next elapse, as `systemctl show` prints TimersMonotonic=

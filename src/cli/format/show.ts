@@ -2,7 +2,7 @@
 // systemd's bus_print_property() formats by D-Bus type, since the daemon sends
 // raw values (µs numbers, booleans, lists).
 
-import type { ExecCommandState, Properties, PropertyValue, TimerValueState } from '../../control/api.js';
+import type { ExecCommandState, ExitStatusSetValue, Properties, PropertyValue, TimerValueState } from '../../control/api.js';
 import { signalToString } from '../../units/values/signal.js';
 import { MANAGER_PROPERTY_ORDER, propertyOrderOf } from './property-order.js';
 import { formatTimespan, formatTimestamp } from './time.js';
@@ -49,6 +49,15 @@ function isExecList(v: PropertyValue): v is ExecCommandState[] {
   return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'argv' in v[0];
 }
 
+function isExitStatusSet(v: PropertyValue): v is ExitStatusSetValue {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'statuses' in v;
+}
+
+/** `1 2 SIGTERM`-style: the exit codes, then the signals by name (bus_print_property()'s `(aiai)` case). */
+function formatExitStatusSet(v: ExitStatusSetValue): string {
+  return [...v.statuses.map(String), ...v.signals.map((n) => signalToString(n))].join(' ');
+}
+
 function isTimerList(v: PropertyValue): v is TimerValueState[] {
   return Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && 'timerBase' in v[0];
 }
@@ -91,6 +100,7 @@ export function formatValue(name: string, value: PropertyValue): string {
     return String(value);
   }
   if (typeof value === 'string') return value;
+  if (isExitStatusSet(value)) return formatExitStatusSet(value);
   if (isExecList(value)) return value.map((c) => formatExecCommand(c, name.endsWith('Ex'))).join('\n');
   if (isTimerList(value)) return value.map(formatTimerValue).join('\n');
   return (value as string[]).map(quoteListItem).join(' ');
@@ -109,6 +119,7 @@ function propertyLines(name: string, value: PropertyValue, valueOnly: boolean): 
 
 function isEmpty(name: string, value: PropertyValue): boolean {
   if (Array.isArray(value)) return value.length === 0;
+  if (isExitStatusSet(value)) return value.statuses.length + value.signals.length === 0;
   if (value === '') return true;
   // A timestamp that was never set prints as nothing, so it counts as empty.
   return typeof value === 'number' && (name.endsWith('Timestamp') || TIMESTAMP_PROPERTIES.has(name)) && !(value > 0);
