@@ -52,3 +52,9 @@ t.test('list items are quoted like shell_maybe_quote', async (t) => {
   t.equal(quoteListItem('B=2'), 'B=2');
   t.equal(quoteListItem('C=$v'), '"C=\\$v"');
 });
+
+t.test('exit status sets arrive raw and print codes, then signals by name; an empty set is hidden without --all', async (t) => {
+  const props = { Id: 'x.service', SuccessExitStatus: { statuses: [3, 75], signals: [10] }, RestartForceExitStatus: { statuses: [], signals: [] } };
+  t.same(formatShow(props), ['SuccessExitStatus=3 75 USR1', 'Id=x.service']);
+  t.same(formatShow(props, { properties: ['RestartForceExitStatus'] }), ['RestartForceExitStatus=']);
+});
