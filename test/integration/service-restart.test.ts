@@ -149,7 +149,8 @@ t.test('start-limit-hit after the burst; reset-failed clears it', async (t) => {
 });
 
 // The 100-150 ms figure is a speed target: bench/ measures it against peers. Here only the
-// behaviour is asserted: never before RestartSec, and driven by a timer rather than a poll.
+// behaviour is asserted: never before RestartSec. That the restart is the RestartSec= timer
+// firing (not a poll) is checked exactly on a fake clock in test/manager/service-machine.test.ts.
 t.test('RestartSec=100ms restarts after RestartSec, printed latency', async (t) => {
   await sys.ctl('start', 'latency.service');
   await sleep(2500);
@@ -166,5 +167,4 @@ t.test('RestartSec=100ms restarts after RestartSec, printed latency', async (t) 
   const median = sorted[Math.floor(sorted.length / 2)];
   t.comment(`restart latency (exit → next start, ms): min ${sorted[0].toFixed(1)} median ${median.toFixed(1)} max ${sorted[sorted.length - 1].toFixed(1)}`);
   t.ok(sorted[0] >= 100, `never before RestartSec (min ${sorted[0].toFixed(1)} ms)`);
-  t.ok(median < 1000, `median ${median.toFixed(1)} ms: restarted by the RestartSec timer, not a polling interval`);
 });

@@ -72,6 +72,10 @@ export interface FakeWorld {
   messages(unit: string): string[];
   /** The process ends: gone from the fake process table, its exit delivered to `unit`. */
   exit(unit: UnitInstance, pid: number, code?: ChildExit['code'], status?: number): void;
+  /** A process the command `sessionOf` left behind (a daemon's child in its session); it lives until vanish(). */
+  leftover(sessionOf: number): number;
+  /** A left-over process ends; nobody reaps it for the unit, which only notices it is gone. */
+  vanish(unit: UnitInstance, pid: number): void;
   /** A datagram on the unit's notify socket, as if `pid` sent it. */
   notify(text: string, pid: number): void;
   /** Load a unit file written into a private unit directory. */
@@ -105,9 +109,11 @@ export function fakeWorld(t: Test): FakeWorld {
   const live = new Set<number>();
   const processTable: ProcessTable = {
     notYetReaped: (pid) => live.has(pid),
-    isAlive: (pid) => live.has(pid),
-    scan: () => [],
+    isAlive: (pid) => live.has(pid) || leftovers.has(pid),
+    scan: () => [...leftovers].map(([pid, sid]) => ({ pid, ppid: 1, sid, state: 'S', comm: 'leftover' })),
   };
+  const leftovers = new Map<number, number>();
+  let nextLeftover = FAKE_PID_BASE + 100_000;
   const host: UnitHost = {
     log: pino({ level: 'silent' }),
     console: new ConsoleWriter(new PassThrough()),
@@ -138,6 +144,15 @@ export function fakeWorld(t: Test): FakeWorld {
     exit(unit, pid, code = 'exited', status = 0) {
       live.delete(pid);
       unit.childExited({ pid, code, status });
+    },
+    leftover(sessionOf) {
+      const pid = nextLeftover++;
+      leftovers.set(pid, sessionOf);
+      return pid;
+    },
+    vanish(unit, pid) {
+      leftovers.delete(pid);
+      unit.orphanExited();
     },
     notify(text, pid) {
       if (!notifyHandler) throw new Error('the unit has no notify socket');

@@ -180,3 +180,105 @@ t.test('the start limit counts starts on the unit clock', async (t) => {
   svc.resetFailed();
   t.equal(svc.start(), 'started', 'after the interval it may start again');
 });
+
+t.test('KillMode=process: the stop is over when the main process is gone; a leftover of it stays', async (t) => {
+  const { svc, w } = service(t, 'kp.service', '[Service]\nExecStart=/bin/sleep 1000\nKillMode=process\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  w.leftover(main);
+  svc.stop();
+  t.equal(state(svc), 'deactivating/stop-sigterm');
+  w.exit(svc, main, 'killed', 15);
+  t.equal(state(svc), 'inactive/dead', 'not waiting for the leftover');
+  t.equal(result(svc), 'success');
+});
+
+t.test('KillMode=control-group: the stop waits for every process of the unit, then ExecStopPost= runs', async (t) => {
+  const { svc, w } = service(t, 'kc.service', '[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/true\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  const left = w.leftover(main);
+  svc.stop();
+  w.exit(svc, main, 'killed', 15);
+  t.equal(state(svc), 'deactivating/stop-sigterm', 'the leftover is still there');
+  t.equal(w.spawned.length, 1, 'ExecStopPost= waits');
+  w.vanish(svc, left);
+  t.equal(state(svc), 'deactivating/stop-post');
+  t.same(w.spawned[1]?.argv, ['/bin/true']);
+  w.exit(svc, w.spawned[1].pid, 'exited', 0);
+  t.equal(state(svc), 'inactive/dead');
+  t.equal(result(svc), 'success');
+});
+
+t.test('KillMode=control-group: a leftover that never goes is killed at TimeoutStopSec=, then ExecStopPost= runs', async (t) => {
+  const { svc, w } = service(t, 'kt.service', '[Service]\nExecStart=/bin/sleep 1000\nTimeoutStopSec=4\nExecStopPost=/bin/true\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  w.leftover(main);
+  svc.stop();
+  w.exit(svc, main, 'killed', 15);
+  w.clock.advance(4 * SEC - 1000);
+  t.equal(state(svc), 'deactivating/stop-sigterm', 'still waiting for the leftover just before the timeout');
+  w.clock.advance(1000);
+  t.match(w.messages('kt.service').join('\n'), "State 'stop-sigterm' timed out. Killing.");
+  // Fake pids take no signal, so the SIGKILL reaches nobody and there is nothing to wait for.
+  t.equal(state(svc), 'deactivating/stop-post', 'ExecStopPost= runs next');
+  w.exit(svc, w.spawned[1].pid, 'exited', 0);
+  t.equal(result(svc), 'timeout');
+});
+
+t.test('KillMode=mixed: once the main process is gone, the remainder is SIGKILLed and waited for', async (t) => {
+  const { svc, w } = service(t, 'km.service', '[Service]\nExecStart=/bin/sleep 1000\nKillMode=mixed\nTimeoutStopSec=4\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  const left = w.leftover(main);
+  svc.stop();
+  w.exit(svc, main, 'killed', 15);
+  t.equal(state(svc), 'deactivating/stop-sigterm', 'waiting for the remainder it SIGKILLed');
+  w.vanish(svc, left);
+  t.equal(state(svc), 'inactive/dead');
+  t.equal(result(svc), 'success');
+});
+
+t.test('SendSIGKILL=no: a stop timeout skips SIGKILL and goes on to ExecStopPost=', async (t) => {
+  const { svc, w } = service(t, 'ns.service', '[Service]\nExecStart=/bin/sleep 1000\nSendSIGKILL=no\nTimeoutStopSec=2\nExecStopPost=/bin/true\n');
+  svc.start();
+  svc.stop();
+  w.clock.advance(2 * SEC);
+  t.match(w.messages('ns.service').join('\n'), "State 'stop-sigterm' timed out. Skipping SIGKILL.");
+  t.equal(state(svc), 'deactivating/stop-post');
+  t.same(w.spawned[1]?.argv, ['/bin/true']);
+});
+
+t.test('ExecStopPost= runs after a crash, and the unit ends failed with the crash as result', async (t) => {
+  const { svc, w } = service(t, 'sp.service', '[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/true\n');
+  svc.start();
+  w.exit(svc, w.spawned[0].pid, 'killed', 11);
+  t.equal(state(svc), 'deactivating/stop-post');
+  t.same(w.spawned[1]?.argv, ['/bin/true']);
+  w.exit(svc, w.spawned[1].pid, 'exited', 0);
+  t.equal(state(svc), 'failed/failed');
+  t.equal(result(svc), 'signal');
+});
+
+t.test('a failing ExecStopPost= is logged with its exit and counts in the result', async (t) => {
+  const { svc, w } = service(t, 'spf.service', '[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/false\n');
+  svc.start();
+  svc.stop();
+  w.exit(svc, w.spawned[0].pid, 'killed', 15);
+  w.exit(svc, w.spawned[1].pid, 'exited', 1);
+  t.match(w.messages('spf.service').join('\n'), 'Control process exited, code=exited, status=1/FAILURE');
+  t.equal(state(svc), 'failed/failed');
+  t.equal(result(svc), 'exit-code');
+});
+
+t.test('Restart=always: a clean exit restarts after RestartSec=; a stop while waiting cancels it', async (t) => {
+  const { svc, w } = service(t, 'ra.service', '[Service]\nExecStart=/bin/true\nRestart=always\nRestartSec=1\n');
+  svc.start();
+  w.exit(svc, w.spawned[0].pid, 'exited', 0);
+  t.equal(state(svc), 'activating/auto-restart');
+  t.equal(svc.stop(), 'already');
+  t.equal(state(svc), 'inactive/dead');
+  w.clock.advance(2 * SEC);
+  t.same(w.restarts, [], 'no restart after the stop');
+});
