@@ -1232,7 +1232,7 @@ export class Service implements UnitInstance {
   private logNotApplied(): void {
     if (this.notAppliedLogged || this.exec.notApplied.length === 0) return;
     this.notAppliedLogged = true;
-    this.log(`Sandboxing settings not applied in a container: ${this.exec.notApplied.join(', ')}.`);
+    this.log(`Settings not applied in a container: ${this.exec.notApplied.join(', ')}.`);
   }
 
   private execProperty(list: ExecListName): ExecCommandState[] {
