@@ -211,6 +211,7 @@ export class Service implements UnitInstance {
     if (this.config.loadState !== 'loaded') return 'failed';
     if (!this.testStartLimit()) {
       this.log('Start request repeated too quickly.', PRIORITY.warning);
+      this.host.startLimitHit?.(this.id);
       this.enterDead('start-limit-hit', false);
       return 'failed';
     }
