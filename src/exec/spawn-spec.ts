@@ -117,6 +117,7 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
   if (root !== undefined) spec.rootDirectory = root;
   if (restricted && s.noNewPrivileges) spec.noNewPrivileges = true;
   if (s.ignoreSigpipe) spec.ignoreSigpipe = true;
+  if (s.cpuAffinity !== undefined && s.cpuAffinity.length > 0) spec.cpuAffinity = s.cpuAffinity;
   if (s.nice !== undefined) spec.nice = s.nice;
   if (s.oomScoreAdjust !== undefined) spec.oomScoreAdjust = s.oomScoreAdjust;
   if (s.workingDirectory) {
