@@ -50,6 +50,8 @@ export interface ExecSettings {
   /** RootDirectoryStartOnly=: the root applies to ExecStart= only. */
   rootDirectoryStartOnly: boolean;
   noNewPrivileges: boolean;
+  /** CPUAffinity= (sched_setaffinity in the child); undefined: inherited. */
+  cpuAffinity?: number[];
   /** IgnoreSIGPIPE= (systemd's default: yes). */
   ignoreSigpipe: boolean;
   umask: number;

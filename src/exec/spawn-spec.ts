@@ -86,6 +86,12 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
   // `+` runs with full privileges: no root directory, no NoNewPrivileges= (systemd.service(5)).
   const restricted = command.privileges !== 'full';
   const root = restricted && s.rootDirectory !== undefined && (!s.rootDirectoryStartOnly || ctx.startCommand === true) ? s.rootDirectory : undefined;
+  // RootImage= needs loop devices and a mount namespace, which unitd does not set up in a
+  // container: running the service in / instead would run it in the wrong tree, so the start
+  // fails as systemd's does when it cannot set the image up (226/NAMESPACE).
+  if (restricted && s.notApplied.includes('RootImage')) {
+    throw new ExecSetupError(226, `Failed to set up mount namespacing: RootImage= is not supported by unitd in a container (use RootDirectory= on an unpacked tree)`);
+  }
   const path = resolveExecutable(command.path, root);
   if (!path) {
     throw new ExecSetupError(203, `Failed to locate executable ${command.path}: No such file or directory`);
@@ -111,6 +117,7 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
   if (root !== undefined) spec.rootDirectory = root;
   if (restricted && s.noNewPrivileges) spec.noNewPrivileges = true;
   if (s.ignoreSigpipe) spec.ignoreSigpipe = true;
+  if (s.cpuAffinity !== undefined && s.cpuAffinity.length > 0) spec.cpuAffinity = s.cpuAffinity;
   if (s.nice !== undefined) spec.nice = s.nice;
   if (s.oomScoreAdjust !== undefined) spec.oomScoreAdjust = s.oomScoreAdjust;
   if (s.workingDirectory) {

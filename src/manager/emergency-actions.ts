@@ -41,3 +41,27 @@ export function emergencyDecision(action: string, exitStatus: number | undefined
 function clampExit(n: number): number {
   return Number.isInteger(n) && n >= 0 && n <= 255 ? n : 1;
 }
+
+/** systemd's words for each action as it logs "<words>: <reason>" (core/emergency-action.c, 252). */
+const ACTION_WORDS: Readonly<Record<string, string>> = {
+  reboot: 'Rebooting',
+  'reboot-force': 'Forcibly rebooting',
+  'reboot-immediate': 'Rebooting immediately',
+  poweroff: 'Powering off',
+  'poweroff-force': 'Forcibly powering off',
+  'poweroff-immediate': 'Powering off immediately',
+  exit: 'Exiting',
+  'exit-force': 'Exiting immediately',
+  'soft-reboot': 'Soft-rebooting',
+  'soft-reboot-force': 'Forcibly soft-rebooting',
+  kexec: 'Rebooting via kexec',
+  'kexec-force': 'Forcibly rebooting via kexec',
+  halt: 'Halting',
+  'halt-force': 'Forcibly halting',
+  'halt-immediate': 'Halting immediately',
+};
+
+/** The warning systemd logs when it runs `action` for `reason` ("Exiting: unit x.service failed"). */
+export function emergencyActionMessage(action: string, reason: string): string {
+  return `${ACTION_WORDS[action] ?? action}: ${reason}`;
+}

@@ -26,7 +26,8 @@ import { UnitResources } from './unit-resources.js';
 import { CLEAN_WHAT, cleanableKinds, cleanDirectories, type CleanWhat } from '../exec/directories.js';
 import { JobEngine } from './jobs.js';
 import { describeCondition, failedCondition } from './conditions.js';
-import { emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
+import { MANAGER_SCOPE } from '../journal/daemon-log.js';
+import { emergencyActionMessage, emergencyDecision, type EmergencyDecision } from './emergency-actions.js';
 import { REVERSE_PROPERTY, type DependencyKind } from './dependency-graph.js';
 import { SkipList } from './skip-list.js';
 import type { BusNames } from './bus-names.js';
@@ -588,6 +589,21 @@ export class Manager implements ManagerApi, UnitHost {
     for (const entry of this.uniqueEntries()) entry.instance.dispose();
     this.busNames?.close();
     return { timedOut };
+  }
+
+  /**
+   * StartLimitAction=: systemd runs it the moment a start is refused (unit_test_start_limit(),
+   * reason "unit X failed"), logged by the manager as a warning and always on the console.
+   */
+  startLimitHit(unit: string): void {
+    const entry = this.units.get(unit);
+    const action = entry?.config.unit.startLimitAction ?? 'none';
+    const decision = this.state === 'stopping' ? undefined : emergencyDecision(action, undefined);
+    if (!entry || !decision) return;
+    const message = emergencyActionMessage(action, `unit ${entry.config.id} failed`);
+    this.logSink.write({ timestamp: nowUSec(), unit: MANAGER_SCOPE, identifier: 'systemd', pid: process.pid, priority: PRIORITY.warning, message });
+    this.console.line(`[  !!  ] ${message}`); // manager_status_printf(STATUS_TYPE_EMERGENCY)
+    setImmediate(() => this.onExitRequest(decision.exitCode, { kind: decision.kind, force: decision.force, immediate: decision.immediate }));
   }
 
   /** SuccessAction=/FailureAction=: end the container with the unit (emergency-actions.ts). */

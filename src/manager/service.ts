@@ -210,6 +210,7 @@ export class Service implements UnitInstance {
     if (this.config.loadState !== 'loaded') return 'failed';
     if (!this.testStartLimit()) {
       this.log('Start request repeated too quickly.', PRIORITY.warning);
+      this.host.startLimitHit?.(this.id);
       this.enterDead('start-limit-hit', false);
       return 'failed';
     }
@@ -1145,7 +1146,7 @@ export class Service implements UnitInstance {
   private logNotApplied(): void {
     if (this.notAppliedLogged || this.exec.notApplied.length === 0) return;
     this.notAppliedLogged = true;
-    this.log(`Sandboxing settings not applied in a container: ${this.exec.notApplied.join(', ')}.`);
+    this.log(`Settings not applied in a container: ${this.exec.notApplied.join(', ')}.`);
   }
 
   private execProperty(list: ExecListName): ExecCommandState[] {

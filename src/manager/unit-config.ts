@@ -61,6 +61,7 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.rootDirectory = s.rootDirectory;
   e.rootDirectoryStartOnly = s.rootDirectoryStartOnly;
   e.noNewPrivileges = s.noNewPrivileges;
+  e.cpuAffinity = s.cpuAffinity;
   e.ignoreSigpipe = s.ignoreSIGPIPE;
   e.umask = s.umask;
   e.nice = s.nice;

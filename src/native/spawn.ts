@@ -64,6 +64,8 @@ export interface SpawnSpec {
   noNewPrivileges?: boolean;
   /** SIGPIPE ignored in the started program (IgnoreSIGPIPE=); otherwise every signal is at its default. */
   ignoreSigpipe?: boolean;
+  /** sched_setaffinity() to these CPUs (CPUAffinity=), 0..1023; fails with 215/CPUAFFINITY. */
+  cpuAffinity?: number[];
   /** chroot() here before dropping privileges (RootDirectory=); path and cwd are then inside it. */
   rootDirectory?: string;
   /** Defaults: stdin null, stdout inherit, stderr inherit. */
@@ -178,6 +180,10 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
   if (spec.oomScoreAdjust !== undefined) expectInteger(spec.oomScoreAdjust, 'spec.oomScoreAdjust', -1000, 1000);
   if (spec.noNewPrivileges !== undefined) expectBoolean(spec.noNewPrivileges, 'spec.noNewPrivileges');
   if (spec.ignoreSigpipe !== undefined) expectBoolean(spec.ignoreSigpipe, 'spec.ignoreSigpipe');
+  if (spec.cpuAffinity !== undefined) {
+    expectArray(spec.cpuAffinity, 'spec.cpuAffinity');
+    spec.cpuAffinity.forEach((cpu, i) => expectInteger(cpu, `spec.cpuAffinity[${i}]`, 0, 1023));
+  }
   if (spec.rootDirectory !== undefined) {
     expectString(spec.rootDirectory, 'spec.rootDirectory');
     if (!spec.rootDirectory.startsWith('/')) throw new RangeError(`spec.rootDirectory must be an absolute path (got '${spec.rootDirectory}')`);

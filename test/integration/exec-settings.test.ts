@@ -3,7 +3,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { boot, waitJournal } from './harness.js';
+import { boot, waitJournal, waitProps } from './harness.js';
 
 /** A root directory holding /bin/sh and /bin/cat with their libraries, copied from the host. */
 function miniRoot(): string {
@@ -57,4 +57,34 @@ t.test('NoNewPrivileges=, IgnoreSIGPIPE=, StandardInputText=/StandardInputData= 
   const chrooted = await waitJournal(sys, ['-u', 'chrooted.service', '-o', 'cat'], (o) => o.includes('no-host-files'));
   t.match(chrooted, /cwd=\/data/, 'WorkingDirectory= inside the root');
   t.match(execFileSync('cat', [join(root, 'data/marker')], { encoding: 'utf8' }), /inside/, 'files written land in the root');
+});
+
+t.test('CPUAffinity= pins the service; RootImage= and a CPU the kernel refuses fail with systemd\'s status; a running service is not disturbed', { timeout: 90_000 }, async (t) => {
+  const sys = await boot({
+    units: {
+      'steady.service': '[Service]\nExecStart=/bin/sleep 1000\n',
+      'pinned.service': '[Service]\nCPUAffinity=0\nExecStart=/bin/grep Cpus_allowed_list /proc/self/status\n',
+      'nocpu.service': '[Service]\nCPUAffinity=1000\nExecStart=/bin/true\n',
+      'image.service': '[Service]\nRootImage=/var/lib/machines/app.raw\nExecStart=/bin/sh -c "echo ran-outside-the-image"\n',
+    },
+    enable: ['steady.service'],
+  });
+  t.teardown(() => sys.stop());
+  for (let i = 0; i < 100 && (await sys.ctl('is-system-running')).stdout === 'offline\n'; i++) await new Promise((r) => setTimeout(r, 100));
+  const before = (await sys.props('steady.service', 'MainPID')).MainPID;
+
+  await sys.ctl('start', 'pinned.service');
+  t.match(await waitJournal(sys, ['-u', 'pinned.service', '-o', 'cat'], (o) => o.includes('Cpus_allowed_list')), /Cpus_allowed_list:\s+0\n/);
+
+  // Type=simple: as in systemd, the start job is done once forked; the unit then fails.
+  await sys.ctl('start', 'nocpu.service');
+  t.match(await waitProps(sys, 'nocpu.service', ['ActiveState', 'Result', 'ExecMainStatus'], (p) => p.ActiveState === 'failed'), { ActiveState: 'failed', Result: 'exit-code', ExecMainStatus: 215 });
+  t.match((await sys.ctl('status', 'nocpu.service')).stdout, /status=215\/CPUAFFINITY/);
+
+  await sys.ctl('start', 'image.service');
+  t.match(await waitProps(sys, 'image.service', ['ActiveState', 'Result', 'ExecMainStatus'], (p) => p.ActiveState === 'failed'), { ActiveState: 'failed', Result: 'exit-code', ExecMainStatus: 226 });
+  const log = await waitJournal(sys, ['-u', 'image.service', '-o', 'cat'], (o) => o.includes('RootImage='));
+  t.match(log, /Failed to set up mount namespacing: RootImage= is not supported/);
+  t.notMatch(log, /ran-outside-the-image/, 'the command never ran in /');
+  t.match(await sys.props('steady.service', 'ActiveState', 'MainPID'), { ActiveState: 'active', MainPID: before });
 });

@@ -12,6 +12,7 @@ import { defaultInstallSection, defaultPathSection, defaultServiceSection, defau
 import { INSTALL_KEYS } from './install-keys.js';
 import type { KeyContext, KeyHandler } from './key-handler.js';
 import { BOOLEAN_KEYS, KNOWN_KEYS } from './known-keys.js';
+import { keyClass } from './key-classes.js';
 import { parseBoolean } from '../values/boolean.js';
 import { PATH_KEYS, pathRefusal } from './path-keys.js';
 import { SERVICE_KEYS } from './service-keys.js';
@@ -20,6 +21,9 @@ import { TIMER_KEYS, timerRefusal } from './timer-keys.js';
 import type { UnitConfig } from './types.js';
 import { UNIT_KEYS, UNIT_KEYS_ACCEPTED_IN_SERVICE, conditionHandler } from './unit-keys.js';
 import { serviceRefusal } from './service-refusal.js';
+
+/** Sections of the unit types unitd runs (mount, swap and automount units stay inert as a whole). */
+const RUN_SECTIONS: ReadonlySet<string> = new Set(['Unit', 'Service', 'Socket', 'Timer', 'Path', 'Install']);
 
 export type { UnitConfig } from './types.js';
 
@@ -125,7 +129,9 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
         fatal ??= m;
       },
     };
-    const handled = applyKey(config, a, ctx);
+    let handled = applyKey(config, a, ctx);
+    // key-classes.ts decides what is named as not applied, even a key parsed for `show` (TTYPath=).
+    if (handled === 'applied' && RUN_SECTIONS.has(a.section) && keyClass(a.key) === 'not-applicable') handled = 'unsupported';
     if (handled === 'unknown') {
       input.log.warn(a.file, a.line, `Unknown key '${a.key}' in section [${a.section}], ignoring.`);
     } else if (handled === 'unsupported') {

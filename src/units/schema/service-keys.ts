@@ -382,4 +382,31 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
   SyslogLevelPrefix: bool((s, v) => (s.syslogLevelPrefix = v)),
   NoNewPrivileges: bool((s, v) => (s.noNewPrivileges = v)),
   IgnoreSIGPIPE: bool((s, v) => (s.ignoreSIGPIPE = v)),
+  // Lines add up; an empty value resets (systemd.exec(5)).
+  CPUAffinity: (s, value, ctx) => {
+    if (value === '') {
+      s.cpuAffinity = undefined;
+      return;
+    }
+    const cpus = parseCpuSet(value);
+    if (cpus === undefined) ctx.warn(`Failed to parse CPU affinity '${value}', ignoring: Invalid argument`);
+    else s.cpuAffinity = [...new Set([...(s.cpuAffinity ?? []), ...cpus])].sort((a, b) => a - b);
+  },
 };
+
+/** The CPU numbers the native spawn can set (a cpu_set_t). */
+export const MAX_CPU = 1023;
+
+/** `0 2-3,5`: indices and ranges separated by blanks or commas; undefined when malformed. */
+export function parseCpuSet(value: string): number[] | undefined {
+  const out: number[] = [];
+  for (const item of value.split(/[\s,]+/).filter((w) => w !== '')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(item);
+    if (!m) return undefined;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (from > to || to > MAX_CPU) return undefined;
+    for (let cpu = from; cpu <= to; cpu++) out.push(cpu);
+  }
+  return out;
+}

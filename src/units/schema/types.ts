@@ -208,6 +208,8 @@ export interface ServiceSection {
   syslogLevelPrefix: boolean;
   noNewPrivileges: boolean;
   ignoreSIGPIPE: boolean;
+  /** CPUAffinity=: CPU indices, sorted; undefined when unset (the manager's own affinity). */
+  cpuAffinity?: number[];
 }
 
 /** Settings of types unitd keeps inert (socket, timer, path, mount ...): raw values per key, lists reset by "". */
