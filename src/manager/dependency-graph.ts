@@ -65,6 +65,19 @@ export class DependencyGraph {
             add(reverse.get(kind)!, id, config.id);
           }
         }
+        // Sockets= on a service is also TriggeredBy= each socket (config_parse_service_sockets()):
+        // the socket lists it in Triggers= and hears of its state.
+        for (const name of config.service?.sockets ?? []) {
+          let id: string;
+          try {
+            id = this.units.idOf(name);
+          } catch {
+            continue;
+          }
+          if (id === config.id) continue;
+          add(forward.get('triggers')!, id, config.id);
+          add(reverse.get('triggers')!, config.id, id);
+        }
       }
       this.forwardEdges = forward;
       this.reverseEdges = reverse;
