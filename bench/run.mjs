@@ -8,7 +8,7 @@
 //   npm run bench -- --only=boot,zombies   some scenarios only
 //   npm run bench -- --peers=unitd,systemd
 //
-// Scenarios: boot, restart, control, shutdown, zombies, memory, notify. See bench/README.md.
+// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket. See bench/README.md.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, writeSync, rmSync, readFileSync } from 'node:fs';
@@ -20,13 +20,13 @@ import { renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const optList = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
-const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify'];
+const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket'];
 const only = optList('only') ?? ALL_SCENARIOS;
 const wantedPeers = optList('peers') ?? Object.keys(PEERS);
 
 const CFG = quick
-  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000 }
-  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000 };
+  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2 }
+  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3 };
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
@@ -413,7 +413,60 @@ async function scenarioNotify() {
 }
 
 // ---------------------------------------------------------------------------------------------
-const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify };
+// 8. Socket activation: connect → first byte from an Accept=no service started by that connection
+// (the service is stopped again between samples, the socket stays), and connections/s through an
+// Accept=yes socket whose instances answer one line and exit. Both are unix stream sockets, timed by
+// a client inside the namespace. Trigger and start limits are off: the bench triggers on purpose.
+function socketUnits() {
+  const noLimit = 'StartLimitIntervalSec=0';
+  const serve = `/usr/bin/python3 ${join(FIXTURES, 'sockserve.py')}`;
+  return [
+    { file: 'first.socket', text: `[Unit]\n${noLimit}\n[Socket]\nListenStream=/run/first.sock\nTriggerLimitIntervalSec=0\n` },
+    { file: 'first.service', text: `[Unit]\n${noLimit}\n[Service]\nExecStart=${serve}\n`, enabled: false },
+    { file: 'each.socket', text: `[Unit]\n${noLimit}\n[Socket]\nListenStream=/run/each.sock\nAccept=yes\nTriggerLimitIntervalSec=0\n` },
+    { file: 'each@.service', text: `[Unit]\n${noLimit}\n[Service]\nStandardInput=socket\nExecStart=/bin/echo x\n`, enabled: false },
+  ];
+}
+
+async function scenarioSocket() {
+  const first = metric('socket-first', 'socket', 'Socket activation (Accept=no): connect → first byte from the service it starts', 'ms');
+  const accept = metric('socket-accept', 'socket', `Accept=yes: connections/s, one instance each (${CFG.acceptN} connections, ${CFG.acceptConc} at a time)`, 'conn/s', 'higher');
+  const client = (sys, ...a) => [...nsenter(sys.pid), '/usr/bin/python3', join(FIXTURES, 'sockclient.py'), ...a];
+  for (const p of Object.keys(PEERS)) {
+    if (p === 'supervisord' || !PEERS[p].multi) {
+      skip(first, p, 'no socket activation');
+      skip(accept, p, 'no socket activation');
+      continue;
+    }
+    if (available[p]) {
+      skip(first, p, available[p]);
+      skip(accept, p, available[p]);
+      continue;
+    }
+    await withSystem(p, socketUnits(), async (sys) => {
+      if (!(await waitBooted(sys, 120000))) return fail(first, p, 'boot did not finish in 120 s');
+      for (let rep = 0; rep < CFG.firstReps; rep++) {
+        const stop = await runAsync(sys.ctl('stop', 'first.service'));
+        if (stop.code !== 0) return fail(first, p, `systemctl stop first.service: exit ${stop.code}`);
+        const r = await runAsync(client(sys, 'first', '/run/first.sock'), 40000);
+        const ms = Number(r.stdout.trim());
+        if (r.code !== 0 || !Number.isFinite(ms)) return fail(first, p, `client exit ${r.code}: ${r.stdout.trim()}`);
+        record(first, p, ms);
+      }
+      log(`socket first ${p}: median ${summarize(first.peers[p]).median.toFixed(1)} ms`);
+      for (let rep = 0; rep < CFG.acceptReps; rep++) {
+        const r = await runAsync(client(sys, 'accept', '/run/each.sock', String(CFG.acceptN), String(CFG.acceptConc)), 300000);
+        const rate = Number(r.stdout.trim());
+        if (r.code !== 0 || !Number.isFinite(rate)) return fail(accept, p, `client exit ${r.code}: ${r.stdout.trim()}`);
+        record(accept, p, rate);
+        log(`socket accept ${p} rep ${rep + 1}: ${rate.toFixed(0)} conn/s`);
+      }
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket };
 
 async function main() {
   if (process.getuid?.() !== 0) {

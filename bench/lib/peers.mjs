@@ -75,8 +75,12 @@ export function unavailable(peer) {
 
 /**
  * A service: { name, argv, type?: 'simple'|'notify'|'oneshot', restart?: 'no'|'on-failure'|'always',
- * restartMs?: number, stopTimeoutS?: number, enabled?: boolean (default true) }.
+ * restartMs?: number, stopTimeoutS?: number, enabled?: boolean (default true) }; or any unit as
+ * written, for the systemd-like peers only: { file: 'x.socket', text, enabled? }.
  */
+const fileName = (s) => s.file ?? `${s.name}.service`;
+const unitText = (s) => s.text ?? unitFile(s);
+
 function unitFile(s) {
   const lines = ['[Unit]', `Description=bench ${s.name}`, 'StartLimitIntervalSec=0', '', '[Service]'];
   lines.push(`Type=${s.type ?? 'simple'}`);
@@ -203,8 +207,8 @@ export async function launch(peer, work, services, { single } = {}) {
     writeFileSync(join(dir, 'multi-user.target'), '[Unit]\nDescription=Multi-User System\n');
     symlinkSync('multi-user.target', join(dir, 'default.target'));
     for (const s of services) {
-      writeFileSync(join(dir, `${s.name}.service`), unitFile(s));
-      if (s.enabled !== false) symlinkSync(join(dir, `${s.name}.service`), join(dir, 'multi-user.target.wants', `${s.name}.service`));
+      writeFileSync(join(dir, fileName(s)), unitText(s));
+      if (s.enabled !== false) symlinkSync(join(dir, fileName(s)), join(dir, 'multi-user.target.wants', fileName(s)));
     }
     Object.assign(env, { SYSTEMD_UNIT_PATH: dir, UNITD_LOG_LEVEL: 'warn' });
     // The launcher as the image runs it, so its node flags (heap and semi-space limits) apply.
@@ -215,8 +219,8 @@ export async function launch(peer, work, services, { single } = {}) {
   } else if (peer === 'systemd') {
     const dir = join(work, 'sdunits');
     mkdirSync(dir, { recursive: true });
-    for (const s of services) writeFileSync(join(dir, `${s.name}.service`), unitFile(s));
-    const enable = services.filter((s) => s.enabled !== false).map((s) => `${s.name}.service`);
+    for (const s of services) writeFileSync(join(dir, fileName(s)), unitText(s));
+    const enable = services.filter((s) => s.enabled !== false).map(fileName);
     // The namespaces systemd-oracle.sh gives systemd.
     argv = [...UNSHARE, '--uts', '--ipc', '--net', '--cgroup', 'bash', join(BENCH, 'lib/ns-root.sh'), work, 'systemd', dir, ...enable];
     ctl = (pid, args) => [...nsenter(pid), 'systemctl', ...args];

@@ -51,18 +51,27 @@ export class DependencyGraph {
         forward.set(k, new Map());
         reverse.set(k, new Map());
       }
+      /** Unit `from` (an id) names `to` in its `kind=`; an unloadable or self reference adds nothing. */
+      const edge = (kind: DependencyKind, from: string, to: string): void => {
+        let id: string;
+        try {
+          id = this.units.idOf(to);
+        } catch {
+          return;
+        }
+        if (id === from) return;
+        add(forward.get(kind)!, from, id);
+        add(reverse.get(kind)!, id, from);
+      };
       for (const config of this.units.all()) {
-        for (const kind of DEPENDENCY_KINDS) {
-          for (const name of config.unit[kind]) {
-            let id: string;
-            try {
-              id = this.units.idOf(name);
-            } catch {
-              continue;
-            }
-            if (id === config.id) continue;
-            add(forward.get(kind)!, config.id, id);
-            add(reverse.get(kind)!, id, config.id);
+        for (const kind of DEPENDENCY_KINDS) for (const name of config.unit[kind]) edge(kind, config.id, name);
+        // Sockets= on a service is also TriggeredBy= each socket (config_parse_service_sockets()):
+        // the socket lists it in Triggers= and hears of its state.
+        for (const name of config.service?.sockets ?? []) {
+          try {
+            edge('triggers', this.units.idOf(name), config.id);
+          } catch {
+            // a socket that cannot be loaded triggers nothing
           }
         }
       }

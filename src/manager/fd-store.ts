@@ -5,6 +5,7 @@
 
 import { closeSync, fstatSync } from 'node:fs';
 import { isValidFdName } from '../units/values/fd-name.js';
+import { keptFd } from './serialize-fields.js';
 import { PRIORITY } from './log-sink.js';
 import type { PassedFds } from './unit-type.js';
 
@@ -16,6 +17,11 @@ interface StoredFd {
   name: string;
   /** Device and inode of a socket: the same socket sent twice is stored once (same_fd()). */
   socketId: string | undefined;
+}
+
+export interface StoredFdSnapshot {
+  fd: number;
+  name: string;
 }
 
 type Log = (message: string, priority: number) => void;
@@ -75,6 +81,22 @@ export class FdStore {
   passed(): PassedFds | undefined {
     if (this.entries.length === 0) return undefined;
     return { fds: this.entries.map((e) => e.fd), names: this.entries.map((e) => e.name) };
+  }
+
+  /** daemon-reexec: the stored fds, named to keep across execve (service_serialize()'s fd-store-fd=). */
+  snapshot(keep: (fd: number) => void): StoredFdSnapshot[] {
+    return this.entries.map((e) => {
+      keep(e.fd);
+      return { fd: e.fd, name: e.name };
+    });
+  }
+
+  /** The store as the previous program had it; an fd no longer open here is dropped. */
+  restore(list: StoredFdSnapshot[] | undefined): void {
+    for (const s of list ?? []) {
+      const fd = keptFd(s.fd);
+      if (fd !== undefined) this.entries.push({ fd, name: s.name, socketId: socketIdentity(fd) });
+    }
   }
 
   /** The service stopped for good (or went away): close everything. */

@@ -1175,6 +1175,7 @@ export class Service implements UnitInstance {
       sessions: [...this.sessions], failedChildPids: [...this.failedChildPids], streams: snapshotStreams(this.streams, keep),
       timer: deadlineOf(this.timer), watchdogTimer: deadlineOf(this.watchdogTimer), watchdogUSec: this.watchdogUSec,
       watchdogTimestamp: this.watchdogTimestamp, watchingPidFile: this.pidFileWatcher !== undefined, ts: this.ts,
+      fdStore: this.fdStore.snapshot(keep),
     };
   }
 
@@ -1199,6 +1200,7 @@ export class Service implements UnitInstance {
       this.notify.adopt(r.notifyPath, notifyFd);
     }
     restoreStreams(r.streams, this.host.logSink, this.streams);
+    this.fdStore.restore(r.fdStore);
     rearm(this.timer, r.timer);
     rearm(this.watchdogTimer, r.watchdogTimer);
     if (STOP_STATES.includes(this.state)) this.emptiness.schedule();

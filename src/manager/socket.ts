@@ -530,6 +530,8 @@ export class SocketUnit implements UnitInstance {
       return;
     }
     if (this.state !== 'listening' && this.state !== 'running') return;
+    // Accept=yes: the state of a service naming this socket in Sockets= is none of its business.
+    if (this.section.accept) return;
     if (other.result === 'start-limit-hit' && isDown(other.activeState)) {
       this.enterStopPre('service-start-limit-hit');
       return;

@@ -1,7 +1,7 @@
 // The system bus as PID 1, with Debian's own units (dbus.socket, dbus.service, polkit.service
 // from /lib/systemd/system): dbus.socket listens after boot and starts dbus-daemon on the first
 // client; a Type=dbus service is active only once its BusName= is on the bus (semantics §3.1);
-// Sockets= hands another socket unit's fds to a service and pulls that socket in.
+// Sockets= hands another socket unit's fds to a service, pulls that socket in and is TriggeredBy= it.
 
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
@@ -80,8 +80,18 @@ if (missing.length > 0 || !existsSync('/usr/bin/dbus-daemon')) {
     const deps = await sys.props('consumer.service', 'Wants', 'After');
     t.ok((deps.Wants as string[]).includes('shared.socket') && (deps.After as string[]).includes('shared.socket'), 'Wants= and After= the socket');
     t.equal((await sys.ctl('start', 'consumer.service')).code, 0);
-    t.equal((await sys.props('shared.socket', 'SubState')).SubState, 'listening', 'pulled in by Wants=');
+    // As systemd 252 booted in a namespace shows: Sockets= is also TriggeredBy=, so the socket
+    // follows the service it does not name (running while it runs, listening once it stops).
+    t.match(await sys.props('consumer.service', 'TriggeredBy'), { TriggeredBy: ['shared.socket'] });
+    t.match(await sys.props('shared.socket', 'Triggers'), { Triggers: ['consumer.service', 'nobody.service'] });
+    const running = await waitProps(sys, 'shared.socket', ['SubState'], (p) => p.SubState === 'running');
+    t.equal(running.SubState, 'running', 'pulled in by Wants=, running while consumer.service runs');
     const r = await sys.exec('sh', '-c', `${SOCKET_FIXTURE} client /run/shared.sock`);
     t.equal(r.stdout.trim(), 'fds=1 names=shared.socket pid-ok=yes');
+    const stop = await sys.ctl('stop', 'consumer.service');
+    t.equal(stop.code, 0);
+    t.match(stop.stderr, 'Warning: Stopping consumer.service, but it can still be activated by:\n  shared.socket');
+    const listening = await waitProps(sys, 'shared.socket', ['SubState'], (p) => p.SubState === 'listening');
+    t.equal(listening.SubState, 'listening', 'back to listening');
   });
 }

@@ -1,7 +1,7 @@
 // The file-descriptor store as PID 1, through the real systemctl (sd_notify(3) FDSTORE=1,
 // systemd.service(5) FileDescriptorStoreMax=): fds a service stores come back at fd 3+ after
-// its socket units' fds, named by FDNAME=, across `systemctl restart` and a crash with
-// Restart=; FDSTOREREMOVE=1 drops them; a stop for good closes them; the maximum is kept.
+// its socket units' fds, named by FDNAME=, across `systemctl restart`, a crash with
+// Restart= and `systemctl daemon-reexec`; FDSTOREREMOVE=1 drops them; a stop for good closes them; the maximum is kept.
 
 import t from 'tap';
 import { join } from 'node:path';
@@ -12,8 +12,9 @@ const REPORT = '/run/fd-store.report';
 
 const units: Record<string, string> = {
   'keeper.socket': '[Socket]\nListenStream=/run/keeper.sock\n',
+  // More than StartLimitBurst=5 starts within 10 s happen here, all on purpose.
   'keeper.service':
-    `[Service]\nType=notify\nNotifyAccess=all\nFileDescriptorStoreMax=2\nRestart=always\nRestartSec=100ms\n` +
+    `[Unit]\nStartLimitIntervalSec=0\n[Service]\nType=notify\nNotifyAccess=all\nFileDescriptorStoreMax=2\nRestart=always\nRestartSec=100ms\n` +
     `ExecStart=${FIXTURE} serve ${REPORT}\nExecReload=${FIXTURE} remove state\n`,
   'full.service': `[Service]\nType=oneshot\nRemainAfterExit=yes\nNotifyAccess=all\nFileDescriptorStoreMax=1\nExecStart=${FIXTURE} offer 3\n`,
   'none.service': `[Service]\nType=oneshot\nRemainAfterExit=yes\nNotifyAccess=all\nExecStart=${FIXTURE} offer 1\n`,
@@ -58,11 +59,19 @@ t.test('a stored fd comes back after the socket fds on restart and after a crash
   t.equal(await storeSize('keeper.service', 1), 1, 'still one fd stored');
 });
 
+t.test('the store survives daemon-reexec', { timeout: 120_000 }, async (t) => {
+  const reexec = await sys.ctl('daemon-reexec');
+  t.equal(reexec.code, 0, `daemon-reexec succeeds: ${reexec.stderr}`);
+  t.equal(await storeSize('keeper.service', 1), 1, 'the new program still holds the stored fd');
+  t.equal((await sys.ctl('restart', 'keeper.service')).code, 0);
+  t.same((await reports(4))[3], 'gen=4 fds=2 names=keeper.socket:state', 'restarted after the re-exec: the stored memfd comes back, its counter kept');
+});
+
 t.test('FDSTOREREMOVE=1 with FDNAME= drops the named fds', async (t) => {
   t.equal((await sys.ctl('reload', 'keeper.service')).code, 0);
   t.equal(await storeSize('keeper.service', 0), 0);
   t.equal((await sys.ctl('restart', 'keeper.service')).code, 0);
-  t.same((await reports(4))[3], 'gen=1 fds=1 names=keeper.socket', 'nothing came back: the service starts over');
+  t.same((await reports(5))[4], 'gen=1 fds=1 names=keeper.socket', 'nothing came back: the service starts over');
 });
 
 t.test('stopping the service for good closes the store', async (t) => {
@@ -70,7 +79,7 @@ t.test('stopping the service for good closes the store', async (t) => {
   t.equal((await sys.ctl('stop', 'keeper.service')).code, 0);
   t.equal(await storeSize('keeper.service', 0), 0);
   t.equal((await sys.ctl('start', 'keeper.service')).code, 0);
-  t.same((await reports(5))[4], 'gen=1 fds=1 names=keeper.socket');
+  t.same((await reports(6))[5], 'gen=1 fds=1 names=keeper.socket');
   t.equal((await sys.ctl('stop', 'keeper.service')).code, 0);
 });
 

@@ -1,7 +1,8 @@
 // .socket units as PID 1, through the real systemctl (systemd.socket(5), semantics §14):
 // Accept=no services start on the first connection and get every port at fd 3+ with
 // LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES; Accept=yes starts one instance per connection;
-// datagram and FIFO ports; SocketMode=/DirectoryMode=; stop closes; TriggerLimit*= fails.
+// datagram and FIFO ports; SocketMode=/DirectoryMode=; stop closes; TriggerLimit*= fails;
+// an address in use fails that socket alone; a connect/hang-up flood does not block PID 1.
 
 import t from 'tap';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ const units: Record<string, string> = {
   'limit.socket': '[Socket]\nListenStream=/run/limit.sock\nTriggerLimitIntervalSec=1min\nTriggerLimitBurst=1\n',
   'limit.service': '[Service]\nExecStart=/bin/true\n',
   'bad.socket': '[Socket]\nAccept=yes\nListenDatagram=/run/bad.sock\n',
+  'dup.socket': `[Socket]\nListenStream=127.0.0.1:${PORT}\n`,
+  'dup.service': '[Service]\nExecStart=/bin/true\n',
 };
 
 let sys: System;
@@ -116,6 +119,29 @@ t.test('TriggerLimitBurst= hit: the socket fails with trigger-limit-hit and says
   t.match(p, { ActiveState: 'failed', Result: 'trigger-limit-hit' });
   const status = await sys.ctl('status', 'limit.socket');
   t.match(status.stdout, /Trigger limit hit, refusing further activation\./);
+});
+
+t.test('an address already in use fails that socket alone, with resources and one line naming it', async (t) => {
+  const r = await sys.ctl('start', 'dup.socket');
+  t.equal(r.code, 1, 'the start job fails');
+  t.match(await sys.props('dup.socket', 'ActiveState', 'Result'), { ActiveState: 'failed', Result: 'resources' });
+  const log = await waitJournal(sys, ['-u', 'dup.socket', '-o', 'cat'], (out) => out.includes('Address already in use'));
+  const lines = log.split('\n').filter((l) => l.includes('Address already in use'));
+  t.equal(lines.length, 1, 'one line says why');
+  t.match(lines[0], `dup.socket: Failed to listen on sockets: 127.0.0.1:${PORT}: Address already in use`);
+  t.equal((await sys.props('web.socket', 'ActiveState')).ActiveState, 'active', 'the socket holding the port is untouched');
+});
+
+t.test('a client that connects and hangs up 300 times never blocks PID 1', async (t) => {
+  const flood = `import socket\nfor _ in range(300):\n    s = socket.create_connection(("127.0.0.1", ${ACCEPT_PORT}), timeout=10)\n    s.close()\n`;
+  const r = await sys.exec('/usr/bin/python3', '-c', flood);
+  t.equal(r.code, 0, r.stderr);
+  t.equal((await sys.ctl('is-active', 'echo.socket')).stdout.trim(), 'active', 'PID 1 answers and the socket still listens');
+  t.match((await client(`127.0.0.1:${ACCEPT_PORT}`)).stdout, 'hello 127.0.0.1', 'the next client is served');
+  // Beyond MaxConnections=64 live instances a connection is dropped and counted as refused.
+  const p = await sys.props('echo.socket', 'NAccepted', 'NRefused');
+  const seen = (p.NAccepted as number) + (p.NRefused as number);
+  t.ok(seen >= 301, `every connection was taken off the queue (NAccepted=${String(p.NAccepted)} NRefused=${String(p.NRefused)})`);
 });
 
 t.test('stopping a socket closes its ports; the service keeps running', async (t) => {

@@ -115,6 +115,22 @@ async function waitUntilInactive(d: DaemonConnection, units: string[]): Promise<
   return rc;
 }
 
+/**
+ * warn_triggering_units(): after a stop, name the active units that can start it again (a
+ * socket, timer or path in its TriggeredBy=); nothing for a masked unit.
+ */
+async function warnTriggeringUnits(ctx: RuntimeVerbContext, d: DaemonConnection, units: string[]): Promise<void> {
+  const props = await d.unitProperties(units);
+  for (const [i, unit] of units.entries()) {
+    const p = props[i];
+    const by = Array.isArray(p?.TriggeredBy) ? (p.TriggeredBy as unknown[]).filter((u): u is string => typeof u === 'string') : [];
+    if (p?.LoadState === 'masked' || by.length === 0) continue;
+    const states = await d.unitProperties(by);
+    const active = by.filter((_, j) => states[j]?.ActiveState === 'active' || states[j]?.ActiveState === 'reloading');
+    if (active.length > 0) ctx.err(`Warning: Stopping ${unit}, but it can still be activated by:\n${active.map((u) => `  ${u}\n`).join('')}`);
+  }
+}
+
 /** A job verb: `verb` is the word used in "Failed to <verb> X", `type` the job sent. */
 export function jobVerb(verb: string, type: JobType): RuntimeVerb {
   return (ctx, args) =>
@@ -128,6 +144,7 @@ export function jobVerb(verb: string, type: JobType): RuntimeVerb {
       const units = await expandUnitArgs(ctx, d, args);
       const codes = await Promise.all(units.map((u) => runOne(ctx, d, verb, type, mode, u)));
       const rc = codes.find((c) => c !== 0) ?? 0;
+      if (rc === 0 && type === 'stop' && !ctx.options.noBlock && !ctx.options.quiet) await warnTriggeringUnits(ctx, d, units);
       if (rc !== 0 || !ctx.options.wait || type === 'stop') return rc;
       return waitUntilInactive(d, units);
     });
