@@ -510,7 +510,9 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
       OnClockChange: s.onClockChange,
       OnTimezoneChange: s.onTimezoneChange,
       NextElapseUSecRealtime: this.nextRealtime,
-      NextElapseUSecMonotonic: this.nextMonotonic,
+      // timer_set_state(): any state but waiting resets the next elapse to USEC_INFINITY, which
+      // systemd shows for the monotonic one (the realtime one prints as an empty timestamp).
+      NextElapseUSecMonotonic: this.state === 'waiting' ? this.nextMonotonic : Number.POSITIVE_INFINITY,
       LastTriggerUSec: this.lastTrigger.realtime,
       LastTriggerUSecMonotonic: this.lastTrigger.monotonic,
       Result: this.result,
