@@ -17,6 +17,7 @@
         "src/native/signals.cc",
         "src/native/listen.cc",
         "src/native/reexec.cc",
+        "src/native/clock-watch.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

@@ -8,7 +8,7 @@
 //   npm run bench -- --only=boot,zombies   some scenarios only
 //   npm run bench -- --peers=unitd,systemd
 //
-// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket. See bench/README.md.
+// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket, timers. See bench/README.md.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, writeSync, rmSync, readFileSync } from 'node:fs';
@@ -20,13 +20,13 @@ import { renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const optList = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
-const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket'];
+const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket', 'timers'];
 const only = optList('only') ?? ALL_SCENARIOS;
 const wantedPeers = optList('peers') ?? Object.keys(PEERS);
 
 const CFG = quick
-  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2 }
-  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3 };
+  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2, timerN: 100, timerReps: 2 }
+  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3, timerN: 100, timerReps: 5 };
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
@@ -465,8 +465,54 @@ async function scenarioSocket() {
   }
 }
 
+// 8. Timer accuracy: N calendar timers (AccuracySec=1us) share one deadline, a whole second a few
+// seconds ahead; from the deadline to each triggered service's first line. The timers are written
+// after boot (so the deadline does not depend on how long the boot took), loaded with
+// daemon-reload and started with one systemctl call.
+async function scenarioTimers() {
+  const n = CFG.timerN;
+  const last = metric(`timers-${n}`, 'timers', `Timers: ${n} elapse together, deadline → all ${n} services running`, 'ms');
+  const median = metric(`timers-${n}-median`, 'timers', `Timers: ${n} elapse together, deadline → median service running`, 'ms');
+  // The first start shows how late the manager acts on the deadline; the last adds the start of all N.
+  const first = metric(`timers-${n}-first`, 'timers', `Timers: ${n} elapse together, deadline → first service running`, 'ms');
+  for (const p of Object.keys(PEERS)) {
+    if (p === 'supervisord' || !PEERS[p].multi) {
+      for (const m of [last, median, first]) skip(m, p, 'no timers');
+      continue;
+    }
+    if (available[p]) {
+      for (const m of [last, median, first]) skip(m, p, available[p]);
+      continue;
+    }
+    for (let rep = 0; rep < CFG.timerReps; rep++) {
+      const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `tm${i}`, argv: bash('run', `tm${i}`, marks), enabled: false }));
+      await withSystem(p, services, async (sys, marks, work) => {
+        if (!(await waitBooted(sys, 60000))) return fail(last, p, 'not booted in 60 s');
+        // Where the peer reads its units: unitd's SYSTEMD_UNIT_PATH (the work dir, bound at its own
+        // path), systemd's /etc/systemd/system inside its overlay root.
+        const dir = p === 'unitd' ? join(work, 'units') : `/proc/${sys.pid}/root/etc/systemd/system`;
+        const deadlineMs = (Math.floor(Date.now() / 1000) + 6) * 1000;
+        const at = new Date(deadlineMs).toISOString().replace('T', ' ').slice(0, 19);
+        for (let i = 0; i < n; i++) writeFileSync(join(dir, `tm${i}.timer`), `[Timer]\nOnCalendar=${at} UTC\nAccuracySec=1us\n`);
+        const reload = await runAsync(sys.ctl('daemon-reload'), 30000);
+        const start = await runAsync(sys.ctl('start', ...Array.from({ length: n }, (_, i) => `tm${i}.timer`)), 30000);
+        if (reload.code !== 0 || start.code !== 0) return fail(last, p, `daemon-reload → ${reload.code}, start → ${start.code}`);
+        if (Date.now() >= deadlineMs) return fail(last, p, 'the timers were started after their deadline (machine too slow: raise the lead)');
+        const all = await waitMarks(marks, (m) => starts(m).length >= n && m, 30000 + deadlineMs - Date.now(), 5);
+        if (!all) return fail(last, p, `only ${starts(readMarks(marks)).length}/${n} services ran`);
+        const lags = starts(all).map((x) => x.at - deadlineMs).sort((a, b) => a - b);
+        if (lags[0] < -1) return fail(last, p, `a service ran ${(-lags[0]).toFixed(1)} ms before the deadline`);
+        record(last, p, lags[lags.length - 1]);
+        record(median, p, lags[Math.floor(lags.length / 2)]);
+        record(first, p, lags[0]);
+        log(`timers ${p} rep ${rep + 1}: first ${lags[0].toFixed(1)} ms, median ${lags[Math.floor(lags.length / 2)].toFixed(1)} ms, last ${lags[lags.length - 1].toFixed(1)} ms`);
+      });
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
-const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket };
+const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket, timers: scenarioTimers };
 
 async function main() {
   if (process.getuid?.() !== 0) {

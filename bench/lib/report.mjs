@@ -78,6 +78,12 @@ export function evaluateTargets(result) {
     const r = u / b;
     if (byId[id]) add(`Idle RSS with ${n} units ≤ 1.5× bare idle node`, r, 1.5, r <= 1.5, `${fmt(u)} MiB vs ${fmt(b)} MiB`, id);
   }
+  for (const m of result.metrics.filter((x) => x.scenario === 'timers' && !x.id.endsWith('-median'))) {
+    const u = med(m.id, 'unitd');
+    const s = med(m.id, 'systemd');
+    const r = u / s;
+    add(`${m.label.replace('Timers: ', 'Timer accuracy, ')} ≤ 1.0× systemd`, r, 1.0, r <= 1.0, `${fmt(u)} ms vs ${fmt(s)} ms (${fmt(r)}×)`, m.id);
+  }
   if (byId['rss-growth']) {
     const u = med('rss-growth', 'unitd');
     // "No growth": RSS is counted in pages and moves by a few hundred KiB on its own, so the limit is 1 MiB.

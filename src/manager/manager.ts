@@ -44,6 +44,7 @@ import { FALLBACK_TYPE, unitTypeOf } from './unit-types.js';
 import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import type { ManagerStateSnapshot, UnitStateSnapshot } from './serialize.js';
 import { InjectedFaults } from './fault-injection.js';
+import { timeChanges } from './time-change.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -146,6 +147,7 @@ export class Manager implements ManagerApi, UnitHost {
     }
     this.generatorOptions = options.generators;
     this.injectedFaults = new InjectedFaults(this.processEnvironment.UNITD_TEST_FAULTS);
+    timeChanges.setTestHook(this.processEnvironment.UNITD_TEST_CLOCK_CHANGE);
     this.jobs = new JobEngine(
       {
         get: (name) => {

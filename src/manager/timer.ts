@@ -1,7 +1,10 @@
 // .timer units (systemd.timer(5), src/core/timer.c): start another unit through a normal job
 // when a monotonic span (OnActiveSec= ... OnUnitInactiveSec=) or a calendar event (OnCalendar=)
 // elapses. Each timer holds one armed deadline (a single setTimeout, re-armed after every
-// elapse, state change of the triggered unit and clock jump); nothing polls.
+// elapse, state change of the triggered unit and clock jump); nothing polls. While waiting, a
+// timer listens to the manager's TimeChangeWatch (time-change.ts): a wall clock set (timerfd
+// cancel-on-set) or a new /etc/localtime recomputes its deadline, or fires OnClockChange= /
+// OnTimezoneChange= (timer_time_change(), timer_timezone_change()).
 //
 // Deviations from systemd 252, all invisible unless one looks at microseconds:
 // - AccuracySec= coalescing uses systemd's sleep_between() with the boot-ID perturbation, but
@@ -9,8 +12,6 @@
 //   within the window when another source wakes its loop.
 // - FixedRandomDelay= hashes machine ID, manager kind, UID and unit name with SHA-256, not
 //   siphash24 with systemd's key: stable across restarts, but a different offset than systemd's.
-// - A realtime clock jump is noticed when the timer next wakes up (systemd: at once, through
-//   TFD_TIMER_CANCEL_ON_SET); the deadline is then recomputed or OnClockChange= fires.
 // - TRIGGER_TIMER_*_USEC= carry the current trigger's times (252 repeats the first activation's).
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,7 +19,6 @@ import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import type { Properties, TimerValueState } from '../control/api.js';
 import { ProcesslessUnit } from './processless-unit.js';
-import { IN, Inotify, type InotifyEvent } from '../native/inotify.js';
 import { TIMER_STAMP_DIR } from '../units/implicit-deps.js';
 import { defaultTimerSection } from '../units/schema/defaults.js';
 import type { TimerBase } from '../units/schema/enums.js';
@@ -30,6 +30,7 @@ import { DeadlineTimer, MANAGER_START, monotonicUSec, NO_TIMESTAMP, type DualTim
 import { PRIORITY } from './log-sink.js';
 import { noTimestamps, recordTransition, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
+import { timeChanges, type TimeChange } from './time-change.js';
 import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
 
@@ -113,7 +114,8 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
   /** realtime − monotonic when the deadline was armed: a change means the clock was set. */
   private clockOffset = 0;
   private readonly deadline: DeadlineTimer;
-  private zoneWatch: Inotify | undefined;
+  /** Unsubscribes from the manager's clock and zone watch (set while waiting). */
+  private timeWatch: (() => void) | undefined;
   private startLimit: RateLimit;
   private wakeSystemLogged = false;
   private readonly ts: UnitTimestamps = noTimestamps();
@@ -160,9 +162,10 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     const from = this.activeState;
     const old = this.state;
     this.state = next;
-    if (next !== 'waiting') {
+    if (next === 'waiting') this.watchTime();
+    else {
       this.deadline.disarm();
-      this.unwatchZone();
+      this.unwatchTime();
       this.nextMonotonic = 0;
       this.nextRealtime = 0;
     }
@@ -198,7 +201,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     Object.assign(this, run);
     Object.assign(this.ts, ts);
     if (this.state === 'waiting') {
-      if (this.section.onTimezoneChange) this.watchZone();
+      this.watchTime();
       this.arm();
     }
   }
@@ -337,7 +340,6 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     this.nextMonotonic = nextMono === 0 ? 0 : nextMono + this.randomDelay();
     this.nextRealtime = nextRt === 0 ? 0 : nextRt + this.randomDelay();
     this.arm();
-    if (this.section.onTimezoneChange) this.watchZone();
   }
 
   /** The next match after `base`; a search that does not settle is logged (as systemd does) and never elapses. */
@@ -375,7 +377,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     this.deadline.armAt(Math.min(...wakeups));
   }
 
-  /** The armed deadline passed: elapse, or notice that the wall clock was set meanwhile. */
+  /** The armed deadline passed: elapse, or notice a clock set the timerfd did not report (it could not be opened). */
   private onDeadline(): void {
     if (this.state !== 'waiting') return;
     const nowRt = realtimeUSec();
@@ -390,38 +392,32 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     else this.arm();
   }
 
-  /** timer_time_change()/timer_timezone_change(): rewind a future last trigger, then fire or recompute. */
-  private timeChanged(kind: 'clock' | 'zone'): void {
+  /** timer_time_change()/timer_timezone_change(): fire OnClockChange=/OnTimezoneChange=, else recompute. */
+  private timeChanged(kind: TimeChange): void {
     if (this.state !== 'waiting') return;
-    const nowRt = realtimeUSec();
-    if (this.lastTrigger.realtime > nowRt) {
-      this.message('Changed system clock, rewinding last trigger time.', PRIORITY.info);
-      this.lastTrigger = { ...this.lastTrigger, realtime: nowRt };
+    if (kind === 'clock') {
+      // Triggered "in the future": the clock went back; let the next elapse come sooner, not later.
+      const nowRt = realtimeUSec();
+      if (this.lastTrigger.realtime > nowRt) {
+        this.message('Changed system clock, rewinding last trigger time.', PRIORITY.info);
+        this.lastTrigger = { ...this.lastTrigger, realtime: nowRt };
+      }
     }
     const fire = kind === 'clock' ? this.section.onClockChange : this.section.onTimezoneChange;
     if (fire) this.enterRunning();
-    else this.enterWaiting(true);
+    else this.enterWaiting(kind === 'clock');
   }
 
-  /** OnTimezoneChange=: /etc/localtime replaced or changed (systemd watches it the same way). */
-  private watchZone(): void {
-    if (this.zoneWatch) return;
-    try {
-      const watch = new Inotify((batch: InotifyEvent[]) =>
-        this.host.deliver(this.config.id, 'file-watch', () => {
-          if (batch.some((e) => e.name === 'localtime')) this.timeChanged('zone');
-        }),
-      );
-      this.zoneWatch = watch;
-      watch.add('/etc', IN.CREATE | IN.MOVED_TO | IN.CLOSE_WRITE | IN.ATTRIB | IN.DELETE);
-    } catch (err) {
-      this.message(`Failed to watch /etc/localtime: ${(err as Error).message}`, PRIORITY.warning);
-    }
+  private watchTime(): void {
+    this.timeWatch ??= timeChanges.subscribe(
+      (kind) => this.host.deliver(this.config.id, 'timer', () => this.timeChanged(kind)),
+      (message) => this.message(message, PRIORITY.warning),
+    );
   }
 
-  private unwatchZone(): void {
-    this.zoneWatch?.close();
-    this.zoneWatch = undefined;
+  private unwatchTime(): void {
+    this.timeWatch?.();
+    this.timeWatch = undefined;
   }
 
   /** timer_enter_running(): a normal start job for the triggered unit; the trigger time is remembered. */
@@ -477,7 +473,6 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     }
   }
 
-
   resetFailed(): void {
     if (this.state === 'failed') this.setState('dead');
     this.result = 'success';
@@ -490,7 +485,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
 
   dispose(): void {
     this.deadline.disarm();
-    this.unwatchZone();
+    this.unwatchTime();
   }
 
   private message(text: string, priority: number): void {
@@ -515,7 +510,9 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
       OnClockChange: s.onClockChange,
       OnTimezoneChange: s.onTimezoneChange,
       NextElapseUSecRealtime: this.nextRealtime,
-      NextElapseUSecMonotonic: this.nextMonotonic,
+      // timer_set_state(): any state but waiting resets the next elapse to USEC_INFINITY, which
+      // systemd shows for the monotonic one (the realtime one prints as an empty timestamp).
+      NextElapseUSecMonotonic: this.state === 'waiting' ? this.nextMonotonic : Number.POSITIVE_INFINITY,
       LastTriggerUSec: this.lastTrigger.realtime,
       LastTriggerUSecMonotonic: this.lastTrigger.monotonic,
       Result: this.result,

@@ -14,6 +14,7 @@ void InitInotify(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
 void InitListen(Napi::Env env, Napi::Object exports);
 void InitReexec(Napi::Env env, Napi::Object exports);
+void InitClockWatch(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -26,6 +27,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitSignals(env, exports);
   unitd::InitListen(env, exports);
   unitd::InitReexec(env, exports);
+  unitd::InitClockWatch(env, exports);
   return exports;
 }
 

@@ -86,6 +86,10 @@ export interface NativeSignalWatcher {
   ref(): void;
   unref(): void;
 }
+export interface NativeClockWatch {
+  readonly fd: number;
+  close(): void;
+}
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
@@ -103,6 +107,7 @@ export interface NativeBinding {
   execSelf(file: string, argv: string[], env: string[], keepFds: number[]): never;
   adoptFd(fd: number): boolean;
   sigrtmax: number;
+  NativeClockWatch: new (onChange: () => void) => NativeClockWatch;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

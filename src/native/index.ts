@@ -21,6 +21,7 @@ export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from '
 export { DatagramSocket, ReceivedFds, sendDatagram, type Credentials, type DatagramStats, type DatagramHandler } from './datagram.js';
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { Inotify, IN, type InotifyEvent } from './inotify.js';
+export { ClockWatch } from './clock-watch.js';
 export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
 export { execSelf, adoptFd } from './reexec.js';
 export { SignalWatcher, signalName, SIGRTMIN, SIGRTMAX, type SignalDelivery } from './signals.js';

@@ -4,6 +4,7 @@
 //   unitd-app            Dockerfile.from-source with BASE=unitd-base:bookworm
 //   unitd-full           docker/images/full: every packaged service at once
 //   unitd-bus            docker/images/bus: dbus, polkitd, rsyslog, ssh.socket (socket activation)
+//   unitd-logrotate      docker/images/logrotate: the full image plus logrotate (logrotate.timer)
 import path from 'node:path';
 import { buildImage, dockerDir, ensureBaseImage, ensureEngine, repoRoot, type BuildResult } from './harness.js';
 
@@ -57,6 +58,16 @@ export async function ensureBusImage(): Promise<{ ok: true; bus: BuildResult } |
   if (!base.ok) return base;
   const bus = await buildImage(BUS_IMAGE, path.join(dockerDir, 'images', 'bus'), { buildArgs: { APP: APP_IMAGE } });
   return { ok: true, bus };
+}
+
+/** The full image plus logrotate (docker/images/logrotate): logrotate.timer rotating nginx's logs. */
+export const LOGROTATE_IMAGE = 'unitd-logrotate';
+
+export async function ensureLogrotateImage(): Promise<{ ok: true; logrotate: BuildResult } | { ok: false; skip: string }> {
+  const base = await ensureImages();
+  if (!base.ok) return base;
+  const logrotate = await buildImage(LOGROTATE_IMAGE, path.join(dockerDir, 'images', 'logrotate'), { buildArgs: { FULL: FULL_IMAGE } });
+  return { ok: true, logrotate };
 }
 
 export function describeBuild(b: BuildResult): string {

@@ -24,7 +24,8 @@ export interface ListTimersOptions {
  * that and the realtime deadline.
  */
 export function nextElapse(nextRealtime: number, nextMonotonic: number, nowRealtime: number, nowMonotonic: number): number {
-  if (!(nextMonotonic > 0)) return nextRealtime > 0 ? nextRealtime : 0;
+  // timestamp_is_set(): neither 0 nor infinity (a timer that is not waiting) is a time.
+  if (!(nextMonotonic > 0) || !Number.isFinite(nextMonotonic)) return nextRealtime > 0 ? nextRealtime : 0;
   const converted = nowRealtime + (nextMonotonic - nowMonotonic);
   return nextRealtime > 0 ? Math.min(converted, nextRealtime) : converted;
 }
