@@ -71,7 +71,7 @@ async function active(d: Driver, unit: string): Promise<string> {
 }
 async function sh(d: Driver, script: string): Promise<string> {
   const r = await d.exec('sh', '-c', script);
-  return mask(`$ ${script.replaceAll(d.systemctl, 'systemctl').replaceAll(d.journalctl, 'journalctl')} rc=${r.code} out=${JSON.stringify(r.stdout)}`);
+  return mask(`$ ${script.replaceAll(d.systemctl, 'systemctl').replaceAll(d.journalctl, 'journalctl')} rc=${r.code} out=${JSON.stringify(r.stdout)} err=${JSON.stringify(r.stderr)}`);
 }
 /** systemctl on a pseudo-terminal; script merges stdout and stderr. */
 const onTTY = (d: Driver, env: string, args: string): Promise<string> =>
@@ -219,7 +219,8 @@ if (why !== undefined) {
     } finally {
       await oracle.stop();
     }
-    const sys = await boot({ units: UNITS });
+    // /run/systemd/system as well, for the masked-at-runtime case (the harness's default path is /etc's alone).
+    const sys = await boot({ units: UNITS, env: { SYSTEMD_UNIT_PATH: '/etc/systemd/system:/run/systemd/system' } });
     t.teardown(() => sys.stop());
     const actual = await runAll({ ...sys, systemctl: `node ${join(REPO, 'init/systemctl')}`, journalctl: `node ${join(REPO, 'init/journalctl')}` });
     SCENARIOS.forEach((s, i) => {
