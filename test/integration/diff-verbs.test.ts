@@ -127,6 +127,7 @@ const SCENARIOS: Scenario[] = [
       seen.push(await rec(d, 'freeze', 'frz.service'), await active(d, 'frz.service'), await rec(d, 'freeze', 'frz.service'));
       seen.push(await rec(d, 'thaw', 'frz.service'), await active(d, 'frz.service'), await rec(d, 'thaw', 'frz.service'));
       seen.push(await rec(d, 'freeze', 'multi-user.target'), await rec(d, 'freeze', 'nope.service'));
+      seen.push(await sh(d, `${d.systemctl} freeze frz.service; ${d.systemctl} is-active frz.service`));
       seen.push(await rec(d, 'stop', 'frz.service'));
       return seen;
     },
@@ -136,6 +137,8 @@ const SCENARIOS: Scenario[] = [
     run: async (d) => [
       await rec(d, 'start', 'cln.service'),
       await rec(d, 'clean', '--what=state', 'cln.service'),
+      await active(d, 'cln.service'),
+      await sh(d, 'ls -d /run/cln /var/lib/cln 2>&1'),
       await rec(d, 'stop', 'cln.service'),
       await sh(d, 'ls -d /var/lib/cln /var/cache/cln 2>&1'),
       await rec(d, 'clean', '--what=bogus', 'cln.service'),
