@@ -51,7 +51,7 @@ if (openssl.code !== 0) {
     const work = mkdtempSync(join(tmpdir(), 'unitd-apache-tls-'));
     t.teardown(() => rmSync(work, { recursive: true, force: true }));
     const key = await runCommand('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=localhost', '-keyout', join(work, 'key.pem'), '-out', join(work, 'cert.pem'), '-passout', `pass:${PASSPHRASE}`]);
-    t.equal(key.code, 0, show(key));
+    t.equal(key.code, 0, 'openssl made a key and a certificate', { output: key.stderr });
     t.match(readFileSync(join(work, 'key.pem'), 'utf8'), /ENCRYPTED PRIVATE KEY/, 'the key is protected');
 
     const c = await runContainer(t, FULL_IMAGE, { name: 'unitd-apache-tls', stopTimeoutSec: 30 });
