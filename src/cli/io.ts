@@ -5,9 +5,16 @@ export interface CliIO {
   err(line: string): void;
 }
 
+/**
+ * systemd 252's log functions end a line with "\r\n" when stderr is a terminal
+ * (write_to_console(): a console in raw mode would not return the carriage), so
+ * a pty shows "\r\r\n" after the line discipline's own translation.
+ */
+export const LOG_EOL = (): string => (process.stderr.isTTY === true ? '\r\n' : '\n');
+
 export const processIO: CliIO = {
   out: (line) => process.stdout.write(line + '\n'),
-  err: (line) => process.stderr.write(line + '\n'),
+  err: (line) => process.stderr.write(line + LOG_EOL()),
 };
 
 /** Collects output in memory (tests, and verbs that build output before printing). */

@@ -12,6 +12,7 @@ import { currentBootId, listBoots as storeBoots, resolveBoot, type BootSelector 
 import { formatCursor, parseCursor } from '../journal/cursor.js';
 import { parseOptions, UsageError, type JournalctlOptions } from './journalctl/options.js';
 import { renderEntry, type OutputContext } from './journalctl/output.js';
+import { LOG_EOL } from './io.js';
 import { openPager, type Pager } from './pager.js';
 
 export interface JournalctlIO {
@@ -101,7 +102,7 @@ async function show(options: JournalctlOptions, reader: JournalReader, context: 
     await io.write(renderEntry(entry, context));
   }
   if (entries.length === 0 && !options.quiet && !options.follow) await io.write('-- No entries --\n');
-  const last = result.entries.at(-1);
+  const last = cursorEntry(reader, filter, options, start, result);
   if (last && options.showCursor && !options.follow) await io.write(`-- cursor: ${formatCursor(last)}\n`);
   if (last && options.cursorFile !== undefined && !options.follow) {
     try {
@@ -113,6 +114,26 @@ async function show(options: JournalctlOptions, reader: JournalReader, context: 
   }
   if (!options.follow || options.kernel) return 0;
   return follow(reader, filter, result, context, io);
+}
+
+/**
+ * The entry --show-cursor and --cursor-file name: journalctl reports where its
+ * read stopped, and it reads past entries -g hides (they match every other
+ * filter), so the cursor is the last entry read, not the last one shown.
+ */
+function cursorEntry(
+  reader: JournalReader,
+  filter: JournalFilter,
+  options: JournalctlOptions,
+  start: { text: string; inclusive: boolean } | undefined,
+  result: ReadResult,
+): StoredEntry | undefined {
+  const shown = result.entries.at(-1);
+  if (filter.grep === undefined || options.reverse || (start && options.linesGiven) || !(options.showCursor || options.cursorFile !== undefined)) return shown;
+  const unfiltered = { ...filter, grep: undefined };
+  const cursor = start ? parseCursor(start.text) : undefined;
+  const read = cursor ? reader.fromCursor(unfiltered, cursor, start?.inclusive ?? false) : reader.tail(unfiltered, 1);
+  return read.entries.at(-1) ?? shown;
 }
 
 /** --cursor/--after-cursor, else the cursor saved in --cursor-file (resumed after). */
@@ -218,7 +239,7 @@ function processIO(): JournalctlIO {
       });
     },
     error(line) {
-      process.stderr.write(line + '\n');
+      process.stderr.write(line + LOG_EOL());
     },
     closed: () => gone,
   };

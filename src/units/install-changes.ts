@@ -80,6 +80,33 @@ function errorLine(verb: string, c: { errno: InstallErrno; path: string; source?
 }
 
 /**
+ * The one line systemctl prints when the change went through a running manager
+ * and failed: the manager's bus error (install_error() in systemd 252's
+ * dbus-manager.c) after "Failed to VERB unit: ", and none of the changes.
+ */
+export function describeManagerError(verb: string, changes: ChangeList, result: InstallErrno): string {
+  const c = changes.items.find((i): i is Extract<InstallChange, { kind: 'error' }> => i.kind === 'error');
+  const prefix = `Failed to ${verb} unit: `;
+  if (c === undefined) return prefix + ERRNO_MESSAGES[result];
+  switch (c.errno) {
+    case 'EEXIST':
+      return prefix + (c.source ? `File ${c.path} already exists and is a symlink to ${c.source}.` : `File ${c.path} already exists.`);
+    case 'ERFKILL':
+      return prefix + `Unit file ${c.path} is masked.`;
+    case 'EADDRNOTAVAIL':
+      return prefix + `Unit ${c.path} is transient or generated.`;
+    case 'ELOOP':
+      return prefix + `Refusing to operate on alias name or linked unit file: ${c.path}`;
+    case 'ENOENT':
+      return prefix + `Unit file ${c.path} does not exist.`;
+    case 'EUNATCH':
+      return prefix + `Cannot resolve specifiers in ${c.path}.`;
+    default:
+      return prefix + `File ${c.path}: ${ERRNO_MESSAGES[c.errno]}`;
+  }
+}
+
+/**
  * The lines systemctl prints for a list of changes. `result` is the
  * operation's own error, printed generically when no change explained it.
  */

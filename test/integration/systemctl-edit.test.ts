@@ -37,7 +37,7 @@ const systemctl = join(REPO, 'init/systemctl');
 /** systemctl on a pty; script merges stdout and stderr into its output. */
 const onTTY = async (env: string, ...args: string[]) => {
   const r = await sys.exec('script', '-qec', `env TERM=xterm ${env} node ${systemctl} ${args.join(' ')}`, '/dev/null');
-  return { code: r.code, out: r.stdout.replace(/\r\n/g, '\n') };
+  return { code: r.code, out: r.stdout.replace(/\r*\n/g, '\n') };
 };
 
 t.test('not on a tty: refused, as systemd', async (t) => {

@@ -177,7 +177,8 @@ export function parseOptions(argv: string[]): JournalctlOptions {
     }
     // journalctl takes FIELD=VALUE matches and paths as positionals; only unit matches are kept.
     const match = /^([A-Z0-9_]+)=(.*)$/.exec(arg);
-    if (!match || /^[0-9]/.test(match[1])) throw new UsageError(`Invalid match: ${arg}`);
+    // sd_journal_add_match() refuses anything else with EINVAL, and journalctl says so.
+    if (!match || /^[0-9]/.test(match[1])) throw new UsageError(`Failed to add match '${arg}': Invalid argument`);
     if (match[1] === '_SYSTEMD_UNIT') options.units.push(match[2]);
     else (options.fields[match[1]] ??= []).push(match[2]);
   }

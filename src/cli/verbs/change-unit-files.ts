@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ChangeList, describeChanges } from '../../units/install-changes.js';
+import { ChangeList, describeChanges, describeManagerError } from '../../units/install-changes.js';
 import {
   InstallFlags,
   InstallResult,
@@ -18,6 +18,7 @@ import {
 } from '../../units/install.js';
 import { lookupPaths } from '../../units/paths.js';
 import { presetUnits } from '../../units/presets.js';
+import { connectIfRunning, reloadManager } from './manager-link.js';
 import { mangleNames } from './names.js';
 import { syncSysv } from './sysv-sync.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
@@ -79,12 +80,17 @@ async function applyNow(ctx: VerbContext, names: string[]): Promise<number> {
 }
 
 export async function run(ctx: VerbContext): Promise<number> {
-  const rc = changeFiles(ctx);
+  // systemctl changes the files itself with --root or with no manager, else through the manager,
+  // which words errors its own way and is reloaded afterwards (unless --no-reload).
+  const manager = ctx.options.root === undefined ? await connectIfRunning() : undefined;
+  const rc = changeFiles(ctx, manager !== undefined);
+  if (rc.code !== 0 || ctx.options.noReload) manager?.close();
+  else if (manager !== undefined) await reloadManager(manager);
   if (rc.code !== 0) return rc.code;
   return applyNow(ctx, rc.names);
 }
 
-function changeFiles(ctx: VerbContext): { code: number; names: string[] } {
+function changeFiles(ctx: VerbContext, live: boolean): { code: number; names: string[] } {
   const fail = { code: EXIT_FAILURE, names: [] };
   const { options: o, verb } = ctx;
   let names = mangleNames(ctx.io, ctx.args, verb, o.quiet);
@@ -120,7 +126,7 @@ function changeFiles(ctx: VerbContext): { code: number; names: string[] } {
     case 'mask':
       // systemctl's unit_exists() check, made only against a running manager (not with --root):
       // masking a name nothing provides is allowed, with a notice.
-      for (const n of o.root !== undefined ? [] : names) {
+      for (const n of live ? names : []) {
         if (!n.includes('/') && !lp.searchPath.some((dir) => fs.existsSync(path.join(dir, n)))) {
           ctx.io.err(`Unit ${n} does not exist, proceeding anyway.`);
         }
@@ -139,6 +145,10 @@ function changeFiles(ctx: VerbContext): { code: number; names: string[] } {
     default:
       ctx.io.err(`Unknown command verb ${verb}.`);
       return fail;
+  }
+  if (live && result.error !== undefined) {
+    ctx.io.err(describeManagerError(verb, changes, result.error));
+    return fail;
   }
   for (const line of describeChanges(verb, changes, result.error, o.quiet)) ctx.io.err(line);
   if (result.error !== undefined) return fail;

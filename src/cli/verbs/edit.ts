@@ -8,11 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { connectControl } from '../../control/client.js';
-import { controlSocketPath } from '../../control/paths.js';
 import { UnitStore } from '../../units/loader.js';
 import { mangleUnitName } from '../../units/unit-name.js';
 import { logLine } from '../colors.js';
+import { reloadManager } from './manager-link.js';
 import { EXIT_FAILURE, VerbContext } from './verb.js';
 
 const MARKER_START = '### Anything between here and the comment below will become the new contents of the file\n';
@@ -109,20 +108,6 @@ function prepare(ctx: VerbContext, store: UnitStore, name: string): EditTarget |
   return { dest, temp };
 }
 
-async function reloadDaemon(): Promise<void> {
-  let d;
-  try {
-    d = await connectControl(controlSocketPath());
-  } catch {
-    return; // no manager: nothing to reload, as systemctl without a bus
-  }
-  try {
-    await d.daemonReload();
-  } finally {
-    d.close();
-  }
-}
-
 export async function run(ctx: VerbContext): Promise<number> {
   if (process.stdout.isTTY !== true || process.stderr.isTTY !== true) {
     ctx.io.err('Cannot edit units if not on a tty.');
@@ -163,6 +148,6 @@ export async function run(ctx: VerbContext): Promise<number> {
   } finally {
     for (const t of targets) fs.rmSync(t.temp, { force: true });
   }
-  if (!ctx.options.noReload) await reloadDaemon();
+  if (!ctx.options.noReload) await reloadManager();
   return 0;
 }
