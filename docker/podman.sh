@@ -8,6 +8,13 @@
 #                                  save | podman load); skipped when podman
 #                                  already holds the same image ID
 #   docker/podman.sh status        exit 0 if podman runs containers here
+#   docker/podman.sh ensure-rootless
+#                                  the same for rootless podman: a user
+#                                  ($ROOTLESS_USER) with subordinate ids, its
+#                                  runtime directory and native overlay storage
+#   docker/podman.sh load --rootless IMAGE..
+#                                  load into that user's storage
+#   docker/podman.sh rootless ARG.. run `podman ARG..` as that user
 #
 # Podman is daemonless: nothing is started or left running. Images come from
 # the same debootstrap base as Docker's (test/docker/images.ts builds them in
@@ -33,6 +40,7 @@ readonly SETTINGS=${UNITD_PODMAN_CONF:-/etc/containers/containers.conf.d/50-unit
 readonly APT_TIMEOUT_SEC=${UNITD_APT_TIMEOUT_SEC:-600}
 readonly LOCK=/run/unitd-podman-engine.lock
 readonly PROBE_IMAGE=${UNITD_PODMAN_PROBE_IMAGE:-unitd-base:bookworm-minbase}
+readonly ROOTLESS_USER=${UNITD_PODMAN_USER:-unitd-podman}
 
 die() {
   echo "podman.sh: $*" >&2
@@ -40,14 +48,15 @@ die() {
 }
 
 install_packages() {
-  command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && return 0
+  command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 &&
+    command -v newuidmap >/dev/null 2>&1 && return 0
   [[ $(id -u) == 0 ]] || die "not root: cannot apt-get install podman"
   local out
   out=$(mktemp)
   if ! {
     timeout "$APT_TIMEOUT_SEC" apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT_SEC" \
-        apt-get install -y -qq --no-install-recommends podman runc conmon
+        apt-get install -y -qq --no-install-recommends podman runc conmon uidmap
   } >"$out" 2>&1; then
     tail -n 5 "$out" >&2
     rm -f "$out"
@@ -76,19 +85,57 @@ EOF
   mv "$tmp" "$SETTINGS"
 }
 
+# PODMAN is `rootful_podman`, or `rootless_podman` for the rootless user;
+# PODMAN_TIMEOUT_SEC, when set, bounds the command.
+PODMAN=rootful_podman
+
+rootful_podman() {
+  ${PODMAN_TIMEOUT_SEC:+timeout "$PODMAN_TIMEOUT_SEC"} podman "$@"
+}
+
+rootless_podman() {
+  local uid
+  uid=$(id -u "$ROOTLESS_USER")
+  # A login shell's environment: podman keys its rootless state on HOME and XDG_RUNTIME_DIR.
+  (cd / && runuser -u "$ROOTLESS_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME="$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)" XDG_RUNTIME_DIR="/run/user/$uid" \
+    ${PODMAN_TIMEOUT_SEC:+timeout "$PODMAN_TIMEOUT_SEC"} podman "$@")
+}
+
 # podman's image ID is the config digest, the same as Docker's.
 load_image() {
   local image=$1 want have
   want=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null) || die "Docker has no image $image"
-  have=$(podman image inspect --format '{{.Id}}' "localhost/$image" 2>/dev/null || true)
+  have=$($PODMAN image inspect --format '{{.Id}}' "localhost/$image" 2>/dev/null || true)
   [[ "sha256:$have" == "$want" || "$have" == "$want" ]] && return 0
-  docker save "$image" | podman load -q >/dev/null || die "podman load of $image failed"
+  docker save "$image" | $PODMAN load -q >/dev/null || die "podman load of $image failed"
 }
 
 probe() {
   local out
-  out=$(timeout 120 podman run --rm --network none "localhost/$PROBE_IMAGE" /bin/true 2>&1) ||
-    die "podman run fails here: $(echo "$out" | tail -n 1 | cut -c1-300)"
+  out=$(PODMAN_TIMEOUT_SEC=120 $PODMAN run --rm --network none "localhost/$PROBE_IMAGE" /bin/true 2>&1) ||
+    die "podman run fails here: $(echo "$out" | grep -v 'is not a shared mount' | tail -n 1 | cut -c1-300)"
+}
+
+# Rootless podman needs a user with subordinate ids (useradd allocates them
+# from /etc/login.defs), newuidmap, a runtime directory, and unprivileged user
+# namespaces. Storage is the kernel's own overlay (rootless since Linux 5.13):
+# without a setting podman falls back to vfs, which copies every layer.
+setup_rootless() {
+  unshare --user --map-root-user true 2>/dev/null || die "no unprivileged user namespaces: rootless podman cannot run"
+  if ! id "$ROOTLESS_USER" >/dev/null 2>&1; then
+    useradd --create-home --shell /usr/sbin/nologin "$ROOTLESS_USER" || die "useradd $ROOTLESS_USER failed"
+  fi
+  grep -q "^$ROOTLESS_USER:" /etc/subuid && grep -q "^$ROOTLESS_USER:" /etc/subgid ||
+    die "$ROOTLESS_USER has no range in /etc/subuid or /etc/subgid"
+  local uid home
+  uid=$(id -u "$ROOTLESS_USER")
+  home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
+  install -d -m 700 -o "$ROOTLESS_USER" -g "$(id -g "$ROOTLESS_USER")" "/run/user/$uid"
+  if [[ ! -e $home/.local/share/containers/storage && ! -e $home/.config/containers/storage.conf ]]; then
+    runuser -u "$ROOTLESS_USER" -- mkdir -p "$home/.config/containers"
+    printf '[storage]\ndriver = "overlay"\n' | runuser -u "$ROOTLESS_USER" -- tee "$home/.config/containers/storage.conf" >/dev/null
+  fi
 }
 
 ensure() {
@@ -102,14 +149,32 @@ ensure() {
   echo "podman.sh: $(podman --version) runs containers (runtime runc, settings $SETTINGS)"
 }
 
+ensure_rootless() {
+  ensure >/dev/null
+  setup_rootless
+  PODMAN=rootless_podman
+  load_image "$PROBE_IMAGE"
+  probe
+  echo "podman.sh: rootless $(podman --version) runs containers as $ROOTLESS_USER (uid $(id -u "$ROOTLESS_USER"), storage $($PODMAN info --format '{{.Store.GraphDriverName}}' 2>/dev/null))"
+}
+
 case ${1:-ensure} in
   ensure) ensure ;;
+  ensure-rootless) ensure_rootless ;;
+  rootless)
+    shift
+    rootless_podman "$@"
+    ;;
   load)
     shift
+    if [[ ${1:-} == --rootless ]]; then
+      PODMAN=rootless_podman
+      shift
+    fi
     exec 9>"$LOCK"
     flock -w 600 9 || die "timed out waiting for another podman.sh holding $LOCK"
     for image in "$@"; do load_image "$image"; done
     ;;
   status) command -v podman >/dev/null 2>&1 && probe ;;
-  *) die "usage: podman.sh [ensure|load IMAGE...|status]" ;;
+  *) die "usage: podman.sh [ensure|ensure-rootless|load [--rootless] IMAGE...|rootless ARG...|status]" ;;
 esac
