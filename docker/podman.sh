@@ -109,6 +109,9 @@ load_image() {
   have=$($PODMAN image inspect --format '{{.Id}}' "localhost/$image" 2>/dev/null || true)
   [[ "sha256:$have" == "$want" || "$have" == "$want" ]] && return 0
   docker save "$image" | $PODMAN load -q >/dev/null || die "podman load of $image failed"
+  # The image this one replaced (each rebuild is ~1 GB); kept if a container still uses it.
+  [[ -n $have ]] && $PODMAN rmi "$have" >/dev/null 2>&1
+  return 0
 }
 
 probe() {
