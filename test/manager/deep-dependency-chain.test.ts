@@ -18,7 +18,13 @@ class InstantUnit implements UnitInstance {
     private readonly notify: (unit: string, change: StateChange) => void,
   ) {}
   reload(): void {}
+  fails = false;
   start(): 'started' {
+    if (this.fails) {
+      this.activeState = 'failed';
+      this.notify(this.id, { from: 'inactive', to: 'failed' });
+      return 'started';
+    }
     this.activeState = 'activating';
     this.notify(this.id, { from: 'inactive', to: 'activating' });
     this.activeState = 'active';
@@ -26,6 +32,8 @@ class InstantUnit implements UnitInstance {
     return 'started';
   }
   stop(): 'already' {
+    this.activeState = 'inactive';
+    this.notify(this.id, { from: 'active', to: 'inactive' });
     return 'already';
   }
   canReload(): boolean {
@@ -52,10 +60,11 @@ class InstantUnit implements UnitInstance {
 type Link = (next: string) => Partial<UnitSettings>;
 
 /** Units u0 … u(n-1), u(i) linked to u(i+1) by `link`; `missing` names a unit that is not found. */
-async function chain(n: number, link: Link, opts: { cycle?: Link; missing?: number } = {}) {
+async function chain(n: number, link: Link, opts: { cycle?: Link; missing?: number; thenStop?: string; fails?: number } = {}) {
   const units = new Map<string, { config: LoadedUnit; instance: InstantUnit }>();
   let engine: JobEngine | undefined;
   const messages: string[] = [];
+  const finished: string[] = [];
   const get: JobUnits['get'] = (name) => {
     let u = units.get(name);
     if (!u) {
@@ -74,6 +83,7 @@ async function chain(n: number, link: Link, opts: { cycle?: Link; missing?: numb
         warnings: [],
       };
       u = { config, instance: new InstantUnit(name, (unit, change) => engine!.stateChanged(unit, change)) };
+      u.instance.fails = i === opts.fails;
       units.set(name, u);
       engine?.invalidateGraph();
     }
@@ -81,7 +91,7 @@ async function chain(n: number, link: Link, opts: { cycle?: Link; missing?: numb
   };
   engine = new JobEngine(
     { get, all: () => [...units.values()].map((u) => u.config) },
-    { starting: () => undefined, finished: () => undefined, warn: (u, m) => messages.push(`${u}: ${m}`), info: () => undefined },
+    { starting: () => undefined, finished: (u, _kind, result) => finished.push(`${u} ${result}`), warn: (u, m) => messages.push(`${u}: ${m}`), info: () => undefined },
   );
   for (let i = 0; i < n; i++) get(`u${i}.service`);
   let result: string;
@@ -90,8 +100,15 @@ async function chain(n: number, link: Link, opts: { cycle?: Link; missing?: numb
   } catch (err) {
     result = `error: ${(err as Error).message}`;
   }
+  if (opts.thenStop !== undefined && result === 'done') {
+    try {
+      result = await engine.enqueue(opts.thenStop, 'stop').done;
+    } catch (err) {
+      result = `error: ${(err as Error).stack}`;
+    }
+  }
   const started = [...units.values()].filter((u) => u.instance.activeState === 'active').length;
-  return { result, started, messages };
+  return { result, started, messages, finished };
 }
 
 const N = 20000;
@@ -134,4 +151,18 @@ t.test(`a missing unit at the end of a ${N}-deep Requires= chain under one Wants
   const r = await chain(N, link, { missing: N - 1 });
   t.equal(r.result, 'done');
   t.equal(r.started, N - 1, 'every unit but the missing one started (the jobs already added stay, as before)');
+});
+
+t.test(`stopping the far end of a ${N}-deep Requires=/After= chain stops all of it`, async (t) => {
+  const r = await chain(N, links['Requires= and After=']!, { thenStop: `u${N - 1}.service` });
+  t.equal(r.result, 'done');
+  t.equal(r.started, 0, 'every unit stopped');
+});
+
+t.test(`the far end of a ${N}-deep Requires=/After= chain fails: every start above it fails with "dependency"`, async (t) => {
+  const r = await chain(N, links['Requires= and After=']!, { fails: N - 1 });
+  t.equal(r.result, 'dependency', 'the anchor job fails for its dependency');
+  t.equal(r.started, 0);
+  t.equal(r.finished.filter((l) => l.endsWith(' dependency')).length, N - 1, 'every job above the failed unit ends "dependency"');
+  t.ok(r.finished.includes(`u${N - 1}.service failed`), 'the failed unit itself ends "failed"');
 });
