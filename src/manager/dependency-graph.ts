@@ -24,8 +24,8 @@ export const REVERSE_PROPERTY: Partial<Record<DependencyKind, string>> = {
 export interface GraphUnits {
   /** Every unit currently loaded (one entry per unit, aliases folded). */
   all(): LoadedUnit[];
-  /** Resolve a name to the unit's id (loading it if needed). */
-  idOf(name: string): string;
+  /** Resolve a name to the unit (loading it if needed). */
+  resolve(name: string): LoadedUnit;
 }
 
 type Edges = Map<string, Set<string>>;
@@ -41,34 +41,45 @@ export class DependencyGraph {
     this.dirty = true;
   }
 
+  /**
+   * One pass over the loaded units and, breadth-first, every unit they name that resolving
+   * loads. Round after round over all units (bounded at 8) loaded 8 levels of a deep chain
+   * per build; the transaction's next question rebuilt it again: a 3,000-deep chain kept a
+   * booting PID 1 busy for minutes.
+   */
   private build(): void {
-    // Loading a referenced unit may load more: go until nothing new appears (bounded).
-    for (let round = 0; round < 8 && this.dirty; round++) {
-      this.dirty = false;
-      const forward = new Map<DependencyKind, Edges>();
-      const reverse = new Map<DependencyKind, Edges>();
-      for (const k of DEPENDENCY_KINDS) {
-        forward.set(k, new Map());
-        reverse.set(k, new Map());
-      }
-      for (const config of this.units.all()) {
-        for (const kind of DEPENDENCY_KINDS) {
-          for (const name of config.unit[kind]) {
-            let id: string;
-            try {
-              id = this.units.idOf(name);
-            } catch {
-              continue;
-            }
-            if (id === config.id) continue;
-            add(forward.get(kind)!, config.id, id);
-            add(reverse.get(kind)!, id, config.id);
+    const forward = new Map<DependencyKind, Edges>();
+    const reverse = new Map<DependencyKind, Edges>();
+    for (const k of DEPENDENCY_KINDS) {
+      forward.set(k, new Map());
+      reverse.set(k, new Map());
+    }
+    const queue = this.units.all();
+    const queued = new Set(queue.map((c) => c.id));
+    for (let i = 0; i < queue.length; i++) {
+      const config = queue[i];
+      for (const kind of DEPENDENCY_KINDS) {
+        for (const name of config.unit[kind]) {
+          let target: LoadedUnit;
+          try {
+            target = this.units.resolve(name);
+          } catch {
+            continue;
           }
+          if (!queued.has(target.id)) {
+            queued.add(target.id);
+            queue.push(target);
+          }
+          if (target.id === config.id) continue;
+          add(forward.get(kind)!, config.id, target.id);
+          add(reverse.get(kind)!, target.id, config.id);
         }
       }
-      this.forwardEdges = forward;
-      this.reverseEdges = reverse;
     }
+    this.forwardEdges = forward;
+    this.reverseEdges = reverse;
+    // The units loaded meanwhile (each invalidated the graph) are all in it.
+    this.dirty = false;
   }
 
   /** Units `id` names in its own `kind=` setting (resolved). */

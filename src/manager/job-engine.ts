@@ -60,7 +60,7 @@ export class JobEngine {
     private readonly units: JobUnits,
     private readonly messages: JobMessages,
   ) {
-    this.graph = new DependencyGraph({ all: () => units.all(), idOf: (name) => units.get(name).config.id });
+    this.graph = new DependencyGraph({ all: () => units.all(), resolve: (name) => units.get(name).config });
   }
 
   /** daemon-reexec: job ids go on from where the previous program stopped. */
