@@ -2,13 +2,15 @@
 // Long fuzz runs: `npm run fuzz -- --minutes N [--seed S] [--only NAME,...]` runs each fuzzer for
 // N minutes, one after the other: the control protocol against a real unitd PID 1
 // (test/control/fuzz.test.ts) and calendar expressions and time spans against the installed
-// systemd-analyze (test/fuzz/calendar-timespan.test.ts). A failure prints its seed;
+// systemd-analyze (test/fuzz/calendar-timespan.test.ts), mutated unit files through verify and the
+// loader (test/fuzz/unit-files.test.ts). A failure prints its seed;
 // `--seed S` reruns it.
 import { spawnSync } from 'node:child_process';
 
 const FUZZERS = {
   control: 'test/control/fuzz.test.ts',
   calendar: 'test/fuzz/calendar-timespan.test.ts',
+  units: 'test/fuzz/unit-files.test.ts',
 };
 
 const args = process.argv.slice(2);

@@ -24,8 +24,8 @@ export const REVERSE_PROPERTY: Partial<Record<DependencyKind, string>> = {
 export interface GraphUnits {
   /** Every unit currently loaded (one entry per unit, aliases folded). */
   all(): LoadedUnit[];
-  /** Resolve a name to the unit's id (loading it if needed). */
-  idOf(name: string): string;
+  /** Resolve a name to the unit (loading it if needed). */
+  resolve(name: string): LoadedUnit;
 }
 
 type Edges = Map<string, Set<string>>;
@@ -41,43 +41,60 @@ export class DependencyGraph {
     this.dirty = true;
   }
 
+  /**
+   * One pass over the loaded units and, breadth-first, every unit they name that resolving
+   * loads. Round after round over all units (bounded at 8) loaded 8 levels of a deep chain
+   * per build; the transaction's next question rebuilt it again: a 3,000-deep chain kept a
+   * booting PID 1 busy for minutes.
+   */
   private build(): void {
-    // Loading a referenced unit may load more: go until nothing new appears (bounded).
-    for (let round = 0; round < 8 && this.dirty; round++) {
-      this.dirty = false;
-      const forward = new Map<DependencyKind, Edges>();
-      const reverse = new Map<DependencyKind, Edges>();
-      for (const k of DEPENDENCY_KINDS) {
-        forward.set(k, new Map());
-        reverse.set(k, new Map());
-      }
-      /** Unit `from` (an id) names `to` in its `kind=`; an unloadable or self reference adds nothing. */
-      const edge = (kind: DependencyKind, from: string, to: string): void => {
-        let id: string;
-        try {
-          id = this.units.idOf(to);
-        } catch {
-          return;
-        }
-        if (id === from) return;
-        add(forward.get(kind)!, from, id);
-        add(reverse.get(kind)!, id, from);
-      };
-      for (const config of this.units.all()) {
-        for (const kind of DEPENDENCY_KINDS) for (const name of config.unit[kind]) edge(kind, config.id, name);
-        // Sockets= on a service is also TriggeredBy= each socket (config_parse_service_sockets()):
-        // the socket lists it in Triggers= and hears of its state.
-        for (const name of config.service?.sockets ?? []) {
-          try {
-            edge('triggers', this.units.idOf(name), config.id);
-          } catch {
-            // a socket that cannot be loaded triggers nothing
-          }
-        }
-      }
-      this.forwardEdges = forward;
-      this.reverseEdges = reverse;
+    const forward = new Map<DependencyKind, Edges>();
+    const reverse = new Map<DependencyKind, Edges>();
+    for (const k of DEPENDENCY_KINDS) {
+      forward.set(k, new Map());
+      reverse.set(k, new Map());
     }
+    const queue = this.units.all();
+    const queued = new Set(queue.map((c) => c.id));
+    /** The unit `name` resolves to, queued for its own edges once; undefined if it cannot load. */
+    const visit = (name: string): LoadedUnit | undefined => {
+      let target: LoadedUnit;
+      try {
+        target = this.units.resolve(name);
+      } catch {
+        return undefined;
+      }
+      if (!queued.has(target.id)) {
+        queued.add(target.id);
+        queue.push(target);
+      }
+      return target;
+    };
+    /** `from` names `to` in its `kind=`; a self reference adds nothing. */
+    const edge = (kind: DependencyKind, from: string, to: string): void => {
+      if (to === from) return;
+      add(forward.get(kind)!, from, to);
+      add(reverse.get(kind)!, to, from);
+    };
+    for (let i = 0; i < queue.length; i++) {
+      const config = queue[i];
+      for (const kind of DEPENDENCY_KINDS) {
+        for (const name of config.unit[kind]) {
+          const target = visit(name);
+          if (target) edge(kind, config.id, target.id);
+        }
+      }
+      // Sockets= on a service is also TriggeredBy= each socket (config_parse_service_sockets()):
+      // the socket lists it in Triggers= and hears of its state.
+      for (const name of config.service?.sockets ?? []) {
+        const socket = visit(name);
+        if (socket) edge('triggers', socket.id, config.id);
+      }
+    }
+    this.forwardEdges = forward;
+    this.reverseEdges = reverse;
+    // The units loaded meanwhile (each invalidated the graph) are all in it.
+    this.dirty = false;
   }
 
   /** Units `id` names in its own `kind=` setting (resolved). */

@@ -60,7 +60,7 @@ export class JobEngine {
     private readonly units: JobUnits,
     private readonly messages: JobMessages,
   ) {
-    this.graph = new DependencyGraph({ all: () => units.all(), idOf: (name) => units.get(name).config.id });
+    this.graph = new DependencyGraph({ all: () => units.all(), resolve: (name) => units.get(name).config });
   }
 
   /** daemon-reexec: job ids go on from where the previous program stopped. */
@@ -402,25 +402,33 @@ export class JobEngine {
     }
   }
 
-  private finish(job: Job, result: JobResult, announce = true): void {
-    if (job.state === 'done') return;
-    const kind = job.kind;
-    if (this.jobs.get(job.unit) === job) this.jobs.delete(job.unit);
-    if (announce) {
-      if (kind === 'start') this.messages.finished(job.unit, 'start', result);
-      else if (kind === 'reload') this.messages.finished(job.unit, 'reload', result);
-      else if ((kind === 'stop' || kind === 'restart') && job.announcedStop) this.messages.finished(job.unit, 'stop', result);
-    }
-    job.settle(result);
-    this.messages.ended?.(job.unit);
-    // job_fail_dependencies(): a start that did not succeed fails the queued starts of what requires it.
-    if (result !== 'done' && (kind === 'start' || kind === 'verify-active')) {
-      for (const dep of this.graph.related(job.unit, 'propagate-start-failure')) {
-        const other = this.jobs.get(dep);
-        if (other && (other.kind === 'start' || other.kind === 'verify-active')) this.finish(other, 'dependency');
+  private finish(first: Job, firstResult: JobResult, announce = true): void {
+    // job_fail_dependencies() cascades along Requires= chains that may be thousands deep:
+    // a worklist, not recursion, so the JS stack cannot overflow (depth-first, as before).
+    const todo: [Job, JobResult][] = [[first, firstResult]];
+    while (todo.length > 0) {
+      const [job, result] = todo.pop()!;
+      if (job.state === 'done') continue;
+      const kind = job.kind;
+      if (this.jobs.get(job.unit) === job) this.jobs.delete(job.unit);
+      if (announce || job !== first) {
+        if (kind === 'start') this.messages.finished(job.unit, 'start', result);
+        else if (kind === 'reload') this.messages.finished(job.unit, 'reload', result);
+        else if ((kind === 'stop' || kind === 'restart') && job.announcedStop) this.messages.finished(job.unit, 'stop', result);
       }
+      job.settle(result);
+      this.messages.ended?.(job.unit);
+      // job_fail_dependencies(): a start that did not succeed fails the queued starts of what requires it.
+      if (result !== 'done' && (kind === 'start' || kind === 'verify-active')) {
+        const failing: Job[] = [];
+        for (const dep of this.graph.related(job.unit, 'propagate-start-failure')) {
+          const other = this.jobs.get(dep);
+          if (other && (other.kind === 'start' || other.kind === 'verify-active')) failing.push(other);
+        }
+        for (let i = failing.length - 1; i >= 0; i--) todo.push([failing[i], 'dependency']);
+      }
+      this.scheduleDispatch(this.orderedAgainst(job.unit));
     }
-    this.scheduleDispatch(this.orderedAgainst(job.unit));
   }
 
   /** Units ordered before or after `unit`: the only jobs a change of its job can unblock. */

@@ -41,6 +41,22 @@ export interface TxJob {
   anchor: boolean;
 }
 
+/** A pull-in still to add; not `optional` ones matter as much as the job pulling them in. */
+interface PullIn {
+  name: string;
+  kind: RequestKind;
+  optional: boolean;
+}
+
+/** One job whose pull-ins are being added (a frame of the former recursion). */
+interface ExpandFrame {
+  job: TxJob;
+  pending: PullIn[];
+  next: number;
+  /** Entered as an optional pull-in: a failure below it is dropped here. */
+  optional: boolean;
+}
+
 const TRANSACTION_ORDER_IS_CYCLIC = 'org.freedesktop.systemd1.TransactionOrderIsCyclic';
 
 export function loadError(config: LoadedUnit): ManagerError {
@@ -76,8 +92,32 @@ export class Transaction {
     return this.mode === 'ignore-dependencies';
   }
 
-  /** Add a job and (recursively) what it pulls in. Throws for a mandatory job that cannot be added. */
+  /**
+   * Add a job and what it pulls in, transitively. Throws for a mandatory job that cannot be
+   * added. The walk keeps its own stack instead of recursing (add → pullIn → add …): a
+   * dependency chain thousands of units deep overflowed the JS stack and left the rest of
+   * the chain unstarted without a word.
+   */
   add(name: string, requested: RequestKind, matters: boolean, isAnchor = false): TxJob | undefined {
+    const added = this.addOne(name, requested, matters, isAnchor);
+    if (added?.expand && !this.ignoreDependencies) this.expand(added.job, matters);
+    return added?.job;
+  }
+
+  private tryAdd(name: string, kind: RequestKind, matters: boolean): void {
+    if (!matters) {
+      try {
+        this.add(name, kind, false);
+      } catch {
+        /* optional: dropped silently */
+      }
+      return;
+    }
+    this.add(name, kind, true);
+  }
+
+  /** The job for one unit, merged with one already there; `expand` when its pull-ins must be (re)added. */
+  private addOne(name: string, requested: RequestKind, matters: boolean, isAnchor: boolean): { job: TxJob; expand: boolean } | undefined {
     const u = this.ctx.unit(name);
     const id = u.config.id;
     const tryKind = requested === 'try-restart' || requested === 'try-reload';
@@ -109,7 +149,7 @@ export class Transaction {
       } else if (merged === job.kind) {
         job.matters ||= matters;
         job.anchor ||= isAnchor;
-        return job;
+        return { job, expand: false };
       } else job.kind = merged;
       job.matters ||= matters;
       job.anchor ||= isAnchor;
@@ -118,43 +158,63 @@ export class Transaction {
       this.jobs.set(id, job);
     }
     if (isAnchor) this.anchor = job;
-    if (!this.ignoreDependencies) this.pullIn(job);
-    return job;
+    return { job, expand: true };
   }
 
-  private tryAdd(name: string, kind: RequestKind, matters: boolean): void {
-    if (!matters) {
-      try {
-        this.add(name, kind, false);
-      } catch {
-        /* optional: dropped silently */
+  /**
+   * Depth-first over the pull-ins of `root`, in the order the recursive walk took. A
+   * mandatory pull-in that cannot be added fails the job that pulled it in, and so on up to
+   * the nearest job that was itself optional, where the failure is dropped (tryAdd's catch
+   * in the recursive walk); past `root` it is thrown to the caller.
+   */
+  private expand(root: TxJob, rootMatters: boolean): void {
+    const stack: ExpandFrame[] = [{ job: root, pending: this.pullIns(root), next: 0, optional: !rootMatters }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next >= top.pending.length) {
+        stack.pop();
+        continue;
       }
-      return;
+      const p = top.pending[top.next++];
+      // Read when the pull-in is added, as the recursive walk did: a job can come to matter meanwhile.
+      const matters = p.optional ? false : top.job.matters;
+      let added: { job: TxJob; expand: boolean } | undefined;
+      try {
+        added = this.addOne(p.name, p.kind, matters, false);
+      } catch (err) {
+        if (!matters) continue;
+        for (;;) {
+          const failed = stack.pop()!;
+          if (stack.length === 0) throw err;
+          if (failed.optional) break;
+        }
+        continue;
+      }
+      if (added?.expand) stack.push({ job: added.job, pending: this.pullIns(added.job), next: 0, optional: !matters });
     }
-    this.add(name, kind, true);
   }
 
-  private pullIn(job: TxJob): void {
+  /** What a job pulls in, in systemd's order (transaction_add_job_and_dependencies). */
+  private pullIns(job: TxJob): PullIn[] {
     const g = this.ctx.graph;
     const id = job.unit;
+    const out: PullIn[] = [];
+    const add = (atom: Parameters<DependencyGraph['related']>[1], kind: RequestKind, optional: boolean) => {
+      for (const name of g.related(id, atom)) out.push({ name, kind, optional });
+    };
     if (job.kind === 'start' || job.kind === 'restart') {
       if (!this.ignoreRequirements) {
-        for (const dep of g.related(id, 'pull-in-start')) this.tryAdd(dep, 'start', job.matters);
-        for (const dep of g.related(id, 'pull-in-verify')) this.tryAdd(dep, 'verify-active', job.matters);
-        for (const dep of g.related(id, 'pull-in-stop')) this.tryAdd(dep, 'stop', job.matters);
-        for (const dep of g.related(id, 'pull-in-stop-ignored')) this.tryAdd(dep, 'stop', false);
+        add('pull-in-start', 'start', false);
+        add('pull-in-verify', 'verify-active', false);
+        add('pull-in-stop', 'stop', false);
+        add('pull-in-stop-ignored', 'stop', true);
       }
-      for (const dep of g.related(id, 'pull-in-start-ignored')) this.tryAdd(dep, 'start', false);
+      add('pull-in-start-ignored', 'start', true);
     }
-    if (job.kind === 'stop') {
-      for (const dep of g.related(id, 'propagate-stop')) this.tryAdd(dep, 'stop', job.matters);
-    }
-    if (job.kind === 'restart') {
-      for (const dep of g.related(id, 'propagate-restart')) this.tryAdd(dep, 'try-restart', job.matters);
-    }
-    if (job.kind === 'reload') {
-      for (const dep of g.related(id, 'propagate-reload')) this.tryAdd(dep, 'try-reload', false);
-    }
+    if (job.kind === 'stop') add('propagate-stop', 'stop', false);
+    if (job.kind === 'restart') add('propagate-restart', 'try-restart', false);
+    if (job.kind === 'reload') add('propagate-reload', 'try-reload', true);
+    return out;
   }
 
   /** isolate: stop every unit that is up and not part of the transaction (IgnoreOnIsolate= excepted). */
@@ -228,31 +288,35 @@ export class Transaction {
     }
   }
 
+  /** Depth-first search for a cycle of waits, with its own stack (a deep chain overflowed the JS one). */
   private findCycle(): TxJob[] | undefined {
     const jobs = [...this.jobs.values()];
     const order = new Map<TxJob, number>(jobs.map((j, i) => [j, i]));
     const color = new Map<TxJob, 0 | 1 | 2>();
-    const stack: TxJob[] = [];
-    const visit = (j: TxJob): TxJob[] | undefined => {
+    const path: TxJob[] = [];
+    const frames: { job: TxJob; next: TxJob[]; i: number }[] = [];
+    const enter = (j: TxJob) => {
       color.set(j, 1);
-      stack.push(j);
-      for (const k of this.orderedNeighbours(j, order)) {
-        if (k === j || !this.waitsFor(j, k)) continue;
-        const c = color.get(k) ?? 0;
-        if (c === 1) return stack.slice(stack.indexOf(k));
-        if (c === 0) {
-          const found = visit(k);
-          if (found) return found;
-        }
-      }
-      stack.pop();
-      color.set(j, 2);
-      return undefined;
+      path.push(j);
+      frames.push({ job: j, next: this.orderedNeighbours(j, order), i: 0 });
     };
-    for (const j of jobs) {
-      if ((color.get(j) ?? 0) !== 0) continue;
-      const found = visit(j);
-      if (found) return found;
+    for (const root of jobs) {
+      if ((color.get(root) ?? 0) !== 0) continue;
+      enter(root);
+      while (frames.length > 0) {
+        const f = frames[frames.length - 1];
+        if (f.i >= f.next.length) {
+          frames.pop();
+          path.pop();
+          color.set(f.job, 2);
+          continue;
+        }
+        const k = f.next[f.i++];
+        if (k === f.job || !this.waitsFor(f.job, k)) continue;
+        const c = color.get(k) ?? 0;
+        if (c === 1) return path.slice(path.indexOf(k));
+        if (c === 0) enter(k);
+      }
     }
     return undefined;
   }

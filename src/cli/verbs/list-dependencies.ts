@@ -104,24 +104,34 @@ function collect(ctx: VerbContext, lines: { text: string; unit?: string }[]): nu
     lines.push({ text: m.name });
     const path: string[] = [];
     const visitedPlain = new Set<string>();
-    const walk = (name: string, level: number, branches: number): void => {
+    // Depth-first with its own stack: a chain of targets thousands deep overflowed the JS one.
+    const frames: { deps: string[]; idx: number; level: number; branches: number }[] = [];
+    const enter = (name: string, level: number, branches: number): void => {
       path.push(name);
       visitedPlain.add(name);
-      const deps = [...graph(name)].sort(compareDeps);
-      deps.forEach((dep, idx) => {
-        const last = idx === deps.length - 1;
-        const seen = o.plain ? visitedPlain.has(dep) : path.includes(dep);
-        if (seen) {
-          if (!o.plain) lines.push({ text: '  ' + indent(level + 1, (branches << 1) | (last ? 0 : 1)) + (last ? TREE.right : TREE.branch) + '...' });
-          return;
-        }
-        if (o.plain) lines.push({ text: '  '.repeat(level + 1) + dep });
-        else lines.push({ text: `${indent(level, branches)}${last ? TREE.right : TREE.branch}${dep}`, unit: dep });
-        if (o.all > 0 || unitTypeOf(dep) === 'target') walk(dep, level + 1, (branches << 1) | (last ? 0 : 1));
-      });
-      if (!o.plain) path.pop();
+      frames.push({ deps: [...graph(name)].sort(compareDeps), idx: 0, level, branches });
     };
-    walk(m.name, 0, 0);
+    enter(m.name, 0, 0);
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      if (f.idx >= f.deps.length) {
+        frames.pop();
+        if (!o.plain) path.pop();
+        continue;
+      }
+      const { level, branches } = f;
+      const dep = f.deps[f.idx];
+      const last = f.idx === f.deps.length - 1;
+      f.idx++;
+      const seen = o.plain ? visitedPlain.has(dep) : path.includes(dep);
+      if (seen) {
+        if (!o.plain) lines.push({ text: '  ' + indent(level + 1, (branches << 1) | (last ? 0 : 1)) + (last ? TREE.right : TREE.branch) + '...' });
+        continue;
+      }
+      if (o.plain) lines.push({ text: '  '.repeat(level + 1) + dep });
+      else lines.push({ text: `${indent(level, branches)}${last ? TREE.right : TREE.branch}${dep}`, unit: dep });
+      if (o.all > 0 || unitTypeOf(dep) === 'target') enter(dep, level + 1, (branches << 1) | (last ? 0 : 1));
+    }
   }
   return 0;
 }

@@ -106,7 +106,8 @@ export function parseCommandLine(rvalue: string, ctx: SpecifierContext, warn: (m
     // A "-" command that cannot be parsed is dropped with a warning instead of failing the unit.
     const refuse = (what: string, detail: string): CommandParse => ({
       ok: false,
-      message: `${what}${ignore ? ', ignoring' : ''}: ${detail}`,
+      // Control characters (an escaped \n in the path) are shown escaped: the diagnostic stays one line (found by test/fuzz/unit-files.test.ts).
+      message: `${what}${ignore ? ', ignoring' : ''}: ${detail.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`,
       fatal: !ignore,
     });
 
