@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
+import { MEMORY_PROBE_METHOD, memoryProbeEnabled, memoryStats } from './memory-probe.js';
 import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
   encodeFrame,
@@ -159,6 +160,9 @@ function limitError(id: number | null, message: string): ResponseFrame {
   return { v: PROTOCOL_VERSION, id, ok: false, error: { busError: PROTOCOL_ERRORS.limitsExceeded, message } };
 }
 
+/** Read once: the probe exists only in a daemon started with it (tests, the bench's long run). */
+const MEMORY_PROBE = memoryProbeEnabled();
+
 /** How long a connection being hung up on may take to flush its last answer before it is cut. */
 const HANG_UP_GRACE_MS = 1000;
 
@@ -281,6 +285,7 @@ class Connection {
     const line = this.queue.shift();
     if (line === undefined || this.closed) return;
     try {
+      if (MEMORY_PROBE && this.privileged && this.serveMemoryProbe(line)) return;
       let req: RequestFrame;
       try {
         req = parseRequest(line);
@@ -306,6 +311,21 @@ class Connection {
     if (this.closed) return;
     if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
     else this.socket.resume();
+  }
+
+  /** The test-only memory probe (memory-probe.ts); false when the line asks for something else. */
+  private serveMemoryProbe(line: string): boolean {
+    if (!line.includes(MEMORY_PROBE_METHOD)) return false;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    if (typeof raw !== 'object' || raw === null || (raw as { method?: unknown }).method !== MEMORY_PROBE_METHOD) return false;
+    const id = (raw as { id?: unknown }).id;
+    this.send({ v: PROTOCOL_VERSION, id: typeof id === 'number' ? id : null, ok: true, result: memoryStats() });
+    return true;
   }
 
   /** A message we cannot serve: answer once, then hang up on this client only. */
