@@ -323,8 +323,9 @@ class Connection {
       return false;
     }
     if (typeof raw !== 'object' || raw === null || (raw as { method?: unknown }).method !== MEMORY_PROBE_METHOD) return false;
-    const id = (raw as { id?: unknown }).id;
-    this.send({ v: PROTOCOL_VERSION, id: typeof id === 'number' ? id : null, ok: true, result: memoryStats() });
+    const { id, params } = raw as { id?: unknown; params?: { heapSnapshot?: unknown } };
+    const snapshot = typeof params?.heapSnapshot === 'string' ? params.heapSnapshot : undefined;
+    this.send({ v: PROTOCOL_VERSION, id: typeof id === 'number' ? id : null, ok: true, result: memoryStats(snapshot) });
     return true;
   }
 
