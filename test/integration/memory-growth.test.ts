@@ -2,7 +2,10 @@
 // systemctl call, per daemon-reload or per journal line once warmed up. Measured by the daemon
 // itself through its test-only memory probe (src/control/memory-probe.ts): the V8 heap in use
 // after a full GC, its live libuv handles by kind and its open fds, before and after N more
-// events. RSS is only reported: V8 and the allocator keep freed pages as they please. The
+// events. The heap compared is the JS objects' (dataHeapUsed: compiled code and its metadata
+// left out, as the optimising compiler keeps adding code for hundreds of events: heap snapshots
+// over 900 restarts and 150 reloads showed no object of unitd's own among what grew).
+// RSS is only reported: V8 and the allocator keep freed pages as they please. The
 // bench's long run (`npm run bench -- --long-run`) does the same at 10,000 restarts.
 
 import { connect } from 'node:net';
@@ -47,7 +50,7 @@ async function settled(sys: System): Promise<MemoryStats> {
   let best = await probe(sys);
   for (let i = 0; i < 2; i++) {
     const s = await probe(sys);
-    if (s.heapUsed < best.heapUsed) best = s;
+    if (s.dataHeapUsed < best.dataHeapUsed) best = s;
   }
   return best;
 }
@@ -55,13 +58,14 @@ async function settled(sys: System): Promise<MemoryStats> {
 const KiB = 1024;
 
 function checkFlat(t: Test, what: string, n: number, before: MemoryStats, after: MemoryStats, heapSlack: number): void {
-  const grew = after.heapUsed - before.heapUsed;
+  const grew = after.dataHeapUsed - before.dataHeapUsed;
   t.comment(
-    `${what}: heap ${(before.heapUsed / KiB).toFixed(0)} -> ${(after.heapUsed / KiB).toFixed(0)} KiB (${(grew / n).toFixed(1)} B/event over ${n}), ` +
+    `${what}: objects ${(before.dataHeapUsed / KiB).toFixed(0)} -> ${(after.dataHeapUsed / KiB).toFixed(0)} KiB (${(grew / n).toFixed(1)} B/event over ${n}), ` +
+      `heap with code ${(before.heapUsed / KiB).toFixed(0)} -> ${(after.heapUsed / KiB).toFixed(0)} KiB, ` +
       `rss ${(before.rss / KiB).toFixed(0)} -> ${(after.rss / KiB).toFixed(0)} KiB, fds ${before.fds} -> ${after.fds}, ` +
       `handles ${JSON.stringify(before.resources)} -> ${JSON.stringify(after.resources)}`,
   );
-  t.ok(grew < heapSlack, `${what}: the heap after GC grew by ${grew} bytes over ${n} (bound ${heapSlack})`);
+  t.ok(grew < heapSlack, `${what}: the JS objects after GC grew by ${grew} bytes over ${n} (bound ${heapSlack})`);
   t.equal(after.fds, before.fds, `${what}: open fds flat`);
   t.same(after.resources, before.resources, `${what}: live handles flat`);
 }
@@ -107,11 +111,14 @@ t.test('PID 1 keeps nothing per restart, per systemctl call, per daemon-reload, 
   // Warm-up: each path once or more, so lazily built caches and JIT code are in place.
   await restarts(150);
   await calls(50);
-  await reloads(10);
+  await reloads(20);
   await chatter();
 
   let before = await settled(sys);
   await restarts(300);
+  // Bounds of under 1 KiB per event (the growth reported in issue 19 was 9 KiB per restart): the
+  // JIT's own data (feedback vectors, dependent-code lists) still moves the figure by up to
+  // ~120 KiB either way over a few hundred events; heap snapshot diffs showed nothing else.
   checkFlat(t, 'restarts', 300, before, await settled(sys), 256 * KiB);
 
   before = await settled(sys);
@@ -119,12 +126,12 @@ t.test('PID 1 keeps nothing per restart, per systemctl call, per daemon-reload, 
   checkFlat(t, 'control calls (connect, unitProperties, listUnits --all, close)', 300, before, await settled(sys), 256 * KiB);
 
   before = await settled(sys);
-  await reloads(40);
-  checkFlat(t, 'daemon-reloads', 40, before, await settled(sys), 256 * KiB);
+  await reloads(60);
+  checkFlat(t, 'daemon-reloads', 60, before, await settled(sys), 192 * KiB);
 
   before = await settled(sys);
   await chatter();
-  checkFlat(t, 'journal lines', 20_000, before, await settled(sys), 256 * KiB);
+  checkFlat(t, 'journal lines', 20_000, before, await settled(sys), 128 * KiB);
 
   t.equal((await sys.ctl('is-active', 'keeper.service')).stdout, 'active\n');
 });
