@@ -59,8 +59,9 @@ function fdCount(pid) {
 
 async function sample(pid) {
   await sleep(2000);
+  const fds = fdCount(pid); // before the probe's own connection
   const probe = await request(pid, 'testMemoryStats');
-  return { rssKiB: rssKiB(pid), fds: fdCount(pid), heapKiB: Math.round(probe.heapUsed / 1024), objectsKiB: Math.round(probe.dataHeapUsed / 1024), handles: probe.resources };
+  return { rssKiB: rssKiB(pid), fds, heapTotalKiB: Math.round(probe.heapTotal / 1024), externalKiB: Math.round(probe.external / 1024), heapKiB: Math.round(probe.heapUsed / 1024), objectsKiB: Math.round(probe.dataHeapUsed / 1024), handles: probe.resources };
 }
 
 const nRestarts = async (pid) => Number((await request(pid, 'unitProperties', { units: ['loop.service'] }))[0].NRestarts);
@@ -106,7 +107,7 @@ async function main() {
     { name: 'keeper', argv: ['/bin/sleep', 'infinity'] },
     { name: 'chatter', type: 'oneshot', argv: ['/usr/bin/seq', '-f', 'chatter-line-%g', '1', String(LINES_PER_START)], enabled: false },
   ];
-  const sys = await launch('unitd', work, services, { env: { UNITD_TEST_MEMORY: '1' } });
+  const sys = await launch('unitd', work, services, { env: { UNITD_TEST_MEMORY: '1', ...(process.env.LONG_RUN_ENV ? Object.fromEntries([process.env.LONG_RUN_ENV.split('=')]) : {}) } });
   const results = [];
   try {
     for (let i = 0; i < 100; i++) {
@@ -131,7 +132,7 @@ async function main() {
       results.push({ phase, n: SIZES[phase], seconds: (Date.now() - t0) / 1000, before, after, rssGrowthKiB, pass });
       log(
         `${phase}: ${SIZES[phase]} in ${((Date.now() - t0) / 1000).toFixed(0)} s; RSS ${before.rssKiB} -> ${after.rssKiB} KiB (${rssGrowthKiB >= 0 ? '+' : ''}${rssGrowthKiB}), ` +
-          `fds ${before.fds} -> ${after.fds}, JS objects ${before.objectsKiB} -> ${after.objectsKiB} KiB, heap ${before.heapKiB} -> ${after.heapKiB} KiB  ${pass ? 'PASS' : 'MISS'}`,
+          `fds ${before.fds} -> ${after.fds}, JS objects ${before.objectsKiB} -> ${after.objectsKiB} KiB, heap ${before.heapKiB} -> ${after.heapKiB} KiB (committed ${before.heapTotalKiB} -> ${after.heapTotalKiB}, external ${before.externalKiB} -> ${after.externalKiB})  ${pass ? 'PASS' : 'MISS'}`,
       );
     }
   } finally {

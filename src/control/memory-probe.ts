@@ -21,6 +21,8 @@ export interface MemoryStats {
    * leak of objects shows here and not the JIT's warm-up.
    */
   dataHeapUsed: number;
+  /** The V8 heap's committed size (what the heap holds of RSS). */
+  heapTotal: number;
   /** Memory outside the V8 heap held by JS objects (Buffers), after the collection. */
   external: number;
   rss: number;
@@ -61,5 +63,5 @@ export function memoryStats(heapSnapshot?: string): MemoryStats {
   } catch {
     /* no /proc: counted as unknown */
   }
-  return { heapUsed: m.heapUsed, dataHeapUsed, external: m.external, rss: m.rss, fds, resources, ...(written === undefined ? {} : { heapSnapshot: written }) };
+  return { heapUsed: m.heapUsed, dataHeapUsed, heapTotal: m.heapTotal, external: m.external, rss: m.rss, fds, resources, ...(written === undefined ? {} : { heapSnapshot: written }) };
 }

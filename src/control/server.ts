@@ -226,10 +226,11 @@ class Connection {
     private readonly options: ServingOptions,
     readonly peer: PeerCredentials | undefined,
     private readonly scheduler: Scheduler,
+    private readonly replies: ReplyBudget,
   ) {
     this.privileged = isPrivileged(peer);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.flowControl());
+    socket.on('drain', () => (this.privileged ? this.flowControl() : this.replies.drained()));
     socket.on('error', (err) => this.options.onError('control connection', err));
     socket.on('close', () => {
       this.closed = true;
@@ -263,8 +264,14 @@ class Connection {
     this.flowControl();
   }
 
+  /** Reply bytes written to this client and not yet taken. */
+  queuedReplyBytes(): number {
+    return this.socket.writableLength;
+  }
+
   private congested(): boolean {
-    return this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes;
+    if (this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes) return true;
+    return !this.privileged && this.replies.exhausted();
   }
 
   /** Has a request it may serve now. */
@@ -273,7 +280,7 @@ class Connection {
   }
 
   /** Read only while the queues are short; ask for a turn when there is work. */
-  private flowControl(): void {
+  flowControl(): void {
     if (this.closed) return;
     if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
     else this.socket.resume();
@@ -397,6 +404,29 @@ function hangUp(socket: Socket, frame: ResponseFrame): void {
   setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
 }
 
+/**
+ * What all unprivileged connections together may have written and not yet been taken
+ * (maxUnprivilegedQueuedReplyBytes). When one of them drains, the others that waited on the
+ * shared budget are woken.
+ */
+class ReplyBudget {
+  constructor(private readonly connections: ReadonlySet<Connection>) {}
+
+  exhausted(): boolean {
+    let sum = 0;
+    for (const c of this.connections) {
+      if (c.privileged) continue;
+      sum += c.queuedReplyBytes();
+      if (sum > CONTROL_LIMITS.maxUnprivilegedQueuedReplyBytes) return true;
+    }
+    return false;
+  }
+
+  drained(): void {
+    for (const c of this.connections) if (!c.privileged) c.flowControl();
+  }
+}
+
 /** Root (or an unknown peer, when the socket is owner-only) is never capped below its reserved share nor timed out. */
 function isPrivileged(peer: PeerCredentials | undefined): boolean {
   return peer === undefined || privilegedUid(peer.uid);
@@ -486,6 +516,7 @@ export async function serveControl(
   const connections = new Set<Connection>();
   const caps = new ConnectionCaps();
   const scheduler = new Scheduler();
+  const replies = new ReplyBudget(connections);
   const refusals = new RefusalLog((line) => opts.onRefusal(line));
   const server: Server = createServer((socket) => {
     try {
@@ -496,7 +527,7 @@ export async function serveControl(
         hangUp(socket, limitError(null, refused));
         return;
       }
-      const conn = new Connection(socket, api, opts, peer, scheduler);
+      const conn = new Connection(socket, api, opts, peer, scheduler, replies);
       connections.add(conn);
       caps.add(peer);
       socket.on('close', () => {
