@@ -194,11 +194,11 @@ export function childCount(pid) {
 /**
  * Start PEER as PID 1 with SERVICES. For tini and dumb-init, `single` is the one program they run.
  * Resolves once PID 1 exists (not when services run: callers wait on marks for that).
- * `t0` is the wall clock just before unshare is spawned.
+ * `t0` is the wall clock just before unshare is spawned. `env`: more environment for PID 1.
  */
-export async function launch(peer, work, services, { single } = {}) {
+export async function launch(peer, work, services, { single, env: extraEnv } = {}) {
   const consoleFd = openSync(join(work, `console-${peer}.log`), 'a');
-  const env = { PATH, LANG: 'C.UTF-8', HOME: '/root' };
+  const env = { PATH, LANG: 'C.UTF-8', HOME: '/root', ...extraEnv };
   let argv;
   let ctl;
   if (peer === 'unitd') {

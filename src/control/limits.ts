@@ -25,6 +25,13 @@ export const CONTROL_LIMITS = {
    * client that never reads costs at most this plus one reply.
    */
   maxQueuedReplyBytes: 4 * 1024 * 1024,
+  /**
+   * The same, summed over every unprivileged connection: above it no unprivileged request is
+   * served until some client reads. Without it 768 unprivileged connections could make PID 1 hold
+   * 768 × maxQueuedReplyBytes; with it, all of them hold at most this plus one reply, which keeps
+   * PID 1 within the README's memory bound (idle + 64 MiB) under any control-socket load.
+   */
+  maxUnprivilegedQueuedReplyBytes: 16 * 1024 * 1024,
   /** Open control connections in total (each is a file descriptor of PID 1). */
   maxConnections: 1024,
   /** Of maxConnections, this many are kept for root only: unprivileged peers can never starve it. */

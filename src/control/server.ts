@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
+import { MEMORY_PROBE_METHOD, memoryProbeEnabled, memoryStats } from './memory-probe.js';
 import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
   encodeFrame,
@@ -159,6 +160,9 @@ function limitError(id: number | null, message: string): ResponseFrame {
   return { v: PROTOCOL_VERSION, id, ok: false, error: { busError: PROTOCOL_ERRORS.limitsExceeded, message } };
 }
 
+/** Read once: the probe exists only in a daemon started with it (tests, the bench's long run). */
+const MEMORY_PROBE = memoryProbeEnabled();
+
 /** How long a connection being hung up on may take to flush its last answer before it is cut. */
 const HANG_UP_GRACE_MS = 1000;
 
@@ -222,10 +226,11 @@ class Connection {
     private readonly options: ServingOptions,
     readonly peer: PeerCredentials | undefined,
     private readonly scheduler: Scheduler,
+    private readonly replies: ReplyBudget,
   ) {
     this.privileged = isPrivileged(peer);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.flowControl());
+    socket.on('drain', () => (this.privileged ? this.flowControl() : this.replies.drained()));
     socket.on('error', (err) => this.options.onError('control connection', err));
     socket.on('close', () => {
       this.closed = true;
@@ -259,8 +264,14 @@ class Connection {
     this.flowControl();
   }
 
+  /** Reply bytes written to this client and not yet taken. */
+  queuedReplyBytes(): number {
+    return this.socket.writableLength;
+  }
+
   private congested(): boolean {
-    return this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes;
+    if (this.socket.writableLength > CONTROL_LIMITS.maxQueuedReplyBytes) return true;
+    return !this.privileged && this.replies.exhausted();
   }
 
   /** Has a request it may serve now. */
@@ -269,7 +280,7 @@ class Connection {
   }
 
   /** Read only while the queues are short; ask for a turn when there is work. */
-  private flowControl(): void {
+  flowControl(): void {
     if (this.closed) return;
     if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
     else this.socket.resume();
@@ -281,6 +292,7 @@ class Connection {
     const line = this.queue.shift();
     if (line === undefined || this.closed) return;
     try {
+      if (MEMORY_PROBE && this.privileged && this.serveMemoryProbe(line)) return;
       let req: RequestFrame;
       try {
         req = parseRequest(line);
@@ -306,6 +318,22 @@ class Connection {
     if (this.closed) return;
     if (this.congested() || this.queue.length >= CONTROL_LIMITS.maxQueuedRequests) this.socket.pause();
     else this.socket.resume();
+  }
+
+  /** The test-only memory probe (memory-probe.ts); false when the line asks for something else. */
+  private serveMemoryProbe(line: string): boolean {
+    if (!line.includes(MEMORY_PROBE_METHOD)) return false;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    if (typeof raw !== 'object' || raw === null || (raw as { method?: unknown }).method !== MEMORY_PROBE_METHOD) return false;
+    const { id, params } = raw as { id?: unknown; params?: { heapSnapshot?: unknown } };
+    const snapshot = typeof params?.heapSnapshot === 'string' ? params.heapSnapshot : undefined;
+    this.send({ v: PROTOCOL_VERSION, id: typeof id === 'number' ? id : null, ok: true, result: memoryStats(snapshot) });
+    return true;
   }
 
   /** A message we cannot serve: answer once, then hang up on this client only. */
@@ -374,6 +402,29 @@ function hangUp(socket: Socket, frame: ResponseFrame): void {
     return;
   }
   setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
+}
+
+/**
+ * What all unprivileged connections together may have written and not yet been taken
+ * (maxUnprivilegedQueuedReplyBytes). When one of them drains, the others that waited on the
+ * shared budget are woken.
+ */
+class ReplyBudget {
+  constructor(private readonly connections: ReadonlySet<Connection>) {}
+
+  exhausted(): boolean {
+    let sum = 0;
+    for (const c of this.connections) {
+      if (c.privileged) continue;
+      sum += c.queuedReplyBytes();
+      if (sum > CONTROL_LIMITS.maxUnprivilegedQueuedReplyBytes) return true;
+    }
+    return false;
+  }
+
+  drained(): void {
+    for (const c of this.connections) if (!c.privileged) c.flowControl();
+  }
 }
 
 /** Root (or an unknown peer, when the socket is owner-only) is never capped below its reserved share nor timed out. */
@@ -465,6 +516,7 @@ export async function serveControl(
   const connections = new Set<Connection>();
   const caps = new ConnectionCaps();
   const scheduler = new Scheduler();
+  const replies = new ReplyBudget(connections);
   const refusals = new RefusalLog((line) => opts.onRefusal(line));
   const server: Server = createServer((socket) => {
     try {
@@ -475,7 +527,7 @@ export async function serveControl(
         hangUp(socket, limitError(null, refused));
         return;
       }
-      const conn = new Connection(socket, api, opts, peer, scheduler);
+      const conn = new Connection(socket, api, opts, peer, scheduler, replies);
       connections.add(conn);
       caps.add(peer);
       socket.on('close', () => {

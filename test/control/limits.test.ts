@@ -175,3 +175,36 @@ t.test('finding 3: an unprivileged uid gets at most its share of connections; ro
   c.close();
   await server.close();
 });
+
+t.test('unprivileged clients that never read hold at most the shared reply budget, however many connections they use', async (t) => {
+  await withServer(new BigManager(), async (path, fake) => {
+    const conns = CONTROL_LIMITS.maxConnectionsPerUid;
+    const perConn = 40;
+    const replyBytes = 300 * 3650;
+    // As nobody: `conns` connections, each pipelining `perConn` requests of 1 MB replies, none read.
+    const script = `
+      const net = require('node:net');
+      const frame = JSON.stringify({ v: 1, id: 1, method: 'unitProperties', params: { units: Array(300).fill('keeper.service') } }) + '\\n';
+      for (let c = 0; c < ${conns}; c++) {
+        const s = net.connect(${JSON.stringify(path)}); s.on('error', () => {}); s.pause();
+        s.on('connect', () => { for (let i = 0; i < ${perConn}; i++) s.write(frame); });
+      }
+      setTimeout(() => process.exit(0), 6000);`;
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { stdio: 'ignore' });
+    const exited = new Promise<void>((r) => child.on('close', () => r()));
+    let before = -1;
+    await sleep(1000);
+    for (let i = 0; i < 40 && before !== fake.served; i++) {
+      before = fake.served;
+      await sleep(100);
+    }
+    // The shared budget plus, per connection, what the kernel's socket buffer took (well under 1 MiB) and one reply.
+    const bound = Math.ceil((CONTROL_LIMITS.maxUnprivilegedQueuedReplyBytes + conns * 1024 * 1024) / replyBytes) + 2;
+    const perConnectionOnly = conns * Math.floor(CONTROL_LIMITS.maxQueuedReplyBytes / replyBytes);
+    t.ok(fake.served <= bound, `served ${fake.served} of ${conns * perConn} (bound ${bound}; per-connection bounds alone would allow ${perConnectionOnly})`);
+    const c = await connectControl(path);
+    t.equal((await c.unitProperties(['a.service']))[0]?.Id, 'a.service', 'root is served meanwhile');
+    c.close();
+    await exited;
+  });
+});
