@@ -7,7 +7,6 @@ import { pathToFileURL } from 'node:url';
 import { CliIO, processIO } from './io.js';
 import { nowUsec } from './format/time.js';
 import { verbCalendar, verbTimespan, verbTimestamp, TimeVerbOptions } from './analyze/time-verbs.js';
-import { defaultOptions } from './systemctl-options.js';
 import { parseTimestamp } from '../units/values/timestamp-parse.js';
 
 const PROGRAM = 'systemd-analyze';
@@ -211,7 +210,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO, invok
     case 'verify': {
       if (!needArgs()) return EXIT_FAILURE;
       const verify = await import('./verbs/verify.js');
-      return verify.run({ verb, args, options: defaultOptions(), io });
+      const root = options.get('root');
+      return verify.verifyUnits(args, io, {
+        root: typeof root === 'string' ? root : undefined,
+        warningsFail: options.has('recursive-errors'),
+      });
     }
     default:
       if (MANAGER_VERBS.has(verb)) {

@@ -62,7 +62,8 @@ const ERRNO_DBUS: Record<string, string> = {
   ENOMEM: 'org.freedesktop.DBus.Error.NoMemory',
 };
 
-const ERRNO_TEXT: Record<string, string> = {
+/** strerror() of the errnos reading and checking unit files meet, for systemd's "%m". */
+export const ERRNO_TEXT: Record<string, string> = {
   EACCES: 'Permission denied',
   EPERM: 'Operation not permitted',
   ENOENT: 'No such file or directory',
