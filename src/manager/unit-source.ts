@@ -154,14 +154,19 @@ export class StoreUnitSource implements UnitSource {
     const log = new DiagnosticLog();
     const fragmentPath = `${BUILTIN_FRAGMENT_DIR}/${raw.id}`;
     const parsed = parseUnitText(text, fragmentPath, log);
-    const config = interpretUnit({ name: raw.id, assignments: parsed.assignments, log, specifiers: { unitName: raw.id, fragmentPath } });
+    // `multi-user.target.d/*.conf` applies even though the image has no multi-user.target.
+    const dropIns = this.store.dropInsOf(raw.id, log);
+    const assignments = [...parsed.assignments, ...dropIns.assignments];
+    const config = interpretUnit({ name: raw.id, assignments, log, specifiers: { unitName: raw.id, fragmentPath } });
     return {
       ...raw,
       loadState: 'loaded',
       loadError: undefined,
       fragmentPath,
-      assignments: parsed.assignments,
-      diagnostics: [],
+      dropInPaths: dropIns.paths,
+      mtimes: dropIns.mtimes,
+      assignments,
+      diagnostics: log.entries,
       config,
       wantsFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'wants'),
       requiresFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'requires'),

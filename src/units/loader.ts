@@ -263,6 +263,38 @@ export class UnitStore {
   }
 
   /** Read the fragment (following a linked file inside the root); returns the real path. */
+  /**
+   * The drop-ins (`NAME.d/*.conf` on the search path) of a unit the search path has no fragment
+   * for: systemd applies them to the standard targets it knows without a file, as unitd does to
+   * the ones it synthesizes. A drop-in that cannot be read is one diagnostic, not a failure.
+   */
+  dropInsOf(id: string, log: DiagnosticLog): { paths: string[]; assignments: Assignment[]; mtimes: Map<string, number> } {
+    const scratch: LoadedUnit = {
+      id,
+      names: [id],
+      type: parseUnitName(id)?.type ?? 'target',
+      loadState: 'loaded',
+      dropInPaths: [],
+      assignments: [],
+      diagnostics: [],
+      wantsFromDirs: [],
+      requiresFromDirs: [],
+      upholdsFromDirs: [],
+      mtimes: new Map(),
+    };
+    for (const d of findDropIns(this.lookup.searchPath, [id])) {
+      if (d.masked) continue;
+      try {
+        this.readInto(scratch, d.path, log);
+        scratch.dropInPaths.push(d.path);
+      } catch (e) {
+        const errno = e instanceof FileLoadError ? e.errno : errnoOf(e);
+        log.error(d.path, undefined, `Failed to load configuration: ${ERRNO_TEXT[errno] ?? errno}`);
+      }
+    }
+    return { paths: scratch.dropInPaths, assignments: scratch.assignments, mtimes: scratch.mtimes };
+  }
+
   private readFragment(unit: LoadedUnit, entry: NameEntry, log: DiagnosticLog): string {
     let real = entry.path;
     if (entry.kind === 'linked') {
