@@ -3,6 +3,7 @@
 // order the changes happened.
 
 import { InstallErrno } from './install-info.js';
+import { STRERROR } from './values/errno.js';
 
 export const CHANGE_KINDS = ['symlink', 'unlink', 'is-masked', 'is-dangling', 'destination-not-present', 'auxiliary-failed'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -28,25 +29,6 @@ export class ChangeList {
   }
 }
 
-/** strerror() of the errnos install operations produce, for "%m". */
-export const ERRNO_MESSAGES: Record<InstallErrno, string> = {
-  ENOENT: 'No such file or directory',
-  EEXIST: 'File exists',
-  ERFKILL: 'Operation not possible due to RF-kill',
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  EBADSLT: 'Invalid slot',
-  EIDRM: 'Identifier removed',
-  EUCLEAN: 'Structure needs cleaning',
-  ELOOP: 'Too many levels of symbolic links',
-  EXDEV: 'Invalid cross-device link',
-  ENOLINK: 'Link has been severed',
-  EINVAL: 'Invalid argument',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EACCES: 'Permission denied',
-  EIO: 'Input/output error',
-  EUNATCH: 'Protocol driver not attached',
-};
 
 function errorLine(verb: string, c: { errno: InstallErrno; path: string; source?: string }): string {
   switch (c.errno) {
@@ -75,7 +57,7 @@ function errorLine(verb: string, c: { errno: InstallErrno; path: string; source?
     case 'EUNATCH':
       return `Failed to ${verb} unit, cannot resolve specifiers in "${c.path}".`;
     default:
-      return `Failed to ${verb} unit, file "${c.path}": ${ERRNO_MESSAGES[c.errno]}.`;
+      return `Failed to ${verb} unit, file "${c.path}": ${STRERROR[c.errno]}.`;
   }
 }
 
@@ -87,7 +69,7 @@ function errorLine(verb: string, c: { errno: InstallErrno; path: string; source?
 export function describeManagerError(verb: string, changes: ChangeList, result: InstallErrno): string {
   const c = changes.items.find((i): i is Extract<InstallChange, { kind: 'error' }> => i.kind === 'error');
   const prefix = `Failed to ${verb} unit: `;
-  if (c === undefined) return prefix + ERRNO_MESSAGES[result];
+  if (c === undefined) return prefix + STRERROR[result];
   switch (c.errno) {
     case 'EEXIST':
       return prefix + (c.source ? `File ${c.path} already exists and is a symlink to ${c.source}.` : `File ${c.path} already exists.`);
@@ -102,7 +84,7 @@ export function describeManagerError(verb: string, changes: ChangeList, result: 
     case 'EUNATCH':
       return prefix + `Cannot resolve specifiers in ${c.path}.`;
     default:
-      return prefix + `File ${c.path}: ${ERRNO_MESSAGES[c.errno]}`;
+      return prefix + `File ${c.path}: ${STRERROR[c.errno]}`;
   }
 }
 
@@ -141,6 +123,6 @@ export function describeChanges(verb: string, changes: ChangeList, result: Insta
         break;
     }
   }
-  if (result !== undefined && !logged) out.push(`Failed to ${verb}: ${ERRNO_MESSAGES[result]}.`);
+  if (result !== undefined && !logged) out.push(`Failed to ${verb}: ${STRERROR[result]}.`);
   return out;
 }

@@ -17,6 +17,7 @@ import type { UnitConfig } from './schema/types.js';
 import type { LoadState } from './schema/enums.js';
 import { interpretUnit } from './schema/interpret.js';
 import { readUnitFile, UnitFileReadError } from './read-unit-file.js';
+import { strerror } from './values/errno.js';
 
 
 export interface LoadError {
@@ -62,19 +63,6 @@ const ERRNO_DBUS: Record<string, string> = {
   ENOMEM: 'org.freedesktop.DBus.Error.NoMemory',
 };
 
-/** strerror() of the errnos reading and checking unit files meet, for systemd's "%m". */
-export const ERRNO_TEXT: Record<string, string> = {
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ENOENT: 'No such file or directory',
-  EINVAL: 'Invalid argument',
-  ELOOP: 'Too many levels of symbolic links',
-  EISDIR: 'Is a directory',
-  ENOBUFS: 'No buffer space available',
-  EBADMSG: 'Bad message',
-  EIO: 'Input/output error',
-  EFBIG: 'File too large',
-};
 
 class FileLoadError extends Error {
   constructor(
@@ -83,7 +71,7 @@ class FileLoadError extends Error {
     /** The line the diagnostics show, when it says more than the errno text. */
     readonly detail?: string,
   ) {
-    super(`${file}: ${detail ?? ERRNO_TEXT[errno] ?? errno}`);
+    super(`${file}: ${detail ?? strerror(errno)}`);
   }
 }
 
@@ -223,11 +211,11 @@ export class UnitStore {
       unit.diagnostics = log.entries;
       const errno = e instanceof FileLoadError ? e.errno : errnoOf(e);
       const file = e instanceof FileLoadError ? e.file : unit.fragmentPath ?? id;
-      const detail = e instanceof FileLoadError && e.detail !== undefined ? e.detail : ERRNO_TEXT[errno] ?? errno;
+      const detail = e instanceof FileLoadError && e.detail !== undefined ? e.detail : strerror(errno);
       unit.diagnostics.push({ level: 'error', file, message: `Failed to load configuration: ${detail}` });
       return this.fail(unit, 'error', {
         name: ERRNO_DBUS[errno] ?? `System.Error.${errno}`,
-        message: `Unit ${id} failed to load properly, please adjust/correct and reload service manager: ${ERRNO_TEXT[errno] ?? errno}`,
+        message: `Unit ${id} failed to load properly, please adjust/correct and reload service manager: ${strerror(errno)}`,
       });
     }
     unit.wantsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'wants');
@@ -289,7 +277,7 @@ export class UnitStore {
         scratch.dropInPaths.push(d.path);
       } catch (e) {
         const errno = e instanceof FileLoadError ? e.errno : errnoOf(e);
-        log.error(d.path, undefined, `Failed to load configuration: ${ERRNO_TEXT[errno] ?? errno}`);
+        log.error(d.path, undefined, `Failed to load configuration: ${strerror(errno)}`);
       }
     }
     return { paths: scratch.dropInPaths, assignments: scratch.assignments, mtimes: scratch.mtimes };

@@ -2,21 +2,9 @@
 // that grep systemd's messages keep working.
 
 import { ControlCallError, DaemonUnavailableError } from '../../control/client.js';
+import { strerror } from '../../units/values/errno.js';
 import type { DaemonConnection, RuntimeVerbContext } from './runtime-context.js';
 
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  ECONNREFUSED: 'Connection refused',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ETIMEDOUT: 'Connection timed out',
-  ECONNRESET: 'Connection reset by peer',
-  EHOSTDOWN: 'Host is down',
-};
-
-export function strerror(code: string): string {
-  return STRERROR[code] ?? code;
-}
 
 /** Thrown inside a verb to end it with systemctl's message and exit code. */
 export class VerbExit extends Error {

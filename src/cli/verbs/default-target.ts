@@ -1,6 +1,7 @@
 // get-default and set-default: the default.target alias in /etc/systemd/system.
 
-import { ChangeList, ERRNO_MESSAGES, describeChanges } from '../../units/install-changes.js';
+import { ChangeList, describeChanges } from '../../units/install-changes.js';
+import { STRERROR } from '../../units/values/errno.js';
 import { getDefaultTarget, setDefaultTarget } from '../../units/install.js';
 import { lookupPaths } from '../../units/paths.js';
 import { mangleNames } from './names.js';
@@ -12,7 +13,7 @@ export function run(ctx: VerbContext): number {
   if (ctx.verb === 'get-default') {
     const r = getDefaultTarget(lp);
     if (r.name === undefined) {
-      ctx.io.err(`Failed to get default target: ${ERRNO_MESSAGES[r.error ?? 'EIO']}`);
+      ctx.io.err(`Failed to get default target: ${STRERROR[r.error ?? 'EIO']}`);
       return EXIT_FAILURE;
     }
     ctx.io.out(r.name);

@@ -1,6 +1,6 @@
 // is-enabled: the unit file state of each unit; 0 if any is enabled-like.
 
-import { ERRNO_MESSAGES } from '../../units/install-changes.js';
+import { STRERROR } from '../../units/values/errno.js';
 import { lookupPaths } from '../../units/paths.js';
 import { ENABLED_LIKE_STATES, unitFileState } from '../../units/unit-file-state.js';
 import { mangleNames } from './names.js';
@@ -15,7 +15,7 @@ export function run(ctx: VerbContext): number {
   for (const name of names) {
     const r = unitFileState(lp, name);
     if (r.state === undefined) {
-      ctx.io.err(`Failed to get unit file state for ${name}: ${ERRNO_MESSAGES[r.error ?? 'EIO']}`);
+      ctx.io.err(`Failed to get unit file state for ${name}: ${STRERROR[r.error ?? 'EIO']}`);
       return EXIT_FAILURE;
     }
     if (ENABLED_LIKE_STATES.includes(r.state)) enabled = true;

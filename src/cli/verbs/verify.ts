@@ -4,7 +4,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic } from '../../units/diagnostics.js';
-import { ERRNO_TEXT, UnitStore, type LoadedUnit } from '../../units/loader.js';
+import { UnitStore, type LoadedUnit } from '../../units/loader.js';
+import { strerror } from '../../units/values/errno.js';
 import { mangleUnitName } from '../../units/unit-name.js';
 import { EXEC_SEARCH_PATH, type ExecCommand } from '../../units/values/command-line.js';
 import type { CliIO } from '../io.js';
@@ -87,7 +88,7 @@ function commandProblems(unit: LoadedUnit, root: string | undefined): string[] {
   for (const command of lists.flat()) {
     if (command.flags.includes('ignore-failure')) continue;
     const errno = executableErrno(command.path, root);
-    if (errno !== undefined) problems.push(`${unit.id}: Command ${command.path} is not executable: ${ERRNO_TEXT[errno] ?? errno}`);
+    if (errno !== undefined) problems.push(`${unit.id}: Command ${command.path} is not executable: ${strerror(errno)}`);
   }
   return problems;
 }

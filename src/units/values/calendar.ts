@@ -5,7 +5,7 @@
 // non-existent days come out the same. Each step jumps to the next matching
 // value of a field, so a search costs a few dozen steps, never a scan.
 
-import { ERRNO_TEXT } from './result.js';
+import { STRERROR } from './errno.js';
 import { Tm, MktimeState, gmtime, localtime, mktime, timegm, processMktimeState } from './broken-time.js';
 import { Zone, localZone, namedZone, timezoneIsValid } from './tzfile.js';
 import { timestampFormattable } from './timestamp.js';
@@ -97,10 +97,10 @@ class ParseFailure {
   constructor(readonly reason: string) {}
 }
 const EINVAL = (): never => {
-  throw new ParseFailure(ERRNO_TEXT.EINVAL);
+  throw new ParseFailure(STRERROR.EINVAL);
 };
 const ERANGE = (): never => {
-  throw new ParseFailure(ERRNO_TEXT.ERANGE);
+  throw new ParseFailure(STRERROR.ERANGE);
 };
 
 /** A cursor over the expression, like the `const char **p` systemd's parser advances. */

@@ -11,11 +11,3 @@ export function fail<T = never>(error: string): ParseResult<T> {
   return { ok: false, error };
 }
 
-/** strerror() texts systemd appends with `%m`, for the errnos our parsers can produce. */
-export const ERRNO_TEXT = {
-  EINVAL: 'Invalid argument',
-  ERANGE: 'Numerical result out of range',
-  EBADSLT: 'Invalid slot',
-  ENOENT: 'No such file or directory',
-  ENOMEDIUM: 'No medium found',
-} as const;

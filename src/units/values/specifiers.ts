@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseUnitName, unescapeUnitString } from '../unit-name.js';
-import { ParseResult, ok, fail, ERRNO_TEXT } from './result.js';
+import { ParseResult, ok, fail } from './result.js';
+import { STRERROR } from './errno.js';
 
 export interface HostFacts {
   hostname: string;
@@ -105,14 +106,14 @@ function nameParts(ctx: SpecifierContext): { prefix: string; instance?: string; 
 
 function unescaped(s: string): ParseResult<string> {
   const u = unescapeUnitString(s);
-  return u === undefined ? fail(ERRNO_TEXT.EINVAL) : ok(u);
+  return u === undefined ? fail(STRERROR.EINVAL) : ok(u);
 }
 
 /** `%f`: "/" plus the unescaped instance (or prefix); systemd's unit_name_path_unescape(). */
 function pathUnescaped(s: string): ParseResult<string> {
   if (s === '' || s === '-') return ok('/');
   const u = unescapeUnitString(s);
-  if (u === undefined) return fail(ERRNO_TEXT.EINVAL);
+  if (u === undefined) return fail(STRERROR.EINVAL);
   return ok(u.startsWith('/') ? u : '/' + u);
 }
 
@@ -162,11 +163,11 @@ const RESOLVERS: Record<string, Resolver> = {
   q: (ctx) => ok(host(ctx, 'prettyHostname') ?? host(ctx, 'hostname').split('.')[0]),
   m: (ctx) => {
     const id = host(ctx, 'machineId');
-    return id === undefined ? fail(ERRNO_TEXT.ENOMEDIUM) : ok(id);
+    return id === undefined ? fail(STRERROR.ENOMEDIUM) : ok(id);
   },
   b: (ctx) => {
     const id = host(ctx, 'bootId');
-    return id === undefined ? fail(ERRNO_TEXT.ENOENT) : ok(id);
+    return id === undefined ? fail(STRERROR.ENOENT) : ok(id);
   },
   v: (ctx) => ok(host(ctx, 'kernelRelease')),
   a: (ctx) => ok(host(ctx, 'architecture')),
@@ -206,7 +207,7 @@ export function expandSpecifiers(text: string, ctx: SpecifierContext, allowed?: 
       continue;
     }
     const resolver = RESOLVERS[spec];
-    if (resolver === undefined || (allowed !== undefined && !allowed.includes(spec))) return fail(ERRNO_TEXT.EBADSLT);
+    if (resolver === undefined || (allowed !== undefined && !allowed.includes(spec))) return fail(STRERROR.EBADSLT);
     const r = resolver(ctx);
     if (!r.ok) return r;
     out += r.value;

@@ -7,7 +7,8 @@
 // mktime(), so "2026-02-30" is March 2nd as in systemd.
 // journalctl --since/--until, systemd-analyze timestamp and --base-time use this.
 
-import { ParseResult, ok, fail, ERRNO_TEXT } from './result.js';
+import { ParseResult, ok, fail } from './result.js';
+import { STRERROR } from './errno.js';
 import { parseTimespanRaw } from './timespan.js';
 import { Tm, gmtime, localtime, mktime, timegm, fieldsToSeconds } from './broken-time.js';
 import { localZone, timezoneIsValid } from './tzfile.js';
@@ -178,7 +179,7 @@ function endsWithNoCase(text: string, suffix: string): boolean {
 }
 
 function parseImpl(input: string, nowUsec: number): ParseResult<number> {
-  const EINVAL = fail<number>(ERRNO_TEXT.EINVAL);
+  const EINVAL = fail<number>(STRERROR.EINVAL);
   let t = input;
   if (t.startsWith('@')) return parseTimespanRaw(t.slice(1));
 
@@ -279,7 +280,7 @@ function parseImpl(input: string, nowUsec: number): ParseResult<number> {
 export function parseTimestamp(text: string, nowUsec: number = Date.now() * 1000): ParseResult<number> {
   const lastSpace = text.lastIndexOf(' ');
   if (lastSpace >= 0 && timezoneIsValid(text.slice(lastSpace + 1)) && !endsWithNoCase(text, ' UTC')) {
-    return fail(ERRNO_TEXT.EINVAL);
+    return fail(STRERROR.EINVAL);
   }
   return parseImpl(text, nowUsec);
 }
