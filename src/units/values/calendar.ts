@@ -272,13 +272,19 @@ function parseEpoch(p: Cursor): bigint {
   return BigInt.asIntN(64, value);
 }
 
+/** The range of time_t glibc's gmtime_r() converts (years INT_MIN + 1900 … INT_MAX), found against systemd-analyze. */
+const GMTIME_MAX = 67767976233532799n;
+const GMTIME_MIN = -67768040609740800n;
+
 /** Returns true when the date was an `@EPOCH`, after which no time may follow. */
 function parseDate(p: Cursor, spec: Mutable): boolean {
   if (p.atEnd) return false;
   if (p.c === '@') {
     p.i++;
     const epoch = parseEpoch(p);
-    // gmtime() of a time_t; years outside the valid range are rejected by validation.
+    // gmtime() of a time_t; years outside the valid range are rejected by validation, but a
+    // time whose year does not fit glibc's struct tm makes gmtime_r() itself fail: ERANGE.
+    if (epoch > GMTIME_MAX || epoch < GMTIME_MIN) ERANGE();
     const tm = gmtime(Number(epoch));
     spec.utc = true;
     spec.year = [one(tm.year)];

@@ -108,12 +108,16 @@ export function parseTimespanRaw(input: string, defaultUnit: number = USEC_PER_S
     if (input[i] === '-') return fail('Numerical result out of range');
     // strtoll() accepts one leading '+'.
     const numberStart = input[i] === '+' ? i + 1 : i;
-    const intEnd = skipDigits(input, numberStart);
+    const digitsEnd = skipDigits(input, numberStart);
+    const converted = digitsEnd > numberStart;
+    // Without digits strtoll() converts nothing and its end pointer stays at the
+    // sign, so "+.1s" is refused though ".1s" is not.
+    const intEnd = converted ? digitsEnd : i;
     const hasDot = input[intEnd] === '.';
-    if (intEnd === numberStart && !hasDot) return fail('Invalid argument');
+    if (!converted && !hasDot) return fail('Invalid argument');
     // strtoll() fails with ERANGE on its own, before the unit is looked at: "99999999999999999999x".
-    if (intEnd - numberStart > 18 && BigInt(input.slice(numberStart, intEnd)) > LLONG_MAX) return fail('Numerical result out of range');
-    const whole = intEnd === numberStart ? 0 : Number(input.slice(numberStart, intEnd));
+    if (digitsEnd - numberStart > 18 && BigInt(input.slice(numberStart, digitsEnd)) > LLONG_MAX) return fail('Numerical result out of range');
+    const whole = converted ? Number(input.slice(numberStart, digitsEnd)) : 0;
     const fracStart = intEnd + 1;
     const fracEnd = hasDot ? skipDigits(input, fracStart) : intEnd;
     let p = fracEnd;
