@@ -53,8 +53,8 @@ function collect(entry) {
 function bundle(entry, modules) {
   const parts = ['(function (distUrl, hostRequire) {', "'use strict';", 'const defs = {'];
   for (const [id, code] of modules) {
-    // Parenthesized, so V8 compiles each wrapper eagerly and the code cache holds it.
-    parts.push(`${JSON.stringify(id)}: (function (exports, require, module, ${META}) {\n${code}\n}),`);
+    // Not parenthesized: V8 compiles a wrapper only when its module loads, so a cache holds the modules its run loaded.
+    parts.push(`${JSON.stringify(id)}: function (exports, require, module, ${META}) {\n${code}\n},`);
   }
   parts.push(
     '};',
