@@ -198,6 +198,7 @@ async function scenarioControl() {
       ['is-active', ['is-active', 'x.service']],
       ['status', ['status', 'x.service']],
       ['list-units', ['list-units', '--no-pager']],
+      ['show', ['show', '-p', 'ActiveState', 'x.service']],
     ];
     const ms = Object.fromEntries(verbs.map(([v]) => [v, metric(`ctl-${v}-${n}`, 'control', `\`systemctl ${v}\` with ${n} units loaded`, 'ms')]));
     for (const p of Object.keys(PEERS)) {

@@ -61,6 +61,14 @@ export function evaluateTargets(result) {
     const r = u / n;
     add(`\`is-active\` (${m.id.split('-').pop()} units) ≤ 1.3× \`node -e 0\``, r, 1.3, r <= 1.3, `${fmt(u)} ms vs ${fmt(n)} ms`, m.id);
   }
+  // Issue 19: every verb the native probe does not answer starts within 1.15x of Node's own start.
+  for (const m of result.metrics.filter((x) => /^ctl-(status|list-units|show)-/.test(x.id))) {
+    const u = med(m.id, 'unitd');
+    const n = med(m.id, 'node');
+    const r = u / n;
+    const verb = m.id.replace(/^ctl-/, '').replace(/-\d+$/, '');
+    add(`\`${verb}\` (${m.id.split('-').pop()} units) ≤ 1.15× \`node -e 0\``, r, 1.15, r <= 1.15, `${fmt(u)} ms vs ${fmt(n)} ms`, m.id);
+  }
   if (byId['stop-prompt']) {
     const u = med('stop-prompt', 'unitd');
     add('Shutdown, 20 prompt services ≤ 0.5 s', u === undefined ? u : u / 1000, 0.5, u <= 500, `${fmt(u)} ms`, 'stop-prompt');

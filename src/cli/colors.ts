@@ -3,6 +3,8 @@
 // NO_COLOR turns colours off, then TERM unset or "dumb", or stdout/stderr not
 // a terminal, turns them off.
 
+import { isTerminal } from './io.js';
+
 export type ColorMode = 'off' | '16' | '256' | '24bit';
 
 export interface ColorEnv {
@@ -28,7 +30,7 @@ export function colorMode({ env, onTTY }: ColorEnv = processColorEnv()): ColorMo
 }
 
 export function processColorEnv(): ColorEnv {
-  return { env: process.env, onTTY: process.stdout.isTTY === true && process.stderr.isTTY === true };
+  return { env: process.env, onTTY: isTerminal(1) && isTerminal(2) };
 }
 
 export function colorsEnabled(e: ColorEnv = processColorEnv()): boolean {

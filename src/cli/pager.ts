@@ -14,12 +14,16 @@
 //   built-in fallback copies it as it is).
 // Both stdout and stderr go into the pager while it runs, as systemd redirects both.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { parseBoolean } from '../units/values/boolean.js';
-import type { CliIO } from './io.js';
+import { isTerminal, type CliIO } from './io.js';
 import { isLocaleUTF8 } from './locale.js';
+
+/** node:child_process (with net and streams) costs every client start about 3 ms; only a pager that starts needs it. */
+const requireBuiltin = createRequire(import.meta.url);
 
 export interface PagerFlags {
   /** journalctl -e: start at the end (less's +G). */
@@ -120,7 +124,7 @@ export function processPagerSituation(): PagerSituation {
   }
   return {
     env: process.env,
-    onTTY: process.stdout.isTTY === true && process.stderr.isTTY === true,
+    onTTY: isTerminal(1) && isTerminal(2),
     euid: process.geteuid?.() ?? 0,
     sessionOwnerUid: sessionOwnerUid(cgroup),
   };
@@ -159,6 +163,7 @@ export class Pager {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
+    const { spawn } = requireBuiltin('node:child_process') as typeof import('node:child_process');
     for (const [file, ...args] of plan.candidates) {
       const child = spawn(file, args, { stdio: ['pipe', 'inherit', 'inherit'], env });
       if (child.pid === undefined || child.stdin === null) {

@@ -4,7 +4,7 @@
 
 import { pathToFileURL } from 'node:url';
 import * as fs from 'node:fs';
-import { CliIO, processIO } from './io.js';
+import { CliIO, processIO, writeStd } from './io.js';
 import { SystemctlOptions, UsageError, parseSystemctlArgs } from './systemctl-options.js';
 import { DEFAULT_VERB, VERBS } from './verbs/registry.js';
 import { EXIT_FAILURE } from './verbs/verb.js';
@@ -156,7 +156,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     rc = await main(argv);
   } catch (e) {
-    process.stderr.write(`systemctl: ${(e as Error).message}\n`);
+    writeStd(2, `systemctl: ${(e as Error).message}\n`);
     rc = EXIT_FAILURE;
   }
   process.exitCode = rc;

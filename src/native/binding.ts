@@ -20,6 +20,13 @@ export interface NativeDatagramStats {
   closedPassedFds: number;
   fd: number;
 }
+/** One datagram as the native socket hands it over (a batch per readable event). */
+export interface NativeDatagram {
+  data: Buffer;
+  from: NativeCredentials;
+  fds: number[];
+}
+
 export interface NativeDatagramSocket {
   close(): void;
   ref(): void;
@@ -95,7 +102,7 @@ export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
-  NativeDatagramSocket: new (path: string, onMessage: (data: Buffer, from: NativeCredentials, fds: number[]) => void, adoptedFd?: number) => NativeDatagramSocket;
+  NativeDatagramSocket: new (path: string, onMessages: (batch: NativeDatagram[]) => void, adoptedFd?: number) => NativeDatagramSocket;
   sendDatagram(path: string, data: Buffer): void;
   NativeLogSocket: new (path: string, onMessages: (batch: NativeLogMessage[]) => void, kind?: 'datagram' | 'stream') => NativeLogSocket;
   peerCredentials(fd: number): NativeCredentials;

@@ -62,25 +62,33 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
   ~DatagramSocketWrap() override { Shutdown(); }
 
  private:
+  // Drains up to kMaxMessagesPerWakeup datagrams and hands them to JavaScript in one call: a
+  // MakeCallback per message (with its microtask checkpoint) was most of a STATUS= flood's cost.
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     auto* self = static_cast<DatagramSocketWrap*>(handle->data);
     if (self == nullptr || status < 0) return;
     Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    Napi::Array batch = Napi::Array::New(env);
+    uint32_t count = 0;
     for (int i = 0; i < kMaxMessagesPerWakeup && self->fd_ >= 0; i++) {
-      Napi::HandleScope scope(env);
-      if (!self->ReceiveOne(env)) break;
+      if (!self->ReceiveOne(env, batch, &count)) break;
+    }
+    if (count == 0) return;
+    try {
+      self->onMessage_.MakeCallback(self->Value(), {batch}, *self->context_);
+    } catch (const Napi::Error& error) {
+      napi_fatal_exception(env, error.Value());
     }
   }
 
-  // Returns false when the queue is empty.
-  bool ReceiveOne(Napi::Env env) {
+  /** Reads one datagram into batch as {data, from, fds}; false when nothing is left to read. */
+  bool ReceiveOne(Napi::Env env, Napi::Array batch, uint32_t* count) {
     CredentialedDatagram datagram;
     if (!ReceiveCredentialed(fd_, buffer_, &datagram)) return false;
     if (datagram.truncated || !datagram.hasCredentials) {
-      // A dropped message's fds have no owner: never leak them.
       for (int fd : datagram.passedFds) close(fd);
       closedFds_ += datagram.passedFds.size();
-      // sd_notify(3): messages without credentials are not trusted
       (datagram.truncated ? droppedOversize_ : droppedNoCredentials_)++;
       return true;
     }
@@ -90,17 +98,13 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
     from.Set("pid", sender->pid);
     from.Set("uid", sender->uid);
     from.Set("gid", sender->gid);
-    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), datagram.size);
-    // From here the callback owns the passed fds (FDSTORE=1 keeps them; the JavaScript side closes the rest).
     Napi::Array fds = Napi::Array::New(env, datagram.passedFds.size());
     for (size_t i = 0; i < datagram.passedFds.size(); i++) fds.Set(static_cast<uint32_t>(i), datagram.passedFds[i]);
-    try {
-      onMessage_.MakeCallback(Value(), {data, from, fds}, *context_);
-    } catch (const Napi::Error& error) {
-      // Same fate as a throw from any other event callback: 'uncaughtException'.
-      napi_fatal_exception(env, error.Value());
-      return false;
-    }
+    Napi::Object message = Napi::Object::New(env);
+    message.Set("data", Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), datagram.size));
+    message.Set("from", from);
+    message.Set("fds", fds);
+    batch.Set((*count)++, message);
     return true;
   }
 

@@ -58,6 +58,7 @@ export class DatagramSocket {
   readonly #native: NativeDatagramSocket;
   /** Passed fds the handler left behind (the native side counts those of dropped messages). */
   #closedByWrapper = 0;
+  #closed = false;
 
   private constructor(path: string, socket: NativeDatagramSocket) {
     this.path = path;
@@ -87,13 +88,22 @@ export class DatagramSocket {
     let wrapper: DatagramSocket | undefined;
     const socket = new native.NativeDatagramSocket(
       path,
-      (data, from, fds) => {
-        const received = new ReceivedFds(fds);
+      (batch) => {
+        // A handler may close the socket mid-batch: the datagrams after that are dropped as
+        // a closed socket would have, their fds closed; so are the rest if a handler throws.
+        let next = 0;
         try {
-          onMessage(data, from, received);
+          while (next < batch.length && (wrapper === undefined || !wrapper.#closed)) {
+            const { data, from, fds } = batch[next++];
+            const received = new ReceivedFds(fds);
+            try {
+              onMessage(data, from, received);
+            } finally {
+              if (wrapper) wrapper.#closedByWrapper += received.closeRest();
+            }
+          }
         } finally {
-          const closed = received.closeRest();
-          if (wrapper) wrapper.#closedByWrapper += closed;
+          for (; next < batch.length; next++) if (wrapper) wrapper.#closedByWrapper += new ReceivedFds(batch[next].fds).closeRest();
         }
       },
       adoptedFd,
@@ -109,6 +119,7 @@ export class DatagramSocket {
 
   /** Stops polling, closes the fd and removes the socket file (not for abstract names). Idempotent. */
   close(): void {
+    this.#closed = true;
     this.#native.close();
   }
 

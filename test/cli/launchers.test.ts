@@ -36,7 +36,7 @@ function install(t: Test): Install {
   mkdirSync(join(opt, 'init'), { recursive: true });
   mkdirSync(join(opt, 'dist'), { recursive: true });
   mkdirSync(join(root, 'usr/bin'), { recursive: true });
-  for (const file of [...TOOLS, 'exec-node.sh', 'probe.sh']) copyFileSync(join(REPO, 'init', file), join(opt, 'init', file));
+  for (const file of [...TOOLS, 'exec-node.sh', 'probe.sh', 'launch.cjs', 'package.json']) copyFileSync(join(REPO, 'init', file), join(opt, 'init', file));
   for (const tool of TOOLS) {
     chmodSync(join(opt, 'init', tool), 0o755);
     symlinkSync(join(opt, 'init', tool), join(root, 'usr/bin', tool));

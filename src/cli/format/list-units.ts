@@ -27,12 +27,15 @@ function typeOf(id: string): string {
   return dot < 0 ? '' : id.slice(dot + 1);
 }
 
-/** Sorted by type, then name, like systemctl. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Sorted by type, then name, like systemctl. Types are lowercase ASCII words, which compare the
+ * same by code unit as by localeCompare; localeCompare would set up ICU's collator, a quarter
+ * of `list-units`' start-up.
+ */
 export function sortUnits(units: readonly UnitListEntry[]): UnitListEntry[] {
-  return [...units].sort((a, b) => {
-    const t = typeOf(a.id).localeCompare(typeOf(b.id));
-    return t !== 0 ? t : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  return [...units].sort((a, b) => byCodeUnits(typeOf(a.id), typeOf(b.id)) || byCodeUnits(a.id, b.id));
 }
 
 /** Pad every column but the last to its widest cell, one space apart. */

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { connectControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/paths.js';
 import { colorsEnabled } from '../colors.js';
+import { isTerminal } from '../io.js';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions, type RuntimeVerb, type RuntimeVerbContext } from './runtime-context.js';
 import type { VerbContext } from './verb.js';
 
@@ -92,7 +93,7 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     quiet: o.quiet,
     what: o.what,
   };
-  const isTTY = process.stdout.isTTY === true;
+  const isTTY = isTerminal(1);
   // The dispatcher's io writes whole lines; runtime verbs write text ending in a newline.
   const lineWriter = (write: (line: string) => void) => (text: string) => {
     write(text.endsWith('\n') ? text.slice(0, -1) : text);
