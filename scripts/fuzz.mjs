@@ -4,7 +4,8 @@
 // (test/control/fuzz.test.ts) and calendar expressions and time spans against the installed
 // systemd-analyze (test/fuzz/calendar-timespan.test.ts), mutated unit files through verify and the
 // loader (test/fuzz/unit-files.test.ts), sd_notify datagrams and a notify flood against a real
-// unitd PID 1 (test/fuzz/notify.test.ts). A failure prints its seed;
+// unitd PID 1 (test/fuzz/notify.test.ts), journal stream headers, syslog and native journal
+// datagrams (test/fuzz/journal.test.ts). A failure prints its seed;
 // `--seed S` reruns it.
 import { spawnSync } from 'node:child_process';
 
@@ -13,6 +14,7 @@ const FUZZERS = {
   calendar: 'test/fuzz/calendar-timespan.test.ts',
   units: 'test/fuzz/unit-files.test.ts',
   notify: 'test/fuzz/notify.test.ts',
+  journal: 'test/fuzz/journal.test.ts',
 };
 
 const args = process.argv.slice(2);
