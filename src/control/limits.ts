@@ -32,7 +32,7 @@ export const CONTROL_LIMITS = {
    * PID 1 within the README's memory bound (idle + 64 MiB) under any control-socket load.
    */
   maxUnprivilegedQueuedReplyBytes: 16 * 1024 * 1024,
-  /** Open control connections in total (each is a file descriptor of PID 1). */
+  /** Open control connections in total (each is a file descriptor of PID 1); fewer under a low RLIMIT_NOFILE (fd-budget.ts). */
   maxConnections: 1024,
   /** Of maxConnections, this many are kept for root only: unprivileged peers can never starve it. */
   rootReservedConnections: 256,
