@@ -2,7 +2,7 @@
 // memory until the kernel's OOM killer ends it (Restart=always) and a service that crashes
 // every second (Restart=always), next to a keeper. PID 1 survives, both keep being restarted,
 // the keeper keeps its process, the container stays up, and PID 1's RSS stays within its
-// starting RSS + 64 MiB. `npm test` runs it for 60 s; `npm run fuzz -- --minutes N --only oom`
+// starting RSS + 64 MiB. `npm test` runs it for 45 s; `npm run fuzz -- --minutes N --only oom`
 // for N minutes.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { exec, logs, runContainer, state, type Container } from './harness.js';
 import { APP_IMAGE, describeBuild, ensureAppImage } from './images.js';
 import { FUZZ_MINUTES } from '../fuzz/prng.js';
 
-const SECONDS = FUZZ_MINUTES > 0 ? FUZZ_MINUTES * 60 : 60;
+const SECONDS = FUZZ_MINUTES > 0 ? FUZZ_MINUTES * 60 : 45;
 t.setTimeout((SECONDS + 600) * 1000);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -17,7 +17,7 @@ import { boot, journalctl, REPO, sleep, waitProps, type System } from '../integr
 import { FUZZ_MINUTES, FUZZ_SEED } from './prng.js';
 
 const FUZZER = join(REPO, 'test/fuzz/fixtures/notify-fuzz.py');
-const COUNT = 2500; // datagrams per sender in `npm test`
+const COUNT = 1500; // datagrams per sender in `npm test`
 const SECONDS = FUZZ_MINUTES * 60;
 const STORE_MAX = 4;
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
@@ -124,8 +124,8 @@ t.test(`notify datagram fuzz (seed ${FUZZ_SEED}): PID 1 survives, supervision ho
   }
 });
 
-// 15 s in `npm test`, a minute in long runs (the fuzz before it takes the run's N minutes).
-const FLOOD_SECONDS = FUZZ_MINUTES > 0 ? 60 : 15;
+// 10 s in `npm test`, a minute in long runs (the fuzz before it takes the run's N minutes).
+const FLOOD_SECONDS = FUZZ_MINUTES > 0 ? 60 : 10;
 const FLOOD_BOUND_KIB = 64 * 1024; // README "Bounds": idle RSS + 64 MiB under any notify load
 
 function rssKiB(pid: number): number {
