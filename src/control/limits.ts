@@ -38,6 +38,8 @@ export const CONTROL_LIMITS = {
   rootReservedConnections: 256,
   /** Open connections of one unprivileged uid. */
   maxConnectionsPerUid: 32,
+  /** Refused connections kept open until their client has read why (each an fd); beyond it they are closed at once. */
+  maxRefusedWaiting: 32,
   /** An unprivileged connection with no traffic either way for this long is closed (root's never are). */
   idleTimeoutMs: 30_000,
   /** Unit names in one request; the client splits longer lists (systemctl status of many units). */

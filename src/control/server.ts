@@ -391,7 +391,19 @@ class Connection {
  * keeps its end open loses it after a short grace, so refused clients hold no
  * descriptor of PID 1 for long.
  */
+/** Refused sockets still open, waiting for their client to read the refusal and hang up. */
+let hangingUp = 0;
+
 function hangUp(socket: Socket, frame: ResponseFrame): void {
+  // Each holds an fd for up to HANG_UP_GRACE_MS (closing before the client has read its request
+  // would reset the connection and lose the message): a burst of refused clients that never hang
+  // up gets the message only up to a bound, the rest are closed at once.
+  if (hangingUp >= CONTROL_LIMITS.maxRefusedWaiting) {
+    socket.destroy();
+    return;
+  }
+  hangingUp++;
+  socket.once('close', () => hangingUp--);
   // A refused socket has no other listener: an ECONNRESET must not become an uncaught error.
   socket.on('error', () => undefined);
   socket.on('data', () => undefined);
