@@ -3,7 +3,10 @@
 // N minutes, one after the other: the control protocol against a real unitd PID 1
 // (test/control/fuzz.test.ts) and calendar expressions and time spans against the installed
 // systemd-analyze (test/fuzz/calendar-timespan.test.ts), mutated unit files through verify and the
-// loader (test/fuzz/unit-files.test.ts). A failure prints its seed;
+// loader (test/fuzz/unit-files.test.ts), sd_notify datagrams and a notify flood against a real
+// unitd PID 1 (test/fuzz/notify.test.ts), journal stream headers, syslog and native journal
+// datagrams (test/fuzz/journal.test.ts); and a `docker run -m 256m` container with a memory
+// eater and a crash loop (test/docker/oom.test.ts, not seeded). A failure prints its seed;
 // `--seed S` reruns it.
 import { spawnSync } from 'node:child_process';
 
@@ -11,6 +14,9 @@ const FUZZERS = {
   control: 'test/control/fuzz.test.ts',
   calendar: 'test/fuzz/calendar-timespan.test.ts',
   units: 'test/fuzz/unit-files.test.ts',
+  notify: 'test/fuzz/notify.test.ts',
+  journal: 'test/fuzz/journal.test.ts',
+  oom: 'test/docker/oom.test.ts',
 };
 
 const args = process.argv.slice(2);

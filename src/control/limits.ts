@@ -32,12 +32,14 @@ export const CONTROL_LIMITS = {
    * PID 1 within the README's memory bound (idle + 64 MiB) under any control-socket load.
    */
   maxUnprivilegedQueuedReplyBytes: 16 * 1024 * 1024,
-  /** Open control connections in total (each is a file descriptor of PID 1). */
+  /** Open control connections in total (each is a file descriptor of PID 1); fewer under a low RLIMIT_NOFILE (fd-budget.ts). */
   maxConnections: 1024,
   /** Of maxConnections, this many are kept for root only: unprivileged peers can never starve it. */
   rootReservedConnections: 256,
   /** Open connections of one unprivileged uid. */
   maxConnectionsPerUid: 32,
+  /** Refused connections kept open until their client has read why (each an fd); beyond it they are closed at once. */
+  maxRefusedWaiting: 32,
   /** An unprivileged connection with no traffic either way for this long is closed (root's never are). */
   idleTimeoutMs: 30_000,
   /** Unit names in one request; the client splits longer lists (systemctl status of many units). */

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 
 import { ManagerError, type ManagerApi } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
+import { connectionCap } from './fd-budget.js';
 import { MEMORY_PROBE_METHOD, memoryProbeEnabled, memoryStats } from './memory-probe.js';
 import { socketPeerCredentials, type Credentials as PeerCredentials } from '../native/index.js';
 import {
@@ -390,7 +391,19 @@ class Connection {
  * keeps its end open loses it after a short grace, so refused clients hold no
  * descriptor of PID 1 for long.
  */
+/** Refused sockets still open, waiting for their client to read the refusal and hang up. */
+let hangingUp = 0;
+
 function hangUp(socket: Socket, frame: ResponseFrame): void {
+  // Each holds an fd for up to HANG_UP_GRACE_MS (closing before the client has read its request
+  // would reset the connection and lose the message): a burst of refused clients that never hang
+  // up gets the message only up to a bound, the rest are closed at once.
+  if (hangingUp >= CONTROL_LIMITS.maxRefusedWaiting) {
+    socket.destroy();
+    return;
+  }
+  hangingUp++;
+  socket.once('close', () => hangingUp--);
   // A refused socket has no other listener: an ECONNRESET must not become an uncaught error.
   socket.on('error', () => undefined);
   socket.on('data', () => undefined);
@@ -441,17 +454,20 @@ class ConnectionCaps {
   private readonly perUid = new Map<number, number>();
   private total = 0;
   private unprivileged = 0;
+  /** maxConnections, or less under a low RLIMIT_NOFILE (fd-budget.ts); root keeps a quarter of it at most. */
+  private readonly max = connectionCap(CONTROL_LIMITS.maxConnections);
+  private readonly unprivilegedMax = this.max - Math.min(CONTROL_LIMITS.rootReservedConnections, Math.floor(this.max / 4));
 
   refusal(peer: PeerCredentials | undefined): string | undefined {
     const L = CONTROL_LIMITS;
-    if (this.total >= L.maxConnections) return `Too many control connections (at most ${L.maxConnections}).`;
+    if (this.total >= this.max) return `Too many control connections (at most ${this.max}).`;
     if (isPrivileged(peer)) return undefined;
     const uid = (peer as PeerCredentials).uid;
     if ((this.perUid.get(uid) ?? 0) >= L.maxConnectionsPerUid) {
       return `The maximum number of active connections for UID ${uid} has been reached (${L.maxConnectionsPerUid}).`;
     }
-    if (this.unprivileged >= L.maxConnections - L.rootReservedConnections) {
-      return `Too many control connections of unprivileged users (at most ${L.maxConnections - L.rootReservedConnections}).`;
+    if (this.unprivileged >= this.unprivilegedMax) {
+      return `Too many control connections of unprivileged users (at most ${this.unprivilegedMax}).`;
     }
     return undefined;
   }

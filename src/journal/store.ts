@@ -301,6 +301,9 @@ export class JournalStore {
         }
         if (failure !== undefined) {
           this.requeueFront(batch);
+          // Anything but a full disk (EROFS, EIO: the file system went read-only or was
+          // remounted) can leave the open segment's fd dead for good: the retry opens a new one.
+          if ((failure as NodeJS.ErrnoException).code !== 'ENOSPC') await this.abandonSegment();
           this.writeFailed(failure instanceof Error ? failure : new Error(String(failure)));
           return;
         }
@@ -468,6 +471,13 @@ export class JournalStore {
     this.file = undefined;
     await this.sync();
     await file.close().catch(() => {});
+  }
+
+  /** Drops the open segment without syncing it (its fd may be dead); what it holds stays readable. */
+  private async abandonSegment(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    await file?.close().catch(() => {});
   }
 
   /**

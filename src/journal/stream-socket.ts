@@ -16,6 +16,7 @@
 import { chmodSync, closeSync, mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { connectionCap } from '../control/fd-budget.js';
 import { LogSocket, type LogSender } from '../native/index.js';
 import { parseUnitName } from '../units/unit-name.js';
 import { captureOutput, type Capture, type FlowControl } from './capture.js';
@@ -23,7 +24,7 @@ import { DEFAULT_PRIORITY, type JournalEntry } from './entry.js';
 
 export const STDOUT_STREAM_SOCKET = '/run/systemd/journal/stdout';
 /** journald's STDOUT_STREAMS_MAX before v256 (it is 64 Ki since); each stream holds an fd. */
-export const STDOUT_STREAMS_MAX = 4096;
+export const STDOUT_STREAMS_MAX = 4096;  // fewer under a low RLIMIT_NOFILE (control/fd-budget.ts)
 /** journald's STDOUT_STREAM_SETUP_PROTOCOL_LINE_MAX (UNIT_NAME_MAX - 1): a unit name fits. */
 export const HEADER_LINE_MAX = 255;
 const HEADER_LINES = 7;
@@ -191,7 +192,7 @@ export class StreamServer {
 
   constructor(private readonly options: StreamServerOptions) {
     this.path = options.path ?? STDOUT_STREAM_SOCKET;
-    this.maxConnections = options.maxConnections ?? STDOUT_STREAMS_MAX;
+    this.maxConnections = options.maxConnections ?? connectionCap(STDOUT_STREAMS_MAX);
     this.ready = Promise.resolve(this.listen());
   }
 
