@@ -6,7 +6,7 @@
 // OnFailure=/OnSuccess=.
 
 import { ManagerError, type JobListEntry, type JobMode, type JobResult, type JobType } from '../control/api.js';
-import { DependencyGraph } from './dependency-graph.js';
+import { DependencyGraph, type DependencyKind } from './dependency-graph.js';
 import { Job, isActiveLike, mergeKinds, requestKind, stopsFirst, type JobKind, type RequestKind } from './job.js';
 import { isDown } from './states.js';
 import { Transaction, type TransactionUnit } from './transaction.js';
@@ -20,6 +20,8 @@ export interface JobUnits {
   get(name: string): { config: LoadedUnit; instance: UnitInstance };
   /** Every loaded unit, once each. */
   all(): LoadedUnit[];
+  /** Edges units declare at run time (GraphUnits.runtimeEdges). */
+  runtimeEdges?(id: string): readonly { kind: DependencyKind; to: string }[];
   /** Skipped units (skip-list.ts): their jobs are instant and take no part in ordering. */
   isInert?(unit: string): boolean;
   /** The error boundary (UnitHost.deliver); without it a throw propagates. */
@@ -60,7 +62,7 @@ export class JobEngine {
     private readonly units: JobUnits,
     private readonly messages: JobMessages,
   ) {
-    this.graph = new DependencyGraph({ all: () => units.all(), resolve: (name) => units.get(name).config });
+    this.graph = new DependencyGraph({ all: () => units.all(), resolve: (name) => units.get(name).config, runtimeEdges: (id) => units.runtimeEdges?.(id) ?? [] });
   }
 
   /** daemon-reexec: job ids go on from where the previous program stopped. */
@@ -102,10 +104,26 @@ export class JobEngine {
     return false;
   }
 
-  /** A unit was loaded or reloaded: the graph must be rebuilt. */
+  /** Units were reloaded: the graph must be rebuilt. */
   invalidateGraph(): void {
     this.graph.invalidate();
     // Edges may have gone: any waiting job may be runnable now.
+    if (this.jobs.size > 0) this.scheduleDispatch();
+  }
+
+  /** A unit was loaded: its edges join the graph. */
+  unitAdded(config: LoadedUnit): void {
+    this.graph.unitAdded(config);
+  }
+
+  /** A unit was collected, or its run-time edges changed: its edges go or are redone. */
+  unitRemoved(id: string): void {
+    this.graph.unitRemoved(id);
+    if (this.jobs.size > 0) this.scheduleDispatch();
+  }
+
+  unitChanged(config: LoadedUnit): void {
+    this.graph.unitChanged(config);
     if (this.jobs.size > 0) this.scheduleDispatch();
   }
 

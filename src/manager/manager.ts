@@ -155,6 +155,7 @@ export class Manager implements ManagerApi, UnitHost {
           return { config: entry.config, instance: entry.instance };
         },
         all: () => this.uniqueEntries().map((e) => e.config),
+        runtimeEdges: (id) => this.runtimeEdges(id),
         checkStart: (unit) => this.checkStart(unit),
         deliver: (unit, event, fn) => this.deliver(unit, event, fn),
         isInert: (unit) => this.units.get(unit)?.instance.inert === true,
@@ -226,9 +227,10 @@ export class Manager implements ManagerApi, UnitHost {
   private register(config: LoadedUnit): Entry {
     for (const w of config.warnings) this.unitMessage(config.id, w, PRIORITY.warning);
     const entry = this.createEntry(config);
-    this.jobs?.invalidateGraph();
     this.units.set(config.id, entry);
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
+    // After the names are in: resolving its own names while its edges are added finds it.
+    this.jobs?.unitAdded(config);
     return entry;
   }
 
@@ -236,6 +238,22 @@ export class Manager implements ManagerApi, UnitHost {
   private forget(entry: Entry): void {
     for (const name of [entry.config.id, ...entry.config.names]) if (this.units.get(name) === entry) this.units.delete(name);
     entry.instance.dispose();
+  }
+
+  /**
+   * unit_gc_sweep() for one unit: an instance an Accept=yes socket started is dropped once it
+   * ended cleanly, has no job and nothing names it, with its cached file, pid routes and
+   * samples (a failed one stays, for `status`, until reset-failed). Without this every
+   * connection left a unit behind, and each made the next one slower.
+   */
+  private collectIfUnneeded(id: string): void {
+    const entry = this.units.get(id);
+    if (!entry || entry.config.id !== id || entry.instance.activeState !== 'inactive' || this.jobs.jobFor(id)) return;
+    if (this.runtimeTriggers.has(id) || this.jobs.graph.isReferenced(id)) return;
+    this.forget(entry);
+    this.jobs.unitRemoved(id);
+    this.source.forget?.(id);
+    this.resources.forget(id);
   }
 
   private uniqueEntries(): Entry[] {
@@ -301,16 +319,25 @@ export class Manager implements ManagerApi, UnitHost {
 
   unitStatus(unit: string): TriggeredUnitStatus {
     const entry = this.entry(unit);
-    const props = entry.instance.properties();
-    const monotonic = (name: string): number => (typeof props[name] === 'number' ? (props[name] as number) : 0);
+    // Every state change of a triggered unit asks this; only timers read the timestamps, and
+    // building all properties each time was most of what an Accept=yes connection cost.
+    let props: Properties | undefined;
+    const monotonic = (name: string): number => {
+      props ??= entry.instance.properties();
+      return typeof props[name] === 'number' ? (props[name] as number) : 0;
+    };
     return {
       id: entry.config.id,
       loadState: entry.config.loadState,
       activeState: entry.instance.activeState,
       hasJob: this.jobs.jobFor(entry.config.id) !== undefined,
       result: entry.instance.lastResult?.(),
-      inactiveExitMonotonic: monotonic('InactiveExitTimestampMonotonic'),
-      inactiveEnterMonotonic: monotonic('InactiveEnterTimestampMonotonic'),
+      get inactiveExitMonotonic() {
+        return monotonic('InactiveExitTimestampMonotonic');
+      },
+      get inactiveEnterMonotonic() {
+        return monotonic('InactiveEnterTimestampMonotonic');
+      },
     };
   }
 
@@ -325,20 +352,32 @@ export class Manager implements ManagerApi, UnitHost {
     }
   }
 
+  /** Triggers= and Before= a unit declares at run time (Accept=yes instances), by trigger unit. */
+  private readonly runtimeTriggers = new Map<string, Set<string>>();
+
+  private runtimeEdges(id: string): { kind: DependencyKind; to: string }[] {
+    const units = this.runtimeTriggers.get(id);
+    if (!units) return [];
+    return [...units].flatMap((to) => [{ kind: 'triggers' as const, to }, { kind: 'before' as const, to }]);
+  }
+
   addTrigger(trigger: string, unit: string): void {
-    const config = this.units.get(trigger)?.config;
-    if (!config) return;
-    if (!config.unit.triggers.includes(unit)) config.unit.triggers.push(unit);
-    if (!config.unit.before.includes(unit)) config.unit.before.push(unit);
-    this.jobs.invalidateGraph();
+    const entry = this.units.get(trigger);
+    if (!entry) return;
+    let units = this.runtimeTriggers.get(entry.config.id);
+    if (!units) this.runtimeTriggers.set(entry.config.id, (units = new Set()));
+    units.add(unit);
+    this.jobs.unitChanged(entry.config);
   }
 
   removeTrigger(trigger: string, unit: string): void {
-    const config = this.units.get(trigger)?.config;
-    if (!config) return;
-    config.unit.triggers = config.unit.triggers.filter((n) => n !== unit);
-    config.unit.before = config.unit.before.filter((n) => n !== unit);
-    this.jobs.invalidateGraph();
+    const entry = this.units.get(trigger);
+    const units = entry && this.runtimeTriggers.get(entry.config.id);
+    if (!entry || !units?.delete(unit)) return;
+    if (units.size === 0) this.runtimeTriggers.delete(entry.config.id);
+    this.jobs.unitChanged(entry.config);
+    // Later: this runs inside the instance's own state change.
+    setImmediate(() => this.guard(() => this.collectIfUnneeded(unit)));
   }
 
   /** service_collect_fds(): the fds of every unit triggering `unit` or named in its Sockets=, in the order of their names. */

@@ -283,7 +283,10 @@ export class SocketUnit implements UnitInstance {
     this.ports = r.ports.filter((p) => keptFd(p.fd) !== undefined);
     for (const [key, record] of r.records) this.records.set(key, record);
     for (const pid of r.sessions) this.sessions.add(pid);
-    for (const [key, c] of r.connections) this.connections.set(key, { fd: c.fd === undefined ? undefined : keptFd(c.fd), source: c.source });
+    for (const [key, c] of r.connections) {
+      this.connections.set(key, { fd: c.fd === undefined ? undefined : keptFd(c.fd), source: c.source });
+      this.host.addTrigger?.(this.id, key);
+    }
     Object.assign(this.ts, r.ts);
     if (this.controlPid > 0) this.host.watchPid(this.controlPid, this.id);
     restoreStreams(r.streams, this.host.logSink, this.streams);

@@ -69,4 +69,9 @@ export class UnitResources {
     for (const nsec of seen.values()) cpuNsec += nsec;
     return { tasks, cpuNsec };
   }
+
+  /** The unit was collected: nothing of it is sampled again. */
+  forget(unit: string): void {
+    this.runs.delete(unit);
+  }
 }

@@ -24,6 +24,8 @@ export interface UnitSource {
   load(name: string): LoadedUnit;
   /** daemon-reload: forget cached files. */
   reload(): void;
+  /** The manager collected the unit: its cached load goes too (a template's instances would pile up). */
+  forget?(id: string): void;
 }
 
 
@@ -53,6 +55,10 @@ export class StoreUnitSource implements UnitSource {
     if (!has('Service', 'TimeoutStopSec', 'TimeoutSec')) svc.timeoutStopUSec = d.defaultTimeoutStopUSec;
     if (!has('Service', 'TimeoutAbortSec', 'TimeoutStopSec', 'TimeoutSec')) svc.timeoutAbortUSec = d.defaultTimeoutAbortUSec;
     if (!has('Service', 'RestartSec')) svc.restartUSec = d.defaultRestartUSec;
+  }
+
+  forget(id: string): void {
+    this.store.forget(id);
   }
 
   reload(): void {
@@ -89,6 +95,30 @@ export class StoreUnitSource implements UnitSource {
       setImmediate(() => (this.symlinks = undefined)).unref();
     }
     return this.symlinks;
+  }
+
+  /**
+   * UnitFileState= and UnitFilePreset= are worked out when first read, as systemd's
+   * unit_get_unit_file_state() does: they walk the search path, and a unit loaded only to run
+   * (an Accept=yes instance per connection) never needs them.
+   */
+  private fileStateOnDemand(loaded: LoadedUnit): void {
+    let state: string | undefined;
+    let preset: string | undefined;
+    Object.defineProperties(loaded, {
+      unitFileState: {
+        enumerable: true,
+        configurable: true,
+        get: () => (state ??= this.fileState(loaded.id)),
+        set: (v: string) => (state = v),
+      },
+      unitFilePreset: {
+        enumerable: true,
+        configurable: true,
+        get: () => (preset ??= this.presetOf(loaded.id, loaded.unitFileState)),
+        set: (v: string | undefined) => (preset = v),
+      },
+    });
   }
 
   private fileState(id: string): string {
@@ -203,7 +233,7 @@ export class StoreUnitSource implements UnitSource {
       loadError: raw.loadError,
       fragmentPath: raw.fragmentPath ?? '',
       dropInPaths: raw.dropInPaths,
-      unitFileState: this.fileState(raw.id),
+      unitFileState: '',
       unit,
       settings: raw.config?.settings,
       schema: raw.loadState === 'loaded' ? raw.config : undefined,
@@ -214,8 +244,10 @@ export class StoreUnitSource implements UnitSource {
     if (loaded.builtin) {
       loaded.fragmentPath = '';
       loaded.unitFileState = 'static';
+      loaded.unitFilePreset = '';
+    } else {
+      this.fileStateOnDemand(loaded);
     }
-    loaded.unitFilePreset = loaded.builtin ? '' : this.presetOf(raw.id, loaded.unitFileState);
     const service = raw.config?.service;
     if (service && raw.loadState === 'loaded') {
       loaded.service = serviceSettingsOf(service);

@@ -97,6 +97,11 @@ export class UnitStore {
     this.nameMap = buildNameMap(this.lookup);
   }
 
+  /** Drop one unit's cached load (the manager collected it). */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+
   /** Every name that has an entry on the search path (files, aliases, masks). */
   knownNames(): string[] {
     return [...this.nameMap.keys()];

@@ -74,6 +74,7 @@ t.test('stopping the service returns the socket to listening; the next connectio
 });
 
 t.test('Accept=yes: one instance per connection, with the connection on stdin/stdout and REMOTE_ADDR', async (t) => {
+  const namesBefore = (await sys.ctl('show', '-p', 'NNames', '--value')).stdout.trim();
   const answers = await Promise.all([1, 2, 3].map(() => client(`127.0.0.1:${ACCEPT_PORT}`)));
   t.same(answers.map((a) => a.stdout.trim()), ['hello 127.0.0.1 fds=none', 'hello 127.0.0.1 fds=none', 'hello 127.0.0.1 fds=none']);
   const p = await waitProps(sys, 'echo.socket', ['NAccepted', 'NConnections', 'SubState'], (x) => x.NAccepted === 3 && x.NConnections === 0);
@@ -83,6 +84,14 @@ t.test('Accept=yes: one instance per connection, with the connection on stdin/st
   // Finished instances are unloaded at once: their names are in the journal.
   const list = { stdout: await waitJournal(sys, [], (out) => out.includes('echo@2-')) };
   t.match(list.stdout, new RegExp(`echo@0-127\\.0\\.0\\.1:${ACCEPT_PORT}-127\\.0\\.0\\.1:\\d+\\.service`), 'instance named <n>-<local>-<remote>');
+  // As systemd's GC: an instance that ended cleanly is not kept loaded (each one left behind
+  // made every later connection slower): the manager holds as many names as before.
+  let names = '';
+  for (const end = Date.now() + 10000; Date.now() < end; await sleep(100)) {
+    names = (await sys.ctl('show', '-p', 'NNames', '--value')).stdout.trim();
+    if (names === namesBefore) break;
+  }
+  t.equal(names, namesBefore, 'finished instances are unloaded (NNames as before the connections)');
 });
 
 t.test('a service that crashes after each client loses no queued connection', async (t) => {
