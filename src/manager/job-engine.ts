@@ -55,6 +55,8 @@ export class JobEngine {
   /** Set while the manager shuts down: no Upholds=/OnSuccess= starts. */
   shuttingDown = false;
   private idleWaiters: (() => void)[] = [];
+  /** Units whose Type=idle ExecStart= waits for the other jobs (systemd's idle pipe). */
+  private readonly idleStartWaiters = new Map<string, () => void>();
 
   constructor(
     private readonly units: JobUnits,
@@ -90,6 +92,17 @@ export class JobEngine {
   whenIdle(): Promise<void> {
     if (this.jobs.size === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Type=idle: resolves once no job runs but those of units waiting like this one. What still
+   * waits is then blocked on them (a dispatch pass ran), so idle services, and units ordered
+   * after them, never hold each other up. cancel() withdraws the wait.
+   */
+  whenOthersDone(unit: string): { done: Promise<void>; cancel(): void } {
+    const done = new Promise<void>((resolve) => this.idleStartWaiters.set(unit, resolve));
+    this.scheduleDispatch(); // a full pass first, so no runnable job is mistaken for a blocked one
+    return { done, cancel: () => void this.idleStartWaiters.delete(unit) };
   }
 
   cancel(id: number): boolean {
@@ -437,6 +450,11 @@ export class JobEngine {
   }
 
   private checkIdle(): void {
+    if (this.idleStartWaiters.size > 0 && [...this.jobs.values()].every((j) => j.state !== 'running' || this.idleStartWaiters.has(j.unit))) {
+      const waiting = [...this.idleStartWaiters.values()];
+      this.idleStartWaiters.clear();
+      for (const w of waiting) w();
+    }
     if (this.jobs.size > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

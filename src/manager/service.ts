@@ -30,6 +30,8 @@ import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type Start
 
 /** 208/STDIN: no socket to take as stdin (exec_context's EXIT_STDIN). */
 const EXIT_STATUS_STDIN = 208;
+/** systemd's IDLE_TIMEOUT_USEC: a Type=idle service waits at most this long for the job queue. */
+const IDLE_TIMEOUT_MS = 5000;
 
 type Role = 'main' | 'control';
 
@@ -107,6 +109,8 @@ export class Service implements UnitInstance {
   private readonly failedChildPids = new Map<number, number>();
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
+  /** Bumped when a Type=idle wait ends, so a late wake-up of an older wait does nothing. */
+  private idleToken = 0;
 
   private readonly timer: DeadlineTimer;
   private readonly watchdogTimer: DeadlineTimer;
@@ -381,6 +385,30 @@ export class Service implements UnitInstance {
     }
     this.setState('start');
     this.timer.armIn(this.s.timeoutStartUSec); // oneshot: infinity unless set (unit-config.ts)
+    if (this.s.type === 'idle' && this.host.whenOtherJobsDone) this.waitForIdle(this.host.whenOtherJobsDone(this.id));
+    else this.spawnStart();
+  }
+
+  /**
+   * Type=idle: systemd's child waits on the idle pipe until the job queue is empty, at most
+   * IDLE_TIMEOUT_USEC (5 s); the vfork spawn cannot wait, so the service waits in `start`.
+   */
+  private waitForIdle(wait: { done: Promise<void>; cancel(): void }): void {
+    const token = ++this.idleToken;
+    const go = (): void => {
+      clearTimeout(timeout);
+      wait.cancel();
+      this.host.deliver(this.id, 'timer', () => {
+        if (token !== this.idleToken || this.state !== 'start') return; // stopped meanwhile
+        this.idleToken++;
+        this.spawnStart();
+      });
+    };
+    const timeout = setTimeout(go, IDLE_TIMEOUT_MS);
+    void wait.done.then(go);
+  }
+
+  private spawnStart(): void {
     this.mainIndex = 0;
     const cmd = this.s.execStart[0];
     if (this.s.type === 'forking') {
