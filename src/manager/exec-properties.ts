@@ -5,7 +5,7 @@
 import type { Properties } from '../control/api.js';
 import { readFileSync } from 'node:fs';
 import type { ExecSettings } from '../exec/settings.js';
-import { CAPABILITIES, capabilitySetToString } from '../units/values/capabilities.js';
+import { CAPABILITIES, capabilityNames } from '../units/values/capabilities.js';
 import { IOPRIO_DEFAULT, ioprioClass, ioprioLevel } from '../units/values/ioprio.js';
 
 /** The highest capability the running kernel knows: systemd prints sets up to it (cap_last_cap()). */
@@ -47,8 +47,8 @@ export function execContextProperties(e: ExecSettings): Properties {
     StandardOutput: stdioName(e.standardOutput),
     StandardError: stdioName(e.standardError),
     SyslogIdentifier: e.syslogIdentifier ?? '',
-    CapabilityBoundingSet: capabilitySetToString(e.capabilityBoundingSet ?? ALL_CAPS, kernelLastCap()),
-    AmbientCapabilities: capabilitySetToString(e.ambientCapabilities, kernelLastCap()),
+    CapabilityBoundingSet: capabilityNames(e.capabilityBoundingSet ?? ALL_CAPS, kernelLastCap()),
+    AmbientCapabilities: capabilityNames(e.ambientCapabilities, kernelLastCap()),
     SecureBits: e.secureBits,
     // Unset: what the service inherits from the manager (SCHED_OTHER, best-effort 4).
     CPUSchedulingPolicy: e.cpuScheduling?.policy ?? 0,

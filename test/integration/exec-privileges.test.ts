@@ -49,8 +49,8 @@ t.test('CapabilityBoundingSet=, AmbientCapabilities= with User=nobody, SecureBit
   t.match(await waitProps(sys, 'plain-web.service', ['ActiveState'], (p) => p.ActiveState === 'failed'), { ActiveState: 'failed' });
   t.match(await journal('plain-web.service', 'PermissionError'), /PermissionError/, 'without it nobody cannot');
 
-  t.match(await sys.props('web.service', 'AmbientCapabilities', 'SecureBits'), { AmbientCapabilities: 'cap_net_bind_service', SecureBits: '0' });
-  t.match(await sys.props('bounded.service', 'CapabilityBoundingSet'), { CapabilityBoundingSet: 'cap_kill cap_net_bind_service' });
+  t.match(await sys.props('web.service', 'AmbientCapabilities', 'SecureBits'), { AmbientCapabilities: ['cap_net_bind_service'], SecureBits: '0' });
+  t.match(await sys.props('bounded.service', 'CapabilityBoundingSet'), { CapabilityBoundingSet: ['cap_kill', 'cap_net_bind_service'] });
   t.match(await sys.props('noroot.service', 'SecureBits'), { SecureBits: '3' });
 
   await sys.ctl('start', 'sched.service', 'batch.service');

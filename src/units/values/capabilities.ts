@@ -57,12 +57,9 @@ export function capabilityMask(list: readonly number[]): bigint {
   return list.reduce((m, cap) => m | (1n << BigInt(cap)), 0n);
 }
 
-/** capability_set_to_string() as `systemctl show` prints it: lowercase names up to `lastCap`. */
-export function capabilitySetToString(list: readonly number[], lastCap: number): string {
-  return list
-    .filter((cap) => cap <= lastCap)
-    .map((cap) => (CAPABILITIES[cap] ?? `${cap}`).toLowerCase())
-    .join(' ');
+/** capability_set_to_string()'s words, as `systemctl show` prints them: lowercase names up to `lastCap`. */
+export function capabilityNames(list: readonly number[], lastCap: number): string[] {
+  return list.filter((cap) => cap <= lastCap).map((cap) => (CAPABILITIES[cap] ?? `${cap}`).toLowerCase());
 }
 
 /** SecureBits= words with their bit (linux/securebits.h: SECURE_NOROOT = 0 ...). */
