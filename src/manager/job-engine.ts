@@ -95,9 +95,9 @@ export class JobEngine {
   }
 
   /**
-   * Type=idle: resolves once no job runs but those of units waiting like this one. What still
-   * waits is then blocked on them (a dispatch pass ran), so idle services, and units ordered
-   * after them, never hold each other up. cancel() withdraws the wait.
+   * Type=idle: resolves once every job is either a unit's waiting like this one or blocked by
+   * ordering: nothing else is in progress, so idle services, and units ordered after them,
+   * never hold each other up. cancel() withdraws the wait.
    */
   whenOthersDone(unit: string): { done: Promise<void>; cancel(): void } {
     const done = new Promise<void>((resolve) => this.idleStartWaiters.set(unit, resolve));
@@ -450,7 +450,9 @@ export class JobEngine {
   }
 
   private checkIdle(): void {
-    if (this.idleStartWaiters.size > 0 && [...this.jobs.values()].every((j) => j.state !== 'running' || this.idleStartWaiters.has(j.unit))) {
+    // A runnable waiting job is as busy as a running one: its run may be queued (units.deliver).
+    const quiet = (j: Job): boolean => this.idleStartWaiters.has(j.unit) || (j.state === 'waiting' && !this.runnable(j));
+    if (this.idleStartWaiters.size > 0 && [...this.jobs.values()].every(quiet)) {
       const waiting = [...this.idleStartWaiters.values()];
       this.idleStartWaiters.clear();
       for (const w of waiting) w();

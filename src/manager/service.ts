@@ -111,6 +111,7 @@ export class Service implements UnitInstance {
   private notAppliedLogged = false;
   /** Bumped when a Type=idle wait ends, so a late wake-up of an older wait does nothing. */
   private idleToken = 0;
+  private idleWait: { cancel(): void } | undefined;
 
   private readonly timer: DeadlineTimer;
   private readonly watchdogTimer: DeadlineTimer;
@@ -171,6 +172,7 @@ export class Service implements UnitInstance {
     const from = SERVICE_STATE_TABLE[prev];
     const to = SERVICE_STATE_TABLE[next];
     this.state = next;
+    if (next !== 'start') this.endIdleWait(); // stopped while Type=idle waited: no late ExecStart=
     if (!STOP_STATES.includes(next) && !START_STATES.includes(next) && next !== 'reload') {
       this.emptiness.disarm();
     }
@@ -396,8 +398,7 @@ export class Service implements UnitInstance {
   private waitForIdle(wait: { done: Promise<void>; cancel(): void }): void {
     const token = ++this.idleToken;
     const go = (): void => {
-      clearTimeout(timeout);
-      wait.cancel();
+      this.endIdleWait();
       this.host.deliver(this.id, 'timer', () => {
         if (token !== this.idleToken || this.state !== 'start') return; // stopped meanwhile
         this.idleToken++;
@@ -405,7 +406,13 @@ export class Service implements UnitInstance {
       });
     };
     const timeout = setTimeout(go, IDLE_TIMEOUT_MS);
+    this.idleWait = { cancel: () => (clearTimeout(timeout), wait.cancel()) };
     void wait.done.then(go);
+  }
+
+  private endIdleWait(): void {
+    this.idleWait?.cancel();
+    this.idleWait = undefined;
   }
 
   private spawnStart(): void {

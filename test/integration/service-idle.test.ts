@@ -22,14 +22,21 @@ t.test('with a job that never finishes, the idle service starts after about 5 s'
     units: {
       'never.service': '[Service]\nType=oneshot\nExecStart=/bin/sleep 1000\n',
       'idle.service': '[Service]\nType=idle\nExecStart=/bin/sleep 1000\n',
+      'cancelled.service': '[Service]\nType=idle\nExecStart=/bin/echo cancelled-ran\n',
     },
     enable: ['never.service', 'idle.service'],
   });
   t.teardown(() => sys.stop());
+  // Started while never.service's job still runs: it waits in start; stopped there, it never runs.
+  t.equal((await sys.ctl('start', '--no-block', 'cancelled.service')).code, 0);
+  t.match(await waitProps(sys, 'cancelled.service', ['ActiveState'], (p) => p.ActiveState === 'activating'), { ActiveState: 'activating' }, 'waiting in start');
+  t.equal((await sys.ctl('stop', 'cancelled.service')).code, 0);
   const started = await waitProps(sys, 'idle.service', ['ExecMainStartTimestampMonotonic', 'ActiveState'], (p) => Number(p.ExecMainStartTimestampMonotonic) > 0, 20_000);
   const never = await sys.props('never.service', 'ExecMainStartTimestampMonotonic', 'ActiveState');
   t.equal(never.ActiveState, 'activating', 'the oneshot is still starting');
   const waitedMs = (Number(started.ExecMainStartTimestampMonotonic) - Number(never.ExecMainStartTimestampMonotonic)) / 1000;
   t.ok(waitedMs >= 4500, `idle.service's ExecStart= waited ${Math.round(waitedMs)} ms after never.service started (5 s expected)`);
   t.equal(started.ActiveState, 'active');
+  t.match(await sys.props('cancelled.service', 'ActiveState', 'ExecMainPID'), { ActiveState: 'inactive', ExecMainPID: 0 });
+  t.notMatch((await sys.ctl('status', 'cancelled.service')).stdout, 'cancelled-ran', 'stopped while waiting: its ExecStart= never ran');
 });
