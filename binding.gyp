@@ -8,6 +8,7 @@
       "sources": [
         "src/native/addon.cc",
         "src/native/spawn.cc",
+        "src/native/child-privileges.cc",
         "src/native/reap.cc",
         "src/native/datagram.cc",
         "src/native/log-socket.cc",

@@ -52,6 +52,17 @@ export interface ExecSettings {
   noNewPrivileges: boolean;
   /** CPUAffinity= (sched_setaffinity in the child); undefined: inherited. */
   cpuAffinity?: number[];
+  /** CapabilityBoundingSet=: capability numbers kept; undefined: nothing dropped. */
+  capabilityBoundingSet?: number[];
+  /** AmbientCapabilities=: capability numbers raised (kept across User=). */
+  ambientCapabilities: number[];
+  /** SecureBits= flags (linux/securebits.h). */
+  secureBits: number;
+  /** CPUSchedulingPolicy=/Priority= (kernel policy number); undefined: inherited. */
+  cpuScheduling?: { policy: number; priority: number };
+  cpuSchedulingResetOnFork: boolean;
+  /** IOSchedulingClass=/Priority= as one ioprio value; undefined: inherited. */
+  ioPriority?: number;
   /** IgnoreSIGPIPE= (systemd's default: yes). */
   ignoreSigpipe: boolean;
   umask: number;
@@ -88,6 +99,9 @@ export function defaultExecSettings(): ExecSettings {
     supplementaryGroups: [],
     rootDirectoryStartOnly: false,
     noNewPrivileges: false,
+    ambientCapabilities: [],
+    secureBits: 0,
+    cpuSchedulingResetOnFork: false,
     ignoreSigpipe: true,
     umask: 0o022,
     limits: [],

@@ -116,6 +116,12 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
   }
   if (root !== undefined) spec.rootDirectory = root;
   if (restricted && s.noNewPrivileges) spec.noNewPrivileges = true;
+  // Capabilities and secure bits are sandboxing: a `+` command runs without them (systemd.service(5)).
+  if (restricted && s.capabilityBoundingSet !== undefined) spec.capabilityBoundingSet = s.capabilityBoundingSet;
+  if (restricted && s.ambientCapabilities.length > 0) spec.ambientCapabilities = s.ambientCapabilities;
+  if (restricted && s.secureBits !== 0) spec.secureBits = s.secureBits;
+  if (s.cpuScheduling !== undefined) spec.cpuScheduling = { ...s.cpuScheduling, resetOnFork: s.cpuSchedulingResetOnFork };
+  if (s.ioPriority !== undefined) spec.ioPriority = s.ioPriority;
   if (s.ignoreSigpipe) spec.ignoreSigpipe = true;
   if (s.cpuAffinity !== undefined && s.cpuAffinity.length > 0) spec.cpuAffinity = s.cpuAffinity;
   if (s.nice !== undefined) spec.nice = s.nice;

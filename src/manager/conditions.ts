@@ -10,6 +10,7 @@ import { hostname, arch as osArch } from 'node:os';
 import { dirname } from 'node:path';
 import type { UnitCondition } from './unit-type.js';
 import { globToRegExp } from '../units/glob.js';
+import { capabilityFromName } from '../units/values/capabilities.js';
 
 export interface ConditionContext {
   /** The manager's environment (NAME=value). */
@@ -119,19 +120,10 @@ function groupMatches(value: string): boolean {
   });
 }
 
-const CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW',
-  'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD',
-  'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG',
-  'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-];
-
 /** Best effort: the capability is in our bounding set. */
 function hasCapability(value: string): boolean {
-  const index = CAPABILITIES.indexOf(value.toUpperCase());
-  if (index < 0) return false;
+  const index = capabilityFromName(value);
+  if (index === undefined) return false;
   const status = readFileSync('/proc/self/status', 'utf8');
   const m = /^CapBnd:\s*([0-9a-f]+)/m.exec(status);
   if (!m) return false;

@@ -3,7 +3,24 @@
 // processes spread these into their properties().
 
 import type { Properties } from '../control/api.js';
+import { readFileSync } from 'node:fs';
 import type { ExecSettings } from '../exec/settings.js';
+import { CAPABILITIES, capabilityNames } from '../units/values/capabilities.js';
+import { IOPRIO_DEFAULT, ioprioClass, ioprioLevel } from '../units/values/ioprio.js';
+
+/** The highest capability the running kernel knows: systemd prints sets up to it (cap_last_cap()). */
+let lastCap: number | undefined;
+function kernelLastCap(): number {
+  if (lastCap === undefined) {
+    try {
+      lastCap = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
+    } catch {
+      lastCap = CAPABILITIES.length - 1;
+    }
+  }
+  return lastCap;
+}
+const ALL_CAPS = Array.from({ length: 64 }, (_, i) => i);
 
 /** Environment=, User=, WorkingDirectory=, the directories, stdio and LimitXXX= as `systemctl show` has them. */
 export function execContextProperties(e: ExecSettings): Properties {
@@ -30,6 +47,15 @@ export function execContextProperties(e: ExecSettings): Properties {
     StandardOutput: stdioName(e.standardOutput),
     StandardError: stdioName(e.standardError),
     SyslogIdentifier: e.syslogIdentifier ?? '',
+    CapabilityBoundingSet: capabilityNames(e.capabilityBoundingSet ?? ALL_CAPS, kernelLastCap()),
+    AmbientCapabilities: capabilityNames(e.ambientCapabilities, kernelLastCap()),
+    SecureBits: e.secureBits,
+    // Unset: what the service inherits from the manager (SCHED_OTHER, best-effort 4).
+    CPUSchedulingPolicy: e.cpuScheduling?.policy ?? 0,
+    CPUSchedulingPriority: e.cpuScheduling?.priority ?? 0,
+    CPUSchedulingResetOnFork: e.cpuSchedulingResetOnFork,
+    IOSchedulingClass: ioprioClass(e.ioPriority ?? IOPRIO_DEFAULT),
+    IOSchedulingPriority: ioprioLevel(e.ioPriority ?? IOPRIO_DEFAULT),
   };
   for (const limit of e.limits) {
     p[`Limit${limit.resource}`] = limit.hard;

@@ -57,6 +57,8 @@ export class JobEngine {
   /** Set while the manager shuts down: no Upholds=/OnSuccess= starts. */
   shuttingDown = false;
   private idleWaiters: (() => void)[] = [];
+  /** Units whose Type=idle ExecStart= waits for the other jobs (systemd's idle pipe). */
+  private readonly idleStartWaiters = new Map<string, () => void>();
 
   constructor(
     private readonly units: JobUnits,
@@ -92,6 +94,17 @@ export class JobEngine {
   whenIdle(): Promise<void> {
     if (this.jobs.size === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Type=idle: resolves once every job is either a unit's waiting like this one or blocked by
+   * ordering: nothing else is in progress, so idle services, and units ordered after them,
+   * never hold each other up. cancel() withdraws the wait.
+   */
+  whenOthersDone(unit: string): { done: Promise<void>; cancel(): void } {
+    const done = new Promise<void>((resolve) => this.idleStartWaiters.set(unit, resolve));
+    this.scheduleDispatch(); // a full pass first, so no runnable job is mistaken for a blocked one
+    return { done, cancel: () => void this.idleStartWaiters.delete(unit) };
   }
 
   cancel(id: number): boolean {
@@ -455,6 +468,13 @@ export class JobEngine {
   }
 
   private checkIdle(): void {
+    // A runnable waiting job is as busy as a running one: its run may be queued (units.deliver).
+    const quiet = (j: Job): boolean => this.idleStartWaiters.has(j.unit) || (j.state === 'waiting' && !this.runnable(j));
+    if (this.idleStartWaiters.size > 0 && [...this.jobs.values()].every(quiet)) {
+      const waiting = [...this.idleStartWaiters.values()];
+      this.idleStartWaiters.clear();
+      for (const w of waiting) w();
+    }
     if (this.jobs.size > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

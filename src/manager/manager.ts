@@ -636,6 +636,10 @@ export class Manager implements ManagerApi, UnitHost {
    * StartLimitAction=: systemd runs it the moment a start is refused (unit_test_start_limit(),
    * reason "unit X failed"), logged by the manager as a warning and always on the console.
    */
+  whenOtherJobsDone(unit: string): { done: Promise<void>; cancel(): void } {
+    return this.jobs.whenOthersDone(unit);
+  }
+
   startLimitHit(unit: string): void {
     const entry = this.units.get(unit);
     const action = entry?.config.unit.startLimitAction ?? 'none';

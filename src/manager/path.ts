@@ -110,6 +110,7 @@ export class PathUnit extends ProcesslessUnit implements UnitInstance {
     }
     if (!this.startLimit.below()) {
       this.message('Start request repeated too quickly.', PRIORITY.warning);
+      this.host.startLimitHit?.(this.config.id); // StartLimitAction=, as for services (manager.ts)
       this.enterDead('start-limit-hit');
       return 'failed';
     }

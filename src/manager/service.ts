@@ -30,6 +30,8 @@ import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type Start
 
 /** 208/STDIN: no socket to take as stdin (exec_context's EXIT_STDIN). */
 const EXIT_STATUS_STDIN = 208;
+/** systemd's IDLE_TIMEOUT_USEC: a Type=idle service waits at most this long for the job queue. */
+const IDLE_TIMEOUT_MS = 5000;
 
 type Role = 'main' | 'control';
 
@@ -107,6 +109,9 @@ export class Service implements UnitInstance {
   private readonly failedChildPids = new Map<number, number>();
   private readonly streams = new Map<number, CapturedStream>();
   private notAppliedLogged = false;
+  /** Bumped when a Type=idle wait ends, so a late wake-up of an older wait does nothing. */
+  private idleToken = 0;
+  private idleWait: { cancel(): void } | undefined;
 
   private readonly timer: DeadlineTimer;
   private readonly watchdogTimer: DeadlineTimer;
@@ -167,6 +172,7 @@ export class Service implements UnitInstance {
     const from = SERVICE_STATE_TABLE[prev];
     const to = SERVICE_STATE_TABLE[next];
     this.state = next;
+    if (next !== 'start') this.endIdleWait(); // stopped while Type=idle waited: no late ExecStart=
     if (!STOP_STATES.includes(next) && !START_STATES.includes(next) && next !== 'reload') {
       this.emptiness.disarm();
     }
@@ -381,6 +387,35 @@ export class Service implements UnitInstance {
     }
     this.setState('start');
     this.timer.armIn(this.s.timeoutStartUSec); // oneshot: infinity unless set (unit-config.ts)
+    if (this.s.type === 'idle' && this.host.whenOtherJobsDone) this.waitForIdle(this.host.whenOtherJobsDone(this.id));
+    else this.spawnStart();
+  }
+
+  /**
+   * Type=idle: systemd's child waits on the idle pipe until the job queue is empty, at most
+   * IDLE_TIMEOUT_USEC (5 s); the vfork spawn cannot wait, so the service waits in `start`.
+   */
+  private waitForIdle(wait: { done: Promise<void>; cancel(): void }): void {
+    const token = ++this.idleToken;
+    const go = (): void => {
+      this.endIdleWait();
+      this.host.deliver(this.id, 'timer', () => {
+        if (token !== this.idleToken || this.state !== 'start') return; // stopped meanwhile
+        this.idleToken++;
+        this.spawnStart();
+      });
+    };
+    const timeout = setTimeout(go, IDLE_TIMEOUT_MS);
+    this.idleWait = { cancel: () => (clearTimeout(timeout), wait.cancel()) };
+    void wait.done.then(go);
+  }
+
+  private endIdleWait(): void {
+    this.idleWait?.cancel();
+    this.idleWait = undefined;
+  }
+
+  private spawnStart(): void {
     this.mainIndex = 0;
     const cmd = this.s.execStart[0];
     if (this.s.type === 'forking') {

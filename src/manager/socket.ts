@@ -218,6 +218,7 @@ export class SocketUnit implements UnitInstance {
     }
     if (!this.startLimit.below()) {
       this.message('Start request repeated too quickly.', PRIORITY.warning);
+      this.host.startLimitHit?.(this.id); // StartLimitAction=, as for services (manager.ts)
       this.result = 'start-limit-hit';
       this.enterDead('start-limit-hit');
       return 'failed';

@@ -216,6 +216,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     }
     if (!this.startLimit.below()) {
       this.message('Start request repeated too quickly.', PRIORITY.warning);
+      this.host.startLimitHit?.(this.config.id); // StartLimitAction=, as for services (manager.ts)
       this.enterDead('start-limit-hit');
       return 'failed';
     }

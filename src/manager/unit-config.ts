@@ -62,6 +62,12 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.rootDirectoryStartOnly = s.rootDirectoryStartOnly;
   e.noNewPrivileges = s.noNewPrivileges;
   e.cpuAffinity = s.cpuAffinity;
+  e.capabilityBoundingSet = s.capabilityBoundingSet;
+  e.ambientCapabilities = s.ambientCapabilities;
+  e.secureBits = s.secureBits;
+  e.cpuScheduling = s.cpuScheduling;
+  e.cpuSchedulingResetOnFork = s.cpuSchedulingResetOnFork;
+  e.ioPriority = s.ioPriority;
   e.ignoreSigpipe = s.ignoreSIGPIPE;
   e.umask = s.umask;
   e.nice = s.nice;

@@ -84,6 +84,8 @@ export interface UnitHost {
   /** Stop routing to `unit` (every watcher when omitted). */
   unwatchPid(pid: number, unit?: string): void;
   stateChanged(unit: string, change: StateChange): void;
+  /** Type=idle: resolves when every other queued job is done (JobEngine.whenOthersDone). */
+  whenOtherJobsDone?(unit: string): { done: Promise<void>; cancel(): void };
   /** The unit refused a start (start limit hit): the manager runs its StartLimitAction=. */
   startLimitHit?(unit: string): void;
   /** RestartSec= elapsed: queue the restart job (stop + start) for this unit. */

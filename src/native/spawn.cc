@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "child-privileges.h"
 #include "errors.h"
 
 namespace unitd {
@@ -38,7 +39,8 @@ namespace {
 constexpr int kExitChdir = 200, kExitNice = 201, kExitFds = 202, kExitExec = 203, kExitLimits = 205,
               kExitOomAdjust = 206, kExitSignalMask = 207, kExitStdin = 208, kExitStdout = 209, kExitGroup = 216,
               kExitUser = 217, kExitSetsid = 220, kExitStderr = 222,
-              kExitChroot = 210, kExitCpuAffinity = 215, kExitNoNewPrivileges = 227;
+              kExitChroot = 210, kExitIoprio = 211, kExitSecureBits = 213, kExitSetScheduler = 214,
+              kExitCpuAffinity = 215, kExitCapabilities = 218, kExitNoNewPrivileges = 227;
 constexpr int kStdioExit[3] = {kExitStdin, kExitStdout, kExitStderr};
 
 struct ChildFailure {
@@ -87,6 +89,8 @@ struct SpawnPlan {
   cpu_set_t cpuAffinity;  // built in the parent: CPU_SET is plain bit arithmetic, but keep the child minimal
   bool ignoreSigpipe = false;
   std::string rootDirectory;  // empty: no chroot
+  CapabilityPlan caps;
+  SchedulingPlan scheduling;
   StdioPlan stdio[3];
   std::vector<int> extraFds;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
@@ -330,6 +334,49 @@ bool ReadCredentials(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan, E
   return true;
 }
 
+uint64_t ReadCapabilitySet(Napi::Env env, const Napi::Value& value, const std::string& field) {
+  if (!value.IsArray()) ThrowType(env, field, "an array of capability numbers");
+  Napi::Array list = value.As<Napi::Array>();
+  uint64_t mask = 0;
+  for (uint32_t i = 0; i < list.Length(); i++)
+    mask |= uint64_t{1} << ReadInteger(env, list.Get(i), field + "[" + std::to_string(i) + "]", 0, 63);
+  return mask;
+}
+
+void ReadCapabilities(Napi::Env env, const Napi::Object& spec, CapabilityPlan* caps) {
+  static const int lastCap = ProbeLastCapability();
+  caps->lastCap = lastCap;
+  Napi::Value bounding = spec.Get("capabilityBoundingSet"), ambient = spec.Get("ambientCapabilities"),
+              secureBits = spec.Get("secureBits");
+  if (!bounding.IsUndefined()) {
+    caps->hasBounding = true;
+    caps->bounding = ReadCapabilitySet(env, bounding, "spec.capabilityBoundingSet");
+  }
+  if (!ambient.IsUndefined()) caps->ambient = ReadCapabilitySet(env, ambient, "spec.ambientCapabilities");
+  if (!secureBits.IsUndefined()) {
+    caps->hasSecureBits = true;
+    caps->secureBits = static_cast<int>(ReadInteger(env, secureBits, "spec.secureBits", 0, 63));
+  }
+}
+
+void ReadScheduling(Napi::Env env, const Napi::Object& spec, SchedulingPlan* plan) {
+  Napi::Value cpu = spec.Get("cpuScheduling"), io = spec.Get("ioPriority");
+  if (!cpu.IsUndefined()) {
+    if (!cpu.IsObject()) ThrowType(env, "spec.cpuScheduling", "an object { policy, priority, resetOnFork }");
+    Napi::Object object = cpu.As<Napi::Object>();
+    plan->hasCpu = true;
+    plan->policy = static_cast<int>(ReadInteger(env, object.Get("policy"), "spec.cpuScheduling.policy", 0, 6));
+    plan->priority = static_cast<int>(ReadInteger(env, object.Get("priority"), "spec.cpuScheduling.priority", 0, 99));
+    Napi::Value reset = object.Get("resetOnFork");
+    if (!reset.IsUndefined() && !reset.IsBoolean()) ThrowType(env, "spec.cpuScheduling.resetOnFork", "a boolean");
+    if (reset.IsBoolean() && reset.As<Napi::Boolean>().Value()) plan->policy |= SCHED_RESET_ON_FORK;
+  }
+  if (!io.IsUndefined()) {
+    plan->hasIo = true;
+    plan->ioprio = static_cast<int>(ReadInteger(env, io, "spec.ioPriority", 0, 0xFFFF));
+  }
+}
+
 void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
   plan->path = ReadString(env, spec.Get("path"), "spec.path");
   if (!StartsWith(plan->path, "/")) ThrowRange(env, "spec.path", "must be an absolute path");
@@ -391,6 +438,8 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
     if (!StartsWith(plan->rootDirectory, "/")) ThrowRange(env, "spec.rootDirectory", "must be an absolute path");
   }
   ReadRlimits(env, spec.Get("rlimits"), plan);
+  ReadCapabilities(env, spec, &plan->caps);
+  ReadScheduling(env, spec, &plan->scheduling);
   ReadStdio(env, spec, "stdin", StdioKind::kNull, &plan->stdio[0]);
   ReadStdio(env, spec, "stdout", StdioKind::kInherit, &plan->stdio[1]);
   ReadStdio(env, spec, "stderr", StdioKind::kInherit, &plan->stdio[2]);
@@ -595,10 +644,14 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
     }
   }
   if (plan.hasNice && setpriority(PRIO_PROCESS, 0, plan.nice) < 0) FailChild(reportFd, kExitNice, "setpriority");
+  // CPUSchedulingPolicy=/Priority=: fifo and rr need CAP_SYS_NICE (or RLIMIT_RTPRIO).
+  if (!SetCpuScheduling(plan.scheduling)) FailChild(reportFd, kExitSetScheduler, "sched_setscheduler");
   // CPUAffinity=: needs no privilege for oneself; EINVAL when none of the CPUs is usable here
   // (a cpuset narrower than the unit asked), which systemd also fails with 215/CPUAFFINITY.
   if (plan.hasCpuAffinity && sched_setaffinity(0, sizeof(plan.cpuAffinity), &plan.cpuAffinity) < 0)
     FailChild(reportFd, kExitCpuAffinity, "sched_setaffinity");
+  // IOSchedulingClass=/Priority=: the realtime class needs CAP_SYS_ADMIN.
+  if (!SetIoPriority(plan.scheduling)) FailChild(reportFd, kExitIoprio, "ioprio_set");
   for (const RlimitPlan& limit : plan.rlimits)
     if (!SetRlimitClosest(limit)) FailChild(reportFd, kExitLimits, "setrlimit");
   if (plan.hasUmask) umask(plan.umaskValue);
@@ -614,8 +667,18 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
     FailChild(reportFd, kExitGroup, "setgroups");
   if (plan.changeGroup && syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) < 0)
     FailChild(reportFd, kExitGroup, "setresgid");
+  // AmbientCapabilities= and CapabilityBoundingSet= (skipped for `+` commands by the caller).
+  if (!RaiseAmbient(plan.caps, true)) FailChild(reportFd, kExitCapabilities, "prctl PR_CAP_AMBIENT");
+  if (!DropBoundingSet(plan.caps)) FailChild(reportFd, kExitCapabilities, "prctl PR_CAPBSET_DROP");
+  bool keptCaps = plan.changeUser && plan.uid != 0 && (plan.caps.ambient != 0 || plan.caps.secureBits != 0);
+  if (keptCaps && !KeepCapsForUserChange(plan.caps, plan.uid)) FailChild(reportFd, kExitUser, "prctl PR_SET_SECUREBITS");
   if (plan.changeUser && syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) < 0)
     FailChild(reportFd, kExitUser, "setresuid");
+  // setresuid() away from root clears the ambient set even with keep-caps: raise it again.
+  if (plan.changeUser && !RaiseAmbient(plan.caps, false)) FailChild(reportFd, kExitCapabilities, "prctl PR_CAP_AMBIENT");
+  bool setpcapFailed = false;
+  if (!ApplySecureBits(plan.caps, keptCaps, &setpcapFailed))
+    FailChild(reportFd, setpcapFailed ? kExitCapabilities : kExitSecureBits, setpcapFailed ? "capset CAP_SETPCAP" : "prctl PR_SET_SECUREBITS");
   if (plan.noNewPrivileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     FailChild(reportFd, kExitNoNewPrivileges, "prctl PR_SET_NO_NEW_PRIVS");
 

@@ -68,6 +68,16 @@ export interface SpawnSpec {
   cpuAffinity?: number[];
   /** chroot() here before dropping privileges (RootDirectory=); path and cwd are then inside it. */
   rootDirectory?: string;
+  /** Capability numbers kept in the bounding set (CapabilityBoundingSet=); the others are dropped. 218/CAPABILITIES. */
+  capabilityBoundingSet?: number[];
+  /** Raised into the inheritable and ambient sets, kept across the change to `user` (AmbientCapabilities=). */
+  ambientCapabilities?: number[];
+  /** prctl(PR_SET_SECUREBITS) after the uid change (SecureBits=); 213/SECUREBITS. */
+  secureBits?: number;
+  /** sched_setscheduler() (CPUSchedulingPolicy=/Priority=/ResetOnFork=): policy as the kernel numbers it. 214/SETSCHEDULER. */
+  cpuScheduling?: { policy: number; priority: number; resetOnFork?: boolean };
+  /** ioprio_set() value, (class << 13) | priority (IOSchedulingClass=/Priority=). 211/IOPRIO. */
+  ioPriority?: number;
   /** Defaults: stdin null, stdout inherit, stderr inherit. */
   stdin?: StdioSpec;
   stdout?: StdioSpec;
@@ -188,6 +198,20 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
     expectString(spec.rootDirectory, 'spec.rootDirectory');
     if (!spec.rootDirectory.startsWith('/')) throw new RangeError(`spec.rootDirectory must be an absolute path (got '${spec.rootDirectory}')`);
   }
+  for (const field of ['capabilityBoundingSet', 'ambientCapabilities'] as const) {
+    const list: unknown = spec[field];
+    if (list === undefined) continue;
+    expectArray(list, `spec.${field}`);
+    list.forEach((cap, i) => expectInteger(cap, `spec.${field}[${i}]`, 0, 63));
+  }
+  if (spec.secureBits !== undefined) expectInteger(spec.secureBits, 'spec.secureBits', 0, 63);
+  if (spec.cpuScheduling !== undefined) {
+    expectObject(spec.cpuScheduling, 'spec.cpuScheduling');
+    expectInteger(spec.cpuScheduling.policy, 'spec.cpuScheduling.policy', 0, 6);
+    expectInteger(spec.cpuScheduling.priority, 'spec.cpuScheduling.priority', 0, 99);
+    if (spec.cpuScheduling.resetOnFork !== undefined) expectBoolean(spec.cpuScheduling.resetOnFork, 'spec.cpuScheduling.resetOnFork');
+  }
+  if (spec.ioPriority !== undefined) expectInteger(spec.ioPriority, 'spec.ioPriority', 0, 0xffff);
   if (spec.rlimits !== undefined) {
     expectArray(spec.rlimits, 'spec.rlimits');
     spec.rlimits.forEach((limit, i) => {

@@ -89,3 +89,27 @@ t.test('StartLimitAction=none (the default): a unit that hits its start limit is
   t.ok(existsSync(`/proc/${sys.pid}`), 'unitd still runs');
   t.notMatch(sys.console(), 'Exiting:');
 });
+
+t.test('StartLimitAction= of a socket (exit-force) and a timer (poweroff) ends unitd as for a service', async (t) => {
+  const limited = (action: string): string => `[Unit]\nStartLimitIntervalSec=60\nStartLimitBurst=2\nStartLimitAction=${action}\n`;
+  for (const [unit, text, action, line] of [
+    ['echo.socket', `${limited('exit-force')}[Socket]\nListenStream=/run/echo.sock\n`, 'exit-force', '[  !!  ] Exiting immediately: unit echo.socket failed'],
+    ['tick.timer', `${limited('poweroff')}[Timer]\nOnActiveSec=1h\n`, 'poweroff', '[  !!  ] Powering off: unit tick.timer failed'],
+  ] as const) {
+    const sys = await boot({
+      units: { 'a.service': `[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/echo ran-stop-post\n`, [unit]: text, 'echo.service': svc, 'tick.service': svc },
+      enable: ['a.service'],
+      bootTimeoutMs: 30000,
+    });
+    // Two starts are within the burst; the third is refused and runs the action.
+    for (let i = 0; i < 2; i++) {
+      t.equal((await sys.ctl('start', unit)).code, 0, `${unit}: start ${i + 1}`);
+      t.equal((await sys.ctl('stop', unit)).code, 0);
+    }
+    await sys.ctl('start', unit);
+    t.same(await waitExit(sys), { code: 0, signal: null }, `${unit}: StartLimitAction=${action} ends unitd`);
+    t.match(sys.console(), line, 'systemd\'s emergency-action line');
+    if (action === 'exit-force') t.notMatch(sys.console(), 'Stopped a.service.', 'exit-force skips the stop jobs');
+    else t.match(sys.console(), 'Stopped a.service.', 'poweroff stops units in order');
+  }
+});

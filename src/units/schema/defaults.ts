@@ -129,6 +129,9 @@ export function defaultServiceSection(): ServiceSection {
     syslogLevelPrefix: true,
     noNewPrivileges: false,
     ignoreSIGPIPE: true,
+    ambientCapabilities: [],
+    secureBits: 0,
+    cpuSchedulingResetOnFork: false,
   };
 }
 

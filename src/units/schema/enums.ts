@@ -138,6 +138,12 @@ export type TimerBase = (typeof TIMER_BASES)[number];
 export const LOAD_STATES = ['stub', 'loaded', 'not-found', 'bad-setting', 'error', 'merged', 'masked'] as const;
 export type LoadState = (typeof LOAD_STATES)[number];
 
+/** CPUSchedulingPolicy= names with the kernel's policy numbers (sched.h). */
+export const CPU_SCHED_POLICIES = { other: 0, fifo: 1, rr: 2, batch: 3, idle: 5 } as const satisfies Record<string, number>;
+
+/** IOSchedulingClass= names with the kernel's class numbers (linux/ioprio.h). */
+export const IO_SCHED_CLASSES = { none: 0, realtime: 1, 'best-effort': 2, idle: 3 } as const satisfies Record<string, number>;
+
 export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (list as readonly string[]).includes(value);
 }

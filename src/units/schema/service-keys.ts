@@ -8,6 +8,8 @@ import { parseEnvironmentAssignment, parsePassEnvironment, parseUnsetEnvironment
 import { parseEnvironmentFileSpec } from '../values/environment-file.js';
 import { addToExitStatusSet, type ExitStatusSet } from '../values/exit-status.js';
 import { expandSpecifiers } from '../values/specifiers.js';
+import { IOPRIO_DEFAULT, ioprioClass, ioprioLevel, ioprioValue } from '../values/ioprio.js';
+import { CAP_ALL, capabilityList, capabilityMask, mergeCapabilityLine, secureBitsFromString } from '../values/capabilities.js';
 import { parseTasksMax } from '../values/tasks-max.js';
 import { parseTimespanRaw, USEC_PER_SEC, USEC_INFINITY } from '../values/timespan.js';
 import {
@@ -20,6 +22,8 @@ import {
   SERVICE_RESTARTS,
   SERVICE_TYPES,
   STANDARD_INPUTS,
+  CPU_SCHED_POLICIES,
+  IO_SCHED_CLASSES,
   STANDARD_OUTPUTS,
   SYSLOG_FACILITIES,
   SYSLOG_LEVELS,
@@ -392,7 +396,61 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
     if (cpus === undefined) ctx.warn(`Failed to parse CPU affinity '${value}', ignoring: Invalid argument`);
     else s.cpuAffinity = [...new Set([...(s.cpuAffinity ?? []), ...cpus])].sort((a, b) => a - b);
   },
+
+  // config_parse_capability_set(): the first line replaces the initial set, later ones merge.
+  CapabilityBoundingSet: (s, value) => {
+    const current = s.capabilityBoundingSet === undefined ? CAP_ALL : capabilityMask(s.capabilityBoundingSet);
+    const next = mergeCapabilityLine(current, value, CAP_ALL);
+    s.capabilityBoundingSet = next === CAP_ALL ? undefined : capabilityList(next);
+  },
+  AmbientCapabilities: (s, value) => {
+    s.ambientCapabilities = capabilityList(mergeCapabilityLine(capabilityMask(s.ambientCapabilities), value, 0n));
+  },
+  SecureBits: (s, value) => void (s.secureBits = secureBitsFromString(value)),
+  CPUSchedulingPolicy: (s, value, ctx) => {
+    if (value === '') return void (s.cpuScheduling = undefined);
+    const policy = schedPolicyFromString(value);
+    if (policy === undefined) return ctx.warn(`Failed to parse CPU scheduling policy, ignoring: ${value}`);
+    // systemd clamps the priority into the policy's range: 1..99 for fifo/rr, 0 otherwise.
+    const realtime = policy === CPU_SCHED_POLICIES.fifo || policy === CPU_SCHED_POLICIES.rr;
+    const priority = Math.min(Math.max(s.cpuScheduling?.priority ?? 0, realtime ? 1 : 0), realtime ? 99 : 0);
+    s.cpuScheduling = { policy, priority };
+  },
+  CPUSchedulingPriority: (s, value, ctx) => {
+    if (!/^[+-]?\d+$/.test(value)) return ctx.warn(`Failed to parse CPU scheduling priority, ignoring: ${value}`);
+    const priority = Number(value);
+    if (priority < 0 || priority > 99) return ctx.warn(`CPU scheduling priority is out of range, ignoring: ${value}`);
+    s.cpuScheduling = { policy: s.cpuScheduling?.policy ?? CPU_SCHED_POLICIES.other, priority };
+  },
+  CPUSchedulingResetOnFork: bool((s, v) => (s.cpuSchedulingResetOnFork = v)),
+  IOSchedulingClass: (s, value, ctx) => {
+    if (value === '') return void (s.ioPriority = undefined);
+    const ioClass = ioClassFromString(value);
+    if (ioClass === undefined) return ctx.warn(`Failed to parse IO scheduling class, ignoring: ${value}`);
+    s.ioPriority = ioprioValue(ioClass, ioprioLevel(s.ioPriority ?? IOPRIO_DEFAULT));
+  },
+  IOSchedulingPriority: (s, value, ctx) => {
+    if (value === '') return void (s.ioPriority = undefined);
+    if (!/^\d+$/.test(value) || Number(value) > 7) return ctx.warn(`Failed to parse IO priority, ignoring: ${value}`);
+    s.ioPriority = ioprioValue(ioprioClass(s.ioPriority ?? IOPRIO_DEFAULT), Number(value));
+  },
 };
+
+/** Name or, as systemd's string tables with fallback allow, the number itself. */
+function lookupWithFallback(table: Record<string, number>, value: string): number | undefined {
+  if (Object.hasOwn(table, value)) return table[value];
+  if (!/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Object.values(table).includes(n) ? n : undefined;
+}
+
+function schedPolicyFromString(value: string): number | undefined {
+  return lookupWithFallback(CPU_SCHED_POLICIES, value);
+}
+
+function ioClassFromString(value: string): number | undefined {
+  return lookupWithFallback(IO_SCHED_CLASSES, value);
+}
 
 /** The CPU numbers the native spawn can set (a cpu_set_t). */
 export const MAX_CPU = 1023;

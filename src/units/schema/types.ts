@@ -210,6 +210,17 @@ export interface ServiceSection {
   ignoreSIGPIPE: boolean;
   /** CPUAffinity=: CPU indices, sorted; undefined when unset (the manager's own affinity). */
   cpuAffinity?: number[];
+  /** CapabilityBoundingSet=: capability numbers kept; undefined: all (nothing dropped). */
+  capabilityBoundingSet?: number[];
+  /** AmbientCapabilities=: capability numbers, ascending. */
+  ambientCapabilities: number[];
+  /** SecureBits=: linux/securebits.h flags. */
+  secureBits: number;
+  /** CPUSchedulingPolicy=/CPUSchedulingPriority=: undefined when neither is set (inherited). */
+  cpuScheduling?: { policy: number; priority: number };
+  cpuSchedulingResetOnFork: boolean;
+  /** IOSchedulingClass=/IOSchedulingPriority= as one ioprio value, (class << 13) | level; undefined: inherited. */
+  ioPriority?: number;
 }
 
 /** Settings of types unitd keeps inert (socket, timer, path, mount ...): raw values per key, lists reset by "". */
