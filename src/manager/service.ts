@@ -18,6 +18,7 @@ import { FdStore, joinPassedFds } from './fd-store.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
 import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, runCommand, type SpawnExtras } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
+import { cgroupOomKills } from './memory.js';
 import { readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
 import { restartDelayUSec, resultOfExit, shallRestart } from './restart-policy.js';
 import { defaultServiceSettings, EXEC_LISTS, execListProperty, type ExecListName, type ServiceSettings } from './service-settings.js';
@@ -117,6 +118,10 @@ export class Service implements UnitInstance {
   private readonly watchdogTimer: DeadlineTimer;
   private readonly emptiness: EmptinessCheck;
   private watchdogUSec = 0;
+  /** The OOM kill counter when this run started or last took an OOM kill as its own. */
+  private oomSeen: number | undefined;
+  /** The pid whose exit is being handled (see childExited). */
+  private reaping = 0;
   private watchdogTimestamp: DualTimestamp = NO_TIMESTAMP;
   private pidFileWatcher: PidFileWatch | undefined;
   private readonly ts: UnitTimestamps = noTimestamps();
@@ -225,6 +230,7 @@ export class Service implements UnitInstance {
     if (trigger.kind === 'unit' && trigger.environment && this.activationEnvironment.length === 0) this.activationEnvironment = trigger.environment;
     this.result = 'success';
     this.reloadResult = 'success';
+    this.oomSeen = this.oomKills();
     this.mainExit = undefined;
     this.mainPid = 0;
     this.mainPidKnown = false;
@@ -570,9 +576,9 @@ export class Service implements UnitInstance {
   /** Who a sweep reaches: main and control while alive, the rest of the unit on demand (KillMode=, kill.ts). */
   private killTargets() {
     return {
-      main: this.mainPid > 0 && this.mainAlive() ? this.mainPid : 0,
-      control: this.controlPid > 0 && this.controlAlive() ? this.controlPid : 0,
-      others: () => this.processes(),
+      main: this.mainPid > 0 && this.mainPid !== this.reaping && this.mainAlive() ? this.mainPid : 0,
+      control: this.controlPid > 0 && this.controlPid !== this.reaping && this.controlAlive() ? this.controlPid : 0,
+      others: () => this.processes().filter((pid) => pid !== this.reaping),
       alive: this.mainAlive() || this.controlAlive(),
     };
   }
@@ -752,11 +758,11 @@ export class Service implements UnitInstance {
 
   /** Until we reaped it (a zombie counts as alive here), the exit event with its status is still to come. */
   private mainAlive(): boolean {
-    return this.mainPid < 0 || (this.mainPid > 0 && this.procs.notYetReaped(this.mainPid));
+    return this.mainPid < 0 || (this.mainPid > 0 && (this.mainPid === this.reaping || this.procs.notYetReaped(this.mainPid)));
   }
 
   private controlAlive(): boolean {
-    return this.controlPid < 0 || (this.controlPid > 0 && this.procs.notYetReaped(this.controlPid));
+    return this.controlPid < 0 || (this.controlPid > 0 && (this.controlPid === this.reaping || this.procs.notYetReaped(this.controlPid)));
   }
 
   /** The pid `status` shows: a failed spawn's real (reaped) child for its synthetic pid, else the pid itself. */
@@ -853,6 +859,16 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- child exits
 
   childExited(exit: ChildExit): void {
+    if (exit.code === 'killed' && exit.status === SIGNAL.KILL) {
+      // systemd sees the OOM event while the child is still a zombie: until its exit is
+      // handled below, it counts as alive (waited for) but is never signalled (reaped already).
+      this.reaping = exit.pid;
+      try {
+        this.checkOom();
+      } finally {
+        this.reaping = 0;
+      }
+    }
     if (exit.pid > 0) {
       this.host.unwatchPid(exit.pid, this.id);
       for (const key of [exit.pid * 2, exit.pid * 2 + 1]) {
@@ -870,6 +886,62 @@ export class Service implements UnitInstance {
     else if (exit.pid === this.controlPid) this.controlExited(exit);
     else this.orphanExited();
     this.failedChildPids.delete(exit.pid);
+  }
+
+  private oomKills(): number | undefined {
+    return this.host.oomKills ? this.host.oomKills() : cgroupOomKills();
+  }
+
+  /**
+   * unit_check_oom(): systemd reads the unit's own cgroup's memory.events. unitd has no cgroup
+   * per unit, so a process of this unit dying of SIGKILL while the container's OOM kill counter
+   * rose since the run started (or since the last kill it claimed) counts as OOM-killed: a kill of
+   * a grandchild that unitd does not reap goes unseen, and two units hit in the same moment
+   * could each claim the one kill.
+   */
+  private checkOom(): void {
+    const kills = this.oomKills();
+    if (kills === undefined || this.oomSeen === undefined || kills <= this.oomSeen) {
+      if (kills !== undefined) this.oomSeen = kills;
+      return;
+    }
+    this.oomSeen = kills;
+    this.log('A process of this unit has been killed by the OOM killer.', PRIORITY.notice);
+    this.oomEvent();
+  }
+
+  /** service_notify_cgroup_oom_event(): OOMPolicy= decides what the kill does to the unit. */
+  private oomEvent(): void {
+    const policy = this.s.oomPolicy;
+    if (policy === 'continue') return;
+    switch (this.state) {
+      case 'condition':
+      case 'start-pre':
+      case 'start':
+      case 'start-post':
+      case 'stop':
+        if (policy === 'stop') this.enterSignal('stop-sigterm', 'oom-kill');
+        else this.enterSignal('final-sigkill', 'oom-kill');
+        return;
+      case 'exited':
+      case 'running':
+        if (policy === 'stop') this.enterStop('oom-kill');
+        else this.enterSignal('stop-sigkill', 'oom-kill');
+        return;
+      case 'stop-watchdog':
+      case 'stop-sigterm':
+        this.enterSignal('stop-sigkill', 'oom-kill');
+        return;
+      case 'stop-sigkill':
+      case 'final-sigkill':
+        this.addResult('oom-kill');
+        return;
+      case 'stop-post':
+      case 'final-sigterm':
+        this.enterSignal('final-sigkill', 'oom-kill');
+        return;
+      default:
+    }
   }
 
   orphanExited(): void {

@@ -77,6 +77,8 @@ export interface UnitHost {
   readonly clock?: TimerClock;
   /** What the unit reads of the process table (default: /proc); tests give a fake. */
   readonly processTable?: ProcessTable;
+  /** Kernel OOM kills so far in unitd's memory cgroup (default: memory.ts's reader); tests give a fake. */
+  oomKills?(): number | undefined;
   managerEnvironment(): string[];
   readonly processEnvironment: Record<string, string | undefined>;
   /** Route exits of this pid to the unit (a pid may have several watchers; the first is its owner). */

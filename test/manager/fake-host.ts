@@ -78,6 +78,8 @@ export interface FakeWorld {
   vanish(unit: UnitInstance, pid: number): void;
   /** A datagram on the unit's notify socket, as if `pid` sent it. */
   notify(text: string, pid: number): void;
+  /** The kernel's OOM killer kills a process somewhere in the container (the counter goes up). */
+  oomKill(): void;
   /** Load a unit file written into a private unit directory. */
   load(name: string, text: string): LoadedUnit;
 }
@@ -113,6 +115,7 @@ export function fakeWorld(t: Test): FakeWorld {
     scan: () => [...leftovers].map(([pid, sid]) => ({ pid, ppid: 1, sid, state: 'S', comm: 'leftover' })),
   };
   const leftovers = new Map<number, number>();
+  let oomKills = 0;
   let nextLeftover = FAKE_PID_BASE + 100_000;
   const host: UnitHost = {
     log: pino({ level: 'silent' }),
@@ -122,6 +125,7 @@ export function fakeWorld(t: Test): FakeWorld {
     runtimeDir: dir,
     clock,
     processTable,
+    oomKills: () => oomKills,
     managerEnvironment: () => ['PATH=/usr/bin:/bin'],
     processEnvironment: {},
     watchPid: () => undefined,
@@ -157,6 +161,9 @@ export function fakeWorld(t: Test): FakeWorld {
     notify(text, pid) {
       if (!notifyHandler) throw new Error('the unit has no notify socket');
       notifyHandler(Buffer.from(text), { pid, uid: 0, gid: 0 }, new ReceivedFds([]));
+    },
+    oomKill() {
+      oomKills++;
     },
     load(name, text) {
       writeFileSync(join(dir, name), text);

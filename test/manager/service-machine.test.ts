@@ -282,3 +282,53 @@ t.test('Restart=always: a clean exit restarts after RestartSec=; a stop while wa
   w.clock.advance(2 * SEC);
   t.same(w.restarts, [], 'no restart after the stop');
 });
+
+// Result=oom-kill (service_notify_cgroup_oom_event() of systemd 252): a SIGKILL death while the
+// container's OOM kill counter rose is the OOM killer's; OOMPolicy= decides what follows.
+t.test('OOM kill: OOMPolicy=stop (default) stops the unit, failed with oom-kill, and Restart= applies', async (t) => {
+  const { svc, w } = service(t, 'eat.service', '[Service]\nExecStart=/usr/bin/tail /dev/zero\nExecStop=/bin/true\nRestart=on-failure\nRestartSec=1\n');
+  svc.start();
+  w.oomKill();
+  w.exit(svc, w.spawned[0].pid, 'killed', 9);
+  t.equal(state(svc), 'deactivating/stop', 'ExecStop= runs (service_enter_stop)');
+  w.exit(svc, w.spawned[1].pid, 'exited', 0);
+  t.equal(result(svc), 'oom-kill');
+  t.equal(state(svc), 'activating/auto-restart', 'Restart=on-failure restarts it');
+  const log = w.messages('eat.service');
+  const oom = log.indexOf('A process of this unit has been killed by the OOM killer.');
+  const exited = log.indexOf('Main process exited, code=killed, status=9/KILL');
+  t.ok(oom >= 0 && exited > oom, 'the OOM line comes before the exit line', { log });
+  t.ok(log.indexOf("Failed with result 'oom-kill'.") > exited, "then \"Failed with result 'oom-kill'.\"", { log });
+});
+
+t.test('OOM kill: OOMPolicy=continue keeps the result of the exit (signal)', async (t) => {
+  const { svc, w } = service(t, 'c.service', '[Service]\nExecStart=/usr/bin/tail /dev/zero\nOOMPolicy=continue\n');
+  svc.start();
+  w.oomKill();
+  w.exit(svc, w.spawned[0].pid, 'killed', 9);
+  t.equal(state(svc), 'failed/failed');
+  t.equal(result(svc), 'signal');
+  t.ok(w.messages('c.service').includes('A process of this unit has been killed by the OOM killer.'), 'the kill is still logged');
+});
+
+t.test('OOM kill: OOMPolicy=kill SIGKILLs the rest of the unit, failed with oom-kill', async (t) => {
+  const { svc, w } = service(t, 'k.service', '[Service]\nExecStart=/bin/sh -c "worker & tail /dev/zero"\nOOMPolicy=kill\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  const worker = w.leftover(main);
+  w.oomKill();
+  w.exit(svc, main, 'killed', 9);
+  t.equal(state(svc), 'deactivating/stop-sigkill', 'waits for the SIGKILLed rest of the unit');
+  w.vanish(svc, worker);
+  t.equal(state(svc), 'failed/failed');
+  t.equal(result(svc), 'oom-kill');
+});
+
+t.test('OOM kill: a SIGKILL without a new OOM kill is a plain signal; an older kill is not claimed again', async (t) => {
+  const { svc, w } = service(t, 's.service', '[Service]\nExecStart=/bin/sleep 1000\n');
+  w.oomKill();
+  svc.start();
+  w.exit(svc, w.spawned[0].pid, 'killed', 9);
+  t.equal(result(svc), 'signal', 'the kill before the start is not this run\'s');
+  t.notOk(w.messages('s.service').some((l) => l.includes('OOM killer')));
+});
