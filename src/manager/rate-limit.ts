@@ -27,6 +27,11 @@ export class RateLimit {
     return this.count <= this.burst;
   }
 
+  /** systemd's ratelimit_num_dropped(): events refused in the current window. */
+  numDropped(): number {
+    return Math.max(0, this.count - this.burst);
+  }
+
   reset(): void {
     this.begin = 0;
     this.count = 0;

@@ -9,6 +9,7 @@ import type { NotifyAccess } from '../units/schema/enums.js';
 import { PRIORITY } from './log-sink.js';
 import { notifySocketPath } from './notify.js';
 import { processLineage } from './process-tracker.js';
+import { RateLimit } from './rate-limit.js';
 import type { UnitHost } from './unit-type.js';
 
 export type NotifyHandler = (data: Buffer, from: Credentials, fds?: ReceivedFds) => void;
@@ -117,4 +118,33 @@ export function mainPidRefusal(pid: number, from: Credentials, own: ServiceProce
   if (ownsProcess(pid, own) === true) return undefined;
   if (from.uid === 0) return undefined;
   return { message: `New main PID ${pid} does not belong to service, refusing.`, priority: PRIORITY.debug };
+}
+
+/**
+ * systemd 252 logs every refused sender (service_notify_message_authorized()) and leaves the
+ * limiting to its log output: write_to_kmsg()'s ratelimit of 200 lines per 5 s and journald's
+ * per-source RateLimitIntervalSec=/RateLimitBurst=, which says "Suppressed N messages" when the
+ * next window opens. unitd's console and journal are its own, so the limit sits here, per service.
+ */
+const REFUSAL_LOG_INTERVAL_USEC = 5_000_000;
+const REFUSAL_LOG_BURST = 200;
+
+/** The refused-sender warnings of one service, at most REFUSAL_LOG_BURST per window. */
+export class RefusalLog {
+  private readonly limit: RateLimit;
+
+  constructor(
+    monotonicUSec: () => number,
+    private readonly log: (message: string, priority: number) => void,
+  ) {
+    this.limit = new RateLimit(REFUSAL_LOG_INTERVAL_USEC, REFUSAL_LOG_BURST, monotonicUSec);
+  }
+
+  refused(message: string): void {
+    const dropped = this.limit.numDropped();
+    if (!this.limit.below()) return;
+    // below() again after drops: a new window opened.
+    if (dropped > 0) this.log(`Suppressed ${dropped} messages about refused notifications.`, PRIORITY.warning);
+    this.log(message, PRIORITY.warning);
+  }
 }

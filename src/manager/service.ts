@@ -13,7 +13,7 @@ import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exe
 import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { parseNotifyMessage, type NotifyFields } from './notify.js';
-import { mainPidRefusal, notifyRefusal, NotifySocket } from './service-notify.js';
+import { mainPidRefusal, notifyRefusal, NotifySocket, RefusalLog } from './service-notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
 import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, runCommand, type SpawnExtras } from './run-command.js';
@@ -101,6 +101,7 @@ export class Service implements UnitInstance {
   private statusErrno = 0;
   private notifyState: 'unknown' | 'ready' | 'reloading' | 'stopping' = 'unknown';
   private readonly notify: NotifySocket;
+  private readonly refusals = new RefusalLog(() => (this.host.clock ?? REAL_CLOCK).monotonicUSec(), (message, priority) => this.log(message, priority));
   private readonly fdStore = new FdStore((message, priority) => this.log(message, priority));
   /** Cancels the wait for BusName= (Type=dbus). */
   private busNameWatch: (() => void) | undefined;
@@ -1183,7 +1184,7 @@ export class Service implements UnitInstance {
   notifyMessage(data: Buffer, from: Credentials, fds?: ReceivedFds): void {
     const refusal = notifyRefusal(this.s.notifyAccess, from.pid, this.own());
     if (refusal !== undefined) {
-      this.log(refusal, PRIORITY.warning);
+      this.refusals.refused(refusal);
       return;
     }
     const m = parseNotifyMessage(data);

@@ -2,7 +2,8 @@
 // memory until the kernel's OOM killer ends it (Restart=always) and a service that crashes
 // every second (Restart=always), next to a keeper. PID 1 survives, both keep being restarted,
 // the keeper keeps its process, the container stays up, and PID 1's RSS stays within its
-// starting RSS + 64 MiB. `npm test` runs it for 45 s; `npm run fuzz -- --minutes N --only oom`
+// starting RSS + 64 MiB. Each OOM kill of the eater ends it as systemd 252 does: "A process of
+// this unit has been killed by the OOM killer.", Result=oom-kill. `npm test` runs it for 30 s; `npm run fuzz -- --minutes N --only oom`
 // for N minutes.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { exec, logs, runContainer, state, type Container } from './harness.js';
 import { APP_IMAGE, describeBuild, ensureAppImage } from './images.js';
 import { FUZZ_MINUTES } from '../fuzz/prng.js';
 
-const SECONDS = FUZZ_MINUTES > 0 ? FUZZ_MINUTES * 60 : 45;
+const SECONDS = FUZZ_MINUTES > 0 ? FUZZ_MINUTES * 60 : 30;
 t.setTimeout((SECONDS + 600) * 1000);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -98,6 +99,17 @@ if (!app.ok) {
     t.ok(Number.isNaN(kills) || kills >= 2, `the kernel OOM-killed the eater (${kills})`);
     t.equal(await show(c, 'keeper.service', 'MainPID'), keeperPid, 'the keeper still has its process');
     t.ok(rssPeak - rssBefore <= 64 * 1024, `PID 1's RSS stayed within +64 MiB (${rssBefore} → ${rssPeak} KiB)`);
+    const journal = (await exec(c, ['journalctl', '-u', 'eater.service', '--no-pager', '-o', 'cat'], { timeoutMs: 30_000 })).stdout;
+    const oomLines = journal.split('\n').filter((l) => l === 'eater.service: A process of this unit has been killed by the OOM killer.').length;
+    const failedLines = journal.split('\n').filter((l) => l === "eater.service: Failed with result 'oom-kill'.").length;
+    t.comment(`eater's journal: ${oomLines} OOM lines, ${failedLines} "Failed with result 'oom-kill'." lines`);
+    if (Number.isNaN(kills)) {
+      t.comment('the container shows no OOM kill counter: Result=oom-kill cannot be told apart here');
+    } else {
+      t.ok(oomLines >= 1, 'an OOM kill of the eater is logged as systemd logs it', { details: journal.slice(-2000) });
+      t.ok(failedLines >= 1, "the eater ends with Result=oom-kill (\"Failed with result 'oom-kill'.\")", { details: journal.slice(-2000) });
+      t.notMatch(journal, /Failed with result 'signal'/, 'no OOM kill ends as a plain signal');
+    }
     const restart = await exec(c, ['systemctl', 'is-active', 'crasher.service', 'eater.service']);
     t.ok(restart.code === 0 || /activating|active/.test(restart.stdout), 'systemctl still answers', { details: restart.stdout });
   });

@@ -332,3 +332,18 @@ t.test('OOM kill: a SIGKILL without a new OOM kill is a plain signal; an older k
   t.equal(result(svc), 'signal', 'the kill before the start is not this run\'s');
   t.notOk(w.messages('s.service').some((l) => l.includes('OOM killer')));
 });
+
+t.test('refused notify senders: at most 200 warnings per 5 s, then "Suppressed N messages" when the window reopens', async (t) => {
+  const { svc, w } = service(t, 'f.service', '[Service]\nType=notify\nExecStart=/bin/sleep 1000\n');
+  svc.start();
+  const main = w.spawned[0].pid;
+  const refusals = () => w.messages('f.service').filter((l) => l.includes('but reception only permitted for main PID')).length;
+  for (let i = 0; i < 5000; i++) w.notify('STATUS=flood', main + 1);
+  t.equal(refusals(), 200, '5,000 refused datagrams, 200 warnings');
+  w.notify('READY=1', main);
+  t.equal(state(svc), 'active/running', 'the main process is still heard');
+  w.clock.advance(5 * SEC + 1);
+  w.notify('STATUS=flood', main + 1);
+  t.equal(refusals(), 201, 'the next window logs again');
+  t.ok(w.messages('f.service').includes('Suppressed 4800 messages about refused notifications.'), 'and says how many it left out');
+});
