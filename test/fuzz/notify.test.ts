@@ -183,6 +183,15 @@ ExecStart=/usr/bin/python3 ${join(REPO, 'test/integration/fixtures/notifier.py')
     const after = await waitProps(sys, 'keeper.service', ['ActiveState', 'MainPID'], (p) => p.ActiveState === 'active' && Number(p.MainPID) !== keeperPid && Number(p.MainPID) > 0, 10_000);
     t.match(after, { ActiveState: 'active' }, 'the keeper is restarted after the flood');
     t.ok(fdCount(sys.pid) <= fdsIdle + 6, `PID 1 fds ${fdsIdle} idle, ${fdCount(sys.pid)} after (flood.service's socket and streams)`);
+    // Refused senders are warned about at most 200 times per 5 s per service (service-notify.ts).
+    const lines = sys.console().split('\n');
+    const windows = Math.ceil(FLOOD_SECONDS / 5) + 2;
+    for (const unit of ['flood.service', 'target.service']) {
+      const refused = lines.filter((l) => l.includes(`${unit}: Got notification message from PID`)).length;
+      const suppressed = lines.filter((l) => l.includes(`${unit}: Suppressed `)).length;
+      t.comment(`${unit}: ${refused} refused-sender warnings on the console, ${suppressed} "Suppressed N messages" lines`);
+      t.ok(refused >= 1 && refused <= 200 * windows, `${unit}: the flood's refusals are rate-limited (${refused} lines, at most ${200 * windows})`);
+    }
   } finally {
     await sys.stop();
   }
