@@ -50,6 +50,7 @@ export async function main(argv: string[], given?: JournalctlIO): Promise<number
     all: options.all,
     utc: options.utc,
     noHostname: options.noHostname,
+    ...(options.outputFields ? { outputFields: new Set(options.outputFields) } : {}),
   };
   // journalctl pages everything but -f, which keeps printing as entries come. The pager
   // starts with the first output, so a refusal before any (a boot that is not there) is

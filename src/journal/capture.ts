@@ -57,7 +57,7 @@ export function captureOutput(
     levelPrefix: meta.levelPrefix,
     defaultPriority: meta.priority,
     onLine: ({ message, priority }) =>
-      sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message }),
+      sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message, transport: 'stdout' }),
   });
   let stream: Readable;
   try {

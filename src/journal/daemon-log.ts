@@ -104,6 +104,7 @@ export class DaemonLog {
       pid: this.pid,
       priority: priorityOfLevel(level),
       message: Buffer.from(summary),
+      transport: 'journal',
     };
     if (this.sink) this.sink(entry);
     else if (this.pending.length < PENDING_MAX) this.pending.push(entry);

@@ -51,7 +51,7 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
     reporter.console(`unitd: ${message}`);
     warnShown('journal writing recovered', { dir, dropped: state.droppedWhileFailing });
     journal?.append(
-      { timestamp: nowMicros(), unit: '', identifier: JOURNAL_IDENTIFIER, pid: process.pid, priority: 4, message: Buffer.from(message) },
+      { timestamp: nowMicros(), unit: '', identifier: JOURNAL_IDENTIFIER, pid: process.pid, priority: 4, message: Buffer.from(message), transport: 'driver' },
       { console: false },
     );
   };

@@ -19,7 +19,13 @@ export interface JournalEntry {
   bootId?: string;
   /** __MONOTONIC_TIMESTAMP: µs since that daemon start. */
   monotonic?: number;
+  /** _TRANSPORT: how the entry reached the journal; absent in records from before it was kept. */
+  transport?: Transport;
 }
+
+/** journald's _TRANSPORT= values (systemd.journal-fields(7)); a record stores the index + 1. */
+export const TRANSPORTS = ['stdout', 'syslog', 'journal', 'driver', 'kernel', 'audit'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 /** Where a record sits in the store: segment sequence number and byte offset. */
 export interface JournalCursor {

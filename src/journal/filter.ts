@@ -37,6 +37,8 @@ export function entryField(entry: JournalEntry, field: string): string | undefin
       return entry.unit || undefined;
     case 'PRIORITY':
       return String(entry.priority);
+    case '_TRANSPORT':
+      return entry.transport;
     case '_BOOT_ID':
       return entry.bootId || undefined;
     case 'MESSAGE':

@@ -50,7 +50,8 @@ export class Journal {
 
   /** LogSink.write: a LogLine with a text message. */
   write(line: LogLine): void {
-    this.append({ ...line, message: Buffer.from(line.message) });
+    // The manager's own lines (its pid) are PID 1 logging natively; the rest is captured output.
+    this.append({ ...line, message: Buffer.from(line.message), transport: line.pid === process.pid ? 'journal' : 'stdout' });
   }
 
   /** LogSink.tail: the unit's most recent entries since the daemon started, oldest first. */

@@ -13,13 +13,14 @@
 //       25    1  flags: bit 0 = a boot stamp follows the header
 //       26    2  unit length in bytes (u16 LE)
 //       28    2  identifier length in bytes (u16 LE)
-//       30    2  reserved (0)
+//       30    1  _TRANSPORT: index in TRANSPORTS + 1 (0: not recorded, older records)
+//       31    1  reserved (0)
 //       32   24  (flag bit 0) boot ID (16 bytes), monotonic µs since that boot (u64 LE)
 //        .    .  unit (UTF-8), identifier (UTF-8), message (raw bytes)
 //  total-4    4  total record length again
 
 import { crc32 } from './crc32.js';
-import type { JournalEntry } from './entry.js';
+import { TRANSPORTS, type JournalEntry } from './entry.js';
 
 export const RECORD_MAGIC = Buffer.from('UJR1', 'latin1');
 export const HEADER_SIZE = 32;
@@ -57,7 +58,8 @@ export function encodeRecord(entry: JournalEntry, boot?: BootStamp): Buffer {
   record.writeUInt8(stamped ? FLAG_BOOT_STAMP : 0, 25);
   record.writeUInt16LE(unit.length, 26);
   record.writeUInt16LE(identifier.length, 28);
-  record.writeUInt16LE(0, 30);
+  record.writeUInt8(entry.transport === undefined ? 0 : TRANSPORTS.indexOf(entry.transport) + 1, 30);
+  record.writeUInt8(0, 31);
   let at = HEADER_SIZE;
   if (stamped) {
     record.write(bootId as string, at, 16, 'hex');
@@ -96,6 +98,7 @@ export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
   const unitStart = HEADER_SIZE + (stamped ? BOOT_STAMP_SIZE : 0);
   const messageStart = unitStart + unitLength + identifierLength;
   if (messageStart > total - TRAILER_SIZE) return { kind: 'corrupt' };
+  const transport = TRANSPORTS[record.readUInt8(30) - 1];
   const stamp = stamped
     ? { bootId: record.toString('hex', HEADER_SIZE, HEADER_SIZE + 16), monotonic: record.readUInt32LE(HEADER_SIZE + 20) * 0x1_0000_0000 + record.readUInt32LE(HEADER_SIZE + 16) }
     : {};
@@ -110,6 +113,7 @@ export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
       unit: record.toString('utf8', unitStart, unitStart + unitLength),
       identifier: record.toString('utf8', unitStart + unitLength, messageStart),
       message: Buffer.from(record.subarray(messageStart, total - TRAILER_SIZE)),
+      ...(transport !== undefined ? { transport } : {}),
     },
   };
 }

@@ -236,6 +236,7 @@ export class JournalStore {
         pid: process.pid,
         priority: 4,
         message: Buffer.from(message),
+        transport: 'driver',
       });
       this.enqueue({ bytes, critical: false });
     }

@@ -16,6 +16,8 @@ export interface ParsedLogMessage {
   /** The pid the sender claims (SYSLOG_PID); the kernel's credentials pid is separate. */
   pid?: number;
   message: Buffer;
+  /** _TRANSPORT=: syslog for /dev/log, journal for the native socket. */
+  transport: 'syslog' | 'journal';
 }
 
 /** journald's default for a syslog message without <PRI>: LOG_USER|LOG_INFO. */
@@ -34,10 +36,10 @@ export function parseSyslogDatagram(data: Buffer): ParsedLogMessage {
   }
   if (text.length > 2 && text[0] === 0x31 && text[1] === 0x20) {
     const rfc5424 = parseRfc5424(text.subarray(2));
-    if (rfc5424) return { priority, ...rfc5424 };
+    if (rfc5424) return { priority, ...rfc5424, transport: 'syslog' };
   }
   if (BSD_TIMESTAMP.test(text.subarray(0, 16).toString('latin1'))) text = text.subarray(16);
-  return { priority, ...splitIdentifier(text) };
+  return { priority, ...splitIdentifier(text), transport: 'syslog' };
 }
 
 /**
@@ -125,5 +127,6 @@ export function parseNativeDatagram(data: Buffer): ParsedLogMessage {
     identifier: fields.get('SYSLOG_IDENTIFIER')?.toString('utf8') || undefined,
     pid: Number.isInteger(pid) && pid > 0 ? pid : undefined,
     message: Buffer.from(fields.get('MESSAGE') ?? Buffer.alloc(0)),
+    transport: 'journal',
   };
 }

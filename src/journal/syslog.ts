@@ -92,6 +92,7 @@ export class SyslogReceiver {
       pid: parsed.pid ?? sender.pid,
       priority: parsed.priority,
       message: Buffer.from(parsed.message),
+      transport: parsed.transport,
     });
   }
 }

@@ -41,10 +41,10 @@ function entry(minute: number, unit: string, identifier: string, pid: number, pr
 
 t.before(async () => {
   const store = new JournalStore({ dir });
-  store.append(entry(0, 'nginx.service', 'nginx', 123, 6, 'message'));
-  store.append(entry(1, 'redis.service', 'redis-server', 200, 3, 'Error: out of memory'));
+  store.append({ ...entry(0, 'nginx.service', 'nginx', 123, 6, 'message'), transport: 'stdout' });
+  store.append({ ...entry(1, 'redis.service', 'redis-server', 200, 3, 'Error: out of memory'), transport: 'syslog' });
   store.append(entry(2, 'nginx.service', 'nginx', 123, 4, 'two\nlines'));
-  store.append(entry(3, 'nginx-exporter.service', 'exporter', 300, 6, 'scraped'));
+  store.append({ ...entry(3, 'nginx-exporter.service', 'exporter', 300, 6, 'scraped'), transport: 'stdout' });
   store.append(entry(4, 'redis.service', 'redis-server', 200, 6, Buffer.from([0xff, 0xfe, 0x00])));
   await store.close();
 });
@@ -118,4 +118,21 @@ t.test('-f prints the tail, then new entries as they are written', async (t) => 
   t.equal(await running, 0, 'SIGINT ends follow mode cleanly');
   await store.close();
   t.equal(io.stdout, 'two\nlines\nfollowed line\n');
+});
+
+t.test('_TRANSPORT= is kept, shown and matched; --output-fields= as journalctl 252', async (t) => {
+  t.equal((await journalctl('_TRANSPORT=stdout', '-o', 'cat')).stdout, 'message\nscraped\n', '_TRANSPORT=stdout matches captured output only');
+  t.equal((await journalctl('_TRANSPORT=syslog', '-o', 'cat')).stdout, 'Error: out of memory\n');
+  const json = JSON.parse((await journalctl('-u', 'redis', '-n', '1', '-o', 'json', '-U', '2026-11-21 19:41:00')).stdout);
+  t.equal(json._TRANSPORT, 'syslog', 'json shows it');
+  t.match((await journalctl('-u', 'nginx', '-n', '1', '-r', '-o', 'verbose', '_TRANSPORT=stdout')).stdout, /\n {4}_TRANSPORT=stdout\n/, 'verbose shows it');
+
+  const only = JSON.parse((await journalctl('-u', 'nginx', '-n', '1', '-o', 'json', '--output-fields=MESSAGE,_TRANSPORT', '_TRANSPORT=stdout')).stdout);
+  t.same(Object.keys(only).sort(), ['MESSAGE', '_BOOT_ID', '_TRANSPORT', '__CURSOR', '__MONOTONIC_TIMESTAMP', '__REALTIME_TIMESTAMP'], 'json: the listed fields and the address fields');
+  const exported = (await journalctl('-u', 'nginx', '-n', '1', '-o', 'export', '--output-fields=_PID')).stdout;
+  t.same(exported.split('\n').filter(Boolean).map((l) => l.split('=')[0]), ['__CURSOR', '__REALTIME_TIMESTAMP', '__MONOTONIC_TIMESTAMP', '_BOOT_ID', '_PID'], 'export likewise');
+  const verbose = (await journalctl('-u', 'nginx', '-n', '1', '-o', 'verbose', '--output-fields=SYSLOG_IDENTIFIER', '-U', '2026-11-21 19:41:00')).stdout;
+  t.match(verbose, /^Sat 2026-11-21 19:40:16\.000123 UTC \[s=.*\]\n {4}_BOOT_ID=.*\n {4}SYSLOG_IDENTIFIER=nginx\n$/, 'verbose: the header and the listed field');
+  t.equal((await journalctl('-u', 'nginx', '-o', 'cat', '--output-fields=_PID', '--output-fields=NO_SUCH_FIELD', '-U', '2026-11-21 19:41:00')).stdout, '123\n123\n', 'cat: the values of the listed fields, absent ones skipped');
+  t.equal((await journalctl('-u', 'nginx', '-n', '1', '-o', 'short', '--output-fields=_PID', '-U', '2026-11-21 19:41:00')).stdout, `Nov 21 19:40:16 ${host} nginx[123]: two\n${' '.repeat(`Nov 21 19:40:16 ${host} nginx[123]: `.length)}lines\n`, 'short modes ignore it');
 });

@@ -24,6 +24,8 @@ export interface JournalctlOptions {
   priority?: { min: number; max: number };
   grep?: RegExp;
   output: OutputMode;
+  /** --output-fields=: the fields cat, verbose, export and the json modes show (absent: all). */
+  outputFields?: string[];
   quiet: boolean;
   reverse: boolean;
   all: boolean;
@@ -78,6 +80,8 @@ const SPECS: OptionSpec[] = [
   { long: 'priority', short: 'p', argument: 'required', apply: (o, v) => (o.priority = priorityRange(v as string)) },
   { long: 'grep', short: 'g', argument: 'required', apply: (o, v) => (o.grep = grepPattern(v as string)) },
   { long: 'output', short: 'o', argument: 'required', apply: (o, v) => (o.output = outputMode(v as string)) },
+  // journalctl 252 splits on commas and adds to what an earlier --output-fields= gave.
+  { long: 'output-fields', argument: 'required', apply: (o, v) => (o.outputFields = [...(o.outputFields ?? []), ...(v as string).split(',').filter(Boolean)]) },
   { long: 'quiet', short: 'q', argument: 'none', apply: (o) => (o.quiet = true) },
   { long: 'reverse', short: 'r', argument: 'none', apply: (o) => (o.reverse = true) },
   { long: 'all', short: 'a', argument: 'none', apply: (o) => (o.all = true) },

@@ -34,7 +34,12 @@ export interface OutputContext {
   utc: boolean;
   /** --no-hostname */
   noHostname: boolean;
+  /** --output-fields=: what cat, verbose, export and the json modes show (absent: every field). */
+  outputFields?: ReadonlySet<string>;
 }
+
+/** journalctl(1) --output-fields=: the address fields the verbose, export and json modes always show. */
+const ALWAYS_SHOWN = new Set(['__CURSOR', '__REALTIME_TIMESTAMP', '__MONOTONIC_TIMESTAMP', '_BOOT_ID']);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
@@ -42,15 +47,15 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function renderEntry(entry: StoredEntry, context: OutputContext): Buffer {
   switch (context.mode) {
     case 'cat':
-      return Buffer.concat([entry.message, NEWLINE]);
+      return context.outputFields ? renderCatFields(entry, context) : Buffer.concat([entry.message, NEWLINE]);
     case 'json':
-      return Buffer.from(JSON.stringify(jsonFields(entry, context)) + '\n');
+      return Buffer.from(JSON.stringify(shownFields(entry, context)) + '\n');
     case 'json-sse':
-      return Buffer.from(`data: ${JSON.stringify(jsonFields(entry, context))}\n\n`);
+      return Buffer.from(`data: ${JSON.stringify(shownFields(entry, context))}\n\n`);
     case 'json-seq':
-      return Buffer.from(`\x1e${JSON.stringify(jsonFields(entry, context))}\n`);
+      return Buffer.from(`\x1e${JSON.stringify(shownFields(entry, context))}\n`);
     case 'json-pretty':
-      return Buffer.from(prettyJson(jsonFields(entry, context)) + '\n');
+      return Buffer.from(prettyJson(shownFields(entry, context)) + '\n');
     case 'verbose':
       return renderVerbose(entry, context);
     case 'export':
@@ -141,11 +146,31 @@ function jsonFields(entry: StoredEntry, context: OutputContext): Record<string, 
     SYSLOG_IDENTIFIER: entry.identifier,
     _PID: String(entry.pid),
   };
+  if (entry.transport) fields._TRANSPORT = entry.transport;
   if (entry.unit) fields._SYSTEMD_UNIT = entry.unit;
   fields._HOSTNAME = context.hostname;
   // Binary fields are arrays of byte values in journalctl's JSON.
   fields.MESSAGE = isPrintable(entry.message) ? entry.message.toString('utf8') : [...entry.message];
   return fields;
+}
+
+/** jsonFields() less what --output-fields= leaves out. */
+function shownFields(entry: StoredEntry, context: OutputContext): Record<string, JsonValue> {
+  const fields = jsonFields(entry, context);
+  const only = context.outputFields;
+  if (!only) return fields;
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => ALWAYS_SHOWN.has(key) || only.has(key)));
+}
+
+/** cat with --output-fields=: the value of each listed field the entry has, one per line (output_cat_field()). */
+function renderCatFields(entry: StoredEntry, context: OutputContext): Buffer {
+  const fields = jsonFields(entry, context);
+  const parts: Buffer[] = [];
+  for (const key of context.outputFields ?? []) {
+    if (key === 'MESSAGE') parts.push(entry.message, NEWLINE);
+    else if (typeof fields[key] === 'string') parts.push(Buffer.from(fields[key] as string), NEWLINE);
+  }
+  return Buffer.concat(parts);
 }
 
 /** systemd's pretty JSON: tab indent and " : " between key and value. */
@@ -161,7 +186,7 @@ function prettyJson(fields: Record<string, JsonValue>): string {
  */
 function renderExport(entry: StoredEntry, context: OutputContext): Buffer {
   const parts: Buffer[] = [];
-  for (const [key, value] of Object.entries(jsonFields(entry, context))) {
+  for (const [key, value] of Object.entries(shownFields(entry, context))) {
     if (key === 'MESSAGE' && Array.isArray(value)) {
       const length = Buffer.alloc(8);
       length.writeBigUInt64LE(BigInt(entry.message.length));
@@ -182,7 +207,7 @@ function renderVerbose(entry: StoredEntry, context: OutputContext): Buffer {
   // "Sat 2026-11-21 19:36:31.123456 UTC": the full timestamp with µs before the zone.
   const stamp = formatTimestamp(entry.timestamp, { utc: context.utc }).replace(/(\d{2}:\d{2}:\d{2})/, `$1.${micros}`);
   const lines = [`${stamp} [${formatCursor(entry)}]`];
-  const fields = jsonFields(entry, context);
+  const fields = shownFields(entry, context);
   for (const [key, value] of Object.entries(fields)) {
     if (key.startsWith('__')) continue;
     if (key === 'MESSAGE' && Array.isArray(value)) {
