@@ -81,3 +81,13 @@ t.test('a torn record in the middle of a segment hides only itself', async (t) =
   writeFileSync(segment.path, Buffer.concat([readFileSync(segment.path), torn.subarray(0, torn.length - 2)]));
   t.same(reader.tail({}, 5).entries.map((e) => e.message.toString()), ['one', 'two']);
 });
+
+t.test('_TRANSPORT= survives the round trip; records without it (older ones) decode without it', async (t) => {
+  const base = { timestamp: 1, unit: 'a.service', identifier: 'a', pid: 7, priority: 6, message: Buffer.from('m') };
+  for (const transport of ['stdout', 'syslog', 'journal', 'driver', 'kernel', 'audit'] as const) {
+    const r = decodeRecord(encodeRecord({ ...base, transport }), 0);
+    t.equal(r.kind === 'record' ? r.entry.transport : undefined, transport, transport);
+  }
+  const old = decodeRecord(encodeRecord(base), 0);
+  t.notOk(old.kind === 'record' && 'transport' in old.entry, 'a record that names none has none');
+});

@@ -16,7 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'unitd-journal-syslog-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 const parsed = (text: string | Buffer) => {
-  const result = parseSyslogDatagram(Buffer.from(text));
+  const { transport, ...result } = parseSyslogDatagram(Buffer.from(text));
+  if (transport !== 'syslog') throw new Error(`_TRANSPORT=${transport} for a syslog datagram`);
   return { ...result, message: result.message.toString() };
 };
 
@@ -39,7 +40,7 @@ t.test('journald native protocol', async (t) => {
   length.writeBigUInt64LE(BigInt(binary.length));
   const datagram = Buffer.concat([Buffer.from('PRIORITY=3\nSYSLOG_IDENTIFIER=tool\nMESSAGE\n'), length, binary, Buffer.from('\nCODE_LINE=1\n')]);
   const result = parseNativeDatagram(datagram);
-  t.same({ ...result, message: result.message.toString() }, { priority: 3, identifier: 'tool', pid: undefined, message: 'two\nlines' });
+  t.same({ ...result, message: result.message.toString() }, { priority: 3, identifier: 'tool', pid: undefined, message: 'two\nlines', transport: 'journal' });
 });
 
 /** A receiver on test socket paths that attributes the pids in `units` and collects entries. */
