@@ -87,7 +87,8 @@ t.test('PID 1 under hostile unprivileged clients', { timeout: 600_000 }, async (
         const s = net.connect('/run/unitd/control.sock'); s.on('error', () => {}); s.pause();
         s.on('connect', () => { for (let i = 0; i < 500; i++) s.write(frame); });
       }
-      setTimeout(() => process.exit(0), 20000);`;
+      setTimeout(() => process.exit(0), 20000);
+      setInterval(() => require('node:fs').existsSync('/run/attack-1-done') && process.exit(0), 100);`;
     const attacker = sys.exec(...NOBODY, 'node', '-e', script);
     let peak = rssBefore;
     for (let i = 0; i < 30; i++) {
@@ -97,6 +98,8 @@ t.test('PID 1 under hostile unprivileged clients', { timeout: 600_000 }, async (
       t.equal(r.stdout, 'active\n', `root is served meanwhile ${r.stderr}`);
       if (i >= 10) break;
     }
+    // Measured with every connection still open; then the attacker goes (it would by 20 s anyway).
+    await sys.exec('touch', '/run/attack-1-done');
     await attacker;
     t.comment(`RSS ${rssBefore} KiB before, peak ${peak} KiB while 8 connections x 500 pipelined 1 MB replies were not read`);
     t.ok(peak - rssBefore < 256 * 1024, `PID 1 grew by ${peak - rssBefore} KiB, not by the 4 GB the replies would take`);
@@ -107,13 +110,15 @@ t.test('PID 1 under hostile unprivileged clients', { timeout: 600_000 }, async (
     const script = `
       const net = require('node:net'); let open = 0;
       for (let c = 0; c < 3000; c++) { const s = net.connect('/run/unitd/control.sock'); s.on('error', () => {}); s.on('connect', () => open++); }
-      setTimeout(() => { console.log(open); process.exit(0); }, 8000);`;
+      setTimeout(() => { console.log(open); process.exit(0); }, 8000);
+      setInterval(() => require('node:fs').existsSync('/run/attack-3-done') && process.exit(0), 100);`;
     const attacker = sys.exec(...NOBODY, 'node', '-e', script);
     await sleep(3000);
     const r = await sys.ctl('is-active', 'keeper.service');
     t.equal(r.stdout, 'active\n', `root is served: ${r.stderr}`);
     const fds = Number((await sys.exec('sh', '-c', 'ls /proc/1/fd | wc -l')).stdout.trim());
     t.ok(fds < 600, `PID 1 holds ${fds} fds while nobody tries 3000 connections`);
+    await sys.exec('touch', '/run/attack-3-done');
     await attacker;
   });
 });
