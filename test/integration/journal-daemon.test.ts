@@ -97,6 +97,14 @@ t.test('service lines and manager messages are under the unit, in order', async 
   t.match(short, /systemd\[1\]: Started hello\.service - Hello Journal\./, 'manager lines come from systemd[1]');
   t.match(short, /sh\[\d+\]: one/, 'service lines carry the executable name and pid');
   t.match(sys.console(), /hello\.service: one/, 'service output is on the console in the documented format');
+  // _TRANSPORT= as systemd 252's journal has it (test/cli/fixtures/oracle/fail3.journal.json):
+  // a service's output is stdout, PID 1's own lines are journal.
+  const stdout = (await journalctl('-u', 'hello.service', '-o', 'cat', '_TRANSPORT=stdout')).stdout;
+  t.match(stdout, /^one$/m, '_TRANSPORT=stdout: the service output');
+  t.notMatch(stdout, /Started hello/, '... and none of the manager lines');
+  const own = (await journalctl('-u', 'hello.service', '-o', 'cat', '_TRANSPORT=journal')).stdout;
+  t.match(own, /Started hello\.service - Hello Journal\./, '_TRANSPORT=journal: the manager lines');
+  t.notMatch(own, /^one$/m, '... and none of the service output');
 });
 
 t.test('systemctl status shows the tail from the journal', async (t) => {
@@ -157,6 +165,8 @@ t.test('logger and python syslog inside a unit land under that unit', async (t) 
   t.equal(attributed.length, 20, 'every one-shot logger call shows under the unit');
   t.match(out, /x\[\d+\]: hello-from-piped-logger/, 'logger -t x reading a pipe');
   t.match(out, /pyident\[\d+\]: hello-from-python/, 'python syslog.syslog() from a process that exits at once');
+  const transports = (await journalctl('-t', 'x', '-o', 'json', '--output-fields=_TRANSPORT')).stdout.trim().split('\n').map((l) => (JSON.parse(l) as Record<string, string>)._TRANSPORT);
+  t.same([...new Set(transports)], ['syslog'], 'messages through /dev/log are _TRANSPORT=syslog');
   await waitProps(sys, 'logger-once.service', ['Result', 'ActiveState'], (p) => p.Result === 'success' && p.ActiveState === 'inactive', 10000);
   const once = (await journalctl('-u', 'logger-once.service', '-o', 'cat')).stdout;
   t.match(once, /hello-once\n[^]*hello-from-shell-child/, 'a oneshot whose ExecStart= is logger itself');
