@@ -114,6 +114,16 @@ function childPidOf(parent: number): number | undefined {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
+ * `promise`, or `fallback` once `ms` have passed. The timer is cleared when the promise wins: a
+ * pending timer keeps the test process alive, and tap counts that time (8 s per file after stop()).
+ */
+function orAfter<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The namespace's own control socket exists: its /run is the private tmpfs already (until the
  * mount, /proc/PID/root/run is the host's /run, which may hold another unitd's socket).
  */
@@ -211,7 +221,7 @@ export async function boot(options: BootOptions): Promise<System> {
         /* already gone */
       }
     }
-    await Promise.race([exited, sleep(3000)]);
+    await orAfter(exited, 3000, undefined);
     rmSync(unitDir, { recursive: true, force: true });
     throw new Error(`unitd did not come up (control socket missing). Console:\n${output}`);
   }
@@ -274,7 +284,7 @@ export async function boot(options: BootOptions): Promise<System> {
         } catch {
           /* gone */
         }
-        const graceful = await Promise.race([exited, sleep(8000).then(() => undefined)]);
+        const graceful = await orAfter(exited, 8000, undefined);
         if (!graceful) {
           try {
             process.kill(nsPid, 'SIGKILL');
@@ -284,7 +294,7 @@ export async function boot(options: BootOptions): Promise<System> {
           child.kill('SIGKILL');
         }
       }
-      const result = await Promise.race([exited, sleep(3000).then(() => ({ code: null, signal: null }))]);
+      const result = await orAfter(exited, 3000, { code: null, signal: null });
       rmSync(unitDir, { recursive: true, force: true });
       return result;
     },
@@ -324,4 +334,4 @@ export async function waitJournal(sys: System, args: string[], predicate: (out: 
   return out;
 }
 
-export { sleep };
+export { orAfter, sleep };

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { boot, journalctl as journalctlIn, waitJournal as waitJournalIn, REPO, sleep, waitProps, type System } from './harness.js';
+import { boot, orAfter, journalctl as journalctlIn, waitJournal as waitJournalIn, REPO, sleep, waitProps, type System } from './harness.js';
 
 // Written to /etc/systemd/system next to the units (systemd would unescape \n in ExecStart=).
 const ODD_SCRIPT = `import sys
@@ -196,7 +196,7 @@ t.test('journalctl -f -u follows new lines live', async (t) => {
   while (Date.now() < end && !out.includes(`tick-${highest + 3}\n`)) await sleep(50);
   t.ok(out.includes(`tick-${highest + 3}\n`), `three new lines followed after tick-${highest}`);
   child.kill('SIGTERM');
-  const exited = await Promise.race([new Promise((r) => child.on('exit', r)).then(() => true), sleep(3000).then(() => false)]);
+  const exited = await orAfter(new Promise((r) => child.on('exit', r)).then(() => true), 3000, false);
   if (!exited && child.pid) process.kill(child.pid, 'SIGKILL');
   t.ok(exited, 'journalctl -f ends on SIGTERM');
 });
