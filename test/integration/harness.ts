@@ -10,6 +10,7 @@
 // /run and /tmp are private tmpfs. Teardown kills the namespace's PID 1 by PID
 // (the kernel then kills everything else in the namespace).
 
+import { orAfter } from '../timing.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,16 +113,8 @@ function childPidOf(parent: number): number | undefined {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// A stop's or failed boot's timeout must not hold the test process (8 s per file): see timing.ts.
 
-/**
- * `promise`, or `fallback` once `ms` have passed. The timer is cleared when the promise wins: a
- * pending timer keeps the test process alive, and tap counts that time (8 s per file after stop()).
- */
-function orAfter<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The namespace's own control socket exists: its /run is the private tmpfs already (until the

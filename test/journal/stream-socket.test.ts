@@ -2,6 +2,7 @@
 // header as sd_journal_stream_fd() does; lines come back attributed to the connecting pid's unit,
 // with journald's handling of bad headers, LineMax=, NUL, empty lines and EOF.
 
+import { orAfter } from '../timing.js';
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
@@ -62,7 +63,7 @@ async function send(path: string, ...chunks: Array<string | Buffer>): Promise<vo
 async function closed(socket: Socket, ms = 5000): Promise<boolean> {
   if (socket.destroyed) return true;
   socket.resume();
-  return Promise.race([once(socket, 'close').then(() => true), sleep(ms).then(() => false)]);
+  return orAfter(once(socket, 'close').then(() => true), ms, false);
 }
 
 /** Whether the server dropped the connection: our writes start failing (EPIPE, ECONNRESET). */
@@ -231,7 +232,7 @@ t.test('backpressure: a congested journal slows the writer, no line is lost', as
   t.notOk(drained, 'the writer is waiting on a full socket');
   congested = false;
   waiting.splice(0).forEach((wake) => wake());
-  await Promise.race([writer, sleep(20_000)]);
+  await orAfter(writer, 20_000, undefined);
   await waitFor(total, 20_000);
   t.equal(entries.length, total, 'every line arrived');
   t.equal(entries[total - 1].message.toString(), line(total - 1).trimEnd(), 'in order');
