@@ -113,7 +113,8 @@ async function show(options: JournalctlOptions, reader: JournalReader, context: 
       return 1;
     }
   }
-  if (!options.follow || options.kernel) return 0;
+  // journalctl 252 mimics grep: -g that matched nothing exits 1.
+  if (!options.follow || options.kernel) return options.grep !== undefined && entries.length === 0 ? 1 : 0;
   return follow(reader, filter, result, context, io);
 }
 

@@ -171,6 +171,21 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'journalctl _TRANSPORT= matches and --output-fields= (cat, json, export, verbose)',
+    run: async (d) => {
+      const j = `${d.journalctl} --no-pager -u log.service -g '^run-9$'`;
+      const seen = [await sh(d, `echo 9 > /run/log-n; ${d.systemctl} start log.service`)];
+      for (let i = 0; i < 50 && !(await d.exec('sh', '-c', `${j} -o cat`)).stdout.includes('run-9'); i++) await sleep(100);
+      seen.push(await sh(d, `${j} -o cat _TRANSPORT=stdout`));
+      seen.push(await sh(d, `${j} -o cat -q _TRANSPORT=journal`));
+      seen.push(await sh(d, `${j} -o cat --output-fields=_TRANSPORT,PRIORITY | sort`));
+      seen.push(await sh(d, `${j} -o json --output-fields=_TRANSPORT,MESSAGE | grep -o '"[A-Z_]*":' | sort`));
+      seen.push(await sh(d, `${j} -o export --output-fields=_TRANSPORT | cut -d= -f1`));
+      seen.push(await sh(d, `${j} -o verbose --output-fields=_TRANSPORT,PRIORITY | tail -n +2 | sort`));
+      return seen;
+    },
+  },
+  {
     name: 'cursors: --show-cursor, then --after-cursor= gives exactly the newer entries',
     run: async (d) => {
       const j = d.journalctl;

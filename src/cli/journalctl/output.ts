@@ -38,7 +38,7 @@ export interface OutputContext {
   outputFields?: ReadonlySet<string>;
 }
 
-/** journalctl(1) --output-fields=: the address fields the verbose, export and json modes always show. */
+/** journalctl(1) --output-fields=: the address fields export and the json modes always show (verbose only its header line). */
 const ALWAYS_SHOWN = new Set(['__CURSOR', '__REALTIME_TIMESTAMP', '__MONOTONIC_TIMESTAMP', '_BOOT_ID']);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
@@ -154,12 +154,12 @@ function jsonFields(entry: StoredEntry, context: OutputContext): Record<string, 
   return fields;
 }
 
-/** jsonFields() less what --output-fields= leaves out. */
-function shownFields(entry: StoredEntry, context: OutputContext): Record<string, JsonValue> {
+/** jsonFields() less what --output-fields= leaves out; `always` are kept regardless. */
+function shownFields(entry: StoredEntry, context: OutputContext, always: ReadonlySet<string> = ALWAYS_SHOWN): Record<string, JsonValue> {
   const fields = jsonFields(entry, context);
   const only = context.outputFields;
   if (!only) return fields;
-  return Object.fromEntries(Object.entries(fields).filter(([key]) => ALWAYS_SHOWN.has(key) || only.has(key)));
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => always.has(key) || only.has(key)));
 }
 
 /** cat with --output-fields=: the value of each listed field the entry has, one per line (output_cat_field()). */
@@ -207,7 +207,8 @@ function renderVerbose(entry: StoredEntry, context: OutputContext): Buffer {
   // "Sat 2026-11-21 19:36:31.123456 UTC": the full timestamp with µs before the zone.
   const stamp = formatTimestamp(entry.timestamp, { utc: context.utc }).replace(/(\d{2}:\d{2}:\d{2})/, `$1.${micros}`);
   const lines = [`${stamp} [${formatCursor(entry)}]`];
-  const fields = shownFields(entry, context);
+  // systemd 252's verbose mode keeps _BOOT_ID only when listed (differential: test/integration/diff-verbs.test.ts).
+  const fields = shownFields(entry, context, new Set());
   for (const [key, value] of Object.entries(fields)) {
     if (key.startsWith('__')) continue;
     if (key === 'MESSAGE' && Array.isArray(value)) {
