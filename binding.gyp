@@ -19,6 +19,7 @@
         "src/native/listen.cc",
         "src/native/reexec.cc",
         "src/native/clock-watch.cc",
+        "src/native/hangup-watch.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

@@ -24,6 +24,9 @@ export interface JournalctlIO {
   closed(): boolean;
 }
 
+/** Output modes for programs: journalctl 252 prints no `-- No entries --` line in them. */
+const MACHINE_OUTPUT: ReadonlySet<string> = new Set(['cat', 'export', 'json', 'json-pretty', 'json-sse', 'json-seq']);
+
 /** Without `given`, output is this process's stdout, paged on a terminal as journalctl does. */
 export async function main(argv: string[], given?: JournalctlIO): Promise<number> {
   let io = given ?? processIO();
@@ -102,7 +105,7 @@ async function show(options: JournalctlOptions, reader: JournalReader, context: 
     if (io.closed()) return 0;
     await io.write(renderEntry(entry, context));
   }
-  if (entries.length === 0 && !options.quiet && !options.follow) await io.write('-- No entries --\n');
+  if (entries.length === 0 && !options.quiet && !options.follow && !MACHINE_OUTPUT.has(options.output)) await io.write('-- No entries --\n');
   const last = cursorEntry(reader, filter, options, start, result);
   if (last && options.showCursor && !options.follow) await io.write(`-- cursor: ${formatCursor(last)}\n`);
   if (last && options.cursorFile !== undefined && !options.follow) {

@@ -7,6 +7,7 @@ import { configurationFiles } from '../units/conf-files.js';
 import { basename, join } from 'node:path';
 import { parse } from 'ini';
 import { parseBoolean } from '../units/values/boolean.js';
+import { PRIORITY_NAMES } from './entry.js';
 
 export interface JournalConfig {
   /** SystemMaxUse=: the most bytes all segments together may use. */
@@ -23,7 +24,32 @@ export interface JournalConfig {
   syncIntervalMs: number;
   /** ForwardToSyslog=: entries also go to syslog.socket's reader (on in Debian's build). */
   forwardToSyslog: boolean;
+  /** ForwardToKMsg=: entries also go to /dev/kmsg, the kernel log. */
+  forwardToKMsg: boolean;
+  /** ForwardToConsole=: entries also go to TTYPath=. */
+  forwardToConsole: boolean;
+  /** ForwardToWall=: entries also go to every logged-in user's terminal (utmp). */
+  forwardToWall: boolean;
+  /** MaxLevelSyslog= .. MaxLevelWall=: the least severe syslog level (0..7) each forward takes. */
+  maxLevelSyslog: number;
+  maxLevelKMsg: number;
+  maxLevelConsole: number;
+  maxLevelWall: number;
+  /** TTYPath=: the terminal ForwardToConsole= writes to. */
+  ttyPath: string;
 }
+
+/** journald.conf(5)'s defaults for the forwarding keys (systemd 252). */
+const FORWARD_DEFAULTS = {
+  forwardToKMsg: false,
+  forwardToConsole: false,
+  forwardToWall: true,
+  maxLevelSyslog: 7,
+  maxLevelKMsg: 5,
+  maxLevelConsole: 6,
+  maxLevelWall: 0,
+  ttyPath: '/dev/console',
+} as const;
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -54,6 +80,15 @@ export function loadJournalConfig(options: LoadConfigOptions): JournalConfig {
     lineMax,
     syncIntervalMs: syncSeconds * 1000,
     forwardToSyslog: booleanSetting(settings.get('ForwardToSyslog')) ?? true,
+    forwardToKMsg: booleanSetting(settings.get('ForwardToKMsg')) ?? FORWARD_DEFAULTS.forwardToKMsg,
+    forwardToConsole: booleanSetting(settings.get('ForwardToConsole')) ?? FORWARD_DEFAULTS.forwardToConsole,
+    forwardToWall: booleanSetting(settings.get('ForwardToWall')) ?? FORWARD_DEFAULTS.forwardToWall,
+    maxLevelSyslog: logLevel(settings.get('MaxLevelSyslog')) ?? FORWARD_DEFAULTS.maxLevelSyslog,
+    maxLevelKMsg: logLevel(settings.get('MaxLevelKMsg')) ?? FORWARD_DEFAULTS.maxLevelKMsg,
+    maxLevelConsole: logLevel(settings.get('MaxLevelConsole')) ?? FORWARD_DEFAULTS.maxLevelConsole,
+    maxLevelWall: logLevel(settings.get('MaxLevelWall')) ?? FORWARD_DEFAULTS.maxLevelWall,
+    // config_parse_path: an absolute path, else the default stays.
+    ttyPath: settings.get('TTYPath')?.startsWith('/') ? (settings.get('TTYPath') as string) : FORWARD_DEFAULTS.ttyPath,
   };
 }
 
@@ -102,6 +137,14 @@ export function parseSize(value: string | undefined): number | undefined {
   if (!match) return undefined;
   const factor = SIZE_SUFFIXES[match[2].toUpperCase()];
   return factor === undefined ? undefined : Math.floor(Number(match[1]) * factor);
+}
+
+/** config_parse_log_level: a level name (`warning`) or number 0..7. */
+function logLevel(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const named = (PRIORITY_NAMES as readonly string[]).indexOf(value);
+  if (named >= 0) return named;
+  return /^[0-7]$/.test(value) ? Number(value) : undefined;
 }
 
 function booleanSetting(value: string | undefined): boolean | undefined {

@@ -60,7 +60,7 @@ export function openDaemonJournal(reporter: JournalReporter, options: JournalOpt
     reporter.console(`unitd: journal: ${from} is not writable (${reason}); logging to the volatile ${to} instead.`);
     warnShown('journal falls back to volatile storage', { from, to, error: error.message });
   };
-  journal = new Journal({ forwardToSyslog: {}, ...options, onWriteStateChange, onVolatileFallback });
+  journal = new Journal({ forwardToSyslog: {}, forwardLocal: { warn: (message) => reporter.warn(message) }, ...options, onWriteStateChange, onVolatileFallback });
   const opened = journal;
   publishBootId(opened.store.bootId); // where journalctl -b finds "this boot"
   let syslog: SyslogReceiver | undefined;

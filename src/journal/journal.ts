@@ -8,6 +8,7 @@ import { ConsoleForwarder, type ConsoleForwarderOptions } from './console.js';
 import { captureOutput, type Capture, type CaptureSource, type FlowControl } from './capture.js';
 import { toLogLine, type JournalEntry } from './entry.js';
 import { JournalStore, type JournalStats, type JournalStoreOptions } from './store.js';
+import { LocalForwarder, type LocalForwardOptions } from './local-forward.js';
 import { SyslogForwarder, type SyslogForwarderOptions } from './syslog-forward.js';
 import type { Readable } from 'node:stream';
 
@@ -18,6 +19,8 @@ export interface JournalOptions extends JournalStoreOptions {
   recentPerUnit?: number;
   /** The daemon's journal: forward entries to syslog.socket's reader when ForwardToSyslog= says so. */
   forwardToSyslog?: SyslogForwarderOptions;
+  /** The daemon's journal: ForwardToKMsg=, ForwardToConsole=, ForwardToWall= as journald.conf says. */
+  forwardLocal?: LocalForwardOptions;
 }
 
 /** Bytes of a message kept in the per-unit memory ring. */
@@ -29,12 +32,14 @@ export class Journal {
   private readonly recent = new Map<string, JournalEntry[]>();
   private readonly recentPerUnit: number;
   private readonly syslog: SyslogForwarder | undefined;
+  private readonly local: LocalForwarder | undefined;
 
   constructor(options: JournalOptions = {}) {
     this.store = new JournalStore(options);
     this.console = options.console === false ? undefined : new ConsoleForwarder(options.console ?? {});
     this.recentPerUnit = options.recentPerUnit ?? 100;
     if (options.forwardToSyslog && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(options.forwardToSyslog);
+    if (options.forwardLocal && LocalForwarder.wanted(this.store.config)) this.local = new LocalForwarder(this.store.config, options.forwardLocal);
   }
 
   /**
@@ -44,7 +49,8 @@ export class Journal {
   append(entry: JournalEntry, options: { console?: boolean; paced?: boolean } = {}): void {
     this.store.append(entry, { paced: options.paced });
     this.remember(entry);
-    this.syslog?.forward(entry);
+    if (this.syslog && (entry.priority & 7) <= this.store.config.maxLevelSyslog) this.syslog.forward(entry);
+    this.local?.forward(entry);
     if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
   }
 
@@ -87,6 +93,7 @@ export class Journal {
   }
 
   close(timeoutMs?: number): Promise<void> {
+    this.local?.close();
     return this.store.close(timeoutMs);
   }
 

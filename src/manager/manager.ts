@@ -330,6 +330,7 @@ export class Manager implements ManagerApi, UnitHost {
       id: entry.config.id,
       loadState: entry.config.loadState,
       activeState: entry.instance.activeState,
+      subState: entry.instance.subState,
       hasJob: this.jobs.jobFor(entry.config.id) !== undefined,
       result: entry.instance.lastResult?.(),
       get inactiveExitMonotonic() {

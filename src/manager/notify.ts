@@ -19,6 +19,8 @@ export interface NotifyFields {
   fdStore: boolean;
   /** FDSTOREREMOVE=1: drop the stored fds named FDNAME=. */
   fdStoreRemove: boolean;
+  /** FDPOLL=0: do not drop stored fds on hang-up (sd_pid_notify_with_fds(3)). */
+  fdPoll: boolean;
   fdName?: string;
   /** All assignments, for logging. */
   raw: Map<string, string>;
@@ -43,6 +45,7 @@ export function parseNotifyMessage(data: Buffer): NotifyFields {
     stopping: raw.get('STOPPING') === '1',
     fdStore: raw.get('FDSTORE') === '1',
     fdStoreRemove: raw.get('FDSTOREREMOVE') === '1',
+    fdPoll: raw.get('FDPOLL') !== '0',
     raw,
   };
   const fdName = raw.get('FDNAME');

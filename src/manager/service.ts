@@ -1195,7 +1195,7 @@ export class Service implements UnitInstance {
   /** FDSTOREREMOVE=1 and FDSTORE=1; fds sent for anything else are closed with a warning. */
   private storeFds(m: NotifyFields, fds: ReceivedFds): void {
     if (m.fdStoreRemove) this.fdStore.remove(m.fdName);
-    if (m.fdStore && fds.count > 0) this.fdStore.add(fds.take(), m.fdName, this.s.fileDescriptorStoreMax);
+    if (m.fdStore && fds.count > 0) this.fdStore.add(fds.take(), m.fdName, this.s.fileDescriptorStoreMax, m.fdPoll);
     if (fds.count > 0) this.log('Got extra auxiliary fds with notification message, closing them.', PRIORITY.warning);
   }
 

@@ -12,7 +12,7 @@ import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import type { ChildExit } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { lookupGroupId, lookupUser } from '../exec/users.js';
-import { acceptConnection, listenSocket, openFifo, ReadableWatch, type AcceptedConnection } from '../native/listen.js';
+import { acceptConnection, listenSocket, openFifo, ReadableWatch, setBlocking, type AcceptedConnection } from '../native/listen.js';
 import { defaultSocketSection } from '../units/schema/defaults.js';
 import { keepAliveSeconds } from '../units/schema/socket-keys.js';
 import type { SocketPort, SocketSection } from '../units/schema/types.js';
@@ -87,6 +87,24 @@ interface Connection {
 }
 
 let syntheticPid = 0;
+
+/** Service substates in which socket_trigger_notify() returns the socket to listening. */
+const SERVICE_GONE: ReadonlySet<string> = new Set(['dead', 'failed', 'final-sigterm', 'final-sigkill', 'auto-restart']);
+
+/**
+ * The fds a service gets are blocking (systemd's flags_fds() with NonBlocking=no, the default):
+ * O_NONBLOCK lives in the open file description, so clearing it here is what the child would do.
+ * PID 1 only watches Accept=no ports for readability and never reads them, except flushPorts().
+ */
+function handBlocking(fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      setBlocking(fd, true);
+    } catch {
+      // a closed fd: the spawn reports it
+    }
+  }
+}
 
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
@@ -335,6 +353,9 @@ export class SocketUnit implements UnitInstance {
             keepAliveIntervalSec: keepAliveSeconds(sec.keepAliveIntervalUSec),
             keepAliveProbes: sec.keepAliveProbes > 0 ? sec.keepAliveProbes : undefined,
             noDelay: sec.noDelay,
+            deferAcceptSec: sec.deferAcceptUSec > 0 && Number.isFinite(sec.deferAcceptUSec) ? Math.floor(sec.deferAcceptUSec / 1e6) : undefined,
+            ipTos: sec.ipTos,
+            ipTtl: sec.ipTtl,
             receiveBuffer: sec.receiveBuffer,
             sendBuffer: sec.sendBuffer,
             mark: sec.mark,
@@ -437,6 +458,8 @@ export class SocketUnit implements UnitInstance {
   private flushPorts(): void {
     for (const p of this.ports) {
       if (p.port.kind !== 'Stream' && p.port.kind !== 'SequentialPacket') continue;
+      // The last service got it blocking (passedFds()); accepting must never block PID 1.
+      setBlocking(p.fd, false);
       for (let i = 0; i < 1024; i++) {
         const c = acceptConnection(p.fd);
         if (!c) break;
@@ -515,10 +538,16 @@ export class SocketUnit implements UnitInstance {
   /** `named`: the service lists this socket in Sockets= (it gets the fds without being our Service=). */
   passedFds(service: string, named = false): { fds: number[]; names: string[] } | undefined {
     const connection = this.connections.get(service);
-    if (connection) return connection.fd === undefined ? undefined : { fds: [connection.fd], names: ['connection'] };
+    if (connection) {
+      if (connection.fd === undefined) return undefined;
+      handBlocking([connection.fd]);
+      return { fds: [connection.fd], names: ['connection'] };
+    }
     if (this.section.accept || (this.service !== service && !named) || this.ports.length === 0) return undefined;
     const name = this.section.fileDescriptorName ?? this.id;
-    return { fds: this.ports.map((p) => p.fd), names: this.ports.map(() => name) };
+    const fds = this.ports.map((p) => p.fd);
+    handBlocking(fds);
+    return { fds, names: this.ports.map(() => name) };
   }
 
   /** socket_trigger_notify(): follow the triggered service (or, Accept=yes, an instance). */
@@ -541,8 +570,10 @@ export class SocketUnit implements UnitInstance {
       return;
     }
     if (other.hasJob) return;
-    if (this.state === 'running' && (isDown(other.activeState) || other.activeState === 'deactivating')) this.enterListening();
-    else if (this.state === 'listening' && !isDown(other.activeState) && other.activeState !== 'deactivating') this.setState('running');
+    // Only these service states give the socket back, and only `running` takes it: a oneshot
+    // that has exited (RemainAfterExit=yes) or a service still starting leaves it as it is.
+    if (this.state === 'running' && SERVICE_GONE.has(other.subState)) this.enterListening();
+    else if (this.state === 'listening' && other.subState === 'running') this.setState('running');
   }
 
   // ---------------------------------------------------------------- stop
@@ -871,6 +902,9 @@ export class SocketUnit implements UnitInstance {
       KeepAliveIntervalUSec: sec.keepAliveIntervalUSec,
       KeepAliveProbes: sec.keepAliveProbes,
       NoDelay: sec.noDelay,
+      DeferAcceptUSec: sec.deferAcceptUSec,
+      IPTOS: sec.ipTos ?? -1,
+      IPTTL: sec.ipTtl ?? -1,
       Priority: sec.priority ?? -1,
       ReceiveBuffer: sec.receiveBuffer ?? 0,
       SendBuffer: sec.sendBuffer ?? 0,

@@ -188,6 +188,8 @@ export interface TriggeredUnitStatus {
   id: string;
   loadState: LoadState;
   activeState: ActiveState;
+  /** The unit's SubState (a socket follows its service's `running`, socket_trigger_notify()). */
+  subState: string;
   /** A job is queued or running for it: a trigger unit waits for the job to end. */
   hasJob: boolean;
   result?: string;

@@ -15,6 +15,7 @@ void InitSignals(Napi::Env env, Napi::Object exports);
 void InitListen(Napi::Env env, Napi::Object exports);
 void InitReexec(Napi::Env env, Napi::Object exports);
 void InitClockWatch(Napi::Env env, Napi::Object exports);
+void InitHangupWatch(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -28,6 +29,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitListen(env, exports);
   unitd::InitReexec(env, exports);
   unitd::InitClockWatch(env, exports);
+  unitd::InitHangupWatch(env, exports);
   return exports;
 }
 

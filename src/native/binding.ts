@@ -98,6 +98,12 @@ export interface NativeClockWatch {
   close(): void;
 }
 
+export interface NativeHangupWatch {
+  add(fd: number): boolean;
+  remove(fd: number): void;
+  close(): void;
+}
+
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   rlimitNames: string[];
@@ -115,6 +121,7 @@ export interface NativeBinding {
   adoptFd(fd: number): boolean;
   sigrtmax: number;
   NativeClockWatch: new (onChange: () => void) => NativeClockWatch;
+  NativeHangupWatch: new (onHangup: (fd: number, error: boolean) => void) => NativeHangupWatch;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -22,6 +22,7 @@ export { DatagramSocket, ReceivedFds, sendDatagram, type Credentials, type Datag
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { Inotify, IN, type InotifyEvent } from './inotify.js';
 export { ClockWatch } from './clock-watch.js';
+export { HangupWatch } from './hangup-watch.js';
 export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
 export { execSelf, adoptFd } from './reexec.js';
 export { SignalWatcher, signalName, SIGRTMIN, SIGRTMAX, type SignalDelivery } from './signals.js';

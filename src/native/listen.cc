@@ -39,6 +39,64 @@ void Option(int fd, int level, int name, int value, const char* label, std::vect
   if (setsockopt(fd, level, name, &value, sizeof(value)) < 0) warnings->push_back(std::string(label) + " failed: " + strerror(errno));
 }
 
+// fd_set_rcvbuf()/fd_set_sndbuf() of systemd: the kernel caps SO_RCVBUF at net.core.rmem_max
+// (and stores twice the value); when the cap bit, the privileged SO_RCVBUFFORCE sets it anyway.
+void BufferOption(int fd, int name, int forceName, int value, const char* label, std::vector<std::string>* warnings) {
+  auto exact = [&]() {
+    int current = 0;
+    socklen_t length = sizeof(current);
+    return getsockopt(fd, SOL_SOCKET, name, &current, &length) == 0 && static_cast<int64_t>(current) == 2 * static_cast<int64_t>(value);
+  };
+  if (exact()) return;
+  if (setsockopt(fd, SOL_SOCKET, name, &value, sizeof(value)) < 0) {
+    warnings->push_back(std::string(label) + " failed: " + strerror(errno));
+    return;
+  }
+  if (exact()) return;
+  if (setsockopt(fd, SOL_SOCKET, forceName, &value, sizeof(value)) < 0) warnings->push_back(std::string(label) + " failed: " + strerror(errno));
+}
+
+// socket_apply_socket_options(): after listen(2), in systemd 252's order, which matters: IP_TOS
+// also sets the socket priority from the TOS bits (rt_tos2priority), over Priority=.
+void ApplySocketOptions(Napi::Env env, const Napi::Object& spec, int fd, int domain, std::vector<std::string>* warnings) {
+  auto flag = [&](const char* key) { return Has(spec, key) && spec.Get(key).ToBoolean().Value(); };
+  auto number = [&](const char* key) { return IntField(env, spec, key, 0, INT32_MAX); };
+  if (flag("keepAlive")) Option(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE", warnings);
+  if (Has(spec, "keepAliveTimeSec")) Option(fd, IPPROTO_TCP, TCP_KEEPIDLE, number("keepAliveTimeSec"), "TCP_KEEPIDLE", warnings);
+  if (Has(spec, "keepAliveIntervalSec")) Option(fd, IPPROTO_TCP, TCP_KEEPINTVL, number("keepAliveIntervalSec"), "TCP_KEEPINTVL", warnings);
+  if (Has(spec, "keepAliveProbes")) Option(fd, IPPROTO_TCP, TCP_KEEPCNT, number("keepAliveProbes"), "TCP_KEEPCNT", warnings);
+  if (Has(spec, "deferAcceptSec")) Option(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, number("deferAcceptSec"), "TCP_DEFER_ACCEPT", warnings);
+  if (flag("noDelay")) Option(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY", warnings);
+  if (flag("broadcast")) Option(fd, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST", warnings);
+  if (flag("passCredentials")) Option(fd, SOL_SOCKET, SO_PASSCRED, 1, "SO_PASSCRED", warnings);
+  if (flag("passSecurity")) Option(fd, SOL_SOCKET, SO_PASSSEC, 1, "SO_PASSSEC", warnings);
+  if (Has(spec, "priority")) Option(fd, SOL_SOCKET, SO_PRIORITY, number("priority"), "SO_PRIORITY", warnings);
+  if (Has(spec, "receiveBuffer")) BufferOption(fd, SO_RCVBUF, SO_RCVBUFFORCE, number("receiveBuffer"), "SO_RCVBUF", warnings);
+  if (Has(spec, "sendBuffer")) BufferOption(fd, SO_SNDBUF, SO_SNDBUFFORCE, number("sendBuffer"), "SO_SNDBUF", warnings);
+  if (Has(spec, "mark")) Option(fd, SOL_SOCKET, SO_MARK, number("mark"), "SO_MARK", warnings);
+  if (Has(spec, "ipTos")) Option(fd, IPPROTO_IP, IP_TOS, number("ipTos"), "IP_TOS", warnings);
+  if (Has(spec, "ipTtl")) {
+    // socket_set_ttl(): the option of the socket's own family (AF_UNIX: a warning, as systemd's).
+    int ttl = IntField(env, spec, "ipTtl", INT32_MIN, INT32_MAX);
+    if (domain == AF_INET) Option(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL/IPV6_UNICAST_HOPS", warnings);
+    else if (domain == AF_INET6) Option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IP_TTL/IPV6_UNICAST_HOPS", warnings);
+    else warnings->push_back(std::string("IP_TTL/IPV6_UNICAST_HOPS failed: ") + strerror(EAFNOSUPPORT));
+  }
+}
+
+// setBlocking(fd, blocking): clears or sets O_NONBLOCK on the open file description, which PID 1
+// shares with every process the fd is passed to (systemd's flags_fds(), NonBlocking=no).
+Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = static_cast<int>(ReadInteger(env, info[0], "fd", 0, INT32_MAX));
+  bool blocking = info[1].ToBoolean().Value();
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) ThrowSystem(env, errno, "fcntl");
+  int next = blocking ? (flags & ~O_NONBLOCK) : (flags | O_NONBLOCK);
+  if (next != flags && fcntl(fd, F_SETFL, next) < 0) ThrowSystem(env, errno, "fcntl");
+  return env.Undefined();
+}
+
 // listenSocket({family, type, host?, port?, path?, backlog, mode?, bindIPv6Only?, options...})
 //   → {fd, warnings}. Throws a system error naming the syscall and the address.
 Napi::Value ListenSocket(const Napi::CallbackInfo& info) {
@@ -101,26 +159,19 @@ Napi::Value ListenSocket(const Napi::CallbackInfo& info) {
   auto flag = [&](const char* key) { return Has(spec, key) && spec.Get(key).ToBoolean().Value(); };
   auto number = [&](const char* key) { return IntField(env, spec, key, 0, INT32_MAX); };
 
-  if (domain != AF_UNIX) Option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", &warnings);
+  // socket_address_listen(): the address options before bind(2).
   if (domain == AF_INET6 && Has(spec, "bindIPv6Only")) {
     std::string only = ReadString(env, spec.Get("bindIPv6Only"), "spec.bindIPv6Only");
     if (only != "default") Option(fd, IPPROTO_IPV6, IPV6_V6ONLY, only == "ipv6-only" ? 1 : 0, "IPV6_V6ONLY", &warnings);
   }
-  if (flag("reusePort")) Option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", &warnings);
-  if (flag("freeBind")) Option(fd, domain == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP, domain == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND, 1, "IP_FREEBIND", &warnings);
-  if (flag("transparent")) Option(fd, domain == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP, domain == AF_INET6 ? IPV6_TRANSPARENT : IP_TRANSPARENT, 1, "IP_TRANSPARENT", &warnings);
-  if (flag("broadcast")) Option(fd, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST", &warnings);
-  if (flag("passCredentials")) Option(fd, SOL_SOCKET, SO_PASSCRED, 1, "SO_PASSCRED", &warnings);
-  if (flag("passSecurity")) Option(fd, SOL_SOCKET, SO_PASSSEC, 1, "SO_PASSSEC", &warnings);
-  if (flag("keepAlive")) Option(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE", &warnings);
-  if (Has(spec, "keepAliveTimeSec")) Option(fd, IPPROTO_TCP, TCP_KEEPIDLE, number("keepAliveTimeSec"), "TCP_KEEPIDLE", &warnings);
-  if (Has(spec, "keepAliveIntervalSec")) Option(fd, IPPROTO_TCP, TCP_KEEPINTVL, number("keepAliveIntervalSec"), "TCP_KEEPINTVL", &warnings);
-  if (Has(spec, "keepAliveProbes")) Option(fd, IPPROTO_TCP, TCP_KEEPCNT, number("keepAliveProbes"), "TCP_KEEPCNT", &warnings);
-  if (flag("noDelay")) Option(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY", &warnings);
-  if (Has(spec, "receiveBuffer")) Option(fd, SOL_SOCKET, SO_RCVBUF, number("receiveBuffer"), "SO_RCVBUF", &warnings);
-  if (Has(spec, "sendBuffer")) Option(fd, SOL_SOCKET, SO_SNDBUF, number("sendBuffer"), "SO_SNDBUF", &warnings);
-  if (Has(spec, "mark")) Option(fd, SOL_SOCKET, SO_MARK, number("mark"), "SO_MARK", &warnings);
-  if (Has(spec, "priority")) Option(fd, SOL_SOCKET, SO_PRIORITY, number("priority"), "SO_PRIORITY", &warnings);
+  if (domain != AF_UNIX) {
+    int ipLevel = domain == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    if (flag("reusePort")) Option(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", &warnings);
+    if (flag("freeBind")) Option(fd, ipLevel, domain == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND, 1, "IP_FREEBIND/IPV6_FREEBIND", &warnings);
+    if (flag("transparent")) Option(fd, ipLevel, domain == AF_INET6 ? IPV6_TRANSPARENT : IP_TRANSPARENT, 1, "IP_TRANSPARENT/IPV6_TRANSPARENT", &warnings);
+  }
+  // Every family, unix sockets too (systemd sets it unconditionally).
+  Option(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", &warnings);
 
   // Unix nodes get SocketMode= through the umask at bind time, as systemd does.
   mode_t mode = Has(spec, "mode") ? static_cast<mode_t>(IntField(env, spec, "mode", 0, 07777)) : 0666;
@@ -146,6 +197,7 @@ Napi::Value ListenSocket(const Napi::CallbackInfo& info) {
       ThrowSystem(env, e, "listen", label);
     }
   }
+  ApplySocketOptions(env, spec, fd, domain, &warnings);
   Napi::Object result = Napi::Object::New(env);
   result.Set("fd", fd);
   Napi::Array list = Napi::Array::New(env, warnings.size());
@@ -304,6 +356,7 @@ class ReadableWatchWrap : public Napi::ObjectWrap<ReadableWatchWrap> {
 void InitListen(Napi::Env env, Napi::Object exports) {
   exports.Set("listenSocket", Napi::Function::New(env, ListenSocket));
   exports.Set("openFifo", Napi::Function::New(env, OpenFifo));
+  exports.Set("setBlocking", Napi::Function::New(env, SetBlocking));
   exports.Set("acceptConnection", Napi::Function::New(env, AcceptConnection));
   exports.Set("NativeReadableWatch", ReadableWatchWrap::Define(env));
 }

@@ -30,6 +30,9 @@ export interface ListenSpec {
   keepAliveIntervalSec?: number;
   keepAliveProbes?: number;
   noDelay?: boolean;
+  deferAcceptSec?: number;
+  ipTos?: number;
+  ipTtl?: number;
   receiveBuffer?: number;
   sendBuffer?: number;
   mark?: number;
@@ -57,6 +60,7 @@ export interface AcceptedConnection {
 interface ListenBinding {
   listenSocket(spec: ListenSpec): ListeningSocket;
   openFifo(path: string, mode: number): number;
+  setBlocking(fd: number, blocking: boolean): void;
   acceptConnection(fd: number): AcceptedConnection | null;
   NativeReadableWatch: new (fd: number, onReadable: () => void) => { close(): void };
 }
@@ -72,6 +76,12 @@ export function listenSocket(spec: ListenSpec): ListeningSocket {
 export function openFifo(path: string, mode: number): number {
   expectInteger(mode, 'mode', 0, 0o7777);
   return binding.openFifo(path, mode);
+}
+
+/** O_NONBLOCK off (`blocking`) or on, for the open file description every holder of the fd shares. */
+export function setBlocking(fd: number, blocking: boolean): void {
+  expectInteger(fd, 'fd', 0, MAX_FD);
+  binding.setBlocking(fd, blocking);
 }
 
 /** accept4(2) one queued connection, or undefined when none is left. */

@@ -1,7 +1,8 @@
 // The file-descriptor store as PID 1, through the real systemctl (sd_notify(3) FDSTORE=1,
 // systemd.service(5) FileDescriptorStoreMax=): fds a service stores come back at fd 3+ after
 // its socket units' fds, named by FDNAME=, across `systemctl restart`, a crash with
-// Restart= and `systemctl daemon-reexec`; FDSTOREREMOVE=1 drops them; a stop for good closes them; the maximum is kept.
+// Restart= and `systemctl daemon-reexec`; FDSTOREREMOVE=1 drops them; a stop for good closes them; the maximum is kept;
+// a stored fd whose peer hangs up is dropped and closed in PID 1, unless FDPOLL=0 came with it.
 
 import t from 'tap';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ const units: Record<string, string> = {
     `ExecStart=${FIXTURE} serve ${REPORT}\nExecReload=${FIXTURE} remove state\n`,
   'full.service': `[Service]\nType=oneshot\nRemainAfterExit=yes\nNotifyAccess=all\nFileDescriptorStoreMax=1\nExecStart=${FIXTURE} offer 3\n`,
   'none.service': `[Service]\nType=oneshot\nRemainAfterExit=yes\nNotifyAccess=all\nExecStart=${FIXTURE} offer 1\n`,
+  'polled.service': `[Service]\nNotifyAccess=all\nFileDescriptorStoreMax=1\nExecStart=${FIXTURE} hold /run/polled.report\n`,
+  'unpolled.service': `[Service]\nNotifyAccess=all\nFileDescriptorStoreMax=1\nExecStart=${FIXTURE} hold /run/unpolled.report FDPOLL=0\n`,
 };
 
 let sys: System;
@@ -92,4 +95,25 @@ t.test('FileDescriptorStoreMax= bounds the store; 0 (the default) keeps nothing'
   const none = await waitJournal(sys, ['-u', 'none.service'], (out) => out.includes('Cannot store more fds'));
   t.match(none, 'none.service: Cannot store more fds than FileDescriptorStoreMax=0, closing remaining.');
   t.equal((await sys.props('none.service', 'NFileDescriptorStore')).NFileDescriptorStore, 0);
+});
+
+/** Whether PID 1 still holds the pipe the service reported (`pipe:[INODE]` among /proc/1/fd's links). */
+async function pid1Holds(reportFile: string): Promise<boolean> {
+  const pipe = (await sys.exec('cat', reportFile)).stdout.trim();
+  const links = (await sys.exec('sh', '-c', 'for f in /proc/1/fd/*; do readlink "$f"; done')).stdout.split('\n');
+  return pipe !== '' && links.includes(pipe);
+}
+
+t.test('a stored pipe whose writer closes is dropped and closed (FDPOLL), FDPOLL=0 keeps it', async (t) => {
+  for (const unit of ['polled.service', 'unpolled.service']) {
+    t.equal((await sys.ctl('start', unit)).code, 0);
+    t.equal(await storeSize(unit, 1), 1, `${unit}: the read end is stored`);
+  }
+  t.ok(await pid1Holds('/run/polled.report'), 'PID 1 holds the stored read end');
+  for (const unit of ['polled.service', 'unpolled.service']) t.equal((await sys.ctl('kill', '-s', 'USR1', unit)).code, 0);
+  t.equal(await storeSize('polled.service', 0), 0, 'EPOLLHUP removed it from the store');
+  t.notOk(await pid1Holds('/run/polled.report'), 'and PID 1 closed it');
+  t.equal(await storeSize('unpolled.service', 1), 1, 'FDPOLL=0: still stored after the hang-up');
+  t.ok(await pid1Holds('/run/unpolled.report'), 'FDPOLL=0: PID 1 still holds it');
+  for (const unit of ['polled.service', 'unpolled.service']) await sys.ctl('stop', unit);
 });

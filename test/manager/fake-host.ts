@@ -133,7 +133,7 @@ export function fakeWorld(t: Test): FakeWorld {
     stateChanged: (_unit, change) => void changes.push(change),
     requestAutoRestart: (unit) => void restarts.push(unit),
     triggerStart: () => false,
-    unitStatus: (unit) => ({ id: unit, loadState: 'not-found', activeState: 'inactive', hasJob: false }),
+    unitStatus: (unit) => ({ id: unit, loadState: 'not-found', activeState: 'inactive', subState: 'dead', hasJob: false }),
     unitMessage: (_unit, message) => void unitMessages.push(message),
     deliver: (_unit: string, _event: UnitEvent, fn: () => void) => fn(),
   };

@@ -73,3 +73,21 @@ t.test('the typed [Socket] section', async (t) => {
     bindIPv6Only: 'both',
   });
 });
+
+t.test('IPTOS= takes a name or 0..255, IPTTL= an int, DeferAcceptSec= a time span', async (t) => {
+  const socketOf = (body: string) => {
+    const file = path.join(dir, 'opts.socket');
+    fs.writeFileSync(file, `[Socket]\nListenStream=/run/o.sock\n${body}`);
+    const log = new DiagnosticLog();
+    const parsed = parseUnitText(fs.readFileSync(file, 'utf8'), file, log);
+    const config = interpretUnit({ name: 'opts.socket', assignments: parsed.assignments, log, specifiers: { unitName: 'opts.socket', fragmentPath: file } });
+    return { socket: config.socket, messages: log.entries.map((e) => e.message) };
+  };
+  t.match(socketOf('IPTOS=low-delay\nIPTTL=42\nDeferAcceptSec=1min\n').socket, { ipTos: 0x10, ipTtl: 42, deferAcceptUSec: 60_000_000 });
+  t.match(socketOf('IPTOS=throughput\n').socket, { ipTos: 0x08 });
+  t.match(socketOf('IPTOS=184\n').socket, { ipTos: 184 });
+  const bad = socketOf('IPTOS=256\nIPTTL=many\n');
+  t.equal(bad.socket?.ipTos, undefined);
+  t.equal(bad.socket?.ipTtl, undefined);
+  t.same(bad.messages, ['Failed to parse IP TOS value, ignoring: 256', 'Failed to parse int value, ignoring: many']);
+});

@@ -187,6 +187,7 @@ export function defaultSocketSection(): SocketSection {
     keepAliveIntervalUSec: 0,
     keepAliveProbes: 0,
     noDelay: false,
+    deferAcceptUSec: 0,
     writable: false,
     flushPending: false,
     maxConnections: 64,

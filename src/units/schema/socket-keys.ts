@@ -12,6 +12,16 @@ import type { SocketSection } from './types.js';
 
 const BIND_IPV6_ONLY = ['default', 'both', 'ipv6-only'] as const;
 
+/** IPTOS= names (systemd's ip_tos_table, the IPTOS_* bits of <netinet/ip.h>); a number 0..255 also goes. */
+const IP_TOS_NAMES: Readonly<Record<string, number>> = { 'low-delay': 0x10, throughput: 0x08, reliability: 0x04, 'low-cost': 0x02 };
+
+/** config_parse_ip_tos(). */
+function parseIpTos(value: string): number | undefined {
+  const named = IP_TOS_NAMES[value];
+  if (named !== undefined) return named;
+  return /^\d+$/.test(value) && Number(value) <= 0xff ? Number(value) : undefined;
+}
+
 function expand(value: string, ctx: KeyContext): string | undefined {
   const r = expandSpecifiers(value, ctx.specifiers);
   if (r.ok) return r.value;
@@ -122,6 +132,18 @@ export const SOCKET_KEYS: KeyTable<SocketSection> = {
   KeepAliveIntervalSec: timespan((s, v) => (s.keepAliveIntervalUSec = v)),
   KeepAliveProbes: unsigned((s, v) => (s.keepAliveProbes = v)),
   NoDelay: bool((s, v) => (s.noDelay = v)),
+  DeferAcceptSec: timespan((s, v) => (s.deferAcceptUSec = v)),
+  IPTOS: (s, value, ctx) => {
+    const v = parseIpTos(value.trim());
+    if (v === undefined) ctx.warn(`Failed to parse IP TOS value, ignoring: ${value}`);
+    else s.ipTos = v;
+  },
+  // config_parse_int: any int; the kernel refuses what is out of range when it is applied.
+  IPTTL: (s, value, ctx) => {
+    const v = value.trim();
+    if (/^[-+]?\d+$/.test(v) && Math.abs(Number(v)) <= 0x7fffffff) s.ipTtl = Number(v);
+    else ctx.warn(`Failed to parse int value, ignoring: ${value}`);
+  },
   ReceiveBuffer: byteSize((s, v) => (s.receiveBuffer = v)),
   SendBuffer: byteSize((s, v) => (s.sendBuffer = v)),
   Mark: unsigned((s, v) => (s.mark = v)),

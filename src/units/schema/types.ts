@@ -279,6 +279,11 @@ export interface SocketSection {
   keepAliveIntervalUSec: Usec;
   keepAliveProbes: number;
   noDelay: boolean;
+  /** DeferAcceptSec= (TCP_DEFER_ACCEPT); 0: off. */
+  deferAcceptUSec: Usec;
+  /** IPTOS=, IPTTL=: unset leaves the kernel's. */
+  ipTos?: number;
+  ipTtl?: number;
   receiveBuffer?: number;
   sendBuffer?: number;
   mark?: number;
