@@ -4,7 +4,8 @@ import { accessSync, constants as fsConstants, existsSync, statSync } from 'node
 import { join } from 'node:path';
 import { buildEnvironment, expandWords, DEFAULT_PATH, type EnvironmentContext } from './environment.js';
 import type { SpawnSpec, StdioSpec } from './native.js';
-import type { ExecCommand, ExecSettings, StdioSetting } from './settings.js';
+import type { TerminalAcquire, TerminalSpec } from '../native/spawn.js';
+import { DEFAULT_TTY_PATH, type ExecCommand, type ExecSettings, type StdioSetting } from './settings.js';
 import { lookupUser } from './users.js';
 
 /** A setup step failed in the manager before anything was forked; carries systemd's exit code. */
@@ -48,16 +49,28 @@ export function resolveExecutable(name: string, root = ''): string | undefined {
   return undefined;
 }
 
-function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec {
+/** StandardInput= → how the child takes the terminal (systemd's acquire_terminal() modes). */
+const TERMINAL_ACQUIRE: Record<'tty' | 'tty-force' | 'tty-fail', TerminalAcquire> = { tty: 'wait', 'tty-force': 'force', 'tty-fail': 'try' };
+
+function terminalInput(s: ExecSettings): TerminalAcquire | undefined {
+  const kind = s.standardInput.kind;
+  return kind === 'tty' || kind === 'tty-force' || kind === 'tty-fail' ? TERMINAL_ACQUIRE[kind] : undefined;
+}
+
+/** stdin on the terminal: StandardOutput=inherit then shares it, as a bidirectional stream (setup_output()). */
+function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout', ttyInput = false): StdioSpec {
   switch (setting.kind) {
+    case 'tty':
+    case 'tty-force':
+    case 'tty-fail':
+      return { kind: 'tty' };
     case 'null':
-    case 'tty': // no controlling terminal in a container: behave as null
     case 'socket': // replaced by the socket's fd when one is passed (manager/run-command.ts)
       return { kind: 'null' };
     case 'data':
       return stream === 'stdin' ? { kind: 'data', data: setting.data } : { kind: 'null' };
     case 'inherit':
-      return stream === 'stdin' ? { kind: 'null' } : { kind: 'inherit' };
+      return stream === 'stdin' ? { kind: 'null' } : ttyInput ? { kind: 'tty' } : { kind: 'inherit' };
     case 'journal':
       return stream === 'stdin' ? { kind: 'null' } : { kind: 'pipe' };
     case 'file':
@@ -66,11 +79,12 @@ function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec 
 }
 
 function stderrFor(settings: ExecSettings): StdioSpec {
-  const out = stdioFor(settings.standardOutput, 'stdout');
+  const ttyInput = terminalInput(settings) !== undefined;
+  const out = stdioFor(settings.standardOutput, 'stdout', ttyInput);
   // systemd dup()s stdout to stderr when StandardError= is inherit or names the same journal
   // target: one stream, so stdout and stderr lines keep their relative order.
   if (settings.standardError.kind !== 'inherit') {
-    const err = stdioFor(settings.standardError, 'stdout');
+    const err = stdioFor(settings.standardError, 'stdout', ttyInput);
     return err.kind === 'pipe' && out.kind === 'pipe' ? { kind: 'stdout' } : err;
   }
   // A second open of stdout's file must not clobber what stdout writes.
@@ -104,9 +118,11 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     setsid: true,
     umask: s.umask,
     stdin: stdioFor(s.standardInput, 'stdin'),
-    stdout: stdioFor(s.standardOutput, 'stdout'),
+    stdout: stdioFor(s.standardOutput, 'stdout', terminalInput(s) !== undefined),
     stderr: stderrFor(s),
   };
+  const terminal = terminalFor(s, spec);
+  if (terminal !== undefined) spec.terminal = terminal;
   if (useCredentials && s.user) spec.user = userOrGroupId(s.user);
   if (useCredentials && s.group) spec.group = userOrGroupId(s.group);
   if (useCredentials && s.supplementaryGroups.length > 0) spec.supplementaryGroups = s.supplementaryGroups.map(userOrGroupId);
@@ -138,6 +154,26 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     commandLine: [path, ...spec.argv.slice(1)].join(' '),
     capture: spec.stdout?.kind === 'pipe' || spec.stderr?.kind === 'pipe',
   };
+}
+
+/**
+ * The terminal the child resets and uses: when a stdio is on it, or a TTY*= key asks for it
+ * (TTYReset=yes alone resets TTYPath=, as systemd's exec_context_tty_reset() does).
+ */
+function terminalFor(s: ExecSettings, spec: SpawnSpec): TerminalSpec | undefined {
+  const t = s.terminal;
+  const onTerminal = [spec.stdin, spec.stdout, spec.stderr].some((stdio) => stdio?.kind === 'tty');
+  const asked = t.path !== undefined || t.reset || t.vhangup || t.vtDisallocate || t.rows !== undefined || t.columns !== undefined;
+  if (!onTerminal && !asked) return undefined;
+  const terminal: TerminalSpec = { path: t.path ?? DEFAULT_TTY_PATH };
+  const acquire = terminalInput(s);
+  if (acquire !== undefined) terminal.acquire = acquire;
+  if (t.reset) terminal.reset = true;
+  if (t.vhangup) terminal.vhangup = true;
+  if (t.vtDisallocate) terminal.vtDisallocate = true;
+  if (t.rows !== undefined) terminal.rows = t.rows;
+  if (t.columns !== undefined) terminal.columns = t.columns;
+  return terminal;
 }
 
 /**

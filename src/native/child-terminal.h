@@ -1,0 +1,45 @@
+// The terminal of the spawn child (spawn.cc's RunChild): StandardInput=tty*, StandardOutput=/
+// StandardError=tty, TTYPath=, TTYReset=, TTYVHangup=, TTYVTDisallocate=, TTYRows=/TTYColumns=,
+// in systemd 252's exec_child() order: the reset right after setsid(), then the terminal as stdin.
+// Raw system calls on plain data only: async-signal-safe, as the vfork child requires.
+
+#ifndef UNITD_CHILD_TERMINAL_H_
+#define UNITD_CHILD_TERMINAL_H_
+
+#include <string>
+#include <sys/types.h>
+
+namespace unitd {
+
+// How StandardInput= takes the terminal (systemd's AcquireTerminalFlags).
+enum class TerminalAcquire { kNone, kTry /* tty-fail */, kForce /* tty-force */, kWait /* tty */ };
+
+struct TerminalPlan {
+  bool used = false;  // the unit names a terminal: stdio on it or TTYPath=
+  std::string path;   // TTYPath=, default /dev/console
+  TerminalAcquire acquire = TerminalAcquire::kNone;
+  bool reset = false, vhangup = false, vtDisallocate = false;
+  int rows = -1, columns = -1;  // -1: not set
+  // Set only in a child that may sleep (spawn.cc retries a busy kWait in a child it does not wait for).
+  bool mayWait = false;
+};
+
+// exec_context_tty_reset(): TTYReset=, TTYRows=/TTYColumns=, TTYVHangup=, TTYVTDisallocate= on
+// the terminal, opened without becoming its controlling process. Failures are ignored, as in systemd.
+void ResetTerminal(const TerminalPlan& plan);
+
+// acquire_terminal(): opens the terminal and makes it the controlling terminal of this session
+// leader (TIOCSCTTY; kForce steals it). Returns the fd, or -1 with errno set; EPERM means another
+// session holds it (kWait without mayWait: the caller retries in a child that may sleep).
+int AcquireTerminal(const TerminalPlan& plan);
+
+// After acquiring: the window size asked for, and with User= the terminal handed to that user
+// (chown_terminal(): owner uid, mode 0620). False with errno set.
+bool PrepareAcquiredTerminal(const TerminalPlan& plan, int fd, bool changeOwner, uid_t uid);
+
+// StandardOutput=/StandardError=tty without a terminal stdin: the terminal for writing only.
+int OpenTerminalForOutput(const TerminalPlan& plan);
+
+}  // namespace unitd
+
+#endif  // UNITD_CHILD_TERMINAL_H_
