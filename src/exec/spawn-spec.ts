@@ -4,8 +4,8 @@ import { accessSync, constants as fsConstants, existsSync, statSync } from 'node
 import { join } from 'node:path';
 import { buildEnvironment, expandWords, DEFAULT_PATH, type EnvironmentContext } from './environment.js';
 import type { SpawnSpec, StdioSpec } from './native.js';
-import type { TerminalAcquire, TerminalSpec } from '../native/spawn.js';
-import { DEFAULT_TTY_PATH, type ExecCommand, type ExecSettings, type StdioSetting } from './settings.js';
+import type { ExecCommand, ExecSettings, StdioSetting } from './settings.js';
+import { terminalFor, terminalInput } from './terminal.js';
 import { lookupUser } from './users.js';
 
 /** A setup step failed in the manager before anything was forked; carries systemd's exit code. */
@@ -47,14 +47,6 @@ export function resolveExecutable(name: string, root = ''): string | undefined {
     if (isExecutable(join(root || '/', candidate))) return candidate;
   }
   return undefined;
-}
-
-/** StandardInput= → how the child takes the terminal (systemd's acquire_terminal() modes). */
-const TERMINAL_ACQUIRE: Record<'tty' | 'tty-force' | 'tty-fail', TerminalAcquire> = { tty: 'wait', 'tty-force': 'force', 'tty-fail': 'try' };
-
-function terminalInput(s: ExecSettings): TerminalAcquire | undefined {
-  const kind = s.standardInput.kind;
-  return kind === 'tty' || kind === 'tty-force' || kind === 'tty-fail' ? TERMINAL_ACQUIRE[kind] : undefined;
 }
 
 /** stdin on the terminal: StandardOutput=inherit then shares it, as a bidirectional stream (setup_output()). */
@@ -154,26 +146,6 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     commandLine: [path, ...spec.argv.slice(1)].join(' '),
     capture: spec.stdout?.kind === 'pipe' || spec.stderr?.kind === 'pipe',
   };
-}
-
-/**
- * The terminal the child resets and uses: when a stdio is on it, or a TTY*= key asks for it
- * (TTYReset=yes alone resets TTYPath=, as systemd's exec_context_tty_reset() does).
- */
-function terminalFor(s: ExecSettings, spec: SpawnSpec): TerminalSpec | undefined {
-  const t = s.terminal;
-  const onTerminal = [spec.stdin, spec.stdout, spec.stderr].some((stdio) => stdio?.kind === 'tty');
-  const asked = t.path !== undefined || t.reset || t.vhangup || t.vtDisallocate || t.rows !== undefined || t.columns !== undefined;
-  if (!onTerminal && !asked) return undefined;
-  const terminal: TerminalSpec = { path: t.path ?? DEFAULT_TTY_PATH };
-  const acquire = terminalInput(s);
-  if (acquire !== undefined) terminal.acquire = acquire;
-  if (t.reset) terminal.reset = true;
-  if (t.vhangup) terminal.vhangup = true;
-  if (t.vtDisallocate) terminal.vtDisallocate = true;
-  if (t.rows !== undefined) terminal.rows = t.rows;
-  if (t.columns !== undefined) terminal.columns = t.columns;
-  return terminal;
 }
 
 /**

@@ -100,6 +100,7 @@ export interface NativeClockWatch {
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
+  revertTerminal(terminal: object, chown: boolean): { errno: number; code: string; message: string } | null;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
   NativeDatagramSocket: new (path: string, onMessages: (batch: NativeDatagram[]) => void, adoptedFd?: number) => NativeDatagramSocket;

@@ -167,6 +167,14 @@ bool PrepareAcquiredTerminal(const TerminalPlan& plan, int fd, bool changeOwner,
   return fchmod(fd, kTtyMode) == 0 && fchown(fd, uid, static_cast<gid_t>(-1)) == 0;
 }
 
+bool RevertTerminal(const TerminalPlan& plan, bool chown) {
+  ResetTerminal(plan);
+  if (!chown) return true;
+  constexpr gid_t kTtyGroup = 5;  // the tty group of every distribution systemd supports
+  if (::chmod(plan.path.c_str(), kTtyMode) < 0 || ::chown(plan.path.c_str(), 0, kTtyGroup) < 0) return errno == ENOENT;
+  return true;
+}
+
 int OpenTerminalForOutput(const TerminalPlan& plan) {
   return open(plan.path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }

@@ -37,6 +37,11 @@ int AcquireTerminal(const TerminalPlan& plan);
 // (chown_terminal(): owner uid, mode 0620). False with errno set.
 bool PrepareAcquiredTerminal(const TerminalPlan& plan, int fd, bool changeOwner, uid_t uid);
 
+// exec_context_revert_tty(), in the manager when the service is gone: the same reset, then the
+// terminal given back to root:tty (gid 5) with mode 0620 when chown is true. False with errno set
+// when that chown fails for another reason than a missing path.
+bool RevertTerminal(const TerminalPlan& plan, bool chown);
+
 // StandardOutput=/StandardError=tty without a terminal stdin: the terminal for writing only.
 int OpenTerminalForOutput(const TerminalPlan& plan);
 

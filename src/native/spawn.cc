@@ -959,10 +959,29 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// revertTerminal(terminal, chown): exec_context_revert_tty() for a unit that is gone; null, or
+// { errno, code, message } when giving the terminal back failed (the caller logs it).
+Napi::Value RevertTerminalCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsBoolean()) ThrowType(env, "arguments", "(terminal, chown: boolean)");
+  Napi::Object spec = Napi::Object::New(env);
+  spec.Set("terminal", info[0]);
+  SpawnPlan plan;
+  ReadTerminal(env, spec, &plan);
+  if (RevertTerminal(plan.terminal, info[1].As<Napi::Boolean>().Value())) return env.Null();
+  int err = errno;
+  Napi::Object failure = Napi::Object::New(env);
+  failure.Set("errno", err);
+  failure.Set("code", ErrnoName(err));
+  failure.Set("message", strerror(err));
+  return failure;
+}
+
 }  // namespace
 
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("revertTerminal", Napi::Function::New(env, RevertTerminalCall, "revertTerminal"));
   Napi::Array names = Napi::Array::New(env);
   uint32_t i = 0;
   for (const auto& known : kRlimits) names.Set(i++, known.name);

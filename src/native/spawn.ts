@@ -287,6 +287,16 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
 }
 
 /**
+ * After the service: TTYReset=/TTYVHangup=/TTYVTDisallocate= applied again, and with `chown` the
+ * terminal handed back to root:tty, mode 0620 (systemd's exec_context_revert_tty()). Returns the
+ * failure of that hand-back as "Permission denied"-style text, undefined when done.
+ */
+export function revertTerminal(terminal: TerminalSpec, chown: boolean): string | undefined {
+  checkTerminal({ terminal });
+  return native.revertTerminal(terminal, chown)?.message;
+}
+
+/**
  * Forks and execs. Returns once execve() has succeeded (the exit will come through the
  * reaper) or throws SpawnError when the child failed before it (already reaped, its pid in
  * the error; nothing of it is left in the parent). Blocks the caller until execve or failure: user lookups and
