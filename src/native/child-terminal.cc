@@ -175,6 +175,27 @@ bool RevertTerminal(const TerminalPlan& plan, bool chown) {
   return true;
 }
 
+bool ReleaseIfOwnTerminal(const TerminalPlan& plan) {
+  struct stat wanted;
+  if (stat(plan.path.c_str(), &wanted) < 0 || !S_ISCHR(wanted.st_mode)) return false;
+  int own = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  if (own < 0) return false;  // ENXIO: the daemon has no controlling terminal
+  unsigned int device = 0;
+  bool ours = ioctl(own, TIOCGDEV, &device) == 0 && static_cast<dev_t>(device) == wanted.st_rdev;
+  if (ours) {
+    // The session leader giving it up hangs up its foreground group: that is us, not a reload.
+    struct sigaction ignore, previous;
+    ignore.sa_handler = SIG_IGN;
+    ignore.sa_flags = SA_RESTART;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGHUP, &ignore, &previous);
+    ours = ioctl(own, TIOCNOTTY) == 0;
+    sigaction(SIGHUP, &previous, nullptr);
+  }
+  close(own);
+  return ours;
+}
+
 int OpenTerminalForOutput(const TerminalPlan& plan) {
   return open(plan.path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }

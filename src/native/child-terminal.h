@@ -42,6 +42,12 @@ bool PrepareAcquiredTerminal(const TerminalPlan& plan, int fd, bool changeOwner,
 // when that chown fails for another reason than a missing path.
 bool RevertTerminal(const TerminalPlan& plan, bool chown);
 
+// In the daemon before a spawn that takes the terminal: when it is the daemon's own controlling
+// terminal (PID 1 of `docker run -t`), the daemon gives it up (TIOCNOTTY, SIGHUP ignored), as
+// systemd's PID 1 does at start-up (release_terminal()); otherwise the service would wait for
+// it forever. unitd keeps it until then, so Ctrl-C reaches it. True when it was given up.
+bool ReleaseIfOwnTerminal(const TerminalPlan& plan);
+
 // StandardOutput=/StandardError=tty without a terminal stdin: the terminal for writing only.
 int OpenTerminalForOutput(const TerminalPlan& plan);
 

@@ -862,6 +862,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   for (auto& entry : plan.env) plan.envPointers.push_back(entry.data());
   plan.envPointers.push_back(nullptr);
 
+  bool releasedTerminal = plan.terminal.acquire != TerminalAcquire::kNone && ReleaseIfOwnTerminal(plan.terminal);
   FdGuard guard;  // closes every fd made here unless handed to JavaScript
   int report[2];
   OpenPipe(env, report, guard);
@@ -950,6 +951,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", pid);
+  if (releasedTerminal) result.Set("releasedTerminal", true);
   const char* names[3] = {"stdin", "stdout", "stderr"};
   for (int i = 0; i < 3; i++) {
     if (plan.stdio[i].kind != StdioKind::kPipe) continue;

@@ -118,6 +118,8 @@ export interface SpawnResult {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** The terminal the child takes was the daemon's own controlling terminal; the daemon gave it up. */
+  releasedTerminal?: boolean;
 }
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));

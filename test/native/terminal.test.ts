@@ -3,7 +3,9 @@
 // terminal fails tty-fail with 208/STDIN, is stolen by tty-force and waited for by tty.
 
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { spawn as spawnProcess } from 'node:child_process';
+import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn, SpawnError, type SpawnSpec } from '../../src/native/index.js';
 import { openPty, ptyUnavailable, type Pty } from '../integration/pty.js';
 import { ExitCollector, killQuietly, statFields } from './helpers.js';
@@ -102,6 +104,26 @@ t.test('a waiting child takes SIGTERM', { skip }, async (t) => {
   t.match(await exits.exitOf(waiting), { code: 'killed', status: 15 }, 'stopped while it waited, as systemd\'s would be');
   killQuietly(first, 'SIGTERM');
   await exits.exitOf(first);
+});
+
+t.test("the daemon's own controlling terminal is given up to the service that asks for it", { skip }, async (t) => {
+  pty ??= await openPty();
+  // spawn-once.ts as a session leader whose controlling terminal is the pty (`setsid --ctty`
+  // takes stdin's), as PID 1 of `docker run -t` is: tty-fail would find it taken by the daemon.
+  const fixture = join(import.meta.dirname, 'fixtures', 'spawn-once.ts');
+  const loader = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
+  const spec: SpawnSpec = { path: '/bin/sleep', argv: ['sleep', '30'], env: [], stdin: { kind: 'tty' }, terminal: { path: pty.path, acquire: 'try' } };
+  const slave = openSync(pty.path, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+  const output = await new Promise<string>((resolve) => {
+    const child = spawnProcess('/usr/bin/setsid', ['--ctty', process.execPath, ...loader, fixture, JSON.stringify(spec)], { stdio: [slave, 'pipe', 'inherit'], timeout: 30_000 });
+    closeSync(slave);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('close', () => resolve(stdout));
+  });
+  const result = JSON.parse(output.trim().split('\n').pop() ?? '{}') as { exitCode?: number; status?: string };
+  t.notOk(result.exitCode, 'tty-fail found it free: the daemon gave it up');
+  t.match(result.status, /^Name:\s+sleep$/m, 'the service started');
 });
 
 t.test('the spec is checked', async (t) => {
