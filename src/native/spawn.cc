@@ -98,6 +98,9 @@ struct SpawnPlan {
   SchedulingPlan scheduling;
   StdioPlan stdio[3];
   TerminalPlan terminal;
+  // "(sleep)": what a child that waits for its terminal is called meanwhile (systemd's
+  // rename_process_from_path(): the executable's name, its last 8 characters, in parentheses).
+  std::string waitingName;
   std::vector<int> extraFds;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
   int listenPidSlot = -1;
@@ -490,6 +493,8 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
   ReadStdio(env, spec, "stdout", StdioKind::kInherit, &plan->stdio[1]);
   ReadStdio(env, spec, "stderr", StdioKind::kInherit, &plan->stdio[2]);
   ReadTerminal(env, spec, plan);
+  std::string name = plan->path.substr(plan->path.rfind('/') + 1);
+  plan->waitingName = "(" + (name.size() > 8 ? name.substr(name.size() - 8) : name) + ")";
 
   Napi::Value extra = spec.Get("extraFds");
   if (!extra.IsUndefined()) {
@@ -611,7 +616,10 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
   // does (every disposition is back at its default by now).
   sigset_t none;
   sigemptyset(&none);
-  if (plan.terminal.mayWait) sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (plan.terminal.mayWait) {
+    prctl(PR_SET_NAME, plan.waitingName.c_str(), 0, 0, 0);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+  }
   int fd = AcquireTerminal(plan.terminal);
   int err = errno;
   if (plan.terminal.mayWait) {

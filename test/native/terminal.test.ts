@@ -75,6 +75,7 @@ t.test('a taken terminal: try fails with 208/STDIN, force steals it, wait waits 
   t.ok(waiting > 0, 'spawn() returns at once while the child waits');
   await new Promise((resolve) => setTimeout(resolve, 300));
   t.not(readFileSync(`/proc/${waiting}/cmdline`, 'utf8').split('\x00')[0], 'sleep', 'not started while the terminal is taken');
+  t.equal(readFileSync(`/proc/${waiting}/comm`, 'utf8'), '(sleep)\n', 'named as systemd names a child before exec');
 
   const thief = spawn(holder(pty.path, 'force')).pid;
   started.push(thief);
