@@ -11,6 +11,8 @@ const units = (tty: string): Record<string, string> => ({
   'fail.service': `[Service]\nStandardInput=tty-fail\nTTYPath=${tty}\nExecStart=/bin/echo hi\n`,
   'out.service': `[Service]\nStandardOutput=tty\nTTYPath=${tty}\nExecStart=/bin/echo out-only\n`,
   'force.service': `[Service]\nStandardInput=tty-force\nStandardOutput=tty\nTTYPath=${tty}\nTTYVTDisallocate=yes\nExecStart=/bin/sh -c 'echo forced; stty size'\n`,
+  'hold.service': `[Service]\nStandardInput=tty\nTTYPath=${tty}\nExecStart=/bin/sh -c 'echo holding; exec sleep 60'\n`,
+  'queue.service': `[Service]\nStandardInput=tty\nTTYPath=${tty}\nExecStart=/bin/echo queued\n`,
   'plain.service': '[Service]\nExecStart=/bin/true\n',
 });
 const SHOWN = 'StandardInput,StandardOutput,StandardError,TTYPath,TTYReset,TTYVHangup,TTYVTDisallocate,TTYRows,TTYColumns';
@@ -52,6 +54,16 @@ async function scenario(d: Driver, pty: Pty): Promise<Record<string, string>> {
   // tty-force steals it; TTYVTDisallocate= on a terminal that is no VT clears it, before and after.
   await step('force', () => d.ctl('start', 'force.service'), new RegExp(`40 100\\r\\n${CLEAR.replace(/[[\]]/g, '\\$&')}`));
   seen['result force.service'] = (await d.ctl('show', '-p', RESULT, 'force.service')).stdout;
+  // StandardInput=tty on a taken terminal waits, running, until its holder closes it.
+  await step('hold', () => d.ctl('start', 'hold.service'), /holding\r\n/);
+  const mark = pty.output().length;
+  await d.ctl('start', '--no-block', 'queue.service');
+  await until(async () => (await d.ctl('show', '-p', 'SubState', 'queue.service')).stdout === 'SubState=running\n', 'queue.service running');
+  await sleep(500);
+  seen['terminal queue waits'] = pty.output().slice(mark);
+  await step('queue runs', () => d.ctl('stop', 'hold.service'), /queued\r\n/);
+  await until(async () => (await d.ctl('show', '-p', 'ActiveState', 'queue.service')).stdout === 'ActiveState=inactive\n', 'queue.service done');
+  seen['result queue.service'] = (await d.ctl('show', '-p', RESULT, 'queue.service')).stdout;
   return seen;
 }
 
@@ -83,6 +95,9 @@ t.test('unitd as PID 1 runs services on a terminal as systemd 252 does', { timeo
   t.match(seen['journal fail.service'], 'Failed at step STDIN spawning /bin/echo: Operation not permitted');
   t.equal(seen['terminal out'], 'out-only\r\n', 'StandardOutput=tty alone writes to it');
   t.equal(seen['terminal force'], `${CLEAR}forced\r\n40 100\r\n${CLEAR}`, 'tty-force steals it; cleared before and after');
+  t.equal(seen['terminal queue waits'], '', 'a second StandardInput=tty waits while the terminal is taken');
+  t.equal(seen['terminal queue runs'], 'queued\r\n', 'and runs once its holder is gone');
+  t.equal(seen['result queue.service'], 'Result=success\nExecMainStatus=0\nActiveState=inactive\n');
   t.equal(seen['show ask.service'], 'StandardInput=tty\nStandardOutput=inherit\nStandardError=inherit\nTTYPath=<tty>\nTTYReset=yes\nTTYVHangup=yes\nTTYVTDisallocate=no\nTTYRows=[unprintable]\nTTYColumns=[unprintable]\n');
   if (expected === undefined) return void t.comment(`no differential: ${oracleUnavailable() ?? ''}`);
   for (const [key, value] of Object.entries(expected)) t.equal(seen[key], value, `${key}: as systemd 252`);
