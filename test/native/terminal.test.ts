@@ -127,6 +127,16 @@ t.test("the daemon's own controlling terminal is given up to the service that as
   t.match(result.status, /^Name:\s+sleep$/m, 'the service started');
 });
 
+t.test('a terminal that cannot be opened: 208/STDIN, 209/STDOUT, 222/STDERR', async (t) => {
+  const missing = { path: '/dev/no-such-tty' };
+  const spec = (extra: Partial<SpawnSpec>): SpawnSpec => ({ path: '/bin/true', argv: ['true'], env: [], ...extra });
+  t.throws(() => spawn(spec({ stdin: { kind: 'tty' }, terminal: { ...missing, acquire: 'wait' } })), { exitCode: 208, code: 'ENOENT' });
+  t.throws(() => spawn(spec({ stdout: { kind: 'tty' }, terminal: missing })), { exitCode: 209, exitStatusName: 'STDOUT', code: 'ENOENT' });
+  t.throws(() => spawn(spec({ stderr: { kind: 'tty' }, terminal: missing })), { exitCode: 222, code: 'ENOENT' });
+  const { pid } = spawn(spec({ terminal: { ...missing, reset: true, vhangup: true, vtDisallocate: true, rows: 3 } }));
+  t.same(await exits.exitOf(pid), { pid, code: 'exited', status: 0 }, 'only resetting a missing terminal is no failure (errors ignored, as systemd)');
+});
+
 t.test('the spec is checked', async (t) => {
   t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], stdin: { kind: 'tty' } }), { name: 'RangeError', message: /spec.terminal is needed/ });
   t.throws(() => spawn({ path: '/bin/true', argv: ['true'], env: [], stdin: { kind: 'tty' }, terminal: { path: '/dev/console' } }), { message: /acquire must be given/ });
