@@ -2,6 +2,7 @@
 // on a pseudo-terminal the test makes (TTYPath=): what the terminal shows, what the services
 // read, how a taken terminal fails, and `show`; the same scenario under the booted systemd 252.
 import t from 'tap';
+import { statSync } from 'node:fs';
 import { boot, journalctl, type RunResult } from './harness.js';
 import { bootOracle, oracleUnavailable } from './oracle.js';
 import { openPty, ptyUnavailable, type Pty } from './pty.js';
@@ -13,6 +14,7 @@ const units = (tty: string): Record<string, string> => ({
   'force.service': `[Service]\nStandardInput=tty-force\nStandardOutput=tty\nTTYPath=${tty}\nTTYVTDisallocate=yes\nExecStart=/bin/sh -c 'echo forced; stty size'\n`,
   'hold.service': `[Service]\nStandardInput=tty\nTTYPath=${tty}\nExecStart=/bin/sh -c 'echo holding; exec sleep 60'\n`,
   'queue.service': `[Service]\nStandardInput=tty\nTTYPath=${tty}\nExecStart=/bin/echo queued\n`,
+  'user.service': `[Service]\nUser=nobody\nStandardInput=tty\nTTYPath=${tty}\nExecStart=/usr/bin/stat -L -c owner=%%u:%%g:%%a /proc/self/fd/0\n`,
   'plain.service': '[Service]\nExecStart=/bin/true\n',
 });
 const SHOWN = 'StandardInput,StandardOutput,StandardError,TTYPath,TTYReset,TTYVHangup,TTYVTDisallocate,TTYRows,TTYColumns';
@@ -64,6 +66,11 @@ async function scenario(d: Driver, pty: Pty): Promise<Record<string, string>> {
   await step('queue runs', () => d.ctl('stop', 'hold.service'), /queued\r\n/);
   await until(async () => (await d.ctl('show', '-p', 'ActiveState', 'queue.service')).stdout === 'ActiveState=inactive\n', 'queue.service done');
   seen['result queue.service'] = (await d.ctl('show', '-p', RESULT, 'queue.service')).stdout;
+  // User=: the terminal is the user's while the service has it, root:tty 0620 again after.
+  await step('user', () => d.ctl('start', 'user.service'), /owner=\S+\r\n/);
+  await until(async () => (await d.ctl('show', '-p', 'ActiveState', 'user.service')).stdout === 'ActiveState=inactive\n', 'user.service done');
+  const after = statSync(pty.path);
+  seen['owner after user.service'] = `${after.uid}:${after.gid}:${(after.mode & 0o7777).toString(8)}`;
   return seen;
 }
 
@@ -98,6 +105,8 @@ t.test('unitd as PID 1 runs services on a terminal as systemd 252 does', { timeo
   t.equal(seen['terminal queue waits'], '', 'a second StandardInput=tty waits while the terminal is taken');
   t.equal(seen['terminal queue runs'], 'queued\r\n', 'and runs once its holder is gone');
   t.equal(seen['result queue.service'], 'Result=success\nExecMainStatus=0\nActiveState=inactive\n');
+  t.equal(seen['terminal user'], 'owner=65534:5:620\r\n', 'User=nobody owns its terminal');
+  t.equal(seen['owner after user.service'], '0:5:620', 'given back to root:tty');
   t.equal(seen['show ask.service'], 'StandardInput=tty\nStandardOutput=inherit\nStandardError=inherit\nTTYPath=<tty>\nTTYReset=yes\nTTYVHangup=yes\nTTYVTDisallocate=no\nTTYRows=[unprintable]\nTTYColumns=[unprintable]\n');
   if (expected === undefined) return void t.comment(`no differential: ${oracleUnavailable() ?? ''}`);
   for (const [key, value] of Object.entries(expected)) t.equal(seen[key], value, `${key}: as systemd 252`);
