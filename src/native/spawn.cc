@@ -933,6 +933,8 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     if (sink < 0) ThrowSystem(env, errno, "open /dev/null", plan.path);
     guard.Add(sink);
     plan.terminal.mayWait = true;
+    // The first child already reset, hung up and cleared the terminal; once is what systemd does.
+    plan.terminal.reset = plan.terminal.vhangup = plan.terminal.vtDisallocate = false;
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     pid = StartChild(plan, sink, false);
     forkErrno = errno;
