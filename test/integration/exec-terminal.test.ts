@@ -51,7 +51,9 @@ async function scenario(d: Driver, pty: Pty): Promise<Record<string, string>> {
   await d.ctl('start', 'fail.service');
   await until(async () => (await d.ctl('show', '-p', 'ActiveState', 'fail.service')).stdout === 'ActiveState=failed\n', 'fail.service failing');
   seen['result fail.service'] = (await d.ctl('show', '-p', RESULT, 'fail.service')).stdout;
-  seen['journal fail.service'] = (await d.journal('fail.service')).split('\n').filter((l) => l.includes('Failed at step')).join('\n');
+  const failedAt = async (): Promise<string> => (await d.journal('fail.service')).split('\n').filter((l) => l.includes('Failed at step')).join('\n');
+  await until(async () => (await failedAt()) !== '', 'the failure in the journal'); // journald may lag the state
+  seen['journal fail.service'] = await failedAt();
   await step('out', () => d.ctl('start', 'out.service'), /out-only\r\n/);
   // tty-force steals it; TTYVTDisallocate= on a terminal that is no VT clears it, before and after.
   await step('force', () => d.ctl('start', 'force.service'), new RegExp(`40 100\\r\\n${CLEAR.replace(/[[\]]/g, '\\$&')}`));
