@@ -9,6 +9,7 @@
         "src/native/addon.cc",
         "src/native/spawn.cc",
         "src/native/child-privileges.cc",
+        "src/native/child-terminal.cc",
         "src/native/reap.cc",
         "src/native/datagram.cc",
         "src/native/log-socket.cc",

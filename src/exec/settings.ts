@@ -21,7 +21,8 @@ export type StdioSetting =
   | { kind: 'null' }
   | { kind: 'inherit' }
   | { kind: 'journal'; console: boolean }
-  | { kind: 'tty' }
+  /** stdin: tty (waits for it), tty-force (steals it), tty-fail (208/STDIN when taken); stdout/stderr: tty. */
+  | { kind: 'tty' | 'tty-force' | 'tty-fail' }
   | { kind: 'file'; path: string; mode: 'read' | 'write' | 'truncate' | 'append' }
   | { kind: 'data'; data: Buffer }
   /** StandardInput=/StandardOutput=socket: the one fd a socket unit passes (run-command.ts). */
@@ -39,6 +40,20 @@ export interface ExecDirectory {
   /** Relative names, optionally `name:link`. */
   names: string[];
   mode: number;
+}
+
+/** The terminal when TTYPath= is not set (systemd's exec_context_tty_path()). */
+export const DEFAULT_TTY_PATH = '/dev/console';
+
+/** TTYPath= and the TTY*= keys (systemd.exec(5)); used when some stdio is a tty or TTYPath= is set. */
+export interface TerminalSettings {
+  /** TTYPath=; undefined: /dev/console. */
+  path?: string;
+  reset: boolean;
+  vhangup: boolean;
+  vtDisallocate: boolean;
+  rows?: number;
+  columns?: number;
 }
 
 export interface ExecSettings {
@@ -84,6 +99,7 @@ export interface ExecSettings {
   standardOutput: StdioSetting;
   /** `inherit` means "same as stdout". */
   standardError: StdioSetting;
+  terminal: TerminalSettings;
   syslogIdentifier?: string;
   /** SyslogLevel= as a number, 0 (emerg) .. 7 (debug); undefined means info. */
   syslogLevel?: number;
@@ -118,6 +134,7 @@ export function defaultExecSettings(): ExecSettings {
     standardInput: { kind: 'null' },
     standardOutput: { kind: 'journal', console: false },
     standardError: { kind: 'inherit' },
+    terminal: { reset: false, vhangup: false, vtDisallocate: false },
     notApplied: [],
   };
 }

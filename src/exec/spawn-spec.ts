@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { buildEnvironment, expandWords, DEFAULT_PATH, type EnvironmentContext } from './environment.js';
 import type { SpawnSpec, StdioSpec } from './native.js';
 import type { ExecCommand, ExecSettings, StdioSetting } from './settings.js';
+import { terminalFor, terminalInput } from './terminal.js';
 import { lookupUser } from './users.js';
 
 /** A setup step failed in the manager before anything was forked; carries systemd's exit code. */
@@ -48,16 +49,20 @@ export function resolveExecutable(name: string, root = ''): string | undefined {
   return undefined;
 }
 
-function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec {
+/** stdin on the terminal: StandardOutput=inherit then shares it, as a bidirectional stream (setup_output()). */
+function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout', ttyInput = false): StdioSpec {
   switch (setting.kind) {
+    case 'tty':
+    case 'tty-force':
+    case 'tty-fail':
+      return { kind: 'tty' };
     case 'null':
-    case 'tty': // no controlling terminal in a container: behave as null
     case 'socket': // replaced by the socket's fd when one is passed (manager/run-command.ts)
       return { kind: 'null' };
     case 'data':
       return stream === 'stdin' ? { kind: 'data', data: setting.data } : { kind: 'null' };
     case 'inherit':
-      return stream === 'stdin' ? { kind: 'null' } : { kind: 'inherit' };
+      return stream === 'stdin' ? { kind: 'null' } : ttyInput ? { kind: 'tty' } : { kind: 'inherit' };
     case 'journal':
       return stream === 'stdin' ? { kind: 'null' } : { kind: 'pipe' };
     case 'file':
@@ -66,11 +71,12 @@ function stdioFor(setting: StdioSetting, stream: 'stdin' | 'stdout'): StdioSpec 
 }
 
 function stderrFor(settings: ExecSettings): StdioSpec {
-  const out = stdioFor(settings.standardOutput, 'stdout');
+  const ttyInput = terminalInput(settings) !== undefined;
+  const out = stdioFor(settings.standardOutput, 'stdout', ttyInput);
   // systemd dup()s stdout to stderr when StandardError= is inherit or names the same journal
   // target: one stream, so stdout and stderr lines keep their relative order.
   if (settings.standardError.kind !== 'inherit') {
-    const err = stdioFor(settings.standardError, 'stdout');
+    const err = stdioFor(settings.standardError, 'stdout', ttyInput);
     return err.kind === 'pipe' && out.kind === 'pipe' ? { kind: 'stdout' } : err;
   }
   // A second open of stdout's file must not clobber what stdout writes.
@@ -104,9 +110,11 @@ export function prepareSpawn(ctx: EnvironmentContext, command: ExecCommand): Pre
     setsid: true,
     umask: s.umask,
     stdin: stdioFor(s.standardInput, 'stdin'),
-    stdout: stdioFor(s.standardOutput, 'stdout'),
+    stdout: stdioFor(s.standardOutput, 'stdout', terminalInput(s) !== undefined),
     stderr: stderrFor(s),
   };
+  const terminal = terminalFor(s, spec);
+  if (terminal !== undefined) spec.terminal = terminal;
   if (useCredentials && s.user) spec.user = userOrGroupId(s.user);
   if (useCredentials && s.group) spec.group = userOrGroupId(s.group);
   if (useCredentials && s.supplementaryGroups.length > 0) spec.supplementaryGroups = s.supplementaryGroups.map(userOrGroupId);

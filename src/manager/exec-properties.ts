@@ -20,6 +20,7 @@ function kernelLastCap(): number {
   }
   return lastCap;
 }
+const UNPRINTABLE = '[unprintable]';
 const ALL_CAPS = Array.from({ length: 64 }, (_, i) => i);
 
 /** Environment=, User=, WorkingDirectory=, the directories, stdio and LimitXXX= as `systemctl show` has them. */
@@ -46,6 +47,13 @@ export function execContextProperties(e: ExecSettings): Properties {
     StandardInput: stdioName(e.standardInput),
     StandardOutput: stdioName(e.standardOutput),
     StandardError: stdioName(e.standardError),
+    TTYPath: e.terminal.path ?? '',
+    TTYReset: e.terminal.reset,
+    TTYVHangup: e.terminal.vhangup,
+    TTYVTDisallocate: e.terminal.vtDisallocate,
+    // systemctl 252 cannot print their D-Bus type (uint16), set or not.
+    TTYRows: UNPRINTABLE,
+    TTYColumns: UNPRINTABLE,
     SyslogIdentifier: e.syslogIdentifier ?? '',
     CapabilityBoundingSet: capabilityNames(e.capabilityBoundingSet ?? ALL_CAPS, kernelLastCap()),
     AmbientCapabilities: capabilityNames(e.ambientCapabilities, kernelLastCap()),

@@ -112,6 +112,10 @@ export function runCommand(host: UnitHost, ctx: EnvironmentContext, stage: strin
     }
     const result = host.native.spawn(spec);
     const pid = result.pid;
+    if (result.releasedTerminal === true) {
+      // systemd's PID 1 never holds a terminal; unitd holds `docker run -t`'s until a service asks for it.
+      host.log.info({ unit: ctx.unit }, `Gave up ${spec.terminal?.path ?? 'the terminal'} as controlling terminal to ${ctx.unit}; Ctrl-C no longer reaches unitd`);
+    }
     host.watchPid(pid, ctx.unit);
     const s = ctx.settings;
     const identifier = s.syslogIdentifier ?? basename(spec.argv[0] ?? cmd.path);

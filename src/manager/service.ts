@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
+import { revertServiceTerminal } from '../exec/terminal.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
 import { type ChildExit, type Credentials, type ReceivedFds } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
@@ -625,6 +626,8 @@ export class Service implements UnitInstance {
     const restart = allowRestart && !this.forbidRestart && shallRestart(this.s, this.result, this.mainExit);
     this.notify.close();
     removeRuntimeDirectories(this.exec, restart || this.restarting);
+    const ttyWarning = revertServiceTerminal(this.exec);
+    if (ttyWarning !== undefined) this.log(ttyWarning, PRIORITY.warning);
     // The store outlives restarts only (unit_release_resources() skips a unit about to restart).
     if (!restart && !this.restarting) this.fdStore.release();
     if (this.s.pidFile) rmSync(this.pidFilePath(), { force: true });

@@ -40,7 +40,7 @@ function stdin(i: StandardInput, text: string, data: string | undefined): StdioS
     case 'tty':
     case 'tty-force':
     case 'tty-fail':
-      return { kind: 'tty' };
+      return { kind: i.kind };
     case 'socket':
       return { kind: 'socket' };
     default:
@@ -88,6 +88,7 @@ export function execSettingsOf(s: ServiceSection, unsupported: string[]): ExecSe
   e.standardInput = stdin(s.standardInput, s.standardInputText, s.standardInputData);
   e.standardOutput = stdout(s.standardOutput);
   e.standardError = stdout(s.standardError);
+  e.terminal = { path: s.ttyPath, reset: s.ttyReset, vhangup: s.ttyVHangup, vtDisallocate: s.ttyVTDisallocate, rows: s.ttyRows, columns: s.ttyColumns };
   e.syslogIdentifier = s.syslogIdentifier;
   e.syslogLevel = SYSLOG_LEVELS.indexOf(s.syslogLevel);
   e.syslogLevelPrefix = s.syslogLevelPrefix;

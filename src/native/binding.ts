@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 /** `pid`: the failed child (already reaped), 0 if none could be made. */
 export interface NativeFailure { pid: number; exitCode: number; errno: number; code: string; message: string; step: string }
-export type NativeSpawnResult = { pid: number; stdin?: number; stdout?: number; stderr?: number } | { failure: NativeFailure };
+export type NativeSpawnResult = { pid: number; stdin?: number; stdout?: number; stderr?: number; releasedTerminal?: boolean } | { failure: NativeFailure };
 export interface NativeExit { pid: number; code: 'exited' | 'killed' | 'dumped'; status: number }
 export interface NativeCredentials { pid: number; uid: number; gid: number }
 export interface NativeDatagramStats {
@@ -106,6 +106,7 @@ export interface NativeHangupWatch {
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
+  revertTerminal(terminal: object, chown: boolean): { errno: number; code: string; message: string } | null;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };
   NativeDatagramSocket: new (path: string, onMessages: (batch: NativeDatagram[]) => void, adoptedFd?: number) => NativeDatagramSocket;

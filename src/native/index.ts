@@ -4,6 +4,7 @@
 
 export {
   spawn,
+  revertTerminal,
   SpawnError,
   checkSpawnSpec,
   RLIMIT_NAMES,
@@ -11,6 +12,8 @@ export {
   FILE_MODES,
   type SpawnSpec,
   type SpawnResult,
+  type TerminalSpec,
+  type TerminalAcquire,
   type StdioSpec,
   type StdioKind,
   type FileMode,

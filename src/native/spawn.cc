@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "child-privileges.h"
+#include "child-terminal.h"
 #include "errors.h"
 
 namespace unitd {
@@ -42,6 +43,9 @@ constexpr int kExitChdir = 200, kExitNice = 201, kExitFds = 202, kExitExec = 203
               kExitChroot = 210, kExitIoprio = 211, kExitSecureBits = 213, kExitSetScheduler = 214,
               kExitCpuAffinity = 215, kExitCapabilities = 218, kExitNoNewPrivileges = 227;
 constexpr int kStdioExit[3] = {kExitStdin, kExitStdout, kExitStderr};
+// Not an exit status: the report of a first child that found StandardInput=tty's terminal busy
+// (Spawn() starts a second child that waits for it, without holding the daemon).
+constexpr int kReportTerminalBusy = -1;
 
 struct ChildFailure {
   int32_t exitCode;
@@ -50,7 +54,8 @@ struct ChildFailure {
 };
 
 // kStdout (stderr only): the very file stdout got, as systemd does when both go to the journal.
-enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd, kStdout, kData };
+// kTty: stdin acquires the terminal (TerminalPlan); stdout/stderr share it or open it for writing.
+enum class StdioKind { kNull, kInherit, kFile, kPipe, kFd, kStdout, kData, kTty };
 
 struct StdioPlan {
   StdioKind kind = StdioKind::kNull;
@@ -92,6 +97,10 @@ struct SpawnPlan {
   CapabilityPlan caps;
   SchedulingPlan scheduling;
   StdioPlan stdio[3];
+  TerminalPlan terminal;
+  // "(sleep)": what a child that waits for its terminal is called meanwhile (systemd's
+  // rename_process_from_path(): the executable's name, its last 8 characters, in parentheses).
+  std::string waitingName;
   std::vector<int> extraFds;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
   int listenPidSlot = -1;
@@ -211,12 +220,14 @@ void ReadStdio(Napi::Env env, const Napi::Object& spec, const char* name, StdioK
     if (!data.IsBuffer()) ThrowType(env, field + ".data", "a Buffer");
     Napi::Buffer<char> bytes = data.As<Napi::Buffer<char>>();
     plan->data.assign(bytes.Data(), bytes.Length());
+  } else if (kind == "tty") {
+    plan->kind = StdioKind::kTty;
   } else if (kind == "fd") {
     plan->kind = StdioKind::kFd;
     plan->fd = static_cast<int>(ReadInteger(env, object.Get("fd"), field + ".fd", 0, 0x7FFFFFFF));
     if (fcntl(plan->fd, F_GETFD) < 0) ThrowRange(env, field + ".fd", "is not an open file descriptor");
   } else {
-    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe', 'fd', for stdin 'data' or, for stderr, 'stdout' (got '" + kind + "')");
+    ThrowRange(env, field + ".kind", "must be 'null', 'inherit', 'file', 'pipe', 'fd', 'tty', for stdin 'data' or, for stderr, 'stdout' (got '" + kind + "')");
   }
 }
 
@@ -359,6 +370,44 @@ void ReadCapabilities(Napi::Env env, const Napi::Object& spec, CapabilityPlan* c
   }
 }
 
+bool ReadFlag(Napi::Env env, const Napi::Object& object, const char* name, const std::string& field) {
+  Napi::Value value = object.Get(name);
+  if (value.IsUndefined()) return false;
+  if (!value.IsBoolean()) ThrowType(env, field + "." + name, "a boolean");
+  return value.As<Napi::Boolean>().Value();
+}
+
+// spec.terminal { path, acquire?, reset?, vhangup?, vtDisallocate?, rows?, columns? }; any 'tty' stdio needs it.
+void ReadTerminal(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
+  Napi::Value value = spec.Get("terminal");
+  bool ttyStdio = false;
+  for (const StdioPlan& stdio : plan->stdio) ttyStdio = ttyStdio || stdio.kind == StdioKind::kTty;
+  if (value.IsUndefined()) {
+    if (ttyStdio) ThrowRange(env, "spec.terminal", "is needed by a 'tty' stdio");
+    return;
+  }
+  if (!value.IsObject()) ThrowType(env, "spec.terminal", "an object like { path: '/dev/console' }");
+  Napi::Object object = value.As<Napi::Object>();
+  TerminalPlan& t = plan->terminal;
+  t.used = true;
+  t.path = ReadString(env, object.Get("path"), "spec.terminal.path");
+  if (!StartsWith(t.path, "/")) ThrowRange(env, "spec.terminal.path", "must be an absolute path");
+  Napi::Value acquire = object.Get("acquire");
+  std::string mode = acquire.IsUndefined() ? "" : ReadString(env, acquire, "spec.terminal.acquire");
+  if (mode == "try") t.acquire = TerminalAcquire::kTry;
+  else if (mode == "force") t.acquire = TerminalAcquire::kForce;
+  else if (mode == "wait") t.acquire = TerminalAcquire::kWait;
+  else if (!mode.empty()) ThrowRange(env, "spec.terminal.acquire", "must be 'try', 'force' or 'wait' (got '" + mode + "')");
+  if ((plan->stdio[0].kind == StdioKind::kTty) != (t.acquire != TerminalAcquire::kNone))
+    ThrowRange(env, "spec.terminal.acquire", "must be given exactly when spec.stdin is 'tty'");
+  t.reset = ReadFlag(env, object, "reset", "spec.terminal");
+  t.vhangup = ReadFlag(env, object, "vhangup", "spec.terminal");
+  t.vtDisallocate = ReadFlag(env, object, "vtDisallocate", "spec.terminal");
+  if (!object.Get("rows").IsUndefined()) t.rows = static_cast<int>(ReadInteger(env, object.Get("rows"), "spec.terminal.rows", 0, 65535));
+  if (!object.Get("columns").IsUndefined())
+    t.columns = static_cast<int>(ReadInteger(env, object.Get("columns"), "spec.terminal.columns", 0, 65535));
+}
+
 void ReadScheduling(Napi::Env env, const Napi::Object& spec, SchedulingPlan* plan) {
   Napi::Value cpu = spec.Get("cpuScheduling"), io = spec.Get("ioPriority");
   if (!cpu.IsUndefined()) {
@@ -443,6 +492,9 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
   ReadStdio(env, spec, "stdin", StdioKind::kNull, &plan->stdio[0]);
   ReadStdio(env, spec, "stdout", StdioKind::kInherit, &plan->stdio[1]);
   ReadStdio(env, spec, "stderr", StdioKind::kInherit, &plan->stdio[2]);
+  ReadTerminal(env, spec, plan);
+  std::string name = plan->path.substr(plan->path.rfind('/') + 1);
+  plan->waitingName = "(" + (name.size() > 8 ? name.substr(name.size() - 8) : name) + ")";
 
   Napi::Value extra = spec.Get("extraFds");
   if (!extra.IsUndefined()) {
@@ -490,7 +542,7 @@ void ReadSpec(Napi::Env env, const Napi::Object& spec, SpawnPlan* plan) {
   for (; i < sizeof(failure.step); i++) failure.step[i] = '\0';
   ssize_t ignored = write(reportFd, &failure, sizeof(failure));
   (void)ignored;
-  _exit(exitCode);
+  _exit(exitCode == kReportTerminalBusy ? kExitStdin : exitCode);
 }
 
 bool ClearNonblocking(int fd) {
@@ -558,6 +610,31 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
   return setrlimit(resource, &closest) == 0;
 }
 
+// StandardInput=tty*: the terminal, now this session's controlling terminal (setup_input()).
+int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
+  // The child that may wait is not waited for: it takes SIGTERM while it sleeps, as systemd's
+  // does (every disposition is back at its default by now).
+  sigset_t none;
+  sigemptyset(&none);
+  if (plan.terminal.mayWait) {
+    prctl(PR_SET_NAME, plan.waitingName.c_str(), 0, 0, 0);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+  }
+  int fd = AcquireTerminal(plan.terminal);
+  int err = errno;
+  if (plan.terminal.mayWait) {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+  }
+  errno = err;
+  if (fd < 0 && errno == EPERM && plan.terminal.acquire == TerminalAcquire::kWait && !plan.terminal.mayWait)
+    FailChild(reportFd, kReportTerminalBusy, "TIOCSCTTY");
+  if (fd < 0) FailChild(reportFd, kExitStdin, "acquire terminal");
+  if (!PrepareAcquiredTerminal(plan.terminal, fd, plan.changeUser, plan.uid)) FailChild(reportFd, kExitStdin, "chown terminal");
+  return fd;
+}
+
 [[noreturn]] void RunChild(SpawnPlan& plan, int reportFd) {
   // Node ignores SIGPIPE and installs handlers; execve keeps ignored signals ignored, so every
   // disposition goes back to default. The mask (all blocked by the parent around fork) is
@@ -572,6 +649,8 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
   if (plan.ignoreSigpipe) signal(SIGPIPE, SIG_IGN);
 
   if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
+  // TTYReset=, TTYVHangup=, TTYRows=/TTYColumns=, TTYVTDisallocate=: before the terminal is taken.
+  ResetTerminal(plan.terminal);
 
   int lowest = 3 + static_cast<int>(plan.extraFds.size());
   int sources[3] = {-1, -1, -1};
@@ -603,6 +682,10 @@ bool SetRlimitClosest(const RlimitPlan& limit) {
         break;
       case StdioKind::kStdout:
         fd = sources[1];  // stdout (index 1) is always resolved before stderr
+        break;
+      case StdioKind::kTty:
+        fd = i == 0 ? TerminalAsStdin(plan, reportFd) : plan.stdio[0].kind == StdioKind::kTty ? sources[0] : OpenTerminalForOutput(plan.terminal);
+        if (fd < 0) FailChild(reportFd, kStdioExit[i], "open terminal");
         break;
     }
     sources[i] = fd;
@@ -713,12 +796,15 @@ int ChildEntry(void* argument) {
 // instead of copying the page tables of a Node heap that may be hundreds of MiB (a plain
 // fork() cost ~25 ms per spawn at 370 MiB RSS under load). This thread sleeps until the
 // child has called execve or _exit; the child writes only into `plan`, which is discarded.
-pid_t StartChild(SpawnPlan& plan, int reportFd) {
+//
+// shared == false: a plain copy (no CLONE_VM, no CLONE_VFORK) this thread does not wait for, for
+// the one child that may sleep before execve (StandardInput=tty on a busy terminal).
+pid_t StartChild(SpawnPlan& plan, int reportFd, bool shared = true) {
   constexpr size_t kStackSize = 256 * 1024;
   void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -1;
   ChildStart start{&plan, reportFd};
-  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, (shared ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD, &start);
   int err = errno;
   munmap(stack, kStackSize);
   errno = err;
@@ -784,6 +870,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   for (auto& entry : plan.env) plan.envPointers.push_back(entry.data());
   plan.envPointers.push_back(nullptr);
 
+  bool releasedTerminal = plan.terminal.acquire != TerminalAcquire::kNone && ReleaseIfOwnTerminal(plan.terminal);
   FdGuard guard;  // closes every fd made here unless handed to JavaScript
   int report[2];
   OpenPipe(env, report, guard);
@@ -827,17 +914,39 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   close(report[1]);
   guard.Release(report[1]);
-  for (auto& stdio : plan.stdio) {
-    if (stdio.kind != StdioKind::kPipe) continue;
-    close(stdio.fd);
-    guard.Release(stdio.fd);
-  }
 
   ChildFailure failure;
   memset(&failure, 0, sizeof(failure));
   ssize_t got;
   do got = read(report[0], &failure, sizeof(failure));
   while (got < 0 && errno == EINTR);
+
+  if (got == static_cast<ssize_t>(sizeof(failure)) && failure.exitCode == kReportTerminalBusy) {
+    // StandardInput=tty and another session holds the terminal: systemd's child sleeps until it
+    // is free. A child of ours that sleeps must not hold this thread (PID 1's event loop), so the
+    // one that found it busy is collected and a copy that may sleep takes its place; whatever
+    // fails in that one is seen as its exit status only, as with systemd.
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int sink = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (sink < 0) ThrowSystem(env, errno, "open /dev/null", plan.path);
+    guard.Add(sink);
+    plan.terminal.mayWait = true;
+    // The first child already reset, hung up and cleared the terminal; once is what systemd does.
+    plan.terminal.reset = plan.terminal.vhangup = plan.terminal.vtDisallocate = false;
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid = StartChild(plan, sink, false);
+    forkErrno = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (pid < 0) ThrowSystem(env, forkErrno, "clone", plan.path);
+    got = 0;
+  }
+  for (auto& stdio : plan.stdio) {
+    if (stdio.kind != StdioKind::kPipe) continue;
+    close(stdio.fd);
+    guard.Release(stdio.fd);
+  }
 
   if (got == static_cast<ssize_t>(sizeof(failure))) {
     // The child is exiting on its own; collect it here so the failure never reaches the reaper.
@@ -852,6 +961,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("pid", pid);
+  if (releasedTerminal) result.Set("releasedTerminal", true);
   const char* names[3] = {"stdin", "stdout", "stderr"};
   for (int i = 0; i < 3; i++) {
     if (plan.stdio[i].kind != StdioKind::kPipe) continue;
@@ -861,10 +971,29 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// revertTerminal(terminal, chown): exec_context_revert_tty() for a unit that is gone; null, or
+// { errno, code, message } when giving the terminal back failed (the caller logs it).
+Napi::Value RevertTerminalCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsBoolean()) ThrowType(env, "arguments", "(terminal, chown: boolean)");
+  Napi::Object spec = Napi::Object::New(env);
+  spec.Set("terminal", info[0]);
+  SpawnPlan plan;
+  ReadTerminal(env, spec, &plan);
+  if (RevertTerminal(plan.terminal, info[1].As<Napi::Boolean>().Value())) return env.Null();
+  int err = errno;
+  Napi::Object failure = Napi::Object::New(env);
+  failure.Set("errno", err);
+  failure.Set("code", ErrnoName(err));
+  failure.Set("message", strerror(err));
+  return failure;
+}
+
 }  // namespace
 
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("revertTerminal", Napi::Function::New(env, RevertTerminalCall, "revertTerminal"));
   Napi::Array names = Napi::Array::New(env);
   uint32_t i = 0;
   for (const auto& known : kRlimits) names.Set(i++, known.name);

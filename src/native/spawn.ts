@@ -16,7 +16,7 @@ import {
   expectString,
 } from './validate.js';
 
-export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd', 'stdout', 'data'] as const;
+export const STDIO_KINDS = ['null', 'inherit', 'file', 'pipe', 'fd', 'stdout', 'data', 'tty'] as const;
 export type StdioKind = (typeof STDIO_KINDS)[number];
 
 /** 'write' is systemd's `file:` (O_WRONLY|O_CREAT, no truncation); 'truncate' and 'append' as `truncate:`/`append:`. */
@@ -30,7 +30,29 @@ export type StdioSpec =
   | { kind: 'pipe' } // a pipe back to the daemon; the parent's end is returned in SpawnResult
   | { kind: 'fd'; fd: number } // an fd the daemon holds (socket, tty, the other end of something)
   | { kind: 'stdout' } // stderr only: the same open file as stdout, so one stream keeps their order
-  | { kind: 'data'; data: Buffer }; // stdin only: a memfd holding the data (StandardInputText=/StandardInputData=)
+  | { kind: 'data'; data: Buffer } // stdin only: a memfd holding the data (StandardInputText=/StandardInputData=)
+  /** spec.terminal: stdin acquires it as controlling terminal; stdout/stderr share stdin's or open it to write. */
+  | { kind: 'tty' };
+
+/** How stdin takes the terminal (StandardInput=tty-fail, tty-force, tty). */
+export const TERMINAL_ACQUIRE = ['try', 'force', 'wait'] as const;
+export type TerminalAcquire = (typeof TERMINAL_ACQUIRE)[number];
+
+/** TTYPath= and what is done with it (systemd.exec(5) "Logging and Standard Input/Output"). */
+export interface TerminalSpec {
+  path: string;
+  /** Exactly when stdin is 'tty'. 'wait' never holds the caller: a busy terminal is waited for in a child not waited on. */
+  acquire?: TerminalAcquire;
+  /** TTYReset=: termios back to sane defaults before use. */
+  reset?: boolean;
+  /** TTYVHangup=: hang up its other users first. */
+  vhangup?: boolean;
+  /** TTYVTDisallocate=: a virtual console (/dev/ttyN) is freed or cleared; nothing elsewhere. */
+  vtDisallocate?: boolean;
+  /** TTYRows=/TTYColumns=: the window size set on it. */
+  rows?: number;
+  columns?: number;
+}
 
 /** setrlimit(2) resources, named as in systemd's Limit*= keys without the prefix. */
 export const RLIMIT_NAMES = RESOURCE_LIMITS;
@@ -82,6 +104,8 @@ export interface SpawnSpec {
   stdin?: StdioSpec;
   stdout?: StdioSpec;
   stderr?: StdioSpec;
+  /** Needed by any 'tty' stdio; reset and sized right after setsid(), as systemd does. */
+  terminal?: TerminalSpec;
   /** Dup'ed to 3, 4, ... in the child. */
   extraFds?: number[];
   /** One name per extraFds entry: sets LISTEN_FDS, LISTEN_PID (the child's own pid) and LISTEN_FDNAMES. */
@@ -94,6 +118,8 @@ export interface SpawnResult {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** The terminal the child takes was the daemon's own controlling terminal; the daemon gave it up. */
+  releasedTerminal?: boolean;
 }
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
@@ -145,6 +171,23 @@ function checkStdio(value: unknown, field: string): void {
   } else if (value.kind === 'fd') {
     expectInteger(value.fd, `${field}.fd`, 0, MAX_FD);
   }
+}
+
+function checkTerminal(spec: Record<string, unknown>): void {
+  const ttyStdio = [spec.stdin, spec.stdout, spec.stderr].some((s) => (s as { kind?: unknown } | undefined)?.kind === 'tty');
+  const terminal: unknown = spec.terminal;
+  if (terminal === undefined) {
+    if (ttyStdio) throw new RangeError("spec.terminal is needed by a 'tty' stdio");
+    return;
+  }
+  expectObject(terminal, 'spec.terminal');
+  expectString(terminal.path, 'spec.terminal.path');
+  if (!terminal.path.startsWith('/')) throw new RangeError(`spec.terminal.path must be an absolute path (got '${terminal.path}')`);
+  const stdinTty = (spec.stdin as { kind?: unknown } | undefined)?.kind === 'tty';
+  if (terminal.acquire !== undefined) expectOneOf(terminal.acquire, TERMINAL_ACQUIRE, 'spec.terminal.acquire');
+  if (stdinTty !== (terminal.acquire !== undefined)) throw new RangeError("spec.terminal.acquire must be given exactly when spec.stdin is 'tty'");
+  for (const flag of ['reset', 'vhangup', 'vtDisallocate'] as const) if (terminal[flag] !== undefined) expectBoolean(terminal[flag], `spec.terminal.${flag}`);
+  for (const size of ['rows', 'columns'] as const) if (terminal[size] !== undefined) expectInteger(terminal[size], `spec.terminal.${size}`, 0, 65535);
 }
 
 function checkLimitValue(value: unknown, field: string): void {
@@ -228,6 +271,7 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
   checkStdio(spec.stdin, 'spec.stdin');
   checkStdio(spec.stdout, 'spec.stdout');
   checkStdio(spec.stderr, 'spec.stderr');
+  checkTerminal(spec);
   if (spec.extraFds !== undefined) {
     expectArray(spec.extraFds, 'spec.extraFds');
     spec.extraFds.forEach((fd, i) => expectInteger(fd, `spec.extraFds[${i}]`, 0, MAX_FD));
@@ -242,6 +286,16 @@ export function checkSpawnSpec(spec: unknown): asserts spec is SpawnSpec {
       if (name.includes(':')) throw new RangeError(`spec.listenFdNames[${i}] must not contain ':' (got '${name}')`);
     });
   }
+}
+
+/**
+ * After the service: TTYReset=/TTYVHangup=/TTYVTDisallocate= applied again, and with `chown` the
+ * terminal handed back to root:tty, mode 0620 (systemd's exec_context_revert_tty()). Returns the
+ * failure of that hand-back as "Permission denied"-style text, undefined when done.
+ */
+export function revertTerminal(terminal: TerminalSpec, chown: boolean): string | undefined {
+  checkTerminal({ terminal });
+  return native.revertTerminal(terminal, chown)?.message;
 }
 
 /**

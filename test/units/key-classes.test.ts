@@ -44,8 +44,7 @@ t.test('classes of the settings this issue is about', async (t) => {
   t.equal(classOf.get('StartLimitAction'), 'applied');
   t.equal(classOf.get('LimitCORE'), 'applied-where-permitted');
   t.equal(classOf.get('RootImage'), 'not-applicable');
-  t.equal(classOf.get('TTYPath'), 'not-applicable');
-  for (const key of ['CapabilityBoundingSet', 'AmbientCapabilities', 'SecureBits', 'CPUSchedulingPolicy', 'CPUSchedulingPriority', 'CPUSchedulingResetOnFork', 'IOSchedulingClass', 'IOSchedulingPriority']) {
+  for (const key of ['TTYPath', 'TTYReset', 'TTYVHangup', 'TTYVTDisallocate', 'TTYRows', 'TTYColumns', 'CapabilityBoundingSet', 'AmbientCapabilities', 'SecureBits', 'CPUSchedulingPolicy', 'CPUSchedulingPriority', 'CPUSchedulingResetOnFork', 'IOSchedulingClass', 'IOSchedulingPriority']) {
     t.equal(classOf.get(key), 'applied', key);
   }
 });

@@ -124,6 +124,9 @@ export function defaultServiceSection(): ServiceSection {
     standardOutput: { kind: 'journal' },
     standardError: { kind: 'inherit' },
     standardInputText: '',
+    ttyReset: false,
+    ttyVHangup: false,
+    ttyVTDisallocate: false,
     syslogLevel: 'info',
     syslogFacility: 'daemon',
     syslogLevelPrefix: true,
@@ -145,8 +148,10 @@ export function deriveServiceDefaults(s: ServiceSection, isSet: (key: string) =>
   if (s.type === 'oneshot' && !startTimeoutSet) s.timeoutStartUSec = USEC_INFINITY;
   if (!isSet('TimeoutAbortSec')) s.timeoutAbortUSec = s.timeoutStopUSec;
   if (!isSet('RestartKillSignal')) s.restartKillSignal = s.killSignal;
-  // StandardInput=socket: output goes to the connection too unless set (exec_context's fixup).
-  if (s.standardInput.kind === 'socket' && !isSet('StandardOutput')) s.standardOutput = { kind: 'inherit' };
+  // StandardInput=socket or a terminal: output goes there too unless set (service_fix_stdio():
+  // those are two-way streams, so StandardOutput= stays inherit).
+  const twoWay = ['socket', 'tty', 'tty-force', 'tty-fail'].includes(s.standardInput.kind);
+  if (twoWay && !isSet('StandardOutput')) s.standardOutput = { kind: 'inherit' };
   const notifies = s.type === 'notify' || s.type === 'notify-reload' || s.watchdogUSec > 0 || s.fileDescriptorStoreMax > 0;
   if (notifies && s.notifyAccess === 'none') s.notifyAccess = 'main';
 }

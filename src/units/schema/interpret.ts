@@ -130,7 +130,7 @@ export function interpretUnit(input: InterpretInput): UnitConfig {
       },
     };
     let handled = applyKey(config, a, ctx);
-    // key-classes.ts decides what is named as not applied, even a key parsed for `show` (TTYPath=).
+    // key-classes.ts decides what is named as not applied, even a key parsed for `show` only.
     if (handled === 'applied' && RUN_SECTIONS.has(a.section) && keyClass(a.key) === 'not-applicable') handled = 'unsupported';
     if (handled === 'unknown') {
       input.log.warn(a.file, a.line, `Unknown key '${a.key}' in section [${a.section}], ignoring.`);

@@ -5,7 +5,7 @@
 //                            allow; systemd itself degrades there the same way
 //                            (setrlimit to the closest value, OOMScoreAdjust= ignored on EPERM).
 //   not-applicable           needs what a container does not give unitd (namespaces,
-//                            cgroup controllers, seccomp, an LSM, a terminal, mount and
+//                            cgroup controllers, seccomp, an LSM, mount and
 //                            swap units); accepted, shown by `show`, and named once per
 //                            unit in the journal when set (interpret.ts reports them).
 // A key is classed by name: the exec, cgroup and kill keys mean the same in every section.
@@ -48,7 +48,7 @@ const APPLIED = [
   'StandardInputText', 'StandardInputData', 'SyslogIdentifier', 'SyslogFacility', 'SyslogLevel', 'SyslogLevelPrefix',
   'NoNewPrivileges', 'CPUAffinity', 'CapabilityBoundingSet', 'AmbientCapabilities', 'SecureBits',
   'CPUSchedulingPolicy', 'CPUSchedulingPriority', 'CPUSchedulingResetOnFork', 'IOSchedulingClass',
-  'IOSchedulingPriority',
+  'IOSchedulingPriority', 'TTYPath', 'TTYReset', 'TTYVHangup', 'TTYVTDisallocate', 'TTYRows', 'TTYColumns',
   'RuntimeDirectoryPreserve', 'RuntimeDirectoryMode', 'RuntimeDirectory', 'StateDirectoryMode',
   'StateDirectory', 'CacheDirectoryMode', 'CacheDirectory', 'LogsDirectoryMode', 'LogsDirectory',
   'ConfigurationDirectoryMode', 'ConfigurationDirectory', 'IgnoreSIGPIPE', 'TasksMax', 'SendSIGKILL', 'SendSIGHUP',
@@ -76,7 +76,7 @@ const NOT_APPLICABLE = [
   'PermissionsStartOnly', 'NonBlocking', 'USBFunctionDescriptors', 'USBFunctionStrings', 'RootImage',
   'RootImageOptions', 'RootHash', 'RootHashSignature', 'RootVerity', 'ExtensionDirectories', 'ExtensionImages',
   'MountImages', 'CoredumpFilter', 'NUMAPolicy', 'NUMAMask', 'DynamicUser',
-  'RemoveIPC', 'TTYReset', 'TTYVHangup', 'TTYVTDisallocate', 'TTYRows', 'TTYColumns', 'LogLevelMax',
+  'RemoveIPC', 'LogLevelMax',
   'LogRateLimitIntervalSec', 'LogRateLimitBurst', 'LogExtraFields', 'TimerSlackNSec', 'KeyringMode', 'ProtectProc', 'ProcSubset', 'SystemCallFilter',
   'SystemCallArchitectures', 'SystemCallErrorNumber', 'SystemCallLog', 'MemoryDenyWriteExecute',
   'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID', 'RestrictAddressFamilies', 'LockPersonality',
@@ -100,7 +100,7 @@ const NOT_APPLICABLE = [
   'SocketBindAllow', 'SocketBindDeny', 'RestrictNetworkInterfaces', 'SocketProtocol', 'BindToDevice',
   'PipeSize', 'PassPacketInfo', 'Timestamping', 'TCPCongestion',
   'MessageQueueMaxMessages', 'MessageQueueMessageSize', 'SmackLabel', 'SmackLabelIPIn', 'SmackLabelIPOut',
-  'SELinuxContextFromNet', 'TTYPath', 'What', 'Where', 'Options', 'SloppyOptions', 'LazyUnmount', 'ForceUnmount',
+  'SELinuxContextFromNet', 'What', 'Where', 'Options', 'SloppyOptions', 'LazyUnmount', 'ForceUnmount',
   'ReadWriteOnly', 'ExtraOptions', 'TimeoutIdleSec',
 ] as const;
 

@@ -143,6 +143,12 @@ function standardOutput(set: (s: ServiceSection, v: StandardOutput) => void): Ke
   };
 }
 
+/** TTYRows=/TTYColumns=: an unsigned number; empty: back to the terminal's own size. */
+function terminalSize(set: (s: ServiceSection, v: number | undefined) => void): KeyHandler<ServiceSection> {
+  const parse = unsigned<ServiceSection>(set);
+  return (s, value, ctx) => (value.trim() === '' ? set(s, undefined) : parse(s, value, ctx));
+}
+
 const standardInput: KeyHandler<ServiceSection> = (s, value, ctx) => {
   const r = expandSpecifiers(value, ctx.specifiers);
   if (!r.ok) {
@@ -377,6 +383,11 @@ export const SERVICE_KEYS: KeyTable<ServiceSection> = {
     s.standardInputData = (s.standardInputData ?? '') + Buffer.from(compact, 'base64').toString('latin1');
   },
   TTYPath: printfString((s, v) => (s.ttyPath = v), { quoted: false }),
+  TTYReset: bool((s, v) => (s.ttyReset = v)),
+  TTYVHangup: bool((s, v) => (s.ttyVHangup = v)),
+  TTYVTDisallocate: bool((s, v) => (s.ttyVTDisallocate = v)),
+  TTYRows: terminalSize((s, v) => (s.ttyRows = v)),
+  TTYColumns: terminalSize((s, v) => (s.ttyColumns = v)),
   SyslogIdentifier: printfString((s, v) => (s.syslogIdentifier = v === '' ? undefined : v)),
   SyslogLevel: enumeration(SYSLOG_LEVELS, 'log level', (s, v) => (s.syslogLevel = v)),
   SyslogFacility: (s, value, ctx) => {

@@ -202,6 +202,12 @@ export interface ServiceSection {
   standardInputText: string;
   standardInputData?: string;
   ttyPath?: string;
+  ttyReset: boolean;
+  ttyVHangup: boolean;
+  ttyVTDisallocate: boolean;
+  /** TTYRows=/TTYColumns=; undefined: the terminal's own size is kept. */
+  ttyRows?: number;
+  ttyColumns?: number;
   syslogIdentifier?: string;
   syslogLevel: SyslogLevel;
   syslogFacility: string;
