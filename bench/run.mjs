@@ -8,7 +8,7 @@
 //   npm run bench -- --only=boot,zombies   some scenarios only
 //   npm run bench -- --peers=unitd,systemd
 //
-// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket, timers. See bench/README.md.
+// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket, timers, batch. See bench/README.md.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, writeSync, rmSync, readFileSync } from 'node:fs';
@@ -20,13 +20,13 @@ import { renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const optList = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
-const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket', 'timers'];
+const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket', 'timers', 'batch'];
 const only = optList('only') ?? ALL_SCENARIOS;
 const wantedPeers = optList('peers') ?? Object.keys(PEERS);
 
 const CFG = quick
-  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2, timerN: 100, timerReps: 2 }
-  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3, timerN: 100, timerReps: 5 };
+  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2, timerN: 100, timerReps: 2, batchN: 100, batchReps: 2 }
+  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3, timerN: 100, timerReps: 5, batchN: 100, batchReps: 5 };
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
@@ -512,8 +512,43 @@ async function scenarioTimers() {
   }
 }
 
+// 9. Starting many services at once: N disabled Type=simple services, after boot one
+// `systemctl start --no-block` of all N; from the call to each service's first line. What the
+// timers scenario's last start adds to its first, without the timers.
+async function scenarioBatch() {
+  const n = CFG.batchN;
+  const last = metric(`batch-${n}`, 'batch', `\`systemctl start --no-block\` of ${n} services → all ${n} running`, 'ms');
+  const call = metric(`batch-${n}-call`, 'batch', `\`systemctl start --no-block\` of ${n} services: the call itself`, 'ms');
+  for (const p of Object.keys(PEERS)) {
+    if (p === 'supervisord' || !PEERS[p].multi) {
+      for (const m of [last, call]) skip(m, p, 'no systemctl');
+      continue;
+    }
+    if (available[p]) {
+      for (const m of [last, call]) skip(m, p, available[p]);
+      continue;
+    }
+    for (let rep = 0; rep < CFG.batchReps; rep++) {
+      const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `b${i}`, argv: bash('run', `b${i}`, marks), enabled: false }));
+      await withSystem(p, services, async (sys, marks) => {
+        if (!(await waitBooted(sys, 60000))) return fail(last, p, 'not booted in 60 s');
+        const t = now();
+        const r = await runAsync(sys.ctl('start', '--no-block', ...Array.from({ length: n }, (_, i) => `b${i}.service`)), 30000);
+        const returned = now();
+        if (r.code !== 0) return fail(last, p, `systemctl start → ${r.code}`);
+        const all = await waitMarks(marks, (m) => starts(m).length >= n && m, 30000, 5);
+        if (!all) return fail(last, p, `only ${starts(readMarks(marks)).length}/${n} services ran`);
+        const end = Math.max(...starts(all).map((x) => x.at));
+        record(last, p, end - t);
+        record(call, p, returned - t);
+        log(`batch ${p} rep ${rep + 1}: call ${(returned - t).toFixed(1)} ms, last service ${(end - t).toFixed(1)} ms`);
+      });
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
-const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket, timers: scenarioTimers };
+const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket, timers: scenarioTimers, batch: scenarioBatch };
 
 async function main() {
   if (process.getuid?.() !== 0) {

@@ -756,8 +756,21 @@ export class Service implements UnitInstance {
 
   // ---------------------------------------------------------------- processes
 
+  /**
+   * No process of the unit was left at a scan earlier in this synchronous step: nothing of it
+   * is there to fork, so the final-sigterm sweep that follows a stop-sigterm one at once needs
+   * no second /proc scan (two per stopped unit before). A spawn or the next microtask ends it.
+   */
+  private knownEmpty = false;
+
   private processes(): number[] {
-    return unitPids(this.id, this.sessions, this.procs.scan()).map((p) => p.pid);
+    if (this.knownEmpty) return [];
+    const pids = unitPids(this.id, this.sessions, this.procs.scan()).map((p) => p.pid);
+    if (pids.length === 0) {
+      this.knownEmpty = true;
+      queueMicrotask(() => (this.knownEmpty = false));
+    }
+    return pids;
   }
 
   /** Until we reaped it (a zombie counts as alive here), the exit event with its status is still to come. */
@@ -788,6 +801,7 @@ export class Service implements UnitInstance {
   private spawnCommand(cmd: ExecCommand, role: Role, list: ExecListName, index: number): number {
     const isStop = list === 'execStop' || list === 'execStopPost';
     const exitInfo = this.mainExit;
+    this.knownEmpty = false;
     let pid: number;
     try {
       const started = runCommand(

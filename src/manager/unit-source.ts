@@ -16,7 +16,6 @@ import { serviceSettingsOf } from './service-settings.js';
 import { defaultUnitSettings, type LoadedUnit, type UnitSettings } from './unit-type.js';
 import { DiagnosticLog } from '../units/diagnostics.js';
 import { parseUnitText } from '../units/syntax.js';
-import { dependencyDirEntries } from '../units/dependency-dirs.js';
 import { BUILTIN_FRAGMENT_DIR, builtinUnitText } from './builtin-units.js';
 import type { SystemConf } from './system-conf.js';
 
@@ -198,9 +197,9 @@ export class StoreUnitSource implements UnitSource {
       assignments,
       diagnostics: log.entries,
       config,
-      wantsFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'wants'),
-      requiresFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'requires'),
-      upholdsFromDirs: dependencyDirEntries(this.store.lookup.searchPath, [raw.id], 'upholds'),
+      wantsFromDirs: this.store.dependencyDirEntries([raw.id], 'wants'),
+      requiresFromDirs: this.store.dependencyDirEntries([raw.id], 'requires'),
+      upholdsFromDirs: this.store.dependencyDirEntries([raw.id], 'upholds'),
     };
   }
 

@@ -10,7 +10,8 @@ import { isValidUnitName, parseUnitName, templateOf, withInstance } from './unit
 export const DEPENDENCY_DIR_KINDS = ['wants', 'requires', 'upholds'] as const;
 export type DependencyDirKind = (typeof DEPENDENCY_DIR_KINDS)[number];
 
-export function dependencyDirEntries(searchPath: readonly string[], names: readonly string[], kind: DependencyDirKind): string[] {
+/** Entries of the NAME.KIND/ directories; with `pathCache` only those it has are read (as findDropIns). */
+export function dependencyDirEntries(searchPath: readonly string[], names: readonly string[], kind: DependencyDirKind, pathCache?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const sources: string[] = [];
   for (const n of names) {
@@ -21,9 +22,11 @@ export function dependencyDirEntries(searchPath: readonly string[], names: reado
   const instance = names.map((n) => parseUnitName(n)).find((p) => p?.instance !== undefined && !p.isTemplate)?.instance;
   for (const src of sources) {
     for (const base of searchPath) {
+      const dir = path.join(base, `${src}.${kind}`);
+      if (pathCache && !pathCache.has(dir)) continue;
       let entries: string[];
       try {
-        entries = fs.readdirSync(path.join(base, `${src}.${kind}`)).sort();
+        entries = fs.readdirSync(dir).sort();
       } catch {
         continue;
       }

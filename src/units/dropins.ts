@@ -40,12 +40,17 @@ export interface DropIn {
   masked: boolean;
 }
 
-/** The drop-in files that apply to a unit with these names, in application order. */
-export function findDropIns(searchPath: readonly string[], names: readonly string[]): DropIn[] {
+/**
+ * The drop-in files that apply to a unit with these names, in application order. With
+ * `pathCache` (UnitStore's, see buildNameMap), a directory it lacks is not read: systemd
+ * applies a drop-in directory made after the last daemon-reload only from the next one.
+ */
+export function findDropIns(searchPath: readonly string[], names: readonly string[], pathCache?: ReadonlySet<string>): DropIn[] {
   const byName = new Map<string, DropIn>();
   for (const dirName of dropinDirNames(names)) {
     for (const base of searchPath) {
       const dir = path.join(base, dirName);
+      if (pathCache && !pathCache.has(dir)) continue;
       let entries: string[];
       try {
         entries = fs.readdirSync(dir);

@@ -10,7 +10,7 @@ import { Diagnostic, DiagnosticLog } from './diagnostics.js';
 import { LookupOptions, LookupPaths, chaseInRoot, lookupPaths, SymlinkLoopError } from './paths.js';
 import { NameEntry, buildNameMap } from './name-map.js';
 import { findDropIns } from './dropins.js';
-import { dependencyDirEntries } from './dependency-dirs.js';
+import { type DependencyDirKind, dependencyDirEntries } from './dependency-dirs.js';
 import { DependencySets, applyDefaultDependencies, applyServiceDependencies, emptyDependencySets } from './implicit-deps.js';
 import { UnitType, parseUnitName, templateOf, withInstance } from './unit-name.js';
 import type { UnitConfig } from './schema/types.js';
@@ -84,17 +84,25 @@ function errnoOf(e: unknown): string {
 export class UnitStore {
   readonly lookup: LookupPaths;
   private nameMap: Map<string, NameEntry>;
+  /** Every entry of the search-path directories as of the last (re)load: see buildNameMap. */
+  private pathCache = new Set<string>();
   private readonly cache = new Map<string, LoadedUnit>();
 
   constructor(opts: LookupOptions = {}) {
     this.lookup = lookupPaths(opts);
-    this.nameMap = buildNameMap(this.lookup);
+    this.nameMap = buildNameMap(this.lookup, this.pathCache);
   }
 
   /** Forget everything and rescan the search path. */
   reload(): void {
     this.cache.clear();
-    this.nameMap = buildNameMap(this.lookup);
+    this.pathCache = new Set();
+    this.nameMap = buildNameMap(this.lookup, this.pathCache);
+  }
+
+  /** Entries of NAMES' .wants/ (.requires/, .upholds/) directories on the search path. */
+  dependencyDirEntries(names: readonly string[], kind: DependencyDirKind): string[] {
+    return dependencyDirEntries(this.lookup.searchPath, names, kind, this.pathCache);
   }
 
   /** Drop one unit's cached load (the manager collected it). */
@@ -207,7 +215,7 @@ export class UnitStore {
       unit.fragmentPath = entry.path;
       const source = this.readFragment(unit, entry, log);
       if (source !== entry.path) unit.sourcePath = source;
-      for (const d of findDropIns(this.lookup.searchPath, names)) {
+      for (const d of findDropIns(this.lookup.searchPath, names, this.pathCache)) {
         if (d.masked) continue;
         unit.dropInPaths.push(d.path);
         this.readInto(unit, d.path, log);
@@ -223,9 +231,9 @@ export class UnitStore {
         message: `Unit ${id} failed to load properly, please adjust/correct and reload service manager: ${strerror(errno)}`,
       });
     }
-    unit.wantsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'wants');
-    unit.requiresFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'requires');
-    unit.upholdsFromDirs = dependencyDirEntries(this.lookup.searchPath, names, 'upholds');
+    unit.wantsFromDirs = this.dependencyDirEntries(names, 'wants');
+    unit.requiresFromDirs = this.dependencyDirEntries(names, 'requires');
+    unit.upholdsFromDirs = this.dependencyDirEntries(names, 'upholds');
     // Every consumer (the daemon, verify, cat, list-dependencies) sees the schema's typed config.
     const config = interpretUnit({ name: id, assignments: unit.assignments, log, specifiers: { unitName: id, fragmentPath: unit.fragmentPath } });
     unit.config = config;
@@ -275,7 +283,7 @@ export class UnitStore {
       upholdsFromDirs: [],
       mtimes: new Map(),
     };
-    for (const d of findDropIns(this.lookup.searchPath, [id])) {
+    for (const d of findDropIns(this.lookup.searchPath, [id], this.pathCache)) {
       if (d.masked) continue;
       try {
         this.readInto(scratch, d.path, log);

@@ -63,8 +63,13 @@ function classifySymlink(lp: LookupPaths, file: string): NameEntry {
   return { kind: 'linked', path: file };
 }
 
-/** name → first entry on the search path, in priority order. */
-export function buildNameMap(lp: LookupPaths): Map<string, NameEntry> {
+/**
+ * name → first entry on the search path, in priority order. `pathCache`, when given, receives
+ * the path of every entry of every search-path directory (systemd's unit_path_cache, built in
+ * the same pass by unit_file_build_name_map()): drop-in and .wants/ directories are looked for
+ * only where it has them.
+ */
+export function buildNameMap(lp: LookupPaths, pathCache?: Set<string>): Map<string, NameEntry> {
   const map = new Map<string, NameEntry>();
   for (const dir of lp.searchPath) {
     let entries: fs.Dirent[];
@@ -74,6 +79,7 @@ export function buildNameMap(lp: LookupPaths): Map<string, NameEntry> {
       continue;
     }
     for (const de of entries) {
+      if (pathCache) pathCache.add(path.join(dir, de.name));
       if (map.has(de.name) || !isValidUnitName(de.name)) continue;
       const file = path.join(dir, de.name);
       if (de.isSymbolicLink()) map.set(de.name, classifySymlink(lp, file));

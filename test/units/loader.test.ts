@@ -135,3 +135,24 @@ t.test('daemon-reload sees new files', async (t) => {
   store.reload();
   t.equal(store.load('late.service').loadState, 'loaded');
 });
+
+t.test('drop-in and .wants/ directories made after the last reload count from the next one (unit_path_cache)', async (t) => {
+  const root = makeRoot({ [`${ETC}/a@.service`]: '[Service]\nExecStart=/bin/true\n', [`${ETC}/a@.service.d/one.conf`]: '[Unit]\nDescription=one\n' });
+  const store = new UnitStore({ root, unitPathEnv: undefined });
+  t.equal(store.load('a@1.service').config?.unit.description, 'one');
+  // A file in a directory the cache has is read at the next load, as systemd reads it.
+  fs.writeFileSync(path.join(root, ETC, 'a@.service.d/two.conf'), '[Unit]\nDescription=two\n');
+  t.equal(store.load('a@2.service').config?.unit.description, 'two');
+  // A new directory is not looked at until daemon-reload.
+  fs.mkdirSync(path.join(root, ETC, 'a@3.service.d'));
+  fs.writeFileSync(path.join(root, ETC, 'a@3.service.d/zz.conf'), '[Unit]\nDescription=three\n');
+  fs.mkdirSync(path.join(root, ETC, 'a@3.service.wants'));
+  fs.symlinkSync('/dev/null', path.join(root, ETC, 'a@3.service.wants/x.service'));
+  const before = store.load('a@3.service');
+  t.equal(before.config?.unit.description, 'two');
+  t.same(before.wantsFromDirs, []);
+  store.reload();
+  const after = store.load('a@3.service');
+  t.equal(after.config?.unit.description, 'three');
+  t.same(after.wantsFromDirs, ['x.service']);
+});
