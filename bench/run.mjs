@@ -126,15 +126,18 @@ async function scenarioBoot() {
   for (const n of CFG.bootN) {
     const boot = metric(`boot-${n}`, 'boot', `Boot: PID 1 start → ${n} services running`, 'ms');
     const mem = metric(`rss-idle-${n}`, 'memory', `RSS of PID 1, idle with ${n} services`, 'MiB');
+    const anon = metric(`rss-anon-idle-${n}`, 'memory', `Anonymous RSS of PID 1, idle with ${n} services`, 'MiB');
     for (const p of Object.keys(PEERS)) {
       if (!PEERS[p].multi) {
         skip(boot, p, 'runs one program only');
         skip(mem, p, 'runs one program only');
+        skip(anon, p, 'runs one program only');
         continue;
       }
       if (available[p]) {
         skip(boot, p, available[p]);
         skip(mem, p, available[p]);
+        skip(anon, p, available[p]);
         continue;
       }
       for (let rep = 0; rep < CFG.bootReps; rep++) {
@@ -146,6 +149,7 @@ async function scenarioBoot() {
           record(boot, p, ms);
           await sleep(CFG.settleMs);
           record(mem, p, (rssKiB(sys.pid) ?? NaN) / 1024);
+          record(anon, p, (rssKiB(sys.pid, 'RssAnon') ?? NaN) / 1024);
           log(`boot ${p} n=${n} rep ${rep + 1}: ${ms.toFixed(0)} ms, rss ${(rssKiB(sys.pid) / 1024).toFixed(1)} MiB`);
         });
       }
@@ -154,6 +158,7 @@ async function scenarioBoot() {
     const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { stdio: 'ignore' });
     await sleep(CFG.settleMs);
     record(mem, 'node', (rssKiB(c.pid) ?? NaN) / 1024);
+    record(anon, 'node', (rssKiB(c.pid, 'RssAnon') ?? NaN) / 1024);
     c.kill('SIGKILL');
   }
 }

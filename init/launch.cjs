@@ -73,8 +73,15 @@ function learnOnExit(script, file) {
   });
 }
 
-/** The entry module's exports from the bundle, or undefined when there is no current bundle. */
-function loadBundle(name, entry, writeCache) {
+/** The daemon's entry module, bundled as dist/bundle/unitd.cjs (init/unitd runs it). */
+const DAEMON_ENTRY = 'manager/main.js';
+
+/**
+ * The entry module's exports from the bundle, or undefined when there is no current bundle.
+ * writeCache: write NAME.cache (the build); learn: false for the daemon, which has no cache to
+ * learn (see scripts/bundle-cli.mjs) and whose exit is the container's.
+ */
+function loadBundle(name, entry, writeCache, learnAllowed = true) {
   const dir = path.join(dist, 'bundle');
   const file = path.join(dir, name + '.cjs');
   const built = mtime(file);
@@ -94,6 +101,7 @@ function loadBundle(name, entry, writeCache) {
   }
   const script = new vm.Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
   if (script.cachedDataRejected === true) learn = true;
+  if (!learnAllowed) learn = false;
   // Packages resolve from here as from dist/ (the same node_modules); builtins are the same anyway.
   const exported = script.runInThisContext()(pathToFileURL(dist).href + '/', require);
   if (writeCache) fs.writeFileSync(buildCache, script.createCachedData());
@@ -121,7 +129,7 @@ function launch(name) {
   run(name).catch((e) => fail(name, e && e.message ? e.message : String(e)));
 }
 
-module.exports = { ENTRIES, launch };
+module.exports = { ENTRIES, DAEMON_ENTRY, launch, loadBundle };
 
 if (require.main === module && process.argv[2] === '--write-cache') {
   const name = process.argv[3];

@@ -146,10 +146,10 @@ function childOf(parent) {
   }
 }
 
-/** Resident set size of a process in KiB (VmRSS), or undefined when it is gone. */
-export function rssKiB(pid) {
+/** Resident set size of a process in KiB (VmRSS; field: RssAnon for its anonymous part), or undefined when it is gone. */
+export function rssKiB(pid, field = 'VmRSS') {
   try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;

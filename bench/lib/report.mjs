@@ -79,12 +79,15 @@ export function evaluateTargets(result) {
     const all = byId[`zombies-${n}`]?.peers.unitd?.max;
     add(`0 zombies 100 ms after ${n} orphans exit`, u, 0, u === 0, `worst run: ${fmt(u)} zombies at 100 ms; all ${n} gone after ${fmt(all)} ms`, m.id);
   }
-  for (const n of [10, 200]) {
-    const id = `rss-idle-${n}`;
-    const u = med(id, 'unitd');
-    const b = med(id, 'node');
-    const r = u / b;
-    if (byId[id]) add(`Idle RSS with ${n} units ≤ 1.5× bare idle node`, r, 1.5, r <= 1.5, `${fmt(u)} MiB vs ${fmt(b)} MiB`, id);
+  // Issue 19: VmRSS ≤ 1.0× a bare idle node of the same version, its anonymous part ≤ 2.0×.
+  for (const [prefix, what, limit] of [['rss-idle', 'RSS', 1.0], ['rss-anon-idle', 'anonymous RSS', 2.0]]) {
+    for (const n of [10, 200]) {
+      const id = `${prefix}-${n}`;
+      const u = med(id, 'unitd');
+      const b = med(id, 'node');
+      const r = u / b;
+      if (byId[id]) add(`Idle ${what} with ${n} units ≤ ${limit.toFixed(1)}× bare idle node`, r, limit, r <= limit, `${fmt(u)} MiB vs ${fmt(b)} MiB`, id);
+    }
   }
   for (const m of result.metrics.filter((x) => x.scenario === 'timers' && !x.id.endsWith('-median'))) {
     const u = med(m.id, 'unitd');

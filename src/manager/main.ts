@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
-import pino, { type Logger } from 'pino';
+import { createLogger as jsonLogger, type Logger } from '../journal/logger.js';
 import { serveControl, type ControlServer } from '../control/server.js';
 import { controlSocketPath, managerRuntimeDir, writableOrCreatable } from '../control/paths.js';
 import { GENERATOR_OUTPUT } from './generators.js';
@@ -84,7 +84,7 @@ function parseArguments(argv: string[], env: NodeJS.ProcessEnv, log: Logger): Ar
 function createLogger(daemonLog: DaemonLog): Logger {
   const level = process.env.UNITD_LOG_LEVEL ?? 'info';
   // `cause`: an error whose text the message already gives; the file still gets its stack.
-  return pino({ level, base: { pid: process.pid }, name: 'unitd', serializers: { err: pino.stdSerializers.err, cause: pino.stdSerializers.err } }, daemonLog);
+  return jsonLogger({ level, base: { pid: process.pid }, name: 'unitd' }, daemonLog);
 }
 
 /**

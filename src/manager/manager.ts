@@ -3,7 +3,7 @@
 // datagrams, timers and control requests all arrive as events.
 
 import { existsSync } from 'node:fs';
-import type { Logger } from 'pino';
+import type { Logger } from '../journal/logger.js';
 import {
   ManagerError,
   type JobListEntry,

@@ -2,7 +2,7 @@
 // service.ts and target.ts register here; the manager and the job engine only
 // talk to units through it.
 
-import type { Logger } from 'pino';
+import type { Logger } from '../journal/logger.js';
 import { JOB_RESULTS, type JobResult, type KillWhom, type Properties } from '../control/api.js';
 import type { ChildExit, NativeModule } from '../exec/native.js';
 import type { BusNames } from './bus-names.js';

@@ -4,7 +4,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { createLogger } from '../../src/journal/logger.js';
 import { DaemonLog, summarize } from '../../src/journal/daemon-log.js';
 import type { JournalEntry } from '../../src/journal/entry.js';
 
@@ -14,7 +14,7 @@ t.test('records go to the file, the journal and (warnings only) the console', (t
   const console: string[] = [];
   const entries: JournalEntry[] = [];
   const sink = new DaemonLog({ file: join(dir, 'unitd.log'), console: (l) => console.push(l), pid: 1, maxFileBytes: 4096 });
-  const log = pino({ level: 'debug', serializers: { err: pino.stdSerializers.err } }, sink);
+  const log = createLogger({ level: 'debug' }, sink);
   log.info('before the journal');
   log.warn({ unit: 'a.service', err: new Error('boom') }, 'handler failed');
   log.warn({ onConsole: true }, 'already shown');
