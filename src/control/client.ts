@@ -66,6 +66,9 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** How long `daemon-reexec` waits for the old program to close the connection after its reply. */
+const REEXEC_CLOSE_WAIT_MS = 60_000;
+
 export interface CallOptions {
   /** 0 waits forever (job waits: the manager owns job timeouts). */
   timeoutMs?: number;
@@ -207,9 +210,25 @@ export class ControlClient implements ManagerApi {
     // A reload re-reads every unit file; give it longer than a query.
     return this.call('daemonReload', {}, { timeoutMs: 0 });
   }
-  daemonReexec(): Promise<void> {
+  async daemonReexec(): Promise<void> {
+    const closed = this.closedWithin(REEXEC_CLOSE_WAIT_MS);
     // Checking the new program starts a Node: longer than a query.
-    return this.call('daemonReexec', {}, { timeoutMs: 0 });
+    await this.call('daemonReexec', {}, { timeoutMs: 0 });
+    // systemctl waits for the manager to drop the bus: the old program closes every
+    // connection at execve, so the next command reaches the new program, never the old one.
+    await closed;
+  }
+
+  /** Resolves when the daemon closes this connection, or after `ms` (a re-exec that failed late). */
+  private closedWithin(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.socket.destroyed) return resolve();
+      const timer = setTimeout(resolve, ms);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
   shutdown(kind: ShutdownKind, exitCode?: number): Promise<void> {
     return this.call('shutdown', exitCode === undefined ? { kind } : { kind, exitCode });

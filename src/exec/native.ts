@@ -21,6 +21,8 @@ export type ChildExit = ExitInfo;
 
 export interface DatagramSocketHandle {
   close(): void;
+  /** Delivers what is queued now (absent in test doubles, which deliver at once). */
+  drain?(): void;
   /** Its descriptor, which daemon-reexec keeps (absent in test doubles). */
   readonly fd?: number;
 }

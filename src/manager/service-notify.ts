@@ -54,6 +54,11 @@ export class NotifySocket {
     this.boundPath = path;
   }
 
+  /** Reads what is queued: a sender's last message counts before its exit is handled. */
+  drain(): void {
+    this.socket?.drain?.();
+  }
+
   close(): void {
     this.socket?.close();
     this.socket = undefined;

@@ -877,6 +877,9 @@ export class Service implements UnitInstance {
   // ---------------------------------------------------------------- child exits
 
   childExited(exit: ChildExit): void {
+    // systemd dispatches notify messages before SIGCHLD: FDSTOREREMOVE= or STOPPING=1 sent
+    // by a control process just before it exited must apply while it is still the control PID.
+    this.notify.drain();
     if (exit.code === 'killed' && exit.status === SIGNAL.KILL) {
       // systemd sees the OOM event while the child is still a zombie: until its exit is
       // handled below, it counts as alive (waited for) but is never signalled (reaped already).

@@ -29,6 +29,7 @@ export interface NativeDatagram {
 
 export interface NativeDatagramSocket {
   close(): void;
+  drain(): void;
   ref(): void;
   unref(): void;
   stats(): NativeDatagramStats;

@@ -33,7 +33,8 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
                        {InstanceMethod("close", &DatagramSocketWrap::Close),
                         InstanceMethod("ref", &DatagramSocketWrap::RefLoop),
                         InstanceMethod("unref", &DatagramSocketWrap::UnrefLoop),
-                        InstanceMethod("stats", &DatagramSocketWrap::Stats)});
+                        InstanceMethod("stats", &DatagramSocketWrap::Stats),
+                        InstanceMethod("drain", &DatagramSocketWrap::Drain)});
   }
 
   // new NativeDatagramSocket(path, onMessage(data: Buffer, from: {pid, uid, gid}, fds: number[]), adoptedFd?)
@@ -67,6 +68,20 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     auto* self = static_cast<DatagramSocketWrap*>(handle->data);
     if (self == nullptr || status < 0) return;
+    self->Deliver(false);
+  }
+
+  // drain(): delivers what is queued now, synchronously. systemd dispatches notify messages
+  // before SIGCHLD; the manager calls this before handling a child's exit, so what a
+  // process sent just before it exited is read while it still counts as the unit's.
+  Napi::Value Drain(const Napi::CallbackInfo& info) {
+    Deliver(true);
+    return info.Env().Undefined();
+  }
+
+  // From JavaScript (drain) the handler is a plain call, so its exception reaches the caller.
+  void Deliver(bool fromJs) {
+    DatagramSocketWrap* self = this;
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     Napi::Array batch = Napi::Array::New(env);
@@ -75,6 +90,10 @@ class DatagramSocketWrap : public Napi::ObjectWrap<DatagramSocketWrap> {
       if (!self->ReceiveOne(env, batch, &count)) break;
     }
     if (count == 0) return;
+    if (fromJs) {
+      self->onMessage_.Call(self->Value(), {batch});
+      return;
+    }
     try {
       self->onMessage_.MakeCallback(self->Value(), {batch}, *self->context_);
     } catch (const Napi::Error& error) {

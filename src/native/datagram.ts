@@ -112,6 +112,11 @@ export class DatagramSocket {
     return wrapper;
   }
 
+  /** Delivers the datagrams queued now, before returning (nothing once closed). */
+  drain(): void {
+    if (!this.#closed) this.#native.drain();
+  }
+
   /** The socket's descriptor (-1 once closed), for daemon-reexec to keep. */
   get fd(): number {
     return this.#native.stats().fd;

@@ -71,7 +71,8 @@ t.test('the store survives daemon-reexec', { timeout: 120_000 }, async (t) => {
 });
 
 t.test('FDSTOREREMOVE=1 with FDNAME= drops the named fds', async (t) => {
-  t.equal((await sys.ctl('reload', 'keeper.service')).code, 0);
+  const reload = await sys.ctl('reload', 'keeper.service');
+  t.equal(reload.code, 0, `reload succeeds: ${reload.stderr}`);
   t.equal(await storeSize('keeper.service', 0), 0);
   t.equal((await sys.ctl('restart', 'keeper.service')).code, 0);
   t.same((await reports(5))[4], 'gen=1 fds=1 names=keeper.socket', 'nothing came back: the service starts over');

@@ -397,14 +397,20 @@ function fixYears(chain: Chain): Chain {
 
 function chainValid(chain: Chain, from: number, to: number, endOfMonth: boolean): boolean {
   if (!chain) return true;
-  // Days counted from the end of the month may not reach further back than 28.
-  if (endOfMonth) to -= 3;
-  return chain.every((c) => {
-    if (c.start < from || c.start > to) return false;
-    if (c.repeat > to - from) return false;
-    if (c.stop >= 0) return c.stop >= from && c.stop <= to && c.start + c.repeat <= c.stop;
-    return endOfMonth ? c.start - c.repeat >= from : c.start + c.repeat <= to;
+  // Days counted from the end of the month may not reach further back than 28. systemd's
+  // chain_valid() recurses with its already lowered bound, so each later element of a
+  // sorted list loses three more days: "~1,27" is refused though "~27" is not.
+  return chain.every((c, index) => {
+    const last = endOfMonth ? to - 3 * (index + 1) : to;
+    return elementValid(c, from, last, endOfMonth);
   });
+}
+
+function elementValid(c: CalendarComponent, from: number, to: number, endOfMonth: boolean): boolean {
+  if (c.start < from || c.start > to) return false;
+  if (c.repeat > to - from) return false;
+  if (c.stop >= 0) return c.stop >= from && c.stop <= to && c.start + c.repeat <= c.stop;
+  return endOfMonth ? c.start - c.repeat >= from : c.start + c.repeat <= to;
 }
 
 function normalize(spec: Mutable): void {
