@@ -2,6 +2,7 @@
 // parses unit files; src/manager/unit-config.ts maps its UnitConfig onto these.
 
 import type { ResourceLimit } from '../units/schema/enums.js';
+import type { ServiceSection } from '../units/schema/types.js';
 
 /** Which credentials a command runs with (prefixes `+`, `!`, `!!`, systemd.service(5) "Command lines"). */
 export type Privileges = 'normal' | 'full' | 'no-credentials';
@@ -56,7 +57,13 @@ export interface TerminalSettings {
   columns?: number;
 }
 
-export interface ExecSettings {
+/** The privilege and scheduling keys go to the child as the schema parsed them. */
+type ChildPrivileges = Pick<
+  ServiceSection,
+  'cpuAffinity' | 'capabilityBoundingSet' | 'ambientCapabilities' | 'secureBits' | 'cpuScheduling' | 'cpuSchedulingResetOnFork' | 'ioPriority'
+>;
+
+export interface ExecSettings extends ChildPrivileges {
   user?: string;
   group?: string;
   supplementaryGroups: string[];
@@ -65,19 +72,6 @@ export interface ExecSettings {
   /** RootDirectoryStartOnly=: the root applies to ExecStart= only. */
   rootDirectoryStartOnly: boolean;
   noNewPrivileges: boolean;
-  /** CPUAffinity= (sched_setaffinity in the child); undefined: inherited. */
-  cpuAffinity?: number[];
-  /** CapabilityBoundingSet=: capability numbers kept; undefined: nothing dropped. */
-  capabilityBoundingSet?: number[];
-  /** AmbientCapabilities=: capability numbers raised (kept across User=). */
-  ambientCapabilities: number[];
-  /** SecureBits= flags (linux/securebits.h). */
-  secureBits: number;
-  /** CPUSchedulingPolicy=/Priority= (kernel policy number); undefined: inherited. */
-  cpuScheduling?: { policy: number; priority: number };
-  cpuSchedulingResetOnFork: boolean;
-  /** IOSchedulingClass=/Priority= as one ioprio value; undefined: inherited. */
-  ioPriority?: number;
   /** IgnoreSIGPIPE= (systemd's default: yes). */
   ignoreSigpipe: boolean;
   umask: number;
