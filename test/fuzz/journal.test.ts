@@ -8,10 +8,10 @@
 // FUZZ_SEED=S replays a run; `npm run fuzz -- --minutes N --only journal` runs it for N minutes.
 
 import t from 'tap';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, journalctl, REPO, sleep, waitJournal, waitProps, type System } from '../integration/harness.js';
+import { boot, journalctl, REPO, sleep, waitJournal, waitProps } from '../integration/harness.js';
 import { FUZZ_MINUTES, FUZZ_SEED } from './prng.js';
+import { fdCount, waitDone } from './senders.js';
 
 const FUZZER = join(REPO, 'test/fuzz/fixtures/journal-fuzz.py');
 const COUNT = 5000; // inputs per sender in `npm test`
@@ -32,18 +32,7 @@ ExecStart=${fuzz(1, 'done-service')}
 `,
 };
 
-const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
-async function waitDone(sys: System, files: string[], timeoutMs: number): Promise<string[]> {
-  const end = Date.now() + timeoutMs;
-  let found: string[] = [];
-  while (Date.now() < end) {
-    found = (await Promise.all(files.map((f) => sys.exec('cat', `/run/${f}`)))).map((r) => r.stdout.trim());
-    if (found.every((s) => /^sent \d+/.test(s))) break;
-    await sleep(500);
-  }
-  return found;
-}
 
 interface Entry {
   MESSAGE?: unknown;

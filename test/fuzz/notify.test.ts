@@ -11,10 +11,11 @@
 // FUZZ_SEED=S replays a run; `npm run fuzz -- --minutes N --only notify` runs it for N minutes.
 
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, journalctl, REPO, sleep, waitProps, type System } from '../integration/harness.js';
+import { boot, journalctl, REPO, sleep, waitProps } from '../integration/harness.js';
 import { FUZZ_MINUTES, FUZZ_SEED } from './prng.js';
+import { fdCount, waitDone } from './senders.js';
 
 const FUZZER = join(REPO, 'test/fuzz/fixtures/notify-fuzz.py');
 const COUNT = 1500; // datagrams per sender in `npm test`
@@ -46,21 +47,10 @@ RestartSec=0.1
 };
 const DONE = ['done-main', 'done-exec', 'done-post', 'done-all', 'done-none', 'done-outside'];
 
-const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 /** A console line is one line: no carriage return, escape or other control character inside. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
-async function waitDone(sys: System, files: string[], timeoutMs: number): Promise<string[]> {
-  const end = Date.now() + timeoutMs;
-  let found: string[] = [];
-  while (Date.now() < end) {
-    found = (await Promise.all(files.map((f) => sys.exec('cat', `/run/${f}`)))).map((r) => r.stdout.trim());
-    if (found.every((s) => /^sent \d+/.test(s))) break;
-    await sleep(500);
-  }
-  return found;
-}
 
 t.test(`notify datagram fuzz (seed ${FUZZ_SEED}): PID 1 survives, supervision holds, no fd leak, one-line messages`, async (t) => {
   t.comment(`replay with FUZZ_SEED=${FUZZ_SEED}`);
