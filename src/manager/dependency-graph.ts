@@ -102,6 +102,21 @@ export class DependencyGraph {
     return false;
   }
 
+  /** Units naming `id` in any setting of theirs (systemd's UNIT_ATOM_REFERENCED_BY): what keeps it from the GC. */
+  referrers(id: string): string[] {
+    if (this.dirty) this.build();
+    const out = new Set<string>();
+    for (const reverse of this.reverseEdges.values()) for (const from of reverse.get(id)?.keys() ?? []) out.add(from);
+    return [...out];
+  }
+
+  /** Units `id`'s own settings name (its edges, either end), for the GC once it is gone. */
+  namedBy(id: string): string[] {
+    const out = new Set<string>();
+    for (const { from, to } of this.declared.get(id) ?? []) out.add(from === id ? to : from);
+    return [...out];
+  }
+
   /**
    * One pass over the loaded units and, breadth-first, every unit they name that resolving
    * loads. Round after round over all units (bounded at 8) loaded 8 levels of a deep chain

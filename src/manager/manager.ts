@@ -45,6 +45,7 @@ import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import type { ManagerStateSnapshot, UnitStateSnapshot } from './serialize.js';
 import { InjectedFaults } from './fault-injection.js';
 import { timeChanges } from './time-change.js';
+import { UnitCollector, type GcFacts } from './unit-gc.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -125,6 +126,13 @@ export class Manager implements ManagerApi, UnitHost {
   private unsubscribeReaper: (() => void) | undefined;
   private readonly generatorOptions: GeneratorOptions | undefined;
   private readonly injectedFaults: InjectedFaults;
+  /** systemd's unit GC (unit-gc.ts): unneeded inactive units leave memory. */
+  private readonly gc = new UnitCollector({
+    facts: (id) => this.gcFacts(id),
+    referrers: (id) => this.jobs.graph.referrers(id),
+    collect: (id) => this.collect(id),
+    paused: () => this.state === 'stopping',
+  });
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -165,7 +173,10 @@ export class Manager implements ManagerApi, UnitHost {
         finished: (unit, type, result) => this.jobFinished(unit, type, result),
         warn: (unit, message) => this.unitMessage(unit, message, PRIORITY.warning),
         info: (unit, message) => this.unitMessage(unit, message, PRIORITY.info),
-        ended: (unit) => this.notifyTriggeringUnits(unit),
+        ended: (unit) => {
+          this.notifyTriggeringUnits(unit);
+          this.gc.add(unit);
+        },
       },
     );
   }
@@ -231,6 +242,7 @@ export class Manager implements ManagerApi, UnitHost {
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
     // After the names are in: resolving its own names while its edges are added finds it.
     this.jobs?.unitAdded(config);
+    this.gc.add(config.id);
     return entry;
   }
 
@@ -240,20 +252,36 @@ export class Manager implements ManagerApi, UnitHost {
     entry.instance.dispose();
   }
 
-  /**
-   * unit_gc_sweep() for one unit: an instance an Accept=yes socket started is dropped once it
-   * ended cleanly, has no job and nothing names it, with its cached file, pid routes and
-   * samples (a failed one stays, for `status`, until reset-failed). Without this every
-   * connection left a unit behind, and each made the next one slower.
-   */
-  private collectIfUnneeded(id: string): void {
+  private gcFacts(id: string): GcFacts | undefined {
     const entry = this.units.get(id);
-    if (!entry || entry.config.id !== id || entry.instance.activeState !== 'inactive' || this.jobs.jobFor(id)) return;
-    if (this.runtimeTriggers.has(id) || this.jobs.graph.isReferenced(id)) return;
+    if (!entry || entry.config.id !== id) return undefined;
+    const a = entry.instance.activeState;
+    const idle = a === 'inactive' || a === 'failed';
+    return {
+      activeState: a,
+      collectMode: entry.config.unit.collectMode,
+      // unit_success_failure_handler_has_jobs(): an OnFailure=/OnSuccess= unit about to run keeps it.
+      hasJob: this.jobs.jobFor(id) !== undefined || [...entry.config.unit.onFailure, ...entry.config.unit.onSuccess].some((u) => this.jobs.jobFor(normalizeUnitName(u)) !== undefined),
+      typeMayCollect: idle && (entry.instance.mayCollect?.() ?? true),
+    };
+  }
+
+  /**
+   * unit_free() of a collected unit: it leaves the registry under all its names, with its
+   * edges, cached file, pid routes and samples; the next question about it loads it afresh.
+   * What must outlive it is on disk (a Persistent= timer's stamp) or in the journal.
+   */
+  private collect(id: string): string[] {
+    const entry = this.units.get(id);
+    if (!entry) return [];
+    const named = this.jobs.graph.namedBy(id);
+    this.log.debug({ unit: id }, 'Collecting.');
     this.forget(entry);
     this.jobs.unitRemoved(id);
     this.source.forget?.(id);
     this.resources.forget(id);
+    for (const [pid, owners] of this.pidOwners) if (owners.includes(id)) this.unwatchPid(pid, id);
+    return named;
   }
 
   private uniqueEntries(): Entry[] {
@@ -302,6 +330,7 @@ export class Manager implements ManagerApi, UnitHost {
     if (entry && (change.to === 'inactive' || change.to === 'failed')) entry.activatedAt = 0;
     this.jobs.stateChanged(unit, change);
     this.notifyTriggeringUnits(unit);
+    if (entry && (change.to === 'inactive' || change.to === 'failed')) this.gc.add(entry.config.id);
     if (entry) this.emergencyActionFor(entry, change);
     if (entry && unit === 'basic.target' && change.to === 'active') {
       this.basicReached = true;
@@ -377,8 +406,7 @@ export class Manager implements ManagerApi, UnitHost {
     if (!entry || !units?.delete(unit)) return;
     if (units.size === 0) this.runtimeTriggers.delete(entry.config.id);
     this.jobs.unitChanged(entry.config);
-    // Later: this runs inside the instance's own state change.
-    setImmediate(() => this.guard(() => this.collectIfUnneeded(unit)));
+    this.gc.add(unit);
   }
 
   /** service_collect_fds(): the fds of every unit triggering `unit` or named in its Sockets=, in the order of their names. */
@@ -912,36 +940,10 @@ export class Manager implements ManagerApi, UnitHost {
     };
   }
 
-  /**
-   * The units systemd would still hold in memory: those not inactive or with
-   * a job, and whatever they reference through any dependency. The rest its
-   * garbage collector would have unloaded, so list-units --all leaves them out.
-   */
-  private unitsInMemory(): Set<string> {
-    const kept = new Set<string>();
-    const queue: string[] = [];
-    for (const e of this.uniqueEntries()) {
-      if (e.instance.activeState !== 'inactive' || this.jobs.jobFor(e.config.id)) queue.push(e.config.id);
-    }
-    while (queue.length > 0) {
-      const id = queue.pop() as string;
-      if (kept.has(id)) continue;
-      kept.add(id);
-      const u = this.units.get(id)?.config.unit;
-      if (u === undefined) continue;
-      for (const dep of [...u.requires, ...u.wants, ...u.bindsTo, ...u.partOf, ...u.requisite, ...u.conflicts, ...u.after, ...u.before, ...u.onFailure, ...u.upholds]) {
-        const target = this.units.get(dep);
-        if (target !== undefined && !kept.has(target.config.id)) queue.push(target.config.id);
-      }
-    }
-    return kept;
-  }
-
   async listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
     const out: UnitListEntry[] = [];
-    const inMemory = this.unitsInMemory();
+    // The registry is what is in memory: the GC (unit-gc.ts) took out what systemd's would have.
     for (const entry of this.uniqueEntries()) {
-      if (!inMemory.has(entry.config.id)) continue;
       const job = this.jobs.jobFor(entry.config.id);
       const a = entry.instance.activeState;
       if (!options.all && a === 'inactive' && !job && entry.config.loadState === 'loaded') continue;
@@ -1002,6 +1004,8 @@ export class Manager implements ManagerApi, UnitHost {
       entry.instance.reload(config);
     }
     this.jobs.invalidateGraph();
+    // Edges may have gone with the files: whatever nothing names now is collected.
+    for (const e of this.uniqueEntries()) this.gc.add(e.config.id);
   }
 
   async daemonReexec(): Promise<void> {

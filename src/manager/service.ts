@@ -341,6 +341,17 @@ export class Service implements UnitInstance {
     return [...set].sort((a, b) => a - b);
   }
 
+  /** service_may_gc() plus the cgroup check of unit_may_gc(): never while a process of it is around. */
+  mayCollect(): boolean {
+    if (this.fdStore.size > 0) return false;
+    if ((this.mainPid > 0 && this.procs.isAlive(this.mainPid)) || (this.controlPid > 0 && this.procs.isAlive(this.controlPid))) return false;
+    // Never started in this daemon's life: nothing can carry its marker or sessions. With
+    // KillMode=control-group or mixed the stop killed what was left; the other modes leave
+    // processes behind, found only by a scan of /proc (the cgroup check unitd has no cgroup for).
+    if (this.invocationId === '' || this.s.killMode === 'control-group' || this.s.killMode === 'mixed') return true;
+    return this.processes().length === 0;
+  }
+
   dispose(): void {
     this.forbidRestart = true;
     this.timer.disarm();

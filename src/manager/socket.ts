@@ -865,6 +865,11 @@ export class SocketUnit implements UnitInstance {
     return this.sessions.size > 0 ? this.s.finalKillSignal : undefined;
   }
 
+  /** socket_may_gc(): never while an Accept=yes connection it passed on is open. */
+  mayCollect(): boolean {
+    return this.connections.size === 0;
+  }
+
   dispose(): void {
     this.timer.disarm();
     this.emptiness.disarm();

@@ -159,7 +159,13 @@ export interface UnitInstance {
   triggerNotify?(triggered: TriggeredUnitStatus): void;
   /** A socket unit: the fds it passes to `service` (its ports, or an Accept=yes instance's connection). */
   passedFds?(service: string, named?: boolean): PassedFds | undefined;
-  /** The daemon is going down: stop without restarts. */
+  /**
+   * The type's say in garbage collection (systemd's UnitVTable.may_gc), asked only of an
+   * inactive unit without a job: false while something of it must outlive the unit object
+   * (a process still around, fds in its store, live connections). Default true.
+   */
+  mayCollect?(): boolean;
+  /** The daemon is going down, or the unit was collected: stop without restarts, free what it holds. */
   dispose(): void;
   /**
    * daemon-reexec (serialize.ts): the running state as plain JSON, `keep` naming each fd that
