@@ -31,15 +31,19 @@ export class Journal {
   readonly console: ConsoleForwarder | undefined;
   private readonly recent = new Map<string, JournalEntry[]>();
   private readonly recentPerUnit: number;
-  private readonly syslog: SyslogForwarder | undefined;
-  private readonly local: LocalForwarder | undefined;
+  private syslog: SyslogForwarder | undefined;
+  private local: LocalForwarder | undefined;
+  private readonly syslogOptions: SyslogForwarderOptions | undefined;
+  private readonly localOptions: LocalForwardOptions | undefined;
 
   constructor(options: JournalOptions = {}) {
     this.store = new JournalStore(options);
     this.console = options.console === false ? undefined : new ConsoleForwarder(options.console ?? {});
     this.recentPerUnit = options.recentPerUnit ?? 100;
-    if (options.forwardToSyslog && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(options.forwardToSyslog);
-    if (options.forwardLocal && LocalForwarder.wanted(this.store.config)) this.local = new LocalForwarder(this.store.config, options.forwardLocal);
+    this.syslogOptions = options.forwardToSyslog;
+    this.localOptions = options.forwardLocal;
+    if (this.syslogOptions && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(this.syslogOptions);
+    if (this.localOptions && LocalForwarder.wanted(this.store.config)) this.local = new LocalForwarder(this.store.config, this.localOptions);
   }
 
   /**
@@ -49,7 +53,12 @@ export class Journal {
   append(entry: JournalEntry, options: { console?: boolean; paced?: boolean } = {}): void {
     this.store.append(entry, { paced: options.paced });
     this.remember(entry);
-    if (this.syslog && (entry.priority & 7) <= this.store.config.maxLevelSyslog) this.syslog.forward(entry);
+    const config = this.store.config;
+    // A stream's own forward flags turn a forward on for its lines (created on first use).
+    const stream = entry.forward;
+    if (stream?.syslog && this.syslogOptions) this.syslog ??= new SyslogForwarder(this.syslogOptions);
+    if ((stream?.kmsg || stream?.console) && this.localOptions) this.local ??= new LocalForwarder(config, this.localOptions);
+    if (this.syslog && (config.forwardToSyslog || stream?.syslog) && (entry.priority & 7) <= config.maxLevelSyslog) this.syslog.forward(entry);
     this.local?.forward(entry);
     if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
   }
