@@ -799,7 +799,14 @@ export class Manager implements ManagerApi, UnitHost {
   }
 
   /** A unit that failed to load and is not running cannot be killed or reset: "Unit X not loaded." */
+  /**
+   * kill and reset-failed act on the unit in memory only (systemd's method_generic_unit_operation()
+   * without GENERIC_UNIT_LOAD): one the GC collected, or never loaded, is `not loaded` (observed on
+   * 252: `Failed to reset failed state of unit a.service: Unit a.service not loaded.`).
+   */
   private refuseIfNotLoaded(unit: string): void {
+    const id = normalizeUnitName(unit);
+    if (!this.units.has(id)) throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${id} not loaded.`);
     const entry = this.entry(unit);
     if (['not-found', 'error', 'bad-setting'].includes(entry.config.loadState) && entry.instance.activeState === 'inactive') {
       throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${entry.config.id} not loaded.`);

@@ -40,6 +40,9 @@ const UNITS: Record<string, string> = {
   'rf.service': "[Service]\nExecStart=/bin/sh -c 'exit 1'\n",
   'stubborn.service': "[Service]\nExecStart=/bin/sh -c \"trap '' TERM; sleep 1000\"\nTimeoutStopSec=1\n",
   'already.service': '[Service]\nExecStart=/bin/sleep 10000\n',
+  'gone.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
+  'collect.service': "[Unit]\nCollectMode=inactive-or-failed\n[Service]\nExecStart=/bin/sh -c 'exit 3'\n",
+  'leftover.service': "[Service]\nKillMode=process\nExecStart=/bin/sh -c 'sleep 10000 & exec sleep 10001'\n",
 };
 const PROPS = 'ActiveState,SubState,Result,NRestarts,ExecMainStatus';
 
@@ -258,6 +261,20 @@ const SCENARIOS: Scenario[] = [
   { name: 'held: Type=forking, start then stop', run: startShowStop('fork-held.service') },
   { name: 'held: Type=notify READY=1, start then stop', run: startShowStop('notify-held.service') },
   { name: 'held: reset-failed after a failure', run: resetFailed('rf-held.service') },
+  {
+    name: 'kill and reset-failed of a collected unit: not loaded',
+    run: async (d) => [
+      await rc(d, 'start', 'gone.service'),
+      await rc(d, 'reset-failed', 'gone.service'),
+      await rc(d, 'kill', 'gone.service'),
+      await show(d, 'gone.service'),
+    ],
+  },
+  { name: 'CollectMode=inactive-or-failed: a failed unit is collected too', run: startAndSettle('collect.service', ['failed', 'inactive']) },
+  {
+    name: 'KillMode=process leaves a process behind: the stopped unit stays loaded with its exit status',
+    run: async (d) => [await rc(d, 'start', 'leftover.service'), await rc(d, 'stop', 'leftover.service'), await show(d, 'leftover.service')],
+  },
   {
     name: 'start of an already active unit: no-op',
     run: async (d) => [
