@@ -95,13 +95,6 @@ export class DependencyGraph {
     this.declare(config);
   }
 
-  /** Whether any loaded unit names `id` (any dependency kind, including Triggers=/Before=). */
-  isReferenced(id: string): boolean {
-    if (this.dirty) this.build();
-    for (const reverse of this.reverseEdges.values()) if ((reverse.get(id)?.size ?? 0) > 0) return true;
-    return false;
-  }
-
   /** Units naming `id` in any setting of theirs (systemd's UNIT_ATOM_REFERENCED_BY): what keeps it from the GC. */
   referrers(id: string): string[] {
     if (this.dirty) this.build();

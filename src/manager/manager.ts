@@ -127,12 +127,16 @@ export class Manager implements ManagerApi, UnitHost {
   private readonly generatorOptions: GeneratorOptions | undefined;
   private readonly injectedFaults: InjectedFaults;
   /** systemd's unit GC (unit-gc.ts): unneeded inactive units leave memory. */
-  private readonly gc = new UnitCollector({
-    facts: (id) => this.gcFacts(id),
-    referrers: (id) => this.jobs.graph.referrers(id),
-    collect: (id) => this.collect(id),
-    paused: () => this.state === 'stopping',
-  });
+  private readonly gc = new UnitCollector(
+    {
+      facts: (id) => this.gcFacts(id),
+      referrers: (id) => this.jobs.graph.referrers(id),
+      collect: (id) => this.collect(id),
+      paused: () => this.state === 'stopping',
+    },
+    // A sweep runs on its own turn of the loop: a throw in it is logged, never PID 1's end.
+    (sweep) => setImmediate(() => this.guard(sweep)),
+  );
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -740,6 +744,10 @@ export class Manager implements ManagerApi, UnitHost {
       props.ConditionTimestampMonotonic = c.at.monotonic;
       props.AssertTimestamp = c.at.realtime;
       props.AssertTimestampMonotonic = c.at.monotonic;
+    } else {
+      // Never checked since it was loaded (a collected unit loads afresh): systemd shows both as no.
+      props.ConditionResult = false;
+      props.AssertResult = false;
     }
     const id = entry.config.id;
     const g = this.jobs.graph;
@@ -798,11 +806,11 @@ export class Manager implements ManagerApi, UnitHost {
     return outcome;
   }
 
-  /** A unit that failed to load and is not running cannot be killed or reset: "Unit X not loaded." */
   /**
    * kill and reset-failed act on the unit in memory only (systemd's method_generic_unit_operation()
    * without GENERIC_UNIT_LOAD): one the GC collected, or never loaded, is `not loaded` (observed on
-   * 252: `Failed to reset failed state of unit a.service: Unit a.service not loaded.`).
+   * 252: `Failed to reset failed state of unit a.service: Unit a.service not loaded.`), and so is
+   * one that failed to load and is not running.
    */
   private refuseIfNotLoaded(unit: string): void {
     const id = normalizeUnitName(unit);
