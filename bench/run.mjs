@@ -257,7 +257,7 @@ async function scenarioControl() {
         if (!(await waitBooted(sys, 180000))) return fail(wall['is-active'], p, 'boot did not finish in 180 s');
         const cmds = Object.fromEntries(CLIENT_VERBS.map((v) => [v, [clientPath(p, CLIENT_ARGS[v][0]), ...CLIENT_ARGS[v].slice(1)]]));
         if (p === 'unitd') cmds.node = [process.execPath, '-e', '0'];
-        const r = timed([...nsenter(sys.pid), '/usr/bin/python3', join(BENCH, 'lib/clients.py'), String(CFG.ctlReps), JSON.stringify(cmds)], undefined, 900000);
+        const r = timed([...nsenter(sys.pid), '/usr/bin/python3', join(BENCH, 'lib/clients.py'), String(CFG.ctlReps), JSON.stringify(cmds)], sys.clientEnv, 900000);
         let out;
         try {
           out = JSON.parse(r.stdout);
@@ -273,7 +273,7 @@ async function scenarioControl() {
             wall[v].peers.node = out.node.wall;
             cpu[v].peers.node = out.node.cpu;
           }
-          const first = out[v].stdout.trim().split('\n')[0] ?? '';
+          const first = (out[v].stdout.trim() || out[v].stderr.trim()).split('\n')[0] ?? '';
           log(`control ${p} n=${n} ${v}: wall ${summarize(out[v].wall).median.toFixed(1)} ms, CPU ${summarize(out[v].cpu).median.toFixed(1)} ms, exit ${out[v].codes[0]}, "${first.slice(0, 60)}"`);
         }
         if (out.node) log(`control ${p} n=${n} node -e 0: wall ${summarize(out.node.wall).median.toFixed(1)} ms, CPU ${summarize(out.node.cpu).median.toFixed(1)} ms`);

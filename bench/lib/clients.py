@@ -8,15 +8,17 @@ turn (interleaved, so a load change on the shared machine hits all of them alike
 time from fork to reaped, and CPU time = user + system of the exited child from wait4's rusage
 (the kernel's per-task accounting, microsecond resolution, including any children the client
 itself waited for, e.g. the launcher's sh before it execs node). Prints one JSON object:
-{"name": {"wall": [ms...], "cpu": [ms...], "codes": [...], "stdout": "first run's stdout"}}.
+{"name": {"wall": [ms...], "cpu": [ms...], "codes": [...], "stdout": ..., "stderr": ...}} (output of the
+warm-up run, for the bench to check and show).
 """
 import json
 import os
 import sys
+import tempfile
 import time
 
 
-def run(argv):
+def run(argv, err_path='/dev/null'):
     r, w = os.pipe()
     t = time.perf_counter()
     pid = os.fork()
@@ -24,8 +26,8 @@ def run(argv):
         try:
             os.close(r)
             os.dup2(w, 1)
-            null = os.open('/dev/null', os.O_WRONLY)
-            os.dup2(null, 2)
+            err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(err, 2)
             os.execvp(argv[0], argv)
         finally:
             os._exit(127)
@@ -48,8 +50,13 @@ def main():
     reps = int(sys.argv[1])
     cmds = json.loads(sys.argv[2])
     res = {name: {'wall': [], 'cpu': [], 'codes': [], 'stdout': ''} for name in cmds}
+    err = tempfile.mkstemp(prefix='clients-stderr.')[1]
     for name, argv in cmds.items():
-        res[name]['stdout'] = run(argv)[3]
+        _w, _c, code, out = run(argv, err)
+        with open(err, encoding='utf-8', errors='replace') as f:
+            res[name]['stderr'] = f.read()
+        res[name]['stdout'] = out
+    os.unlink(err)
     for _ in range(reps):
         for name, argv in cmds.items():
             wall, cpu, code, _out = run(argv)
