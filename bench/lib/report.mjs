@@ -35,7 +35,8 @@ function cell(stat, unit, failed) {
 // The targets (issue 19, plus issue 9's zombie targets), as data: one row each. Never loosened here.
 // A row has checks; each check compares one statistic of unitd's samples of a metric with a limit,
 // either as it is (`limit` in the metric's unit) or as a ratio to another column of the same run
-// (`vs`: 'systemd' or 'node', `limit` a factor). A row passes when every check passes; a check
+// (`vs`: 'systemd' or 'node', `limit` a factor); `name` labels its figure, `stat` picks another
+// statistic than the median. A row passes when every check passes; a check
 // without a figure makes the row NO DATA (MISS when unitd's run of that metric failed).
 
 export const BOOT_TARGETS = { 10: 1.0, 50: 1.0, 200: 0.7, 1000: 0.7 };
@@ -53,31 +54,31 @@ export const TARGETS = [
   ...Object.entries(BOOT_TARGETS).map(([n, f]) => ({
     scenario: 'boot',
     target: `Boot, ${n} services ≤ ${X(f)} systemd`,
-    checks: [{ metric: `boot-${n}`, vs: 'systemd', limit: f }],
+    checks: [{ metric: `boot-${n}`, vs: 'systemd', limit: f, name: 'median' }],
   })),
   ...RESTART_SECS_MS.map((ms) => ({
     scenario: 'restart',
     target: `Restart latency, RestartSec=${ms}ms: median ≤ RestartSec + 5 ms`,
-    checks: [{ metric: `restart-${ms}`, limit: ms + 5 }],
+    checks: [{ metric: `restart-${ms}`, limit: ms + 5, name: 'median' }],
   })),
-  { scenario: 'shutdown', target: 'Shutdown, 20 prompt services ≤ 0.3 s', checks: [{ metric: 'stop-prompt', limit: 300 }] },
-  { scenario: 'notify', target: 'Notify throughput ≥ 1.0× systemd', checks: [{ metric: 'notify', vs: 'systemd', limit: 1.0 }] },
+  { scenario: 'shutdown', target: 'Shutdown, 20 prompt services ≤ 0.3 s', checks: [{ metric: 'stop-prompt', limit: 300, name: 'median' }] },
+  { scenario: 'notify', target: 'Notify throughput ≥ 1.0× systemd', checks: [{ metric: 'notify', vs: 'systemd', limit: 1.0, name: 'median' }] },
   ...IDLE_SIZES.map((n) => ({
     scenario: 'boot',
     target: `Idle PID 1, ${n} units: VmRSS ≤ 1.0×, RssAnon ≤ 2× a bare idle node`,
     checks: [
-      { metric: `rss-idle-${n}`, vs: 'node', limit: 1.0 },
-      { metric: `rss-anon-idle-${n}`, vs: 'node', limit: 2.0 },
+      { metric: `rss-idle-${n}`, vs: 'node', limit: 1.0, name: 'VmRSS' },
+      { metric: `rss-anon-idle-${n}`, vs: 'node', limit: 2.0, name: 'RssAnon' },
     ],
-    also: `threads-idle-${n}`,
+    also: { metric: `threads-idle-${n}`, name: 'threads' },
   })),
   ...CTL_SIZES.flatMap((n) =>
     PROBE_VERBS.map((v) => ({
       scenario: 'control',
       target: `\`${v}\` (${n} units) ≤ 2× systemd's systemctl, wall and CPU`,
       checks: [
-        { metric: `ctl-${v}-${n}`, vs: 'systemd', limit: 2 },
-        { metric: `ctl-cpu-${v}-${n}`, vs: 'systemd', limit: 2 },
+        { metric: `ctl-${v}-${n}`, vs: 'systemd', limit: 2, name: 'wall' },
+        { metric: `ctl-cpu-${v}-${n}`, vs: 'systemd', limit: 2, name: 'CPU' },
       ],
     })),
   ),
@@ -85,23 +86,23 @@ export const TARGETS = [
     OTHER_VERBS.map((v) => ({
       scenario: 'control',
       target: `\`${v}\` (${n} units) CPU ≤ 1.15× \`node -e 0\``,
-      checks: [{ metric: `ctl-cpu-${v}-${n}`, vs: 'node', limit: 1.15 }],
+      checks: [{ metric: `ctl-cpu-${v}-${n}`, vs: 'node', limit: 1.15, name: 'CPU' }],
     })),
   ),
   ...LONG_PHASES.map((ph) => ({
     scenario: 'long',
     target: `Zero growth after warm-up, ${ph}: RSS ≤ 1 MiB, 0 fds`,
     checks: [
-      { metric: `long-${ph}-rss`, limit: 1 },
-      { metric: `long-${ph}-fds`, limit: 0 },
+      { metric: `long-${ph}-rss`, limit: 1, name: 'RSS' },
+      { metric: `long-${ph}-fds`, limit: 0, name: 'fds' },
     ],
-    also: `long-${ph}-rss`,
+    also: { metric: `long-${ph}-rss` },
   })),
   ...ZOMBIE_SIZES.map((n) => ({
     scenario: 'zombies',
     target: `0 zombies 100 ms after ${n} orphans exit (worst run)`,
-    checks: [{ metric: `zombies-at100-${n}`, stat: 'max', limit: 0 }],
-    also: `zombies-${n}`,
+    checks: [{ metric: `zombies-at100-${n}`, stat: 'max', limit: 0, name: 'worst run' }],
+    also: { metric: `zombies-${n}`, name: 'all reaped after (slowest run)', stat: 'max' },
   })),
 ];
 
@@ -131,16 +132,15 @@ export function evaluateTargets(result) {
       }
       const ok = higher ? measured >= c.limit : measured <= c.limit;
       if (!ok) verdict = 'MISS';
-      const what = c.metric.includes('-cpu-') ? 'CPU ' : c.metric.startsWith('ctl-') ? 'wall ' : '';
-      details.push(
-        c.vs
-          ? `${what}${fmt(u, m.unit)} vs ${fmt(b, m.unit)} ${m.unit} (${fmt(measured)}×)`
-          : `${what}${c.stat === 'max' ? 'worst ' : c.metric.startsWith('restart') || c.metric.startsWith('stop') ? 'median ' : ''}${fmt(u, m.unit)} ${m.unit}`,
-      );
+      details.push(c.vs ? `${c.name} ${fmt(u, m.unit)} vs ${fmt(b, m.unit)} ${m.unit} (${fmt(measured)}×)` : `${c.name} ${u >= 0 && m.id.startsWith('long-') ? '+' : ''}${fmt(u, m.unit)}${m.unit === 'count' ? '' : ` ${m.unit}`}`);
     }
-    const also = row.also && byId[row.also];
-    if (also?.peers.unitd) details.push(also.note ?? `${also.label}: ${fmt(also.peers.unitd.median, also.unit)}${also.peers.node ? ` (node ${fmt(also.peers.node.median, also.unit)})` : ''}`);
-    out.push({ target: row.target, detail: details.join('; '), limit: row.checks.map((c) => `${c.vs ? `${c.limit}× ${c.vs}` : `${c.limit} ${byId[c.metric]?.unit ?? ''}`}`.trim()).join(', '), result: verdict });
+    // A figure shown beside the verdict (thread count, the long run's before → after, reap time).
+    const also = row.also && byId[row.also.metric];
+    const unit = (m) => (m.unit === 'count' ? '' : ` ${m.unit}`);
+    if (also?.note) details.push(also.note);
+    else if (also?.peers.unitd) details.push(`${row.also.name}: ${fmt(also.peers.unitd[row.also.stat ?? 'median'], also.unit)}${unit(also)}${also.peers.node ? ` (node ${fmt(also.peers.node.median, also.unit)})` : ''}`);
+    const limit = (c) => (c.vs ? `${c.limit.toFixed(c.limit % 1 ? 2 : 1).replace(/(\.\d)0$/, '$1')}× ${c.vs}` : `${c.limit}${unit(byId[c.metric] ?? { unit: 'count' })}`);
+    out.push({ target: row.target, detail: details.join('; '), limit: row.checks.map(limit).join(', '), result: verdict });
   }
   return out;
 }
