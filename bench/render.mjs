@@ -3,7 +3,7 @@
 // into the top-level README between its bench markers (so the README never holds hand-typed figures):
 //   node bench/render.mjs [bench/results/latest.json] [--no-readme]
 // The bench itself calls updateReadme after a complete full-mode run.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMarkdown, renderSvg } from './lib/report.mjs';
@@ -41,4 +41,4 @@ function main() {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) main();
