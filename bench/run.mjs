@@ -4,8 +4,8 @@
 // run writes bench/results/<stamp>.json, latest.json, latest.md and latest.svg (committed), and in
 // full mode regenerates the README's table; a run with --only/--peers goes to bench/results/partial/.
 //
-//   npm run bench                  full mode (~35 min on 2 cores, long run included)
-//   npm run bench -- --quick       fewer repetitions, the long run at 1/10th (~6 min)
+//   npm run bench                  full mode (~25 min on 2 cores, at most 35; long run included)
+//   npm run bench -- --quick       fewer repetitions, the long run at 1/10th (~7 min)
 //   npm run bench -- --only=boot,zombies   some scenarios only
 //   npm run bench -- --peers=unitd,systemd
 //
