@@ -12,6 +12,7 @@ import type {
   ManagerApi,
   Properties,
   UnitListEntry,
+  UnitFileStateAnswer,
   UnitProcess,
 } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
@@ -190,6 +191,9 @@ export class ControlClient implements ManagerApi {
   }
   managerProperties(): Promise<Properties> {
     return this.call('managerProperties', {});
+  }
+  unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]> {
+    return this.call('unitFileStates', unitPath === undefined ? { units } : { units, unitPath });
   }
   listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
     return this.call('listUnits', { all: options.all });
