@@ -1,5 +1,6 @@
 # Builds the unitd native addon (src/native/*.cc) into build/Release/unitd_native.node, and
-# build/Release/unitd-probe (src/native/probe.c).
+# build/Release/unitd-probe (src/native/probe.c) and build/Release/unitd_client.node
+# (src/native/control-sync.c).
 # `npm install` runs `node-gyp rebuild` through package.json's install script.
 {
   "targets": [
@@ -28,6 +29,13 @@
       ],
       "cflags_cc": [ "-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers" ],
       "defines": [ "NAPI_VERSION=8", "_GNU_SOURCE" ]
+    },
+    {
+      # The clients' blocking control socket (src/native/control-sync.c says why it is apart).
+      "target_name": "unitd_client",
+      "sources": [ "src/native/control-sync.c" ],
+      "cflags": [ "-std=gnu11", "-O2", "-Wall", "-Wextra" ],
+      "defines": [ "_GNU_SOURCE" ]
     },
     {
       # systemctl's fast path for health probes (is-active, is-failed, is-system-running):
