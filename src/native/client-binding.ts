@@ -15,6 +15,8 @@ export interface ClientBinding {
   read(fd: number, timeoutMs: number): Buffer;
   close(fd: number): void;
   isatty(fd: number): boolean;
+  /** zlib's crc32 (journal records and cursors). */
+  crc32(data: Uint8Array | string, initial: number): number;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
