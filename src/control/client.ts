@@ -1,5 +1,5 @@
 // The systemctl side of the control socket. Short-lived and on every command's path, so it
-// loads nothing but the protocol and its transport: blocking calls through unitd_client.node
+// loads nothing but the protocol and its transport: blocking calls through unitd_client.so
 // (src/native/control-sync.c) for the clients, node:net (loaded only then) for everyone else.
 
 import { createRequire } from 'node:module';
@@ -80,7 +80,7 @@ export interface CallOptions {
 
 export interface ConnectOptions {
   /**
-   * Blocking calls (unitd_client.node) when the addon is there: for a client process that only
+   * Blocking calls (unitd_client.so) when the addon is there: for a client process that only
    * waits for its answers. Never in a process whose event loop must run meanwhile (the daemon's
    * tests, a job verb's password agent): a blocked loop serves nothing.
    */
@@ -294,7 +294,7 @@ class SocketControlClient extends ControlClient {
 }
 
 /**
- * Blocking calls on the socket (unitd_client.node): a call returns with its reply already in, so
+ * Blocking calls on the socket (unitd_client.so): a call returns with its reply already in, so
  * the promise it gives is settled. A client process loads no node:net, streams or events for it.
  */
 class BlockingControlClient extends ControlClient {

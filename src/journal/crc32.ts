@@ -1,5 +1,5 @@
 // CRC-32 (IEEE, as zlib computes it) of journal records and cursors. From the clients' addon
-// (unitd_client.node) when it is there: node:zlib loads the streams with it, a millisecond of
+// (unitd_client.so) when it is there: node:zlib loads the streams with it, a millisecond of
 // every journalctl start. Else zlib.crc32 (Node 20.15+), else a table version (Debian 12's own
 // nodejs is 18, which lacks zlib.crc32).
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-// Loads unitd_client.node (src/native/control-sync.c), the clients' blocking control socket,
+// Loads unitd_client.so (src/native/control-sync.c), the clients' blocking control socket,
 // with process.dlopen: the require() of an addon path costs a client start a resolve and the
 // CommonJS loader's bookkeeping (about 1 ms), dlopen of this small C addon a tenth of that.
 // Looked for where unitd-probe is: build/Release (a build from source), then dist/ (a package
@@ -20,7 +20,7 @@ export interface ClientBinding {
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CANDIDATES = ['build/Release/unitd_client.node', 'dist/unitd_client.node'];
+const CANDIDATES = ['build/Release/unitd_client.so', 'dist/unitd_client.so'];
 
 let loaded: ClientBinding | null | undefined;
 

@@ -1,4 +1,4 @@
-// unitd_client.node: the control socket for systemctl, blocking. A client asks one question and
+// unitd_client.so: the control socket for systemctl, blocking. A client asks one question and
 // waits for the answer, so it needs no event loop; Node's net module (and the streams, events and
 // timers under it) costs a client start more than everything else it loads (issue 19). This
 // addon is apart from unitd_native.node, and in C, so that loading it costs a client almost
@@ -36,9 +36,34 @@
 
 enum { CHUNK = 65536 };
 
+// The errno names a control socket can meet (strerrorname_np needs glibc 2.32; images may be older).
+static const char *ErrnoName(int err) {
+  switch (err) {
+    case ENOENT: return "ENOENT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOTDIR: return "ENOTDIR";
+    case ELOOP: return "ELOOP";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EAGAIN: return "EAGAIN";
+    case EPIPE: return "EPIPE";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOMEM: return "ENOMEM";
+    case ENOBUFS: return "ENOBUFS";
+    case EBADF: return "EBADF";
+    default: return "EIO";
+  }
+}
+
 // Throws an Error like Node's system errors: code "EXXX", message "<syscall> EXXX".
 static napi_value Throw(napi_env env, int err, const char *syscall) {
-  const char *code = strerrorname_np(err);
+  const char *code = ErrnoName(err);
   char message[128];
   snprintf(message, sizeof message, "%s %s", syscall, code ? code : "EIO");
   napi_throw_error(env, code ? code : "EIO", message);

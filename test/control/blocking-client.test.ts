@@ -1,4 +1,4 @@
-// The clients' blocking control calls (unitd_client.node, src/native/control-sync.c) give what
+// The clients' blocking control calls (unitd_client.so, src/native/control-sync.c) give what
 // the node:net client gives: the same results, the same errors for no daemon, a daemon that says
 // nothing in time or hangs up, and replies however the daemon splits them (streamed parts,
 // one byte at a time, a character cut between two reads). The blocking client runs in a child
@@ -16,7 +16,7 @@ import { serveControl } from '../../src/control/server.js';
 import { FakeManager } from './fake-manager.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const ADDON = join(REPO, 'build/Release/unitd_client.node');
+const ADDON = join(REPO, 'build/Release/unitd_client.so');
 const CLIENT = pathToFileURL(join(REPO, 'dist/control/client.js')).href;
 const dir = mkdtempSync(join(tmpdir(), 'unitd-blocking-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

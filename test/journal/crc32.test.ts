@@ -1,4 +1,4 @@
-// Journal records and cursors carry zlib's CRC-32: the addon's (unitd_client.node) and the table
+// Journal records and cursors carry zlib's CRC-32: the addon's (unitd_client.so) and the table
 // fallback must give zlib's value for every input, with and without a CRC to continue.
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import t from 'tap';
