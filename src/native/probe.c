@@ -251,11 +251,11 @@ static int IsEnabled(char **names, int count, int quiet) {
     len += (size_t)snprintf(request + len, sizeof request - len, "%s\"%s\"", i ? "," : "", mangled[i]);
   }
   // Node's is-enabled reads the files itself, from the search path $SYSTEMD_UNIT_PATH sets:
-  // the daemon reads that one for us (a path needing JSON escapes is left to Node).
+  // the daemon reads that one for us (a path needing JSON escapes, or not ASCII, is left to Node).
   const char *unitPath = getenv("SYSTEMD_UNIT_PATH");
   if (unitPath) {
     for (const char *c = unitPath; *c; c++)
-      if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) return DECLINE;
+      if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) return DECLINE;
     if (strlen(unitPath) > 4096) return DECLINE;
     len += (size_t)snprintf(request + len, sizeof request - len, "],\"unitPath\":\"%s\"}}\n", unitPath);
   } else {
