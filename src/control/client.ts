@@ -81,8 +81,8 @@ export interface CallOptions {
 export interface ConnectOptions {
   /**
    * Blocking calls (unitd_client.so) when the addon is there: for a client process that only
-   * waits for its answers. Never in a process whose event loop must run meanwhile (the daemon's
-   * tests, a job verb's password agent): a blocked loop serves nothing.
+   * waits for its answers, one at a time (calls made together run one after the other). Never in
+   * a process whose event loop must run meanwhile (a server in the same process, the tests).
    */
   blocking?: boolean;
 }

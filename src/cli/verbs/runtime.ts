@@ -110,7 +110,9 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     columns: isTTY ? process.stdout.columns : undefined,
     // A verb that starts units may launch unitd when none runs (autostart.ts).
     // Only verbs that may start units load autostart.ts (it pulls in child_process): read verbs stay fast.
-    // Blocking calls, except for job verbs: their password agent needs the event loop meanwhile.
+    // Blocking calls, except for job verbs: they wait for several jobs at once (one enqueueJob
+    // per unit in flight together, as systemctl enqueues them all before waiting), which blocking
+    // calls would turn into one after the other.
     connect: async () =>
       ctx.options.root || !AUTOSTART_CANDIDATES.has(ctx.verb)
         ? connectControl(controlSocketPath(), undefined, { blocking: !JOB_VERBS.has(ctx.verb) })
