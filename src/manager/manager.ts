@@ -14,6 +14,7 @@ import {
   type LogLine,
   type ManagerApi,
   type Properties,
+  type UnitFileStateAnswer,
   type UnitListEntry,
   type UnitProcess,
 } from '../control/api.js';
@@ -1032,6 +1033,10 @@ export class Manager implements ManagerApi, UnitHost {
   async shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void> {
     this.log.info({ kind }, 'shutdown requested');
     setImmediate(() => this.onExitRequest(kind === 'exit' ? (exitCode ?? 0) : 0, { kind }));
+  }
+
+  async unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]> {
+    return this.source.fileStates?.(units, unitPath) ?? units.map(() => ({ error: 'ENOENT' as const }));
   }
 
   async systemState(): Promise<'initializing' | 'starting' | 'running' | 'degraded' | 'maintenance' | 'stopping' | 'offline'> {

@@ -5,7 +5,7 @@
 import { formatDiagnostic } from '../units/diagnostics.js';
 import { UnitStore } from '../units/loader.js';
 import { interpretUnit } from '../units/schema/interpret.js';
-import type { LookupOptions } from '../units/paths.js';
+import { lookupPaths, type LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { SymlinkIndexCache } from '../units/symlink-index.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
@@ -18,6 +18,7 @@ import { DiagnosticLog } from '../units/diagnostics.js';
 import { parseUnitText } from '../units/syntax.js';
 import { BUILTIN_FRAGMENT_DIR, builtinUnitText } from './builtin-units.js';
 import type { SystemConf } from './system-conf.js';
+import type { UnitFileStateAnswer } from '../control/api.js';
 
 export interface UnitSource {
   load(name: string): LoadedUnit;
@@ -25,6 +26,8 @@ export interface UnitSource {
   reload(): void;
   /** The manager collected the unit: its cached load goes too (a template's instances would pile up). */
   forget?(id: string): void;
+  /** unitFileStates (is-enabled): each unit file's state as on disk now; a source without unit files has none. */
+  fileStates?(names: string[], unitPath?: string): UnitFileStateAnswer[];
 }
 
 
@@ -58,6 +61,21 @@ export class StoreUnitSource implements UnitSource {
 
   forget(id: string): void {
     this.store.forget(id);
+  }
+
+  fileStates(names: string[], unitPath?: string): UnitFileStateAnswer[] {
+    // A fresh index: the links as they are now, as systemd's GetUnitFileState reads them. The
+    // search path is the one the asking systemctl would read itself (is-enabled reads files).
+    const cache = new SymlinkIndexCache();
+    const lookup = lookupPaths({ root: this.store.lookup.root, unitPathEnv: unitPath });
+    return names.map((name) => {
+      try {
+        const r = unitFileState(lookup, name, cache);
+        return r.state !== undefined ? { state: r.state } : { error: r.error ?? 'EIO' };
+      } catch {
+        return { error: 'EIO' };
+      }
+    });
   }
 
   reload(): void {
