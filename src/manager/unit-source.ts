@@ -61,6 +61,7 @@ export class StoreUnitSource implements UnitSource, UnitFileStates {
   }
 
   reload(): void {
+    this.reloaded = true;
     this.store.reload();
     this.presets = undefined;
     this.symlinks = undefined;
@@ -102,7 +103,20 @@ export class StoreUnitSource implements UnitSource, UnitFileStates {
     setImmediate(() => {
       this.loadsPending = false;
       this.store.forgetLoads();
+      if (this.reloaded) {
+        this.reloaded = false;
+        this.reloadSettled?.();
+      }
     }).unref();
+  }
+
+  /** Set by reload(): the next stretch of loads is a daemon-reload's. */
+  private reloaded = false;
+  private reloadSettled: (() => void) | undefined;
+
+  /** Called once the loads of a daemon-reload are over (the daemon hands back their garbage: native reduceMemory). */
+  onReloadSettled(callback: () => void): void {
+    this.reloadSettled = callback;
   }
 
   private symlinkIndex(): SymlinkIndexCache {

@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreUnitSource } from '../../src/manager/unit-source.js';
-import type { LoadedUnit } from '../../src/manager/unit-type.js';
 import { UnitStore } from '../../src/units/loader.js';
 
 /** Bytes per loaded service unit the manager may keep (measured: ~4.1 KiB; systemd: a few KiB). */
@@ -63,7 +62,7 @@ function reach(root: object): Map<object, number> {
 }
 
 /** What `unit` holds that no other unit holds. */
-function ownFootprint(unit: LoadedUnit, others: LoadedUnit[]): Footprint {
+function ownFootprint(unit: object, others: object[]): Footprint {
   const shared = new Set<object>();
   for (const o of others) if (o !== unit) for (const obj of reach(o).keys()) shared.add(obj);
   let objects = 0;
@@ -111,7 +110,7 @@ t.test('the footprint counter sees what a unit really keeps', async (t) => {
   const store = new UnitStore({ unitPathEnv: dir });
   const raw = Array.from({ length: 4 }, (_, i) => store.load(`svc${i}.service`));
   const withParse = { ...new StoreUnitSource({ unitPathEnv: dir }).load('svc1.service'), schema: raw[1]!.config, parse: raw[1]!.assignments };
-  const f = ownFootprint(withParse as LoadedUnit, [raw[0]!, raw[3]!]);
+  const f = ownFootprint(withParse, [raw[0]!, raw[3]!]);
   t.comment(`with the parse and the schema's config: ~${(f.bytes / 1024).toFixed(1)} KiB`);
   t.ok(f.bytes > BUDGET_BYTES, `a unit holding its parse and config (${f.bytes} bytes) is over the budget`);
 });
