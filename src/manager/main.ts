@@ -16,6 +16,7 @@ import { realNative } from '../exec/native.js';
 import { prepareRunDirectory } from './early-boot.js';
 import { ConsoleWriter, nowUSec, PRIORITY } from './log-sink.js';
 import { adoptFd, reduceMemory, SignalWatcher, signalName, SIGRTMAX, SIGRTMIN } from '../native/index.js';
+import { startMemoryReducer } from './memory-reducer.js';
 import { stateDump } from './state-dump.js';
 import { stopBudgetMs, stoppingUnit } from './stop-budget.js';
 import { openDaemonJournal } from '../journal/daemon.js';
@@ -500,7 +501,7 @@ async function main(): Promise<void> {
   if (resumed) {
     // The generators' output of the previous program is still in /run; the units were loaded from it.
     log.info({ units: resumed.manager.units.length, by: resumed.writtenBy }, 'Deserialized state, resumed.');
-    reduceMemory();
+    startMemoryReducer();
     return;
   }
   await manager.runGenerators(); // systemd.generator(7): before the first unit is loaded
@@ -509,8 +510,9 @@ async function main(): Promise<void> {
   log.info({ unit: bootUnit, result }, 'boot finished');
   // Loading and starting every unit grew V8's heap well past what the idle PID 1 keeps (1000
   // units: 37 MB committed for 24 MB in use) and V8 may never judge PID 1 idle enough to
-  // compact it; one compacting collection now (README "Memory": 83.7 -> 74.7 MiB RSS).
-  reduceMemory();
+  // compact it: one compacting collection now (README "Memory": 83.7 -> 74.7 MiB RSS), and
+  // again whenever later work grew RSS (memory-reducer.ts).
+  startMemoryReducer();
 }
 
 main().catch((err: unknown) => {
