@@ -22,6 +22,7 @@
         "src/native/reexec.cc",
         "src/native/clock-watch.cc",
         "src/native/hangup-watch.cc",
+        "src/native/memory.cc",
         "src/native/errors.cc"
       ],
       "dependencies": [

@@ -29,7 +29,12 @@ const RECENT_MESSAGE_MAX = 4096;
 export class Journal {
   readonly store: JournalStore;
   readonly console: ConsoleForwarder | undefined;
-  private readonly recent = new Map<string, JournalEntry[]>();
+  /**
+   * The status tail: lines as LogLine (text, one shape), not the entries themselves: an entry's
+   * Buffer is a view that pins the pipe chunk it was cut from, and entries spread from
+   * differently shaped lines each got a hidden class of their own (~0.7 KiB a line).
+   */
+  private readonly recent = new Map<string, LogLine[]>();
   private readonly recentPerUnit: number;
   private syslog: SyslogForwarder | undefined;
   private local: LocalForwarder | undefined;
@@ -72,7 +77,7 @@ export class Journal {
   /** LogSink.tail: the unit's most recent entries since the daemon started, oldest first. */
   tail(unit: string, lines: number): LogLine[] {
     const ring = this.recent.get(unit) ?? [];
-    return ring.slice(Math.max(0, ring.length - lines)).map(toLogLine);
+    return ring.slice(Math.max(0, ring.length - lines));
   }
 
   /**
@@ -110,10 +115,9 @@ export class Journal {
     if (!entry.unit) return;
     let ring = this.recent.get(entry.unit);
     if (!ring) this.recent.set(entry.unit, (ring = []));
-    // The status tail shows short lines; a copy of a huge line's start keeps memory bounded
-    // (and does not pin the pipe chunk the message was sliced from).
-    if (entry.message.length > RECENT_MESSAGE_MAX) entry = { ...entry, message: Buffer.from(entry.message.subarray(0, RECENT_MESSAGE_MAX)) };
-    ring.push(entry);
+    // The status tail shows short lines: a huge line's start keeps memory bounded.
+    const message = entry.message.length > RECENT_MESSAGE_MAX ? entry.message.subarray(0, RECENT_MESSAGE_MAX) : entry.message;
+    ring.push(toLogLine({ ...entry, message }));
     if (ring.length > this.recentPerUnit) ring.splice(0, ring.length - this.recentPerUnit);
   }
 }

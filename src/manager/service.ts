@@ -3,7 +3,7 @@
 // (child exit, notify message, file appearing), nothing polls on a fixed beat.
 
 import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from './random-id.js';
 import { rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
@@ -241,7 +241,7 @@ export class Service implements UnitInstance {
     this.statusText = '';
     this.statusErrno = 0;
     this.watchdogUSec = this.s.watchdogUSec;
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.records = this.freshRecords();
     this.execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
     this.logNotApplied();

@@ -5,7 +5,7 @@
 // gets every fd at 3+ with LISTEN_FDS. Accept=yes: PID 1 accepts and starts one instance of
 // `<prefix>@.service` per connection, the connection being its socket.
 
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from './random-id.js';
 import { chownSync, closeSync, mkdirSync, openSync, constants as fsConstants, rmSync, symlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
@@ -244,7 +244,7 @@ export class SocketUnit implements UnitInstance {
       return 'failed';
     }
     this.result = 'success';
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.records.clear();
     if (this.s.execStartPre.length > 0) {
       this.setState('start-pre');

@@ -13,7 +13,7 @@ import { applyDefaultDependencies, applyServiceDependencies, applyTimerDependenc
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, unitSettingsOf } from './unit-config.js';
 import { serviceSettingsOf } from './service-settings.js';
-import { defaultUnitSettings, type LoadedUnit, type UnitSettings } from './unit-type.js';
+import { defaultUnitSettings, type LoadedUnit, type UnitFileStates, type UnitSettings } from './unit-type.js';
 import { DiagnosticLog } from '../units/diagnostics.js';
 import { parseUnitText } from '../units/syntax.js';
 import { BUILTIN_FRAGMENT_DIR, builtinUnitText } from './builtin-units.js';
@@ -31,7 +31,7 @@ export interface UnitSource {
 }
 
 
-export class StoreUnitSource implements UnitSource {
+export class StoreUnitSource implements UnitSource, UnitFileStates {
   private store: UnitStore;
 
   constructor(options: LookupOptions = {}) {
@@ -79,6 +79,7 @@ export class StoreUnitSource implements UnitSource {
   }
 
   reload(): void {
+    this.reloaded = true;
     this.store.reload();
     this.presets = undefined;
     this.symlinks = undefined;
@@ -88,7 +89,7 @@ export class StoreUnitSource implements UnitSource {
   private presets: PresetRule[] | undefined;
 
   /** UnitFilePreset=: `enabled`/`disabled` for any unit with a file state, as systemd reports it. */
-  private presetOf(id: string, fileState: string): string {
+  unitFilePreset(id: string, fileState: string): string {
     if (fileState === '') return '';
     try {
       this.presets ??= readPresets(this.store.lookup);
@@ -106,6 +107,36 @@ export class StoreUnitSource implements UnitSource {
    */
   private symlinks: SymlinkIndexCache | undefined;
 
+  /**
+   * The store's cache of parsed files lives for the same stretch of work: within it, the
+   * implicit-dependency checks (exists(), wantsDefaultDependencies()) of every unit loaded
+   * reuse one parse; after it, the manager holds what it runs with and the parse (assignments,
+   * the schema's typed sections: ~3 KiB a unit) goes, as systemd keeps no unit file text.
+   */
+  private loadsPending = false;
+
+  private forgetLoadsSoon(): void {
+    if (this.loadsPending) return;
+    this.loadsPending = true;
+    setImmediate(() => {
+      this.loadsPending = false;
+      this.store.forgetLoads();
+      if (this.reloaded) {
+        this.reloaded = false;
+        this.reloadSettled?.();
+      }
+    }).unref();
+  }
+
+  /** Set by reload(): the next stretch of loads is a daemon-reload's. */
+  private reloaded = false;
+  private reloadSettled: (() => void) | undefined;
+
+  /** Called once the loads of a daemon-reload are over (the daemon hands back their garbage: native reduceMemory). */
+  onReloadSettled(callback: () => void): void {
+    this.reloadSettled = callback;
+  }
+
   private symlinkIndex(): SymlinkIndexCache {
     if (!this.symlinks) {
       this.symlinks = new SymlinkIndexCache();
@@ -114,31 +145,8 @@ export class StoreUnitSource implements UnitSource {
     return this.symlinks;
   }
 
-  /**
-   * UnitFileState= and UnitFilePreset= are worked out when first read, as systemd's
-   * unit_get_unit_file_state() does: they walk the search path, and a unit loaded only to run
-   * (an Accept=yes instance per connection) never needs them.
-   */
-  private fileStateOnDemand(loaded: LoadedUnit): void {
-    let state: string | undefined;
-    let preset: string | undefined;
-    Object.defineProperties(loaded, {
-      unitFileState: {
-        enumerable: true,
-        configurable: true,
-        get: () => (state ??= this.fileState(loaded.id)),
-        set: (v: string) => (state = v),
-      },
-      unitFilePreset: {
-        enumerable: true,
-        configurable: true,
-        get: () => (preset ??= this.presetOf(loaded.id, loaded.unitFileState)),
-        set: (v: string | undefined) => (preset = v),
-      },
-    });
-  }
-
-  private fileState(id: string): string {
+  /** UnitFileState= (unit-type.ts UnitFileStates: worked out when first read). */
+  unitFileState(id: string): string {
     try {
       return unitFileState(this.store.lookup, id, this.symlinkIndex()).state ?? '';
     } catch {
@@ -222,6 +230,7 @@ export class StoreUnitSource implements UnitSource {
   }
 
   load(name: string): LoadedUnit {
+    this.forgetLoadsSoon();
     let raw;
     try {
       raw = this.store.load(name);
@@ -250,10 +259,13 @@ export class StoreUnitSource implements UnitSource {
       loadError: raw.loadError,
       fragmentPath: raw.fragmentPath ?? '',
       dropInPaths: raw.dropInPaths,
-      unitFileState: '',
+      unitFileState: undefined,
+      unitFilePreset: undefined,
+      fileStates: this,
       unit,
       settings: raw.config?.settings,
-      schema: raw.loadState === 'loaded' ? raw.config : undefined,
+      // Only the types that read their own section from it keep it (path.ts, timer.ts, socket.ts).
+      schema: raw.loadState === 'loaded' && (raw.config?.path || raw.config?.timer || raw.config?.socket) ? raw.config : undefined,
       warnings: raw.diagnostics.map(formatDiagnostic),
       mtimes: raw.mtimes,
       builtin: raw.fragmentPath?.startsWith(BUILTIN_FRAGMENT_DIR + '/') ?? false,
@@ -262,8 +274,6 @@ export class StoreUnitSource implements UnitSource {
       loaded.fragmentPath = '';
       loaded.unitFileState = 'static';
       loaded.unitFilePreset = '';
-    } else {
-      this.fileStateOnDemand(loaded);
     }
     const service = raw.config?.service;
     if (service && raw.loadState === 'loaded') {

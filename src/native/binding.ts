@@ -124,6 +124,7 @@ export interface NativeBinding {
   sigrtmax: number;
   NativeClockWatch: new (onChange: () => void) => NativeClockWatch;
   NativeHangupWatch: new (onHangup: (fd: number, error: boolean) => void) => NativeHangupWatch;
+  reduceMemory(): void;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
