@@ -4,6 +4,7 @@
 
 import { native } from './binding.js';
 
-export function reduceMemory(): void {
-  native.reduceMemory();
+/** True when V8's compaction ran; false where the runtime lacks its entry points (malloc_trim ran alone). */
+export function reduceMemory(): boolean {
+  return native.reduceMemory();
 }
