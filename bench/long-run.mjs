@@ -64,8 +64,14 @@ function fdCount(pid) {
   }
 }
 
+// PID 1 hands a busy stretch's freed heap pages back at its next memory check
+// (src/manager/memory-reducer.ts, every 10 s once RSS grew 1 MiB): a sample 2 s after a phase
+// sees garbage that is already dead but not yet returned. So each sample waits out one check:
+// "flat" is where RSS settles with PID 1 idle again, as a container's memory limit sees it.
+const SETTLE_MS = 12_000;
+
 async function sample(pid) {
-  await sleep(2000);
+  await sleep(SETTLE_MS);
   const fds = fdCount(pid); // before the probe's own connection
   const probe = await request(pid, 'testMemoryStats');
   return { rssKiB: rssKiB(pid), fds, heapTotalKiB: Math.round(probe.heapTotal / 1024), externalKiB: Math.round(probe.external / 1024), heapKiB: Math.round(probe.heapUsed / 1024), objectsKiB: Math.round(probe.dataHeapUsed / 1024), handles: probe.resources };
