@@ -11,10 +11,15 @@ import { boot, sleep } from './harness.js';
 import { bootOracle, oracleUnavailable } from './oracle.js';
 import { normaliseOutput } from './diff-normalise.js';
 
+// dcal's calendar hours lie half a day from now: the two managers run one after the other, and
+// a fixed 04:00 elapsed between them once (CI at 04:00: systemd listed it as left, unitd as
+// passed and not yet fired, within its AccuracySec).
+const farHour = (ahead: number): string => String((new Date().getHours() + ahead) % 24).padStart(2, '0');
+
 const UNITS: Record<string, string> = {
   'dmono.timer': '[Unit]\nDescription=Diff Mono Timer\n[Timer]\nOnActiveSec=2d\nOnUnitActiveSec=3d\nAccuracySec=1s\n',
   'dmono.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
-  'dcal.timer': '[Unit]\nDescription=Diff Calendar Timer\n[Timer]\nOnCalendar=*-*-* 04:00:00\nOnCalendar=Mon *-*-1..7 05:30\nPersistent=true\nRandomizedDelaySec=0\n',
+  'dcal.timer': `[Unit]\nDescription=Diff Calendar Timer\n[Timer]\nOnCalendar=*-*-* ${farHour(12)}:00:00\nOnCalendar=Mon *-*-1..7 ${farHour(13)}:30\nPersistent=true\nRandomizedDelaySec=0\n`,
   'dcal.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
   'dfire.timer': '[Unit]\nDescription=Diff Fired Timer\n[Timer]\nOnActiveSec=1s\nAccuracySec=1us\nUnit=dfired.service\n',
   'dfired.service': '[Unit]\nDescription=Fired by dfire\n[Service]\nType=oneshot\nExecStart=/bin/true\n',

@@ -3,9 +3,10 @@
 
 import t from 'tap';
 import { boot, NOTIFIER, waitProps, sleep, type System } from './harness.js';
+import { freeTcpPorts } from '../ports.js';
 
 const py = `/usr/bin/python3 ${NOTIFIER}`;
-const port = 20000 + (process.pid % 20000);
+const [port, forkPort] = await freeTcpPorts(2);
 
 const units: Record<string, string> = {
   'daemon.service': `[Unit]
@@ -15,7 +16,7 @@ ExecStart=/bin/sh -c '${py} daemon:${port}; exec sleep 1000'
 `,
   'forkdaemon.service': `[Service]
 Type=forking
-ExecStart=${py} daemon:${port + 1}
+ExecStart=${py} daemon:${forkPort}
 `,
   'process.service': `[Service]
 KillMode=process
@@ -79,13 +80,13 @@ t.test('a double-forked grandchild holding a port is stopped with its service', 
 
 t.test('Type=forking daemon: GuessMainPID finds the grandchild, stop kills it', async (t) => {
   t.equal((await sys.ctl('start', 'forkdaemon.service')).code, 0);
-  t.ok(await waitListening(port + 1));
+  t.ok(await waitListening(forkPort));
   const p = await sys.props('forkdaemon.service', 'MainPID', 'ActiveState');
   t.equal(p.ActiveState, 'active');
   t.ok((p.MainPID as number) > 1);
   t.equal((await sys.ctl('stop', 'forkdaemon.service')).code, 0);
   t.equal(await unitProcs('forkdaemon.service'), 0);
-  t.notOk(await listening(port + 1));
+  t.notOk(await listening(forkPort));
 });
 
 t.test('KillMode=process stops only the main process', async (t) => {

@@ -7,11 +7,11 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { boot, REPO, sleep, waitJournal, waitProps, type System } from './harness.js';
+import { freeTcpPorts } from '../ports.js';
 
 const FIXTURE = `/usr/bin/python3 ${join(REPO, 'test/integration/fixtures/socket-activated.py')}`;
 // The namespace shares the host's network: a port unlikely to be taken by anyone else.
-const PORT = 20000 + (process.pid % 20000);
-const ACCEPT_PORT = PORT + 1;
+const [PORT, ACCEPT_PORT] = await freeTcpPorts(2);
 
 const units: Record<string, string> = {
   'web.socket': `[Unit]\nDescription=Web Socket\n[Socket]\nListenStream=/run/sock/sub/web.sock\nListenStream=127.0.0.1:${PORT}\nSocketMode=0600\nDirectoryMode=0700\n`,

@@ -7,6 +7,7 @@ import { connect, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptConnection, listenSocket, openFifo, ReadableWatch } from '../../src/native/listen.js';
+import { freeTcpPorts } from '../ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unitd-listen-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +59,7 @@ t.test("accept with the port's spec applies its options to the connection; refus
 });
 
 t.test('TCP on 127.0.0.1: accept reports local and remote addresses', async (t) => {
-  const port = 40000 + (process.pid % 20000);
+  const [port] = await freeTcpPorts(1);
   const { fd } = listenSocket({ family: 'inet', type: 'stream', label: `127.0.0.1:${port}`, host: '127.0.0.1', port, noDelay: true, keepAlive: true });
   const client = createConnection({ host: '127.0.0.1', port });
   await new Promise((r) => client.once('connect', r));
