@@ -37,6 +37,60 @@ childProcessPrototype.spawn = function recordNodeChild(this: ChildProcess, ...ar
 
 let retryTimer: NodeJS.Timeout | undefined;
 
+// Asynchronous spawns (spawn.ts): the child may exit, and be reaped here, before the event
+// loop has learned its pid. Its exit is held until the spawn is claimed, so a listener always
+// sees "spawned pid N" before "pid N exited". Spawns are numbered; a held exit is stamped with
+// the newest number begun when it was reaped (only a spawn begun by then can own it), and is
+// released to the listeners as an orphan's once every spawn up to its stamp has ended, so
+// exits nobody claims never accumulate.
+let spawnSeq = 0;
+const spawnsInFlight = new Set<number>(); // insertion order is ascending
+const heldExits = new Map<number, { exit: ExitInfo; stamp: number }>();
+// Children of failed spawns not reaped yet: their exits never reach the listeners (the spawn's
+// failure reports them), as with the synchronous spawn, which collects them itself.
+const droppedPids = new Set<number>();
+
+/** A spawn starts; its number goes to endSpawn(). */
+export function beginSpawn(): number {
+  spawnsInFlight.add(++spawnSeq);
+  return spawnSeq;
+}
+
+/**
+ * The spawn numbered `seq` ended: `dropped` are its children whose exits nobody may see;
+ * `announce` tells the caller (which records `claimed`, the started pid); then the exit of
+ * `claimed`, if it came already, is delivered, and so are held exits no spawn can own any more.
+ */
+export function endSpawn(seq: number, dropped: readonly number[], claimed: number | undefined, announce: () => void): void {
+  spawnsInFlight.delete(seq);
+  for (const pid of dropped) if (!heldExits.delete(pid)) droppedPids.add(pid);
+  try {
+    announce();
+  } finally {
+    const held = claimed === undefined ? undefined : heldExits.get(claimed);
+    if (held && claimed !== undefined) {
+      heldExits.delete(claimed);
+      deliver(held.exit);
+    }
+    releaseHeldExits();
+  }
+}
+
+function releaseHeldExits(): void {
+  if (heldExits.size === 0) return;
+  const oldest = spawnsInFlight.values().next().value ?? Infinity;
+  for (const [pid, held] of heldExits) {
+    if (held.stamp >= oldest) continue;
+    heldExits.delete(pid);
+    deliver(held.exit);
+  }
+}
+
+/** Exits held for spawns in flight (tests: must drain to 0). */
+export function heldExitCount(): number {
+  return heldExits.size + droppedPids.size;
+}
+
 function deliver(exit: ExitInfo): void {
   for (const listener of listeners) {
     try {
@@ -53,7 +107,8 @@ function deliver(exit: ExitInfo): void {
 /**
  * Collects every exited child without blocking (waitpid(-1, WNOHANG) until none is left)
  * and returns them; each is also delivered to the onChildExit listeners. Log messages that
- * have arrived are delivered first.
+ * have arrived are delivered first. An exit that may belong to a spawn in flight is held (see
+ * endSpawn) and neither returned nor delivered yet.
  */
 export function reapAll(): ExitInfo[] {
   // A child's last syslog message must be attributed while /proc still has the child.
@@ -68,7 +123,13 @@ export function reapAll(): ExitInfo[] {
     }, 5);
     retryTimer.unref();
   }
-  const result: ExitInfo[] = exits.map((exit: NativeExit) => ({ pid: exit.pid, code: exit.code, status: exit.status }));
+  const result: ExitInfo[] = [];
+  for (const exit of exits as NativeExit[]) {
+    if (droppedPids.delete(exit.pid)) continue;
+    const info: ExitInfo = { pid: exit.pid, code: exit.code, status: exit.status };
+    if (spawnsInFlight.size > 0) heldExits.set(info.pid, { exit: info, stamp: spawnSeq });
+    else result.push(info);
+  }
   result.forEach(deliver);
   return result;
 }
