@@ -110,6 +110,7 @@ export interface NativeHangupWatch {
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
   spawnAsync(spec: object, callback: (result: NativeAsyncSpawnResult) => void): { failure: NativeFailure } | undefined;
+  spawningPids(): number[];
   revertTerminal(terminal: object, chown: boolean): { errno: number; code: string; message: string } | null;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };

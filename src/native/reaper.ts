@@ -38,11 +38,12 @@ childProcessPrototype.spawn = function recordNodeChild(this: ChildProcess, ...ar
 let retryTimer: NodeJS.Timeout | undefined;
 
 // Asynchronous spawns (spawn.ts): the child may exit, and be reaped here, before the event
-// loop has learned its pid. Its exit is held until the spawn is claimed, so a listener always
-// sees "spawned pid N" before "pid N exited". Spawns are numbered; a held exit is stamped with
-// the newest number begun when it was reaped (only a spawn begun by then can own it), and is
-// released to the listeners as an orphan's once every spawn up to its stamp has ended, so
-// exits nobody claims never accumulate.
+// loop has learned its pid. The kernel names each such child to the addon as it clones it
+// (native.spawningPids()), so exactly those exits are held, until their spawn's callback has
+// claimed the pid (then delivered, after the callback) or dropped it (a failed child). A listener
+// thus always sees "spawned pid N" before "pid N exited", and nothing else waits: other exits
+// (orphans included) are delivered at once. As a safety net, a held exit is also released when
+// every spawn begun before it was reaped has ended, so none can pile up.
 let spawnSeq = 0;
 const spawnsInFlight = new Set<number>(); // insertion order is ascending
 const heldExits = new Map<number, { exit: ExitInfo; stamp: number }>();
@@ -124,10 +125,11 @@ export function reapAll(): ExitInfo[] {
     retryTimer.unref();
   }
   const result: ExitInfo[] = [];
+  const spawning = spawnsInFlight.size > 0 && exits.length > 0 ? new Set(native.spawningPids()) : undefined;
   for (const exit of exits as NativeExit[]) {
     if (droppedPids.delete(exit.pid)) continue;
     const info: ExitInfo = { pid: exit.pid, code: exit.code, status: exit.status };
-    if (spawnsInFlight.size > 0) heldExits.set(info.pid, { exit: info, stamp: spawnSeq });
+    if (spawning?.has(info.pid)) heldExits.set(info.pid, { exit: info, stamp: spawnSeq });
     else result.push(info);
   }
   result.forEach(deliver);

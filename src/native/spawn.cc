@@ -809,12 +809,16 @@ int ChildEntry(void* argument) {
 //
 // shared == false: a plain copy (no CLONE_VM, no CLONE_VFORK) this thread does not wait for, for
 // the one child that may sleep before execve (StandardInput=tty on a busy terminal).
-pid_t StartChild(SpawnPlan& plan, int reportFd, bool shared = true) {
+//
+// parentTid: where the kernel stores the child's pid as it creates it, before the child runs
+// (CLONE_PARENT_SETTID), so the reaper on another thread can tell this spawn's children.
+pid_t StartChild(SpawnPlan& plan, int reportFd, bool shared = true, pid_t* parentTid = nullptr) {
   constexpr size_t kStackSize = 256 * 1024;
   void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -1;
   ChildStart start{&plan, reportFd};
-  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, (shared ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD, &start);
+  int flags = (shared ? CLONE_VM | CLONE_VFORK : 0) | (parentTid != nullptr ? CLONE_PARENT_SETTID : 0) | SIGCHLD;
+  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, flags, &start, parentTid);
   int err = errno;
   munmap(stack, kStackSize);
   errno = err;
@@ -882,6 +886,8 @@ struct Outcome {
   // Children of this spawn that must never reach the reaper's listeners: the failed child, and a
   // first child that found StandardInput=tty's terminal busy.
   std::vector<pid_t> dropped;
+  // Written by the kernel at clone time (CLONE_PARENT_SETTID), read by the main thread's reaper.
+  pid_t cloned[2] = {0, 0};
 };
 
 // Parent side up to the clone (may throw): reads the spec, resolves users and groups, opens
@@ -929,11 +935,11 @@ bool Prepare(Napi::Env env, const Napi::Object& spec, Prepared* p, EarlyFailure*
 
 // Blocking every signal across the clone keeps Node's handlers from running in the child
 // before RunChild has reset them (the child has its own handler table: no CLONE_SIGHAND).
-pid_t StartChildMasked(SpawnPlan& plan, int reportFd, bool shared) {
+pid_t StartChildMasked(SpawnPlan& plan, int reportFd, bool shared, pid_t* parentTid) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pid_t pid = StartChild(plan, reportFd, shared);
+  pid_t pid = StartChild(plan, reportFd, shared, parentTid);
   int err = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   errno = err;
@@ -945,7 +951,7 @@ pid_t StartChildMasked(SpawnPlan& plan, int reportFd, bool shared) {
 // children at any moment, so failed ones are only named in `dropped`.
 void Launch(Prepared& p, Outcome* out) {
   SpawnPlan& plan = p.plan;
-  pid_t pid = StartChildMasked(plan, p.report[1], true);
+  pid_t pid = StartChildMasked(plan, p.report[1], true, &out->cloned[0]);
   if (pid < 0) {
     out->sysErr = errno;
     out->sysCall = "clone";
@@ -976,7 +982,7 @@ void Launch(Prepared& p, Outcome* out) {
     plan.terminal.mayWait = true;
     // The first child already reset, hung up and cleared the terminal; once is what systemd does.
     plan.terminal.reset = plan.terminal.vhangup = plan.terminal.vtDisallocate = false;
-    pid = StartChildMasked(plan, sink, false);
+    pid = StartChildMasked(plan, sink, false, &out->cloned[1]);
     if (pid < 0) {
       out->sysErr = errno;
       out->sysCall = "clone";
@@ -1066,6 +1072,7 @@ std::condition_variable spawnerWake;
 std::deque<AsyncSpawn*> spawnQueue;
 int spawnerCount = 0, idleSpawners = 0;
 int spawnsInFlight = 0;  // main thread only
+std::vector<AsyncSpawn*> jobsInFlight;  // main thread only: submitted, callback not run yet
 
 void FinishSpawn(Napi::Env env, Napi::Function, std::nullptr_t*, AsyncSpawn* job);
 using SpawnDone = Napi::TypedThreadSafeFunction<std::nullptr_t, AsyncSpawn, FinishSpawn>;
@@ -1073,6 +1080,11 @@ SpawnDone spawnDoneTyped;
 
 void FinishSpawn(Napi::Env env, Napi::Function, std::nullptr_t*, AsyncSpawn* job) {
   std::unique_ptr<AsyncSpawn> owned(job);
+  for (auto it = jobsInFlight.begin(); it != jobsInFlight.end(); ++it)
+    if (*it == job) {
+      jobsInFlight.erase(it);
+      break;
+    }
   if (env == nullptr) return;  // the environment is going away
   if (--spawnsInFlight == 0) spawnDoneTyped.Unref(env);
   Napi::Object result;
@@ -1147,12 +1159,14 @@ Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
   }
   job->callback = Napi::Persistent(info[1].As<Napi::Function>());
   if (spawnsInFlight++ == 0) spawnDoneTyped.Ref(env);
+  jobsInFlight.push_back(job.get());
   {
     std::lock_guard<std::mutex> lock(spawnerMutex);
     spawnQueue.push_back(job.release());
     if (idleSpawners < static_cast<int>(spawnQueue.size()) && spawnerCount < kMaxSpawners && !StartSpawner() && spawnerCount == 0) {
       AsyncSpawn* orphan = spawnQueue.back();
       spawnQueue.pop_back();
+      jobsInFlight.pop_back();
       job.reset(orphan);
       spawnsInFlight--;
       if (spawnsInFlight == 0) spawnDoneTyped.Unref(env);
@@ -1161,6 +1175,20 @@ Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
   }
   spawnerWake.notify_one();
   return env.Undefined();
+}
+
+// spawningPids() -> number[]: children cloned by spawns whose callback has not run yet. The
+// reaper holds exactly their exits, until the spawn's callback has claimed or dropped them.
+Napi::Value SpawningPids(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array pids = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (AsyncSpawn* job : jobsInFlight)
+    for (pid_t& slot : job->outcome.cloned) {
+      pid_t pid = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+      if (pid > 0) pids.Set(n++, pid);
+    }
+  return pids;
 }
 
 // revertTerminal(terminal, chown): exec_context_revert_tty() for a unit that is gone; null, or
@@ -1186,6 +1214,7 @@ Napi::Value RevertTerminalCall(const Napi::CallbackInfo& info) {
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("spawnAsync", Napi::Function::New(env, SpawnAsync, "spawnAsync"));
+  exports.Set("spawningPids", Napi::Function::New(env, SpawningPids, "spawningPids"));
   exports.Set("revertTerminal", Napi::Function::New(env, RevertTerminalCall, "revertTerminal"));
   Napi::Array names = Napi::Array::New(env);
   uint32_t i = 0;
