@@ -16,7 +16,7 @@ import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { parseNotifyMessage, type NotifyFields } from './notify.js';
 import { mainPidRefusal, notifyRefusal, NotifySocket, RefusalLog } from './service-notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
-import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
+import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
 import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, startCommand, type CommandOutcome, type SpawnExtras, type StartedCommand } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
 import { cgroupOomKills } from './memory.js';
@@ -890,12 +890,14 @@ export class Service implements UnitInstance {
     } else {
       const pid = this.commandStarted(outcome.started, role, list);
       if (rec && rec.pid === 0) rec.pid = pid;
-      if (this.mainPid === pending) {
-        this.setMainPid(pid);
+      if (this.mainPid === pending || this.controlPid === pending) {
+        if (this.mainPid === pending) this.setMainPid(pid);
+        else this.controlPid = pid;
         // Type=exec is started once execve() succeeded.
-        if (this.s.type === 'exec' && this.state === 'start') this.enterStartPost();
-      } else if (this.controlPid === pending) {
-        this.controlPid = pid;
+        if (this.mainPid === pid && this.s.type === 'exec' && this.state === 'start') this.enterStartPost();
+        // A kill state entered meanwhile could not signal it: what the state sent, it gets now.
+        const phase = (KILL_PHASE as Partial<Record<ServiceState, KillPhase>>)[this.state];
+        if (phase) signalPid(pid, killSignalFor(phase, this.s, this.restarting));
       } else {
         // The unit left the state this command was for while it was being started: nothing
         // waits for it any more, and a stop that ran meanwhile could not signal it.
