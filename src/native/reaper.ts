@@ -87,6 +87,19 @@ function releaseHeldExits(): void {
   }
 }
 
+/**
+ * Resolves once no spawn is in flight (true), or after `timeoutMs` (false): daemon-reexec
+ * serializes pids, and a command still being cloned has none yet.
+ */
+export async function spawnsSettled(timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (spawnsInFlight.size > 0) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return true;
+}
+
 /** Exits held for spawns in flight (tests: must drain to 0). */
 export function heldExitCount(): number {
   return heldExits.size + droppedPids.size;
