@@ -23,7 +23,7 @@ export {
   type ResourceLimit,
   type RlimitName,
 } from './spawn.js';
-export { reapAll, onChildExit, heldExitCount, spawnsSettled, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
+export { reapAll, onChildExit, heldExitCount, exitPending, spawnsSettled, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
 export { DatagramSocket, ReceivedFds, sendDatagram, type Credentials, type DatagramStats, type DatagramHandler } from './datagram.js';
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { Inotify, IN, type InotifyEvent } from './inotify.js';

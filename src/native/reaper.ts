@@ -100,6 +100,16 @@ export async function spawnsSettled(timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+const undelivered = new Set<number>();
+
+/**
+ * Reaped, but the listeners have not had the exit yet (later in the same batch, or held for a
+ * spawn in flight): a unit asking whether its process is gone must still wait for the event.
+ */
+export function exitPending(pid: number): boolean {
+  return undelivered.has(pid) || heldExits.has(pid);
+}
+
 /** Exits held for spawns in flight (tests: must drain to 0). */
 export function heldExitCount(): number {
   return heldExits.size + droppedPids.size;
@@ -145,7 +155,13 @@ export function reapAll(): ExitInfo[] {
     if (spawning?.has(info.pid)) heldExits.set(info.pid, { exit: info, stamp: spawnSeq });
     else result.push(info);
   }
-  result.forEach(deliver);
+  // Until its turn comes, an exit of this batch is reaped but not delivered: /proc no longer
+  // shows the process, yet its owner has not heard of the exit (exitPending()).
+  for (const exit of result) undelivered.add(exit.pid);
+  for (const exit of result) {
+    undelivered.delete(exit.pid);
+    deliver(exit);
+  }
   return result;
 }
 
