@@ -11,6 +11,7 @@ import {
   type SpawnSpec,
   type SpawnResult,
   type SpawnCallback,
+  type PendingSpawn,
   type StdioSpec,
   type ExitInfo,
   type Credentials,
@@ -18,7 +19,7 @@ import {
   ReceivedFds,
 } from '../native/index.js';
 
-export type { SpawnSpec, SpawnResult, SpawnCallback, StdioSpec, Credentials, DatagramHandler };
+export type { SpawnSpec, SpawnResult, SpawnCallback, PendingSpawn, StdioSpec, Credentials, DatagramHandler };
 export type ChildExit = ExitInfo;
 
 export interface DatagramSocketHandle {
@@ -36,7 +37,7 @@ export interface NativeModule {
    * the child has exec'd. Absent in test doubles, whose spawn() answers at once; the manager
    * then uses spawn().
    */
-  spawnAsync?(spec: SpawnSpec, callback: SpawnCallback): void;
+  spawnAsync?(spec: SpawnSpec, callback: SpawnCallback): PendingSpawn;
   onChildExit(listener: (e: ChildExit) => void): () => void;
   /** `adoptedFd`: the socket at `path` kept open across daemon-reexec, polled again instead of bound. */
   bindDatagram(path: string, onMessage: DatagramHandler, adoptedFd?: number): DatagramSocketHandle;

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { DirectorySetupError } from '../exec/directories.js';
 import { EnvironmentFileError, type EnvironmentContext } from '../exec/environment.js';
-import { SpawnError, type ChildExit, type SpawnResult, type SpawnSpec } from '../exec/native.js';
+import { SpawnError, type ChildExit, type PendingSpawn, type SpawnResult, type SpawnSpec } from '../exec/native.js';
 import { exitStatusName } from '../units/values/exit-status.js';
 import { signalToString as signalName } from '../units/values/signal.js';
 import type { ExecCommand } from '../exec/settings.js';
@@ -144,17 +144,17 @@ export type CommandOutcome = { started: StartedCommand } | { error: CommandError
  * or the CommandError of a child that failed before exec, once the spawner thread knows
  * (before this returns with a native layer that has no spawnAsync, as test doubles). Throws
  * CommandError for what fails before forking. The child's exit never reaches the unit before
- * `done` has run.
+ * `done` has run. Returns the spawn in flight (its pid once cloned), undefined when `done` ran already.
  */
-export function startCommand(host: UnitHost, ctx: EnvironmentContext, stage: string, cmd: ExecCommand, extras: SpawnExtras, done: (outcome: CommandOutcome) => void): void {
+export function startCommand(host: UnitHost, ctx: EnvironmentContext, stage: string, cmd: ExecCommand, extras: SpawnExtras, done: (outcome: CommandOutcome) => void): PendingSpawn | undefined {
   const spawnAsync = host.native.spawnAsync;
   if (!spawnAsync) {
     done({ started: runCommand(host, ctx, stage, cmd, extras) });
-    return;
+    return undefined;
   }
   try {
     const { spec, commandLine: line } = commandSpec(ctx, cmd, extras);
-    spawnAsync.call(host.native, spec, (outcome) => {
+    return spawnAsync.call(host.native, spec, (outcome) => {
       if ('error' in outcome) {
         done({ error: commandStartError(outcome.error, stage, commandLine(cmd)) });
         return;

@@ -9,7 +9,7 @@ import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { revertServiceTerminal } from '../exec/terminal.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
-import { ReceivedFds, type ChildExit, type Credentials } from '../exec/native.js';
+import { ReceivedFds, type ChildExit, type Credentials, type PendingSpawn } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
@@ -812,7 +812,7 @@ export class Service implements UnitInstance {
     let waiting = false;
     const rec = this.records[list][index];
     try {
-      startCommand(
+      const inFlight = startCommand(
         this.host,
         {
           unit: this.id,
@@ -844,6 +844,7 @@ export class Service implements UnitInstance {
       else {
         waiting = true;
         this.pendingSpawns++;
+        if (inFlight) this.spawning.set(pending, inFlight);
       }
     } catch (err) {
       this.spawnFailed(pending, err, cmd, list);
@@ -871,6 +872,14 @@ export class Service implements UnitInstance {
     setImmediate(() => this.childExited(synthetic));
   }
 
+  /** Synthetic pid → its spawn in flight, whose child's pid `systemctl show` reports as systemd would after fork(). */
+  private readonly spawning = new Map<number, PendingSpawn>();
+
+  /** MainPID=/ControlPID=: a command being spawned shows its child's pid once the kernel has made it. */
+  private shownLivePid(pid: number): number {
+    return pid > 0 ? pid : (this.spawning.get(pid)?.pid() ?? 0);
+  }
+
   /** Notify messages from a pid not known yet, kept while a spawn of this unit is in flight. */
   private pendingSpawns = 0;
   private heldNotify: { data: Buffer; from: Credentials; fds: number[] }[] = [];
@@ -878,6 +887,7 @@ export class Service implements UnitInstance {
   /** The spawner thread is done with the command that stood as `pending`. */
   private spawned(pending: number, role: Role, rec: ExecRecord | undefined, outcome: CommandOutcome): void {
     this.pendingSpawns--;
+    this.spawning.delete(pending);
     const list = role === 'main' ? 'execStart' : (this.controlList ?? 'execStart');
     if ('error' in outcome) {
       const failure = outcome.error;
@@ -1439,8 +1449,8 @@ export class Service implements UnitInstance {
       RemainAfterExit: s.remainAfterExit,
       GuessMainPID: s.guessMainPID,
       PIDFile: s.pidFile ? this.pidFilePath() : '',
-      MainPID: this.mainPid > 0 ? this.mainPid : 0,
-      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      MainPID: this.shownLivePid(this.mainPid),
+      ControlPID: this.shownLivePid(this.controlPid),
       StatusText: this.statusText,
       StatusErrno: this.statusErrno,
       Result: this.result,

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, mkdirSync, openSync, constants as fsConstants, rmSync, symlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
-import type { ChildExit } from '../exec/native.js';
+import type { ChildExit, PendingSpawn } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { lookupGroupId, lookupUser } from '../exec/users.js';
 import { acceptConnection, listenSocket, openFifo, ReadableWatch, setBlocking, type AcceptedConnection } from '../native/listen.js';
@@ -701,7 +701,7 @@ export class SocketUnit implements UnitInstance {
     let settledAtOnce: CommandOutcome | undefined;
     let waiting = false;
     try {
-      startCommand(
+      const inFlight = startCommand(
         this.host,
         {
           unit: this.id,
@@ -721,7 +721,10 @@ export class SocketUnit implements UnitInstance {
       );
       if (settledAtOnce && 'error' in settledAtOnce) throw settledAtOnce.error;
       if (settledAtOnce) pid = this.commandStarted(settledAtOnce.started);
-      else waiting = true;
+      else {
+        waiting = true;
+        if (inFlight) this.spawning.set(pending, inFlight);
+      }
     } catch (err) {
       const failure = commandStartError(err, stage, commandLine(cmd));
       this.message(failure.message, PRIORITY.err);
@@ -732,6 +735,9 @@ export class SocketUnit implements UnitInstance {
     return pid;
   }
 
+  /** Synthetic pid → its spawn in flight: ControlPID= shows the child's pid once the kernel has made it. */
+  private readonly spawning = new Map<number, PendingSpawn>();
+
   private commandStarted(started: StartedCommand): number {
     const pid = started.pid;
     this.sessions.add(pid);
@@ -741,6 +747,7 @@ export class SocketUnit implements UnitInstance {
   }
 
   private spawned(pending: number, recordKey: string, outcome: CommandOutcome): void {
+    this.spawning.delete(pending);
     const rec = this.records.get(recordKey);
     if ('error' in outcome) {
       this.message(outcome.error.message, PRIORITY.err);
@@ -923,7 +930,7 @@ export class SocketUnit implements UnitInstance {
       BindIPv6Only: sec.bindIPv6Only,
       Backlog: sec.backlog,
       TimeoutUSec: sec.timeoutUSec,
-      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      ControlPID: this.controlPid > 0 ? this.controlPid : (this.spawning.get(this.controlPid)?.pid() ?? 0),
       SocketUser: sec.socketUser ?? '',
       SocketGroup: sec.socketGroup ?? '',
       SocketMode: octal(sec.socketMode),

@@ -109,8 +109,9 @@ export interface NativeHangupWatch {
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
-  spawnAsync(spec: object, callback: (result: NativeAsyncSpawnResult) => void): { failure: NativeFailure } | undefined;
+  spawnAsync(spec: object, callback: (result: NativeAsyncSpawnResult) => void): { failure: NativeFailure } | number;
   spawningPids(): number[];
+  spawningPid(token: number): number;
   revertTerminal(terminal: object, chown: boolean): { errno: number; code: string; message: string } | null;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };

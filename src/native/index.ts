@@ -15,6 +15,7 @@ export {
   type SpawnSpec,
   type SpawnResult,
   type SpawnCallback,
+  type PendingSpawn,
   type TerminalSpec,
   type TerminalAcquire,
   type StdioSpec,

@@ -1062,7 +1062,9 @@ struct AsyncSpawn {
   Prepared prepared;
   Outcome outcome;
   Napi::FunctionReference callback;
+  uint32_t token = 0;  // names it to spawningPid()
 };
+uint32_t lastSpawnToken = 0;
 
 constexpr int kMaxSpawners = 64;
 constexpr auto kSpawnerIdle = std::chrono::seconds(2);
@@ -1141,7 +1143,7 @@ bool StartSpawner() {
   return true;
 }
 
-// spawnAsync(spec, callback) -> undefined, or { failure } at once when the user or a group does
+// spawnAsync(spec, callback) -> a token for spawningPid(), or { failure } at once when the user or a group does
 // not exist. callback({ pid, ..., dropped } | { failure, dropped } | { error, dropped }) runs on
 // the event loop once the child has exec'd or failed.
 Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
@@ -1160,6 +1162,8 @@ Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
   job->callback = Napi::Persistent(info[1].As<Napi::Function>());
   if (spawnsInFlight++ == 0) spawnDoneTyped.Ref(env);
   jobsInFlight.push_back(job.get());
+  job->token = ++lastSpawnToken;
+  uint32_t token = job->token;
   {
     std::lock_guard<std::mutex> lock(spawnerMutex);
     spawnQueue.push_back(job.release());
@@ -1174,7 +1178,20 @@ Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
     }
   }
   spawnerWake.notify_one();
-  return env.Undefined();
+  return Napi::Number::New(env, token);
+}
+
+// spawningPid(token) -> the pid of that spawn's child once cloned, 0 before (or once the
+// callback has run): systemd knows a pid right after fork, and so does `systemctl show`.
+Napi::Value SpawningPid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t token = static_cast<uint32_t>(ReadInteger(env, info[0], "token", 0, 0xFFFFFFFF));
+  for (AsyncSpawn* job : jobsInFlight)
+    if (job->token == token) {
+      pid_t second = __atomic_load_n(&job->outcome.cloned[1], __ATOMIC_ACQUIRE);
+      return Napi::Number::New(env, second > 0 ? second : __atomic_load_n(&job->outcome.cloned[0], __ATOMIC_ACQUIRE));
+    }
+  return Napi::Number::New(env, 0);
 }
 
 // spawningPids() -> number[]: children cloned by spawns whose callback has not run yet. The
@@ -1215,6 +1232,7 @@ void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("spawnAsync", Napi::Function::New(env, SpawnAsync, "spawnAsync"));
   exports.Set("spawningPids", Napi::Function::New(env, SpawningPids, "spawningPids"));
+  exports.Set("spawningPid", Napi::Function::New(env, SpawningPid, "spawningPid"));
   exports.Set("revertTerminal", Napi::Function::New(env, RevertTerminalCall, "revertTerminal"));
   Napi::Array names = Napi::Array::New(env);
   uint32_t i = 0;

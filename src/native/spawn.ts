@@ -328,10 +328,10 @@ export type SpawnCallback = (outcome: { result: SpawnResult } | { error: Error }
  * delivered. While the child has not exec'd yet, a file it opens for stdio may block it (a FIFO
  * without a peer), as under systemd.
  */
-export function spawnAsync(spec: SpawnSpec, callback: SpawnCallback): void {
+export function spawnAsync(spec: SpawnSpec, callback: SpawnCallback): PendingSpawn {
   checkSpawnSpec(spec);
   const seq = beginSpawn();
-  let early: { failure: NativeFailure } | undefined;
+  let early: { failure: NativeFailure } | number;
   try {
     early = native.spawnAsync(spec, (outcome: NativeAsyncSpawnResult) => {
       const claimed = 'pid' in outcome ? outcome.pid : undefined;
@@ -348,10 +348,17 @@ export function spawnAsync(spec: SpawnSpec, callback: SpawnCallback): void {
     endSpawn(seq, [], undefined, () => {});
     throw error;
   }
-  if (early) {
+  if (typeof early !== 'number') {
     endSpawn(seq, [], undefined, () => {});
     throw spawnError(early.failure, spec.path);
   }
+  const token = early;
+  return { pid: () => native.spawningPid(token) };
+}
+
+/** A spawn in flight: its child's pid as soon as the kernel has made it (0 before, and after the callback). */
+export interface PendingSpawn {
+  pid(): number;
 }
 
 /** spawnAsync() as a promise, for callers that register the pid in the same tick as they get it. */

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heldExitCount, onChildExit, spawn, spawnAsync, SpawnError, type ExitInfo, type SpawnResult, type SpawnSpec } from '../../src/native/index.js';
+import { heldExitCount, onChildExit, spawn, spawnAsync, SpawnError, type ExitInfo, type PendingSpawn, type SpawnResult, type SpawnSpec } from '../../src/native/index.js';
 
 const BOUND_MS = 30_000;
 
@@ -100,10 +100,19 @@ t.test('a child blocked before exec holds neither the event loop nor other spawn
   const fifo = join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
   let blockedResult: SpawnResult | undefined;
-  const blocked = start({ path: '/bin/sh', argv: ['sh', '-c', 'read line; exit 3'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }).then((r) => (blockedResult = r));
+  let inFlight: PendingSpawn | undefined;
+  const blocked = new Promise<SpawnResult>((resolve, reject) => {
+    inFlight = spawnAsync({ path: '/bin/sh', argv: ['sh', '-c', 'read line; exit 3'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }, (outcome) => {
+      if ('error' in outcome) return reject(outcome.error);
+      claimed.add(outcome.result.pid);
+      resolve((blockedResult = outcome.result));
+    });
+  });
   // Meanwhile the loop runs, timers fire and another spawn completes and is reaped.
   await new Promise((r) => setTimeout(r, 100));
   t.equal(blockedResult, undefined, 'the child still waits in open() for a writer');
+  const early = inFlight?.pid() ?? 0;
+  t.ok(early > 0, 'its pid is known while it waits, as after fork()');
   const other = await start({ path: '/bin/sh', argv: ['sh', '-c', 'exit 4'], env: [] });
   await until(() => exitsOf(other.pid).length === 1, 'the other exit');
   t.equal(exitsOf(other.pid)[0].exit.status, 4);
@@ -111,6 +120,7 @@ t.test('a child blocked before exec holds neither the event loop nor other spawn
   const writer = openSync(fifo, 'w');
   const result = await blocked;
   closeSync(writer);
+  t.equal(result.pid, early, 'the same pid');
   await until(() => exitsOf(result.pid).length === 1, 'the released child exit');
   t.same(exitsOf(result.pid)[0].exit, { pid: result.pid, code: 'exited', status: 3 });
 });
