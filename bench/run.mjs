@@ -1,34 +1,43 @@
 #!/usr/bin/env node
 // unitd against systemd, supervisord, tini and dumb-init, each as PID 1 in its own PID/mount namespace,
-// on the same machine in the same run. Prints a markdown table with PASS/MISS per target and writes
-// bench/results/<stamp>.json (+ latest.json) and bench/results/latest.svg.
+// on the same machine in the same run. Prints a markdown table with PASS/MISS per target; a complete
+// run writes bench/results/<stamp>.json, latest.json, latest.md and latest.svg (committed), and in
+// full mode regenerates the README's table; a run with --only/--peers goes to bench/results/partial/.
 //
-//   npm run bench                  full mode (many repetitions; takes a while)
-//   npm run bench -- --quick       few repetitions and smaller sizes, a few minutes
+//   npm run bench                  full mode (~25 min on 2 cores, at most 35; long run included)
+//   npm run bench -- --quick       fewer repetitions, the long run at 1/10th (~7 min)
 //   npm run bench -- --only=boot,zombies   some scenarios only
 //   npm run bench -- --peers=unitd,systemd
 //
-// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket, timers, batch. See bench/README.md.
+// Scenarios: boot, restart, control, shutdown, zombies, memory, notify, socket, timers, batch, long.
+// See bench/README.md. The targets are data in lib/report.mjs (TARGETS).
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, writeFileSync, writeSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { BENCH, FIXTURES, PEERS, REPO, childCount, zombieCount, nsenter, launch, now, readMarks, rssKiB, sleep, unavailable, waitMarks } from './lib/peers.mjs';
-import { renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
+import { CTL_SIZES, OTHER_VERBS, PROBE_VERBS, renderMarkdown, renderSvg, summarize } from './lib/report.mjs';
+import { longRun } from './long-run.mjs';
+import { updateReadme } from './render.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const optList = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1].split(',');
-const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket', 'timers', 'batch'];
+const ALL_SCENARIOS = ['boot', 'restart', 'control', 'shutdown', 'zombies', 'memory', 'notify', 'socket', 'timers', 'batch', 'long'];
 const only = optList('only') ?? ALL_SCENARIOS;
 const wantedPeers = optList('peers') ?? Object.keys(PEERS);
 
+// Repetitions. Full mode is sized to finish in ~35 min on 2 cores (bench/README.md has the estimate);
+// bootReps is per size. longScale: the long run's share of its full counts (10,000 restarts ...).
 const CFG = quick
-  ? { bootN: [10, 50, 200], bootReps: 2, restartGaps: 5, ctlUnits: [10, 1000], ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 10000, notifyReps: 1, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2, timerN: 100, timerReps: 2, batchN: 100, batchReps: 2 }
-  : { bootN: [10, 50, 200], bootReps: 7, restartGaps: 20, ctlUnits: [10, 1000], ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 600000, reapBudgetMs: 60000, notifyM: 50000, notifyReps: 3, settleMs: 3000, firstReps: 30, acceptN: 1000, acceptConc: 8, acceptReps: 3, timerN: 100, timerReps: 5, batchN: 100, batchReps: 5 };
+  ? { bootN: [10, 50, 200, 1000], bootReps: { 10: 2, 50: 2, 200: 2, 1000: 1 }, restartGaps: 5, ctlUnits: CTL_SIZES, ctlReps: 10, stopReps: 2, orphans: [1000, 10000], orphanReps: 1, restarts: 1000, warmRestarts: 50, restartBudgetMs: 60000, reapBudgetMs: 15000, notifyM: 50000, notifyReps: 2, settleMs: 1000, firstReps: 10, acceptN: 200, acceptConc: 8, acceptReps: 2, timerN: 100, timerReps: 2, batchN: 100, batchReps: 2, longScale: 0.1 }
+  : { bootN: [10, 50, 200, 1000], bootReps: { 10: 5, 50: 5, 200: 5, 1000: 3 }, restartGaps: 20, ctlUnits: CTL_SIZES, ctlReps: 30, stopReps: 5, orphans: [1000, 10000], orphanReps: 3, restarts: 1000, warmRestarts: 100, restartBudgetMs: 120000, reapBudgetMs: 30000, notifyM: 200000, notifyReps: 3, settleMs: 3000, firstReps: 20, acceptN: 1000, acceptConc: 8, acceptReps: 3, timerN: 100, timerReps: 3, batchN: 100, batchReps: 3, longScale: 1 };
 
-const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
+const benchStart = Date.now();
+const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} +${((Date.now() - benchStart) / 60000).toFixed(1)}m] ${a.join(' ')}\n`);
+/** The progress line before each repetition: scenario, peer, repetition. */
+const progress = (scenario, peer, rep, reps, what = '') => log(`${scenario} ${peer}${what ? ` ${what}` : ''}: repetition ${rep + 1}/${reps}`);
 
 // ---------------------------------------------------------------------------------------------
 // Results: metrics[id] = { id, scenario, label, unit, better: 'lower'|'higher', peers: { peer: samples[] }, skipped: { peer: why } }
@@ -88,9 +97,9 @@ async function withSystem(peer, services, fn, opts) {
 const bash = (mode, name, marks, ...rest) => ['/bin/bash', join(FIXTURES, 'svc.sh'), mode, name, marks, ...rest];
 
 /** Run argv on the host, bounded; returns { ms, code, stdout }. */
-function timed(argv, env) {
+function timed(argv, env, timeoutMs = 20000) {
   const t = now();
-  const r = spawnSync(argv[0], argv.slice(1), { timeout: 20000, encoding: 'utf8', env: { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '', PAGER: 'cat', ...env } });
+  const r = spawnSync(argv[0], argv.slice(1), { timeout: timeoutMs, maxBuffer: 64 << 20, encoding: 'utf8', env: { ...process.env, SYSTEMD_COLORS: '0', SYSTEMD_PAGER: '', PAGER: 'cat', ...env } });
   return { ms: now() - t, code: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -127,20 +136,24 @@ async function scenarioBoot() {
     const boot = metric(`boot-${n}`, 'boot', `Boot: PID 1 start → ${n} services running`, 'ms');
     const mem = metric(`rss-idle-${n}`, 'memory', `RSS of PID 1, idle with ${n} services`, 'MiB');
     const anon = metric(`rss-anon-idle-${n}`, 'memory', `Anonymous RSS of PID 1, idle with ${n} services`, 'MiB');
+    const threads = metric(`threads-idle-${n}`, 'memory', `Threads of PID 1, idle with ${n} services`, 'count');
     for (const p of Object.keys(PEERS)) {
       if (!PEERS[p].multi) {
         skip(boot, p, 'runs one program only');
         skip(mem, p, 'runs one program only');
         skip(anon, p, 'runs one program only');
+        skip(threads, p, 'runs one program only');
         continue;
       }
       if (available[p]) {
         skip(boot, p, available[p]);
         skip(mem, p, available[p]);
         skip(anon, p, available[p]);
+        skip(threads, p, available[p]);
         continue;
       }
-      for (let rep = 0; rep < CFG.bootReps; rep++) {
+      for (let rep = 0; rep < CFG.bootReps[n]; rep++) {
+        progress('boot', p, rep, CFG.bootReps[n], `n=${n}`);
         const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `svc${i}`, argv: bash('run', `svc${i}`, marks) }));
         await withSystem(p, services, async (sys, marks) => {
           const all = await waitMarks(marks, (m) => starts(m).length >= n && m, quick ? 60000 : 120000);
@@ -150,6 +163,7 @@ async function scenarioBoot() {
           await sleep(CFG.settleMs);
           record(mem, p, (rssKiB(sys.pid) ?? NaN) / 1024);
           record(anon, p, (rssKiB(sys.pid, 'RssAnon') ?? NaN) / 1024);
+          record(threads, p, rssKiB(sys.pid, 'Threads') ?? NaN);
           log(`boot ${p} n=${n} rep ${rep + 1}: ${ms.toFixed(0)} ms, rss ${(rssKiB(sys.pid) / 1024).toFixed(1)} MiB`);
         });
       }
@@ -159,6 +173,7 @@ async function scenarioBoot() {
     await sleep(CFG.settleMs);
     record(mem, 'node', (rssKiB(c.pid) ?? NaN) / 1024);
     record(anon, 'node', (rssKiB(c.pid, 'RssAnon') ?? NaN) / 1024);
+    record(threads, 'node', rssKiB(c.pid, 'Threads') ?? NaN);
     c.kill('SIGKILL');
   }
 }
@@ -182,6 +197,7 @@ async function scenarioRestart() {
         continue;
       }
       const k = CFG.restartGaps;
+      progress('restart', p, 0, 1, `RestartSec=${restartMs}ms (${k} restarts)`);
       const services = (_w, marks) => [{ name: 'crasher', argv: bash('crasher', 'crasher', marks), restart: 'on-failure', restartMs }];
       await withSystem(p, services, async (sys, marks) => {
         const all = await waitMarks(marks, (x) => starts(x).length >= k + 1 && x, (k + 1) * 2000 + 15000, 20);
@@ -196,44 +212,72 @@ async function scenarioRestart() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Control round trip: the peer's own client inside the namespace, vs `node -e 0` in the unitd namespace.
+// 3. The clients: each peer's own systemctl/journalctl inside its namespace (unitd's: the launchers
+// in init/ that /usr/bin links to, whose sh prelude runs the native probe for probe verbs), and
+// `node -e 0` in unitd's namespace as the baseline. lib/clients.py runs them interleaved inside the
+// namespace and reads wall time and CPU (user+sys from wait4's rusage) of every call.
+const CLIENT_ARGS = {
+  'is-active': ['systemctl', 'is-active', 'x.service'],
+  'is-enabled': ['systemctl', 'is-enabled', 'x.service'],
+  'is-failed': ['systemctl', 'is-failed', 'x.service'],
+  'is-system-running': ['systemctl', 'is-system-running'],
+  status: ['systemctl', 'status', 'x.service'],
+  'list-units': ['systemctl', 'list-units', '--no-pager'],
+  show: ['systemctl', 'show', '-p', 'ActiveState', 'x.service'],
+  journalctl: ['journalctl', '-u', 'x.service', '-n', '10', '--no-pager'],
+};
+const CLIENT_VERBS = [...new Set([...PROBE_VERBS, ...OTHER_VERBS])];
+for (const v of CLIENT_VERBS) if (!CLIENT_ARGS[v]) throw new Error(`bench: no command line for the client verb ${v}`);
+const clientPath = (peer, tool) => (peer === 'unitd' ? `${REPO}/init/${tool}` : `/usr/bin/${tool}`);
+
 async function scenarioControl() {
   for (const n of CFG.ctlUnits) {
-    const verbs = [
-      ['is-active', ['is-active', 'x.service']],
-      ['status', ['status', 'x.service']],
-      ['list-units', ['list-units', '--no-pager']],
-      ['show', ['show', '-p', 'ActiveState', 'x.service']],
-    ];
-    const ms = Object.fromEntries(verbs.map(([v]) => [v, metric(`ctl-${v}-${n}`, 'control', `\`systemctl ${v}\` with ${n} units loaded`, 'ms')]));
+    const wall = {};
+    const cpu = {};
+    for (const v of CLIENT_VERBS) {
+      const text = CLIENT_ARGS[v][0] === 'journalctl' ? `\`${CLIENT_ARGS[v].join(' ')}\`` : `\`systemctl ${v}\``;
+      wall[v] = metric(`ctl-${v}-${n}`, 'control', `${text} with ${n} units loaded: wall`, 'ms');
+      cpu[v] = metric(`ctl-cpu-${v}-${n}`, 'control', `${text} with ${n} units loaded: CPU (user+sys)`, 'ms');
+    }
+    const all = [...Object.values(wall), ...Object.values(cpu)];
     for (const p of Object.keys(PEERS)) {
       if (p === 'supervisord' || !PEERS[p].multi) {
-        for (const [v] of verbs) skip(ms[v], p, 'no systemctl');
+        for (const m of all) skip(m, p, 'no systemctl');
         continue;
       }
       if (available[p]) {
-        for (const [v] of verbs) skip(ms[v], p, available[p]);
+        for (const m of all) skip(m, p, available[p]);
         continue;
       }
       const services = (_w, marks) => [
         { name: 'x', argv: bash('run', 'x', marks) },
         ...Array.from({ length: n - 1 }, (_, i) => ({ name: `one${i}`, type: 'oneshot', argv: ['/bin/true'] })),
       ];
+      progress('control', p, 0, 1, `n=${n} (${CFG.ctlReps} interleaved calls of each command)`);
       await withSystem(p, services, async (sys) => {
-        if (!(await waitBooted(sys, 180000))) return fail(ms['is-active'], p, 'boot did not finish in 180 s');
-        const baseline = [];
-        for (const [v, argv] of verbs) {
-          timed(sys.ctl(...argv)); // warm the page cache
-          for (let i = 0; i < CFG.ctlReps; i++) {
-            const r = timed(sys.ctl(...argv));
-            if (v === 'is-active' && r.stdout.trim() !== 'active') fail(ms[v], p, `is-active said "${r.stdout.trim()}" ${r.stderr.trim()}`);
-            record(ms[v], p, r.ms);
-            if (p === 'unitd' && v === 'is-active') baseline.push(timed([...nsenter(sys.pid), 'node', '-e', '0']).ms);
-          }
-          log(`control ${p} n=${n} ${v}: median ${summarize(ms[v].peers[p]).median.toFixed(1)} ms`);
+        if (!(await waitBooted(sys, 180000))) return fail(wall['is-active'], p, 'boot did not finish in 180 s');
+        const cmds = Object.fromEntries(CLIENT_VERBS.map((v) => [v, [clientPath(p, CLIENT_ARGS[v][0]), ...CLIENT_ARGS[v].slice(1)]]));
+        if (p === 'unitd') cmds.node = [process.execPath, '-e', '0'];
+        const r = timed([...nsenter(sys.pid), '/usr/bin/python3', join(BENCH, 'lib/clients.py'), String(CFG.ctlReps), JSON.stringify(cmds)], sys.clientEnv, 900000);
+        let out;
+        try {
+          out = JSON.parse(r.stdout);
+        } catch {
+          return fail(wall['is-active'], p, `clients.py exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
         }
-        // The baseline, same namespace and same nsenter: starting node and doing nothing.
-        if (baseline.length) for (const [v] of verbs) ms[v].peers.node = baseline;
+        if (out['is-active'].stdout.trim() !== 'active') fail(wall['is-active'], p, `is-active said "${out['is-active'].stdout.trim()}"`);
+        for (const v of CLIENT_VERBS) {
+          for (const x of out[v].wall) record(wall[v], p, x);
+          for (const x of out[v].cpu) record(cpu[v], p, x);
+          // The baseline, same namespace, same round: starting node and doing nothing.
+          if (out.node) {
+            wall[v].peers.node = out.node.wall;
+            cpu[v].peers.node = out.node.cpu;
+          }
+          const first = (out[v].stdout.trim() || out[v].stderr.trim()).split('\n')[0] ?? '';
+          log(`control ${p} n=${n} ${v}: wall ${summarize(out[v].wall).median.toFixed(1)} ms, CPU ${summarize(out[v].cpu).median.toFixed(1)} ms, exit ${out[v].codes[0]}, "${first.slice(0, 60)}"`);
+        }
+        if (out.node) log(`control ${p} n=${n} node -e 0: wall ${summarize(out.node.wall).median.toFixed(1)} ms, CPU ${summarize(out.node.cpu).median.toFixed(1)} ms`);
       });
     }
   }
@@ -258,6 +302,7 @@ async function scenarioShutdown() {
         continue;
       }
       for (let rep = 0; rep < CFG.stopReps; rep++) {
+        progress('shutdown', p, rep, CFG.stopReps, id);
         const services = (_w, marks) => [
           ...Array.from({ length: 20 }, (_, i) => ({ name: `s${i}`, argv: bash('stopper', `s${i}`, marks), stopTimeoutS: 2 })),
           ...Array.from({ length: ignorers }, (_, i) => ({ name: `ign${i}`, argv: bash('ignorer', `ign${i}`, marks), stopTimeoutS: 2 })),
@@ -291,6 +336,9 @@ async function scenarioZombies() {
         continue;
       }
       for (let rep = 0; rep < CFG.orphanReps; rep++) {
+        // A peer that could not reap N once (supervisord at 10,000) is not given the budget again.
+        if (m.failed[p]) break;
+        progress('zombies', p, rep, CFG.orphanReps, `n=${n}`);
         const argv = (work, marks) => ['/usr/bin/python3', join(FIXTURES, 'orphans.py'), String(n), marks, join(work, 'go')];
         await withWork(async (work, marks) => {
           execFileSync('mkfifo', [join(work, 'go')]);
@@ -348,6 +396,7 @@ async function scenarioMemory() {
       skip(after, p, available[p]);
       continue;
     }
+    progress('memory', p, 0, 1, `${total} restarts`);
     await withWork(async (work, marks) => {
       const limit = join(work, 'limit');
       writeFileSync(limit, String(CFG.warmRestarts));
@@ -396,6 +445,7 @@ async function scenarioNotify() {
       continue;
     }
     for (let rep = 0; rep < CFG.notifyReps; rep++) {
+      progress('notify', p, rep, CFG.notifyReps);
       const services = (_w, marks) => [{ name: 'x', type: 'notify', argv: ['/usr/bin/python3', join(FIXTURES, 'notify.py'), String(M), marks] }];
       await withSystem(p, services, async (sys, marks) => {
         const end = Date.now() + 120000;
@@ -449,6 +499,7 @@ async function scenarioSocket() {
       skip(accept, p, available[p]);
       continue;
     }
+    progress('socket', p, 0, 1, `${CFG.firstReps} first-byte samples, ${CFG.acceptReps} accept runs`);
     await withSystem(p, socketUnits(), async (sys) => {
       if (!(await waitBooted(sys, 120000))) return fail(first, p, 'boot did not finish in 120 s');
       for (let rep = 0; rep < CFG.firstReps; rep++) {
@@ -491,6 +542,7 @@ async function scenarioTimers() {
       continue;
     }
     for (let rep = 0; rep < CFG.timerReps; rep++) {
+      progress('timers', p, rep, CFG.timerReps);
       const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `tm${i}`, argv: bash('run', `tm${i}`, marks), enabled: false }));
       await withSystem(p, services, async (sys, marks, work) => {
         if (!(await waitBooted(sys, 60000))) return fail(last, p, 'not booted in 60 s');
@@ -534,6 +586,7 @@ async function scenarioBatch() {
       continue;
     }
     for (let rep = 0; rep < CFG.batchReps; rep++) {
+      progress('batch', p, rep, CFG.batchReps);
       const services = (_w, marks) => Array.from({ length: n }, (_, i) => ({ name: `b${i}`, argv: bash('run', `b${i}`, marks), enabled: false }));
       await withSystem(p, services, async (sys, marks) => {
         if (!(await waitBooted(sys, 60000))) return fail(last, p, 'not booted in 60 s');
@@ -553,7 +606,33 @@ async function scenarioBatch() {
 }
 
 // ---------------------------------------------------------------------------------------------
-const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket, timers: scenarioTimers, batch: scenarioBatch };
+// 10. Zero growth (bench/long-run.mjs): unitd only, as it reads PID 1's JS heap through unitd's
+// test-only memory probe. RSS and fd growth of each phase after its warm-up.
+async function scenarioLong() {
+  const scale = CFG.longScale;
+  const tag = scale === 1 ? '' : ` (${quick ? 'quick: ' : ''}${scale === 0.1 ? '1/10th' : `×${scale}`} of the full counts)`;
+  const note = (r) => `${r.n.toLocaleString('en-US')} ${r.phase}${tag}: RSS ${(r.before.rssKiB / 1024).toFixed(1)} → ${(r.after.rssKiB / 1024).toFixed(1)} MiB, fds ${r.before.fds} → ${r.after.fds}, ${r.seconds.toFixed(0)} s`;
+  for (const p of Object.keys(PEERS).filter((x) => x !== 'unitd')) log(`long: ${p} not measured (unitd's memory probe only)`);
+  if (available.unitd) return log(`long: unitd skipped (${available.unitd})`);
+  progress('long', 'unitd', 0, 1, `scale ${scale}`);
+  let results;
+  try {
+    results = await longRun({ scale, log: (...a) => log('long:', ...a) });
+  } catch (e) {
+    const m = metric('long-restarts-rss', 'long', 'Zero growth: RSS growth after warm-up, restarts', 'MiB');
+    return fail(m, 'unitd', String(e?.message ?? e).split('\n')[0]);
+  }
+  for (const r of results) {
+    const rss = metric(`long-${r.phase}-rss`, 'long', `Long run, RSS growth of PID 1 over ${r.n.toLocaleString('en-US')} ${r.phase} after warm-up${tag}`, 'MiB');
+    const fds = metric(`long-${r.phase}-fds`, 'long', `Long run, open fds of PID 1, growth over ${r.n.toLocaleString('en-US')} ${r.phase}${tag}`, 'count');
+    rss.note = note(r);
+    record(rss, 'unitd', r.rssGrowthKiB / 1024);
+    record(fds, 'unitd', r.after.fds - r.before.fds);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+const SCENARIOS = { boot: scenarioBoot, restart: scenarioRestart, control: scenarioControl, shutdown: scenarioShutdown, zombies: scenarioZombies, memory: scenarioMemory, notify: scenarioNotify, socket: scenarioSocket, timers: scenarioTimers, batch: scenarioBatch, long: scenarioLong };
 
 async function main() {
   if (process.getuid?.() !== 0) {
@@ -565,12 +644,19 @@ async function main() {
   for (const p of Object.keys(PEERS)) available[p] = wantedPeers.includes(p) ? unavailable(p) : 'not selected (--peers)';
   for (const [p, why] of Object.entries(available)) if (why) log(`${p}: skipped (${why})`);
   const started = new Date();
-  log(`mode ${quick ? 'quick' : 'full'}; scenarios ${only.join(', ')}`);
+  const loadavgStart = loadavg();
+  log(`mode ${quick ? 'quick' : 'full'}; scenarios ${only.join(', ')}; load average ${loadavgStart.map((x) => x.toFixed(2)).join(' ')}`);
+  const seconds = {};
   for (const s of only) {
     if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s} (have ${ALL_SCENARIOS.join(', ')})`);
     log(`--- ${s}`);
+    const t = Date.now();
     await SCENARIOS[s]();
+    seconds[s] = Math.round((Date.now() - t) / 1000);
+    log(`--- ${s} took ${seconds[s]} s`);
   }
+  // A run of some scenarios or peers only is kept apart: latest.* (and the README) show complete runs.
+  const partial = [only.length < ALL_SCENARIOS.length && `--only=${only.join(',')}`, wantedPeers.length < Object.keys(PEERS).length && `--peers=${wantedPeers.join(',')}`].filter(Boolean).join(' ');
   const version = (argv) => {
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 5000 });
     return (r.stdout || r.stderr || '').split('\n')[0].trim() || undefined;
@@ -579,9 +665,14 @@ async function main() {
     meta: {
       started: started.toISOString(),
       finished: new Date().toISOString(),
+      minutes: Math.round((Date.now() - started.getTime()) / 6000) / 10,
       mode: quick ? 'quick' : 'full',
+      scenarios: only,
+      partial: partial || undefined,
+      seconds,
       config: CFG,
-      host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20), loadavg: loadavg() },
+      // loadavg: at the end (1, 5, 15 min); loadavgStart: before the first scenario.
+      host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memMiB: Math.round(totalmem() / 2 ** 20), loadavgStart, loadavg: loadavg() },
       versions: {
         unitd: JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version,
         node: process.version,
@@ -595,15 +686,26 @@ async function main() {
   };
   const { markdown, targets } = renderMarkdown(result);
   result.targets = targets;
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify(result, null, 2) + '\n';
+  process.stdout.write(markdown);
+  if (partial) {
+    const dir = join(BENCH, 'results', 'partial');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${stamp}.json`), json);
+    writeFileSync(join(dir, `${stamp}.md`), markdown);
+    log(`partial run (${partial}): wrote ${join(dir, `${stamp}.json`)} and .md; latest.* and the README are left alone`);
+    return;
+  }
   const dir = join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = started.toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(dir, `${stamp}.json`), json);
+  writeFileSync(join(dir, 'latest.json'), json);
   writeFileSync(join(dir, 'latest.svg'), renderSvg(result));
   writeFileSync(join(dir, 'latest.md'), markdown);
-  process.stdout.write(markdown);
   log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.svg, latest.md`);
+  if (!quick) log(updateReadme(result, markdown));
+  else log('quick mode: README.md left alone (`node bench/render.mjs` puts latest.json into it)');
 }
 
 main().catch((e) => {

@@ -78,8 +78,8 @@ const DAEMON_ENTRY = 'manager/main.js';
 
 /**
  * The entry module's exports from the bundle, or undefined when there is no current bundle.
- * writeCache: write NAME.cache (the build); learn: false for the daemon, which has no cache to
- * learn (see scripts/bundle-cli.mjs) and whose exit is the container's.
+ * writeCache: write NAME.cache (the build); learn: false for the daemon, which has no code cache
+ * at all (see scripts/bundle-cli.mjs) and whose exit is the container's: it reads none either.
  */
 function loadBundle(name, entry, writeCache, learnAllowed = true) {
   const dir = path.join(dist, 'bundle');
@@ -92,7 +92,7 @@ function loadBundle(name, entry, writeCache, learnAllowed = true) {
   const learnedCache = path.join(dir, learnedCacheName(name) + '.cache');
   let cachedData;
   let learn = false;
-  if (!writeCache) {
+  if (!writeCache && learnAllowed) {
     cachedData = readOrUndefined(learnedCache);
     if (cachedData === undefined) {
       cachedData = readOrUndefined(buildCache);

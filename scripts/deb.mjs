@@ -56,6 +56,9 @@ try {
     process.exit(1);
   }
   renameSync(join(prebuilds, `linux-${nodeArch}`, 'unitd-probe'), join(lib, 'dist', 'unitd-probe'));
+  // The clients' addon; a tarball packed before it existed has none (the clients then use node:net).
+  const clientAddon = join(prebuilds, `linux-${nodeArch}`, 'unitd_client.so');
+  if (existsSync(clientAddon)) renameSync(clientAddon, join(lib, 'dist', 'unitd_client.so'));
   for (const dir of execFileSync('ls', [prebuilds], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
     if (dir !== `linux-${nodeArch}`) rmSync(join(prebuilds, dir), { recursive: true });
   }

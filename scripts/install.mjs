@@ -38,10 +38,15 @@ function buildFromSource() {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-/** systemctl's fast path for probes (init/probe.sh looks in build/Release, then dist/). */
+/**
+ * systemctl's fast path for probes and the clients' addon (init/probe.sh and
+ * src/native/client-binding.ts look in build/Release, then dist/).
+ */
 function installPrebuiltProbe() {
-  const probe = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'unitd-probe');
-  if (existsSync(probe) && existsSync(join(root, 'dist'))) copyFileSync(probe, join(root, 'dist', 'unitd-probe'));
+  for (const file of ['unitd-probe', 'unitd_client.so']) {
+    const built = join(root, 'prebuilds', `${process.platform}-${process.arch}`, file);
+    if (existsSync(built) && existsSync(join(root, 'dist'))) copyFileSync(built, join(root, 'dist', file));
+  }
 }
 
 const checkout = existsSync(join(root, 'tsconfig.json'));

@@ -64,8 +64,9 @@ try {
       env: { ...process.env, ...headers, ...target.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    // prebuildify keeps only the addon; the probe executable (src/native/probe.c) rides along.
-    cpSync(join(scratch, 'build', 'Release', 'unitd-probe'), join(scratch, 'prebuilds', `linux-${target.arch}`, 'unitd-probe'));
+    // prebuildify keeps only the addon; the probe executable (src/native/probe.c) and the clients'
+    // addon (src/native/control-sync.c) ride along.
+    for (const file of ['unitd-probe', 'unitd_client.so']) cpSync(join(scratch, 'build', 'Release', file), join(scratch, 'prebuilds', `linux-${target.arch}`, file));
   }
   rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
   cpSync(join(scratch, 'prebuilds'), join(root, 'prebuilds'), { recursive: true });

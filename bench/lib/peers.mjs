@@ -5,6 +5,7 @@
 //   sys.pid            host PID of the namespace's PID 1
 //   await sys.exited   { code, signal, at }   (at: wall clock ms when unshare saw PID 1 end)
 //   sys.ctl(...args)   argv of the peer's own control client run inside the namespace
+//   sys.clientEnv      environment a client inside the namespace needs to see the units PID 1 loaded
 //   await sys.kill()   SIGKILL to PID 1: the kernel kills everything else in the namespace
 //
 // Every init gets the same root: an overlay of / with a tmpfs upper layer (lib/ns-root.sh), so nothing it
@@ -201,6 +202,7 @@ export async function launch(peer, work, services, { single, env: extraEnv } = {
   const env = { PATH, LANG: 'C.UTF-8', HOME: '/root', ...extraEnv };
   let argv;
   let ctl;
+  let clientEnv = {};
   if (peer === 'unitd') {
     const dir = join(work, 'units');
     mkdirSync(join(dir, 'multi-user.target.wants'), { recursive: true });
@@ -211,6 +213,8 @@ export async function launch(peer, work, services, { single, env: extraEnv } = {
       if (s.enabled !== false) symlinkSync(join(dir, fileName(s)), join(dir, 'multi-user.target.wants', fileName(s)));
     }
     Object.assign(env, { SYSTEMD_UNIT_PATH: dir, UNITD_LOG_LEVEL: 'warn' });
+    // Unit-file verbs (is-enabled) read the files in the client, as systemctl does.
+    clientEnv = { SYSTEMD_UNIT_PATH: dir };
     // The launcher as the image runs it, so its node flags (heap and semi-space limits) apply.
     argv = [...UNSHARE, ...root(work), `${REPO}/init/unitd`];
     // The launcher as users run it (/usr/bin/systemctl links to it): its sh prelude takes the
@@ -256,6 +260,7 @@ export async function launch(peer, work, services, { single, env: extraEnv } = {
     pid,
     t0,
     exited,
+    clientEnv,
     ctl: (...args) => ctl(pid, args),
     signal(sig) {
       try {

@@ -2,6 +2,7 @@
 
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { clientBinding } from '../native/client-binding.js';
 
 export interface CliIO {
   out(line: string): void;
@@ -17,9 +18,10 @@ export const LOG_EOL = (): string => (isTerminal(2) ? '\r\n' : '\n');
 
 /**
  * process.stdout.isTTY without creating process.stdout (see writeStd). node:tty loads net and
- * the streams (~3 ms), so only a caller that asks pays for it.
+ * the streams (~3 ms): isatty(3) from the clients' addon when it is there.
  */
-export const isTerminal = (fd: 1 | 2): boolean => (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+export const isTerminal = (fd: 1 | 2): boolean =>
+  clientBinding()?.isatty(fd) ?? (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
 
 /** The fds whose output went to process.stdout/stderr once write(2) could not take it all. */
 const streamed = new Set<number>();

@@ -2,7 +2,7 @@
 // running daemon. `main(argv)` takes the arguments after the program name and resolves to
 // the exit code; init/journalctl calls it.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { StoredEntry } from '../journal/entry.js';
 import type { JournalFilter } from '../journal/filter.js';
@@ -12,7 +12,7 @@ import { currentBootId, listBoots as storeBoots, resolveBoot, type BootSelector 
 import { formatCursor, parseCursor } from '../journal/cursor.js';
 import { parseOptions, UsageError, type JournalctlOptions } from './journalctl/options.js';
 import { renderEntry, type OutputContext } from './journalctl/output.js';
-import { LOG_EOL } from './io.js';
+import { LOG_EOL, writeStd } from './io.js';
 import { openPager, type Pager } from './pager.js';
 
 export interface JournalctlIO {
@@ -221,30 +221,52 @@ function pagedOnFirstWrite(terminal: JournalctlIO, open: () => Pager | undefined
   };
 }
 
-/** stdout with backpressure; EPIPE (`journalctl | head`) ends output instead of crashing. */
+/**
+ * stdout: write(2) first, as io.ts's writeStd (creating process.stdout costs a start the streams);
+ * what write(2) cannot take (EAGAIN on a non-blocking fd a parent handed us) goes to process.stdout
+ * with backpressure, and so does everything after it, to keep the order. EPIPE (`journalctl | head`)
+ * ends output instead of crashing.
+ */
 function processIO(): JournalctlIO {
   let gone = false;
-  process.stdout.on('error', () => {
-    gone = true;
-  });
+  let streaming = false;
+  const viaStream = (chunk: Buffer): Promise<void> => {
+    if (process.stdout.write(chunk)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        process.stdout.off('close', done);
+        resolve();
+      };
+      process.stdout.on('drain', done);
+      process.stdout.on('error', done);
+      process.stdout.on('close', done);
+    });
+  };
   return {
     write(chunk) {
       if (gone) return Promise.resolve();
-      if (process.stdout.write(chunk)) return Promise.resolve();
-      return new Promise((resolve) => {
-        const done = () => {
-          process.stdout.off('drain', done);
-          process.stdout.off('error', done);
-          process.stdout.off('close', done);
-          resolve();
-        };
-        process.stdout.on('drain', done);
-        process.stdout.on('error', done);
-        process.stdout.on('close', done);
-      });
+      const bytes = Buffer.from(chunk);
+      if (streaming) return viaStream(bytes);
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(1, bytes, done);
+        return Promise.resolve();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+          gone = true;
+          return Promise.resolve();
+        }
+        streaming = true;
+        process.stdout.on('error', () => {
+          gone = true;
+        });
+        return viaStream(bytes.subarray(done));
+      }
     },
     error(line) {
-      process.stderr.write(line + LOG_EOL());
+      writeStd(2, line + LOG_EOL());
     },
     closed: () => gone,
   };

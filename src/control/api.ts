@@ -4,6 +4,8 @@
 // `status` and `list-units` stay consistent with each other.
 
 import type { JobMode } from '../units/schema/enums.js';
+import type { InstallErrno } from '../units/install-info.js';
+import type { UnitFileState } from '../units/unit-file-state.js';
 
 export const JOB_TYPES = [
   'start',
@@ -138,6 +140,9 @@ export interface LogLine {
   message: string;
 }
 
+/** One unit's answer to unitFileStates: exactly one of the two, so the wire shape stays fixed. */
+export type UnitFileStateAnswer = { state: UnitFileState } | { error: InstallErrno };
+
 export interface ManagerApi {
   enqueueJob(request: JobRequest): Promise<JobOutcome>;
   killUnit(unit: string, whom: KillWhom, signal: number): Promise<{ signalled: number }>;
@@ -145,6 +150,13 @@ export interface ManagerApi {
   /** One entry per requested unit, in request order; unknown units answer with LoadState=not-found. */
   unitProperties(units: string[]): Promise<Properties[]>;
   managerProperties(): Promise<Properties>;
+  /**
+   * Each unit file's state, read from disk now (not the loaded unit's), in request order: systemd's
+   * GetUnitFileState, which `systemctl is-enabled` asks. An error is the errno systemd would return
+   * (ENOENT: no such unit file). unitPath is the client's $SYSTEMD_UNIT_PATH (absent: the default
+   * search path). The fast probe (src/native/probe.c) reads this reply.
+   */
+  unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]>;
   listUnits(options: { all: boolean }): Promise<UnitListEntry[]>;
   listJobs(): Promise<JobListEntry[]>;
   cancelJobs(ids: number[]): Promise<void>;

@@ -1,7 +1,9 @@
-// The systemctl side of the control socket. Short-lived and on every
-// command's path, so it loads nothing but node:net and the protocol.
+// The systemctl side of the control socket. Short-lived and on every command's path, so it
+// loads nothing but the protocol and its transport: blocking calls through unitd_client.so
+// (src/native/control-sync.c) for the clients, node:net (loaded only then) for everyone else.
 
-import { connect, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 
 import type {
   JobListEntry,
@@ -12,10 +14,12 @@ import type {
   ManagerApi,
   Properties,
   UnitListEntry,
+  UnitFileStateAnswer,
   UnitProcess,
 } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
 import { controlSocketPath } from './paths.js';
+import { clientBinding, type ClientBinding } from '../native/client-binding.js';
 import {
   encodeFrame,
   FrameReader,
@@ -74,53 +78,61 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-export class ControlClient implements ManagerApi {
+export interface ConnectOptions {
+  /**
+   * Blocking calls (unitd_client.so) when the addon is there: for a client process that only
+   * waits for its answers, one at a time (calls made together run one after the other). Never in
+   * a process whose event loop must run meanwhile (a server in the same process, the tests).
+   */
+  blocking?: boolean;
+}
+
+/**
+ * One connection to the daemon: requests out, replies paired by id (streamed ones joined), and
+ * ManagerApi typed on top. The transport (a node:net socket, or blocking calls) is the subclass's.
+ */
+export abstract class ControlClient implements ManagerApi {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  protected readonly pending = new Map<number, Pending>();
   private readonly reader = new FrameReader();
   /** Parts of streamed replies (protocol.ts ReplyPartFrame), by request id, until the last one. */
   private readonly parts = new Map<number, string[]>();
-  private failure: Error | undefined;
+  protected failure: Error | undefined;
 
-  constructor(
-    private readonly socket: Socket,
-    readonly socketPath: string,
-  ) {
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.failAll(err));
-    socket.on('close', () => this.failAll(new Error('Connection reset by peer')));
-  }
+  constructor(readonly socketPath: string) {}
 
   /** Send one request and wait for its reply. */
   call<M extends MethodName>(method: M, params: MethodParams[M], options: CallOptions = {}): Promise<MethodResult<M>> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    return new Promise<MethodResult<M>>((resolve, reject) => {
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              this.pending.delete(id);
-              reject(new ControlCallError(method, PROTOCOL_ERRORS.noReply, 'Connection timed out'));
-            }, timeoutMs)
-          : undefined;
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.socket.write(encodeFrame({ v: PROTOCOL_VERSION, id, method, params }));
+    const reply = new Promise<MethodResult<M>>((resolve, reject) => {
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer: undefined });
     });
+    this.send(id, method, encodeFrame({ v: PROTOCOL_VERSION, id, method, params }), options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+    return reply;
   }
 
-  close(): void {
-    this.socket.end();
-    this.socket.destroy();
+  abstract close(): void;
+  /** Writes the request `id` (already pending); its reply settles it through onData. */
+  protected abstract send(id: number, method: MethodName, frame: string, timeoutMs: number): void;
+  /** Starts waiting for the daemon to close the connection; the function returned resolves when it did, or after `ms`. */
+  protected abstract closedWithin(ms: number): () => Promise<void>;
+  /** The stream is beyond repair (a frame over the limit): drop the connection. */
+  protected abstract abandon(): void;
+
+  /** The request `id` got no reply in time: it fails alone, and a late reply is dropped. */
+  protected timedOut(id: number, method: MethodName): void {
+    const p = this.pending.get(id);
+    if (p !== undefined) this.settle(id, p, () => p.reject(new ControlCallError(method, PROTOCOL_ERRORS.noReply, 'Connection timed out')));
   }
 
-  private onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     let lines: string[];
     try {
       lines = this.reader.push(chunk);
     } catch (err) {
       this.failAll(err as Error);
-      this.socket.destroy();
+      this.abandon();
       return;
     }
     for (const line of lines) {
@@ -160,7 +172,7 @@ export class ControlClient implements ManagerApi {
     outcome();
   }
 
-  private failAll(err: Error): void {
+  protected failAll(err: Error): void {
     this.failure ??= err;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
@@ -191,6 +203,9 @@ export class ControlClient implements ManagerApi {
   managerProperties(): Promise<Properties> {
     return this.call('managerProperties', {});
   }
+  unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]> {
+    return this.call('unitFileStates', unitPath === undefined ? { units } : { units, unitPath });
+  }
   listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
     return this.call('listUnits', { all: options.all });
   }
@@ -216,19 +231,7 @@ export class ControlClient implements ManagerApi {
     await this.call('daemonReexec', {}, { timeoutMs: 0 });
     // systemctl waits for the manager to drop the bus: the old program closes every
     // connection at execve, so the next command reaches the new program, never the old one.
-    await closed;
-  }
-
-  /** Resolves when the daemon closes this connection, or after `ms` (a re-exec that failed late). */
-  private closedWithin(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.socket.destroyed) return resolve();
-      const timer = setTimeout(resolve, ms);
-      this.socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await closed();
   }
   shutdown(kind: ShutdownKind, exitCode?: number): Promise<void> {
     return this.call('shutdown', exitCode === undefined ? { kind } : { kind, exitCode });
@@ -250,11 +253,122 @@ export class ControlClient implements ManagerApi {
   }
 }
 
+/** Over a node:net socket: the daemon's tests, and clients whose event loop must keep running. */
+class SocketControlClient extends ControlClient {
+  constructor(
+    private readonly socket: Socket,
+    socketPath: string,
+  ) {
+    super(socketPath);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.failAll(err));
+    socket.on('close', () => this.failAll(new Error('Connection reset by peer')));
+  }
+
+  protected send(id: number, method: MethodName, frame: string, timeoutMs: number): void {
+    const p = this.pending.get(id);
+    if (p !== undefined && timeoutMs > 0) p.timer = setTimeout(() => this.timedOut(id, method), timeoutMs);
+    this.socket.write(frame);
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  protected abandon(): void {
+    this.socket.destroy();
+  }
+
+  protected closedWithin(ms: number): () => Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      if (this.socket.destroyed) return resolve();
+      const timer = setTimeout(resolve, ms);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return () => closed;
+  }
+}
+
+/**
+ * Blocking calls on the socket (unitd_client.so): a call returns with its reply already in, so
+ * the promise it gives is settled. A client process loads no node:net, streams or events for it.
+ */
+class BlockingControlClient extends ControlClient {
+  private fd: number | undefined;
+
+  constructor(
+    private readonly binding: ClientBinding,
+    fd: number,
+    socketPath: string,
+  ) {
+    super(socketPath);
+    this.fd = fd;
+  }
+
+  protected send(id: number, method: MethodName, frame: string, timeoutMs: number): void {
+    const fd = this.fd;
+    if (fd === undefined) return this.failAll(new Error('Connection reset by peer'));
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
+    try {
+      this.binding.write(fd, frame, timeoutMs);
+      while (this.pending.has(id)) {
+        const left = deadline === 0 ? 0 : deadline - Date.now();
+        if (deadline !== 0 && left <= 0) return this.timedOut(id, method);
+        const chunk = this.binding.read(fd, left);
+        if (chunk.length === 0) return this.failAll(new Error('Connection reset by peer'));
+        this.onData(chunk);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ETIMEDOUT') return this.timedOut(id, method);
+      this.failAll(err as Error);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) this.binding.close(this.fd);
+    this.fd = undefined;
+  }
+
+  protected abandon(): void {
+    this.close();
+  }
+
+  /** Reads (and drops) until the daemon closes, when asked: the reexec reply comes first. */
+  protected closedWithin(ms: number): () => Promise<void> {
+    return async () => {
+      const deadline = Date.now() + ms;
+      try {
+        while (this.fd !== undefined && Date.now() < deadline) {
+          if (this.binding.read(this.fd, Math.max(1, deadline - Date.now())).length === 0) break;
+        }
+      } catch {
+        // closed with an error, or the time is up: either way, on
+      }
+      this.close();
+    };
+  }
+}
+
 /**
  * Connect to the daemon. Rejects with DaemonUnavailableError when there is
  * none, so callers can print systemctl's "Failed to connect to bus" wording.
  */
-export function connectControl(socketPath: string = controlSocketPath(), timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<ControlClient> {
+export function connectControl(socketPath: string = controlSocketPath(), timeoutMs = DEFAULT_CALL_TIMEOUT_MS, options: ConnectOptions = {}): Promise<ControlClient> {
+  const binding = options.blocking === true ? clientBinding() : undefined;
+  if (binding !== undefined) {
+    try {
+      return Promise.resolve(new BlockingControlClient(binding, binding.connect(socketPath, timeoutMs), socketPath));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      return Promise.reject(new DaemonUnavailableError(socketPath, code, `connect ${code} ${socketPath}`));
+    }
+  }
+  // Loaded only here: node:net brings the streams and events with it (a few ms of a client start).
+  const { connect } = createRequire(import.meta.url)('node:net') as typeof import('node:net');
   return new Promise<ControlClient>((resolve, reject) => {
     const socket = connect(socketPath);
     const timer = setTimeout(() => {
@@ -268,7 +382,7 @@ export function connectControl(socketPath: string = controlSocketPath(), timeout
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve(new ControlClient(socket, socketPath));
+      resolve(new SocketControlClient(socket, socketPath));
     });
   });
 }

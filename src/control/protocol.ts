@@ -38,6 +38,8 @@ export interface MethodParams {
   resetFailed: { unit?: string };
   unitProperties: { units: string[] };
   managerProperties: Record<string, never>;
+  /** unitPath: the client's $SYSTEMD_UNIT_PATH, so the states come from the search path the client itself would read. */
+  unitFileStates: { units: string[]; unitPath?: string };
   listUnits: { all: boolean };
   listJobs: Record<string, never>;
   cancelJobs: { ids: number[] };
@@ -63,6 +65,7 @@ export const METHODS = [
   'resetFailed',
   'unitProperties',
   'managerProperties',
+  'unitFileStates',
   'listUnits',
   'listJobs',
   'cancelJobs',
@@ -266,6 +269,11 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
   },
   unitProperties: (p) => ({ units: strList(p, 'units', CONTROL_LIMITS.maxNamesPerRequest) }),
   managerProperties: none,
+  unitFileStates: (p) => {
+    const units = strList(p, 'units', CONTROL_LIMITS.maxNamesPerRequest);
+    const unitPath = optStr(p, 'unitPath');
+    return unitPath === undefined ? { units } : { units, unitPath };
+  },
   listUnits: (p) => ({ all: bool(p, 'all') }),
   listJobs: none,
   cancelJobs: (p) => {

@@ -91,6 +91,10 @@ function dispatch(api: ManagerApi, req: RequestFrame): Promise<unknown> {
       return api.unitProperties((p as MethodParams['unitProperties']).units);
     case 'managerProperties':
       return api.managerProperties();
+    case 'unitFileStates': {
+      const f = p as MethodParams['unitFileStates'];
+      return api.unitFileStates(f.units, f.unitPath);
+    }
     case 'listUnits':
       return api.listUnits(p as MethodParams['listUnits']);
     case 'listJobs':

@@ -3,7 +3,7 @@
 import { readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { nowMicros, type JournalEntry } from './entry.js';
+import { nowMicros, type JournalEntry, type StreamForward } from './entry.js';
 import { LineSplitter } from './line-splitter.js';
 
 export interface CaptureSource {
@@ -17,6 +17,8 @@ export interface CaptureSource {
   levelPrefix?: boolean;
   /** LineMax= (default 48 KiB). */
   lineMax?: number;
+  /** A stdout stream's forward flags, carried by each of its entries. */
+  forward?: StreamForward;
 }
 
 /** Backpressure from the store: pause reading while it is behind (see JournalStore.congested). */
@@ -52,12 +54,14 @@ export function captureOutput(
 ): Capture {
   let pid = meta.pid;
   let identifier = meta.identifier;
+  const forward = meta.forward;
   const splitter = new LineSplitter({
     lineMax: meta.lineMax,
     levelPrefix: meta.levelPrefix,
     defaultPriority: meta.priority,
-    onLine: ({ message, priority }) =>
-      sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message, transport: 'stdout' }),
+    onLine: forward
+      ? ({ message, priority }) => sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message, transport: 'stdout', forward })
+      : ({ message, priority }) => sink({ timestamp: nowMicros(), unit: meta.unit, identifier, pid, priority, message, transport: 'stdout' }),
   });
   let stream: Readable;
   try {

@@ -3,7 +3,7 @@
 // and `i` the record's byte offset in it (what seeking needs); b, m and t are the record's boot
 // ID, monotonic and realtime stamps, and x a hash of the record, as journald's are.
 
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 import type { JournalCursor, StoredEntry } from './entry.js';
 import { UNKNOWN_BOOT } from './boots.js';
 

@@ -21,6 +21,19 @@ export interface JournalEntry {
   monotonic?: number;
   /** _TRANSPORT: how the entry reached the journal; absent in records from before it was kept. */
   transport?: Transport;
+  /** A stdout stream's own forward flags (its header); never stored. */
+  forward?: StreamForward;
+}
+
+/**
+ * The forward_to_syslog/kmsg/console lines of a stdout stream's header: journald 252's
+ * stdout_stream_log() forwards a line when the stream's flag OR journald.conf's ForwardTo*=
+ * is on (MaxLevel*= still apply); ForwardToWall= has no per-stream flag.
+ */
+export interface StreamForward {
+  syslog: boolean;
+  kmsg: boolean;
+  console: boolean;
 }
 
 /** journald's _TRANSPORT= values (systemd.journal-fields(7)); a record stores the index + 1. */

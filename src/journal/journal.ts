@@ -29,17 +29,26 @@ const RECENT_MESSAGE_MAX = 4096;
 export class Journal {
   readonly store: JournalStore;
   readonly console: ConsoleForwarder | undefined;
-  private readonly recent = new Map<string, JournalEntry[]>();
+  /**
+   * The status tail: lines as LogLine (text, one shape), not the entries themselves: an entry's
+   * Buffer is a view that pins the pipe chunk it was cut from, and entries spread from
+   * differently shaped lines each got a hidden class of their own (~0.7 KiB a line).
+   */
+  private readonly recent = new Map<string, LogLine[]>();
   private readonly recentPerUnit: number;
-  private readonly syslog: SyslogForwarder | undefined;
-  private readonly local: LocalForwarder | undefined;
+  private syslog: SyslogForwarder | undefined;
+  private local: LocalForwarder | undefined;
+  private readonly syslogOptions: SyslogForwarderOptions | undefined;
+  private readonly localOptions: LocalForwardOptions | undefined;
 
   constructor(options: JournalOptions = {}) {
     this.store = new JournalStore(options);
     this.console = options.console === false ? undefined : new ConsoleForwarder(options.console ?? {});
     this.recentPerUnit = options.recentPerUnit ?? 100;
-    if (options.forwardToSyslog && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(options.forwardToSyslog);
-    if (options.forwardLocal && LocalForwarder.wanted(this.store.config)) this.local = new LocalForwarder(this.store.config, options.forwardLocal);
+    this.syslogOptions = options.forwardToSyslog;
+    this.localOptions = options.forwardLocal;
+    if (this.syslogOptions && this.store.config.forwardToSyslog) this.syslog = new SyslogForwarder(this.syslogOptions);
+    if (this.localOptions && LocalForwarder.wanted(this.store.config)) this.local = new LocalForwarder(this.store.config, this.localOptions);
   }
 
   /**
@@ -49,7 +58,12 @@ export class Journal {
   append(entry: JournalEntry, options: { console?: boolean; paced?: boolean } = {}): void {
     this.store.append(entry, { paced: options.paced });
     this.remember(entry);
-    if (this.syslog && (entry.priority & 7) <= this.store.config.maxLevelSyslog) this.syslog.forward(entry);
+    const config = this.store.config;
+    // A stream's own forward flags turn a forward on for its lines (created on first use).
+    const stream = entry.forward;
+    if (stream?.syslog && this.syslogOptions) this.syslog ??= new SyslogForwarder(this.syslogOptions);
+    if ((stream?.kmsg || stream?.console) && this.localOptions) this.local ??= new LocalForwarder(config, this.localOptions);
+    if (this.syslog && (config.forwardToSyslog || stream?.syslog) && (entry.priority & 7) <= config.maxLevelSyslog) this.syslog.forward(entry);
     this.local?.forward(entry);
     if (options.console ?? entry.pid !== process.pid) this.console?.forward(entry);
   }
@@ -63,7 +77,7 @@ export class Journal {
   /** LogSink.tail: the unit's most recent entries since the daemon started, oldest first. */
   tail(unit: string, lines: number): LogLine[] {
     const ring = this.recent.get(unit) ?? [];
-    return ring.slice(Math.max(0, ring.length - lines)).map(toLogLine);
+    return ring.slice(Math.max(0, ring.length - lines));
   }
 
   /**
@@ -101,10 +115,9 @@ export class Journal {
     if (!entry.unit) return;
     let ring = this.recent.get(entry.unit);
     if (!ring) this.recent.set(entry.unit, (ring = []));
-    // The status tail shows short lines; a copy of a huge line's start keeps memory bounded
-    // (and does not pin the pipe chunk the message was sliced from).
-    if (entry.message.length > RECENT_MESSAGE_MAX) entry = { ...entry, message: Buffer.from(entry.message.subarray(0, RECENT_MESSAGE_MAX)) };
-    ring.push(entry);
+    // The status tail shows short lines: a huge line's start keeps memory bounded.
+    const message = entry.message.length > RECENT_MESSAGE_MAX ? entry.message.subarray(0, RECENT_MESSAGE_MAX) : entry.message;
+    ring.push(toLogLine({ ...entry, message }));
     if (ring.length > this.recentPerUnit) ring.splice(0, ring.length - this.recentPerUnit);
   }
 }

@@ -57,23 +57,30 @@ export class LocalForwarder {
   private readonly monotonicNs: () => bigint;
   private readonly utmpPath: string;
   forwarded = { kmsg: 0, console: 0, wall: 0 };
+  /** /dev/kmsg was tried (opened or refused): never again. */
+  private kmsgTried = false;
 
   constructor(
     private readonly config: ForwardConfig,
-    options: LocalForwardOptions = {},
+    private readonly options: LocalForwardOptions = {},
   ) {
     this.utmpPath = options.utmpPath ?? UTMP_PATH;
     this.monotonicNs = options.monotonicNs ?? (() => process.hrtime.bigint());
     this.printkTime = options.printkTime ?? readPrintkTime();
-    if (config.forwardToKMsg) {
-      // server_open_dev_kmsg(): opened once; a container without a writable /dev/kmsg says so once.
-      const path = options.kmsgPath ?? KMSG_PATH;
-      try {
-        this.kmsgFd = openSync(path, WRITE_FLAGS);
-      } catch (err) {
-        options.warn?.(`Failed to open ${path}, ignoring: ${errorText(err)}`);
-      }
+    if (config.forwardToKMsg) this.openKmsg();
+  }
+
+  /** server_open_dev_kmsg(): opened once; a container without a writable /dev/kmsg says so once. */
+  private openKmsg(): number | undefined {
+    if (this.kmsgTried) return this.kmsgFd;
+    this.kmsgTried = true;
+    const path = this.options.kmsgPath ?? KMSG_PATH;
+    try {
+      this.kmsgFd = openSync(path, WRITE_FLAGS);
+    } catch (err) {
+      this.options.warn?.(`Failed to open ${path}, ignoring: ${errorText(err)}`);
     }
+    return this.kmsgFd;
   }
 
   /** Whether any forward is on, so the journal can skip this object entirely. */
@@ -81,10 +88,14 @@ export class LocalForwarder {
     return config.forwardToKMsg || config.forwardToConsole || config.forwardToWall;
   }
 
+  /** journald.conf's ForwardTo*=, or a stdout stream's own flags (entry.forward) for kmsg and console. */
   forward(entry: JournalEntry): void {
     const level = entry.priority & 7;
-    if (this.kmsgFd !== undefined && level <= this.config.maxLevelKMsg) this.toKmsg(this.kmsgFd, entry, level);
-    if (this.config.forwardToConsole && level <= this.config.maxLevelConsole) this.toConsole(entry);
+    if ((this.config.forwardToKMsg || entry.forward?.kmsg) && level <= this.config.maxLevelKMsg) {
+      const fd = this.openKmsg();
+      if (fd !== undefined) this.toKmsg(fd, entry, level);
+    }
+    if ((this.config.forwardToConsole || entry.forward?.console) && level <= this.config.maxLevelConsole) this.toConsole(entry);
     if (this.config.forwardToWall && level <= this.config.maxLevelWall) this.toWall(entry);
   }
 

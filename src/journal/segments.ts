@@ -2,8 +2,9 @@
 // one being written; segments are never renamed, so a follower's file stays where it is, and
 // vacuuming only ever deletes the lowest numbers.
 
-import { readdirSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+// fs.promises, read where used: journalctl lists segments synchronously, and node:fs/promises
+// (with readline under it) would cost each of its starts about a millisecond.
+import { promises as fsp, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runtimeDir, writableOrCreatable } from '../control/paths.js';
 
@@ -102,7 +103,7 @@ export function listSegments(dir: string): SegmentInfo[] {
 export async function listSegmentsAsync(dir: string): Promise<SegmentInfo[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await fsp.readdir(dir);
   } catch {
     return [];
   }
@@ -112,7 +113,7 @@ export async function listSegmentsAsync(dir: string): Promise<SegmentInfo[]> {
     if (sequence === undefined) continue;
     const path = join(dir, name);
     try {
-      segments.push({ sequence, path, size: (await stat(path)).size });
+      segments.push({ sequence, path, size: (await fsp.stat(path)).size });
     } catch {
       // Removed between readdir and stat.
     }

@@ -5,7 +5,7 @@
 // their place once writing works again. Like s6's logger, a logging problem cannot stall
 // supervision.
 
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from '../manager/random-id.js';
 import { mkdir, open, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadJournalConfig, type JournalConfig } from './config.js';
@@ -68,7 +68,7 @@ interface QueuedRecord {
 
 /** A new random boot ID, 32 hex digits as systemd's sd_id128 text. */
 export function newBootId(): string {
-  return randomBytes(16).toString('hex');
+  return randomId128();
 }
 
 /** Errors that mean "this file system will not take writes", not "try again later". */
@@ -80,7 +80,8 @@ export class JournalStore {
   /** Only the default store falls back to /run; a configured directory is used or fails. */
   private mayFallBack: boolean;
   readonly bootId: string;
-  private readonly bootStartedMs = performance.now();
+  /** CLOCK_MONOTONIC µs at start (process.hrtime: the global `performance` would load perf_hooks). */
+  private readonly bootStartedUSec = process.hrtime.bigint() / 1000n;
   private readonly maxQueueBytes: number;
   private readonly options: JournalStoreOptions;
   private readonly onWriteStateChange: (state: WriteState) => void;
@@ -130,7 +131,7 @@ export class JournalStore {
     }
     let bytes: Buffer;
     try {
-      bytes = encodeRecord(entry, { bootId: this.bootId, monotonic: Math.round((performance.now() - this.bootStartedMs) * 1000) });
+      bytes = encodeRecord(entry, { bootId: this.bootId, monotonic: Number(process.hrtime.bigint() / 1000n - this.bootStartedUSec) });
     } catch {
       this.countDrop(entry.unit);
       return;

@@ -308,6 +308,11 @@ export class StreamServer {
       priority: header.priority,
       levelPrefix: header.levelPrefix,
       lineMax: this.options.lineMax,
+      // One object per stream, shared by its entries; none when every flag is off (the usual case).
+      forward:
+        header.forwardToSyslog || header.forwardToKmsg || header.forwardToConsole
+          ? { syslog: header.forwardToSyslog, kmsg: header.forwardToKmsg, console: header.forwardToConsole }
+          : undefined,
     };
     // Bytes after the header in the same read are the first log data.
     if (rest.length > 0) socket.unshift(rest);

@@ -123,11 +123,19 @@ export class DependencyGraph {
     }
   }
 
-  /** Whether any loaded unit names `id` (any dependency kind, including Triggers=/Before=). */
-  isReferenced(id: string): boolean {
+  /** Units naming `id` in any setting of theirs (systemd's UNIT_ATOM_REFERENCED_BY): what keeps it from the GC. */
+  referrers(id: string): string[] {
     if (this.dirty) this.build();
-    for (const reverse of this.reverseEdges.values()) if ((reverse.get(id)?.size ?? 0) > 0) return true;
-    return false;
+    const out = new Set<string>();
+    for (const reverse of this.reverseEdges.values()) for (const from of reverse.get(id)?.keys() ?? []) out.add(from);
+    return [...out];
+  }
+
+  /** Units `id`'s own settings name (its edges, either end), for the GC once it is gone. */
+  namedBy(id: string): string[] {
+    const out = new Set<string>();
+    for (const { from, to } of this.declared.get(id) ?? []) out.add(from === id ? to : from);
+    return [...out];
   }
 
   /**

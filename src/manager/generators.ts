@@ -218,8 +218,8 @@ export async function runGenerators(native: Pick<NativeModule, 'spawn' | 'onChil
   const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const runs = toRun.map(([name, file]) => {
-      const started = performance.now();
-      const elapsed = (): number => Math.round(performance.now() - started);
+      const started = process.hrtime.bigint();
+      const elapsed = (): number => Number((process.hrtime.bigint() - started) / 1_000_000n);
       let pid: number;
       try {
         pid = native.spawn({

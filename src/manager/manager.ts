@@ -14,6 +14,7 @@ import {
   type LogLine,
   type ManagerApi,
   type Properties,
+  type UnitFileStateAnswer,
   type UnitListEntry,
   type UnitProcess,
 } from '../control/api.js';
@@ -45,6 +46,7 @@ import { SHOWN_ON_CONSOLE } from '../journal/daemon-log.js';
 import type { ManagerStateSnapshot, UnitStateSnapshot } from './serialize.js';
 import { InjectedFaults } from './fault-injection.js';
 import { timeChanges } from './time-change.js';
+import { UnitCollector, type GcFacts } from './unit-gc.js';
 import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, type PassedFds, type StateChange, type StatusMessageFormats, type TriggeredUnitStatus, type UnitEvent, type UnitHost, type UnitInstance } from './unit-type.js';
 
 export const VERSION = '252 (unitd 0.1.0)';
@@ -131,6 +133,17 @@ export class Manager implements ManagerApi, UnitHost {
   private unsubscribeReaper: (() => void) | undefined;
   private readonly generatorOptions: GeneratorOptions | undefined;
   private readonly injectedFaults: InjectedFaults;
+  /** systemd's unit GC (unit-gc.ts): unneeded inactive units leave memory. */
+  private readonly gc = new UnitCollector(
+    {
+      facts: (id) => this.gcFacts(id),
+      referrers: (id) => this.jobs.graph.referrers(id),
+      collect: (id) => this.collect(id),
+      paused: () => this.state === 'stopping',
+    },
+    // A sweep runs on its own turn of the loop: a throw in it is logged, never PID 1's end.
+    (sweep) => setImmediate(() => this.guard(sweep)),
+  );
 
   constructor(options: ManagerOptions) {
     this.log = options.log;
@@ -171,7 +184,10 @@ export class Manager implements ManagerApi, UnitHost {
         finished: (unit, type, result) => this.jobFinished(unit, type, result),
         warn: (unit, message) => this.unitMessage(unit, message, PRIORITY.warning),
         info: (unit, message) => this.unitMessage(unit, message, PRIORITY.info),
-        ended: (unit) => this.notifyTriggeringUnits(unit),
+        ended: (unit) => {
+          this.notifyTriggeringUnits(unit);
+          this.gc.add(unit);
+        },
       },
     );
   }
@@ -237,6 +253,7 @@ export class Manager implements ManagerApi, UnitHost {
     for (const alias of config.names) if (alias !== config.id && !this.units.has(alias)) this.units.set(alias, entry);
     // After the names are in: resolving its own names while its edges are added finds it.
     this.jobs?.unitAdded(config);
+    this.gc.add(config.id);
     return entry;
   }
 
@@ -246,20 +263,36 @@ export class Manager implements ManagerApi, UnitHost {
     entry.instance.dispose();
   }
 
-  /**
-   * unit_gc_sweep() for one unit: an instance an Accept=yes socket started is dropped once it
-   * ended cleanly, has no job and nothing names it, with its cached file, pid routes and
-   * samples (a failed one stays, for `status`, until reset-failed). Without this every
-   * connection left a unit behind, and each made the next one slower.
-   */
-  private collectIfUnneeded(id: string): void {
+  private gcFacts(id: string): GcFacts | undefined {
     const entry = this.units.get(id);
-    if (!entry || entry.config.id !== id || entry.instance.activeState !== 'inactive' || this.jobs.jobFor(id)) return;
-    if (this.runtimeTriggers.has(id) || this.jobs.graph.isReferenced(id)) return;
+    if (!entry || entry.config.id !== id) return undefined;
+    const a = entry.instance.activeState;
+    const idle = a === 'inactive' || a === 'failed';
+    return {
+      activeState: a,
+      collectMode: entry.config.unit.collectMode,
+      // unit_success_failure_handler_has_jobs(): an OnFailure=/OnSuccess= unit about to run keeps it.
+      hasJob: this.jobs.jobFor(id) !== undefined || [...entry.config.unit.onFailure, ...entry.config.unit.onSuccess].some((u) => this.jobs.jobFor(normalizeUnitName(u)) !== undefined),
+      typeMayCollect: idle && (entry.instance.mayCollect?.() ?? true),
+    };
+  }
+
+  /**
+   * unit_free() of a collected unit: it leaves the registry under all its names, with its
+   * edges, cached file, pid routes and samples; the next question about it loads it afresh.
+   * What must outlive it is on disk (a Persistent= timer's stamp) or in the journal.
+   */
+  private collect(id: string): string[] {
+    const entry = this.units.get(id);
+    if (!entry) return [];
+    const named = this.jobs.graph.namedBy(id);
+    this.log.debug({ unit: id }, 'Collecting.');
     this.forget(entry);
     this.jobs.unitRemoved(id);
     this.source.forget?.(id);
     this.resources.forget(id);
+    for (const [pid, owners] of this.pidOwners) if (owners.includes(id)) this.unwatchPid(pid, id);
+    return named;
   }
 
   private uniqueEntries(): Entry[] {
@@ -308,6 +341,7 @@ export class Manager implements ManagerApi, UnitHost {
     if (entry && (change.to === 'inactive' || change.to === 'failed')) entry.activatedAt = 0;
     this.jobs.stateChanged(unit, change);
     this.notifyTriggeringUnits(unit);
+    if (entry && (change.to === 'inactive' || change.to === 'failed')) this.gc.add(entry.config.id);
     if (entry) this.emergencyActionFor(entry, change);
     if (entry && unit === 'basic.target' && change.to === 'active') {
       this.basicReached = true;
@@ -384,8 +418,7 @@ export class Manager implements ManagerApi, UnitHost {
     if (!entry || !units?.delete(unit)) return;
     if (units.size === 0) this.runtimeTriggers.delete(entry.config.id);
     this.jobs.runtimeEdgesChanged(entry.config, triggerEdges(unit), -1);
-    // Later: this runs inside the instance's own state change.
-    setImmediate(() => this.guard(() => this.collectIfUnneeded(unit)));
+    this.gc.add(unit);
   }
 
   /** service_collect_fds(): the fds of every unit triggering `unit` or named in its Sockets=, in the order of their names. */
@@ -719,6 +752,10 @@ export class Manager implements ManagerApi, UnitHost {
       props.ConditionTimestampMonotonic = c.at.monotonic;
       props.AssertTimestamp = c.at.realtime;
       props.AssertTimestampMonotonic = c.at.monotonic;
+    } else {
+      // Never checked since it was loaded (a collected unit loads afresh): systemd shows both as no.
+      props.ConditionResult = false;
+      props.AssertResult = false;
     }
     const id = entry.config.id;
     const g = this.jobs.graph;
@@ -777,8 +814,15 @@ export class Manager implements ManagerApi, UnitHost {
     return outcome;
   }
 
-  /** A unit that failed to load and is not running cannot be killed or reset: "Unit X not loaded." */
+  /**
+   * kill and reset-failed act on the unit in memory only (systemd's method_generic_unit_operation()
+   * without GENERIC_UNIT_LOAD): one the GC collected, or never loaded, is `not loaded` (observed on
+   * 252: `Failed to reset failed state of unit a.service: Unit a.service not loaded.`), and so is
+   * one that failed to load and is not running.
+   */
   private refuseIfNotLoaded(unit: string): void {
+    const id = normalizeUnitName(unit);
+    if (!this.units.has(id)) throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${id} not loaded.`);
     const entry = this.entry(unit);
     if (['not-found', 'error', 'bad-setting'].includes(entry.config.loadState) && entry.instance.activeState === 'inactive') {
       throw new ManagerError('org.freedesktop.systemd1.NoSuchUnit', `Unit ${entry.config.id} not loaded.`);
@@ -919,36 +963,10 @@ export class Manager implements ManagerApi, UnitHost {
     };
   }
 
-  /**
-   * The units systemd would still hold in memory: those not inactive or with
-   * a job, and whatever they reference through any dependency. The rest its
-   * garbage collector would have unloaded, so list-units --all leaves them out.
-   */
-  private unitsInMemory(): Set<string> {
-    const kept = new Set<string>();
-    const queue: string[] = [];
-    for (const e of this.uniqueEntries()) {
-      if (e.instance.activeState !== 'inactive' || this.jobs.jobFor(e.config.id)) queue.push(e.config.id);
-    }
-    while (queue.length > 0) {
-      const id = queue.pop() as string;
-      if (kept.has(id)) continue;
-      kept.add(id);
-      const u = this.units.get(id)?.config.unit;
-      if (u === undefined) continue;
-      for (const dep of [...u.requires, ...u.wants, ...u.bindsTo, ...u.partOf, ...u.requisite, ...u.conflicts, ...u.after, ...u.before, ...u.onFailure, ...u.upholds]) {
-        const target = this.units.get(dep);
-        if (target !== undefined && !kept.has(target.config.id)) queue.push(target.config.id);
-      }
-    }
-    return kept;
-  }
-
   async listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
     const out: UnitListEntry[] = [];
-    const inMemory = this.unitsInMemory();
+    // The registry is what is in memory: the GC (unit-gc.ts) took out what systemd's would have.
     for (const entry of this.uniqueEntries()) {
-      if (!inMemory.has(entry.config.id)) continue;
       const job = this.jobs.jobFor(entry.config.id);
       const a = entry.instance.activeState;
       if (!options.all && a === 'inactive' && !job && entry.config.loadState === 'loaded') continue;
@@ -1009,6 +1027,8 @@ export class Manager implements ManagerApi, UnitHost {
       entry.instance.reload(config);
     }
     this.jobs.invalidateGraph();
+    // Edges may have gone with the files: whatever nothing names now is collected.
+    for (const e of this.uniqueEntries()) this.gc.add(e.config.id);
   }
 
   async daemonReexec(): Promise<void> {
@@ -1020,6 +1040,10 @@ export class Manager implements ManagerApi, UnitHost {
   async shutdown(kind: 'poweroff' | 'halt' | 'reboot' | 'exit', exitCode?: number): Promise<void> {
     this.log.info({ kind }, 'shutdown requested');
     setImmediate(() => this.onExitRequest(kind === 'exit' ? (exitCode ?? 0) : 0, { kind }));
+  }
+
+  async unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]> {
+    return this.source.fileStates?.(units, unitPath) ?? units.map(() => ({ error: 'ENOENT' as const }));
   }
 
   async systemState(): Promise<'initializing' | 'starting' | 'running' | 'degraded' | 'maintenance' | 'stopping' | 'offline'> {

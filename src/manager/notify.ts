@@ -1,7 +1,7 @@
 // sd_notify(3) messages: the per-service datagram socket and the parsed fields.
 
 import { mkdirSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { sha256 } from './random-id.js';
 import { join } from 'node:path';
 
 export interface NotifyFields {
@@ -74,5 +74,5 @@ export function notifySocketPath(runtimeDir: string, unit: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const direct = join(dir, unit);
   if (Buffer.byteLength(direct) < 100) return direct;
-  return join(dir, createHash('sha256').update(unit).digest('hex').slice(0, 32));
+  return join(dir, sha256(unit).toString('hex').slice(0, 32));
 }

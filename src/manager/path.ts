@@ -5,7 +5,7 @@
 // when it stops, so changes made meanwhile are lost, as under systemd.
 
 import { mkdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from './random-id.js';
 import type { Properties } from '../control/api.js';
 import { Inotify, type InotifyEvent } from '../native/inotify.js';
 import { defaultPathSection } from '../units/schema/defaults.js';
@@ -114,7 +114,7 @@ export class PathUnit extends ProcesslessUnit implements UnitInstance {
       this.enterDead('start-limit-hit');
       return 'failed';
     }
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.makeDirectories();
     this.result = 'success';
     this.enterWaiting(true, false);

@@ -4,7 +4,7 @@
 import type { Properties } from '../control/api.js';
 import { NO_TIMESTAMP, now, type DualTimestamp } from './clock.js';
 import { isDown, type ActiveState } from './states.js';
-import type { LoadedUnit } from './unit-type.js';
+import { unitFilePresetOf, unitFileStateOf, type LoadedUnit } from './unit-type.js';
 
 export interface UnitTimestamps {
   stateChange: DualTimestamp;
@@ -81,8 +81,8 @@ export function unitBaseProperties(
     LoadState: config.loadState,
     ActiveState: activeState,
     SubState: subState,
-    UnitFileState: config.unitFileState,
-    UnitFilePreset: config.unitFilePreset ?? '',
+    UnitFileState: unitFileStateOf(config),
+    UnitFilePreset: unitFilePresetOf(config),
     FragmentPath: config.fragmentPath,
     SourcePath: u.sourcePath ?? '',
     DropInPaths: config.dropInPaths,

@@ -3,7 +3,7 @@
 // (child exit, notify message, file appearing), nothing polls on a fixed beat.
 
 import { DEFAULT_TASKS_MAX, resolveTasksMax } from '../units/values/tasks-max.js';
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from './random-id.js';
 import { rmSync } from 'node:fs';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
@@ -241,7 +241,7 @@ export class Service implements UnitInstance {
     this.statusText = '';
     this.statusErrno = 0;
     this.watchdogUSec = this.s.watchdogUSec;
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.records = this.freshRecords();
     this.execMain = { pid: 0, start: NO_TIMESTAMP, exit: NO_TIMESTAMP, code: 0, status: 0 };
     this.logNotApplied();
@@ -339,6 +339,17 @@ export class Service implements UnitInstance {
     if (this.mainPid > 0 && this.procs.isAlive(this.mainPid)) set.add(this.mainPid);
     if (this.controlPid > 0 && this.procs.isAlive(this.controlPid)) set.add(this.controlPid);
     return [...set].sort((a, b) => a - b);
+  }
+
+  /** service_may_gc() plus the cgroup check of unit_may_gc(): never while a process of it is around. */
+  mayCollect(): boolean {
+    if (this.fdStore.size > 0) return false;
+    if ((this.mainPid > 0 && this.procs.isAlive(this.mainPid)) || (this.controlPid > 0 && this.procs.isAlive(this.controlPid))) return false;
+    // Never started in this daemon's life: nothing can carry its marker or sessions. With
+    // KillMode=control-group or mixed the stop killed what was left; the other modes leave
+    // processes behind, found only by a scan of /proc (the cgroup check unitd has no cgroup for).
+    if (this.invocationId === '' || this.s.killMode === 'control-group' || this.s.killMode === 'mixed') return true;
+    return this.processes().length === 0;
   }
 
   dispose(): void {

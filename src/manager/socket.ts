@@ -5,14 +5,14 @@
 // gets every fd at 3+ with LISTEN_FDS. Accept=yes: PID 1 accepts and starts one instance of
 // `<prefix>@.service` per connection, the connection being its socket.
 
-import { randomBytes } from 'node:crypto';
+import { randomId128 } from './random-id.js';
 import { chownSync, closeSync, mkdirSync, openSync, constants as fsConstants, rmSync, symlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import type { ChildExit, PendingSpawn } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { lookupGroupId, lookupUser } from '../exec/users.js';
-import { acceptConnection, listenSocket, openFifo, ReadableWatch, setBlocking, type AcceptedConnection } from '../native/listen.js';
+import { acceptConnection, listenSocket, openFifo, ReadableWatch, setBlocking, type AcceptedConnection, type ListenSpec } from '../native/listen.js';
 import { defaultSocketSection } from '../units/schema/defaults.js';
 import { keepAliveSeconds } from '../units/schema/socket-keys.js';
 import type { SocketPort, SocketSection } from '../units/schema/types.js';
@@ -79,6 +79,8 @@ const PORTS_OPEN: readonly SocketState[] = ['start-post', 'listening', 'running'
 interface OpenPort {
   port: SocketPort;
   fd: number;
+  /** A socket's listenSocket spec: an Accept=yes connection gets the same options. */
+  spec?: ListenSpec;
 }
 
 /** An accepted connection waiting for (or handed to) its instance. */
@@ -243,7 +245,7 @@ export class SocketUnit implements UnitInstance {
       return 'failed';
     }
     this.result = 'success';
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.records.clear();
     if (this.s.execStartPre.length > 0) {
       this.setState('start-pre');
@@ -318,12 +320,13 @@ export class SocketUnit implements UnitInstance {
     if (this.ports.length > 0) return;
     const sec = this.section;
     for (const port of sec.ports) {
-      const fd = this.openPort(port, sec);
-      if (fd !== undefined) this.ports.push({ port, fd });
+      const spec = listenSpec(port, sec);
+      const fd = this.openPort(port, sec, spec);
+      if (fd !== undefined) this.ports.push({ port, fd, spec });
     }
   }
 
-  private openPort(port: SocketPort, sec: SocketSection): number | undefined {
+  private openPort(port: SocketPort, sec: SocketSection, spec: ListenSpec | undefined): number | undefined {
     const label = port.text;
     const mkParent = (path: string): void => {
       mkdirSync(dirname(path), { recursive: true, mode: sec.directoryMode });
@@ -333,43 +336,8 @@ export class SocketUnit implements UnitInstance {
         case 'Stream':
         case 'Datagram':
         case 'SequentialPacket': {
-          const a = port.address;
-          if (!a) return undefined;
-          const type = port.kind === 'Stream' ? 'stream' : port.kind === 'Datagram' ? 'dgram' : 'seqpacket';
-          if (a.family === 'unix') mkParent(a.path);
-          const common = {
-            type,
-            label: formatSocketAddress(a),
-            backlog: sec.backlog,
-            mode: sec.socketMode,
-            bindIPv6Only: sec.bindIPv6Only,
-            reusePort: sec.reusePort,
-            freeBind: sec.freeBind,
-            transparent: sec.transparent,
-            broadcast: sec.broadcast,
-            passCredentials: sec.passCredentials,
-            passSecurity: sec.passSecurity,
-            keepAlive: sec.keepAlive,
-            keepAliveTimeSec: keepAliveSeconds(sec.keepAliveTimeUSec),
-            keepAliveIntervalSec: keepAliveSeconds(sec.keepAliveIntervalUSec),
-            keepAliveProbes: sec.keepAliveProbes > 0 ? sec.keepAliveProbes : undefined,
-            noDelay: sec.noDelay,
-            deferAcceptSec: sec.deferAcceptUSec > 0 && Number.isFinite(sec.deferAcceptUSec) ? Math.floor(sec.deferAcceptUSec / 1e6) : undefined,
-            ipTos: sec.ipTos,
-            ipTtl: sec.ipTtl,
-            receiveBuffer: sec.receiveBuffer,
-            sendBuffer: sec.sendBuffer,
-            mark: sec.mark,
-            priority: sec.priority,
-          } as const;
-          const spec =
-            a.family === 'unix'
-              ? { ...common, family: 'unix' as const, path: a.path }
-              : a.family === 'abstract'
-                ? { ...common, family: 'unix' as const, path: `@${a.name}` }
-                : a.family === 'inet'
-                  ? { ...common, family: 'inet' as const, host: a.host, port: a.port }
-                  : { ...common, family: 'inet6' as const, host: a.host ?? '::', port: a.port, scope: a.scope };
+          if (!spec) return undefined;
+          if (port.address?.family === 'unix') mkParent(port.address.path);
           const listening = listenSocket(spec);
           for (const w of listening.warnings) this.message(w, PRIORITY.warning);
           return listening.fd;
@@ -490,8 +458,9 @@ export class SocketUnit implements UnitInstance {
   private onConnection(port: OpenPort): void {
     if (this.state !== 'listening') return;
     for (let i = 0; i < 64; i++) {
-      const c = acceptConnection(port.fd);
+      const c = acceptConnection(port.fd, port.spec);
       if (!c) return;
+      for (const w of c.warnings) this.message(w, PRIORITY.warning);
       if (!this.triggerLimit.below()) {
         closeQuietly(c.fd);
         this.message('Trigger limit hit, refusing further activation.', PRIORITY.warning);
@@ -906,6 +875,11 @@ export class SocketUnit implements UnitInstance {
     return this.sessions.size > 0 ? this.s.finalKillSignal : undefined;
   }
 
+  /** socket_may_gc(): never while an Accept=yes connection it passed on is open. */
+  mayCollect(): boolean {
+    return this.connections.size === 0;
+  }
+
   dispose(): void {
     this.timer.disarm();
     this.emptiness.disarm();
@@ -1010,3 +984,42 @@ export const socketType: UnitType = {
   create: (config, host) => new SocketUnit(config, host),
   statusMessages: socketStatusMessages,
 };
+
+/** listenSocket()'s spec of a Stream/Datagram/SequentialPacket port (undefined for the other kinds). */
+function listenSpec(port: SocketPort, sec: SocketSection): ListenSpec | undefined {
+  const a = port.address;
+  if (!a || (port.kind !== 'Stream' && port.kind !== 'Datagram' && port.kind !== 'SequentialPacket')) return undefined;
+  const type = port.kind === 'Stream' ? 'stream' : port.kind === 'Datagram' ? 'dgram' : 'seqpacket';
+  const common = {
+    type,
+    label: formatSocketAddress(a),
+    backlog: sec.backlog,
+    mode: sec.socketMode,
+    bindIPv6Only: sec.bindIPv6Only,
+    reusePort: sec.reusePort,
+    freeBind: sec.freeBind,
+    transparent: sec.transparent,
+    broadcast: sec.broadcast,
+    passCredentials: sec.passCredentials,
+    passSecurity: sec.passSecurity,
+    keepAlive: sec.keepAlive,
+    keepAliveTimeSec: keepAliveSeconds(sec.keepAliveTimeUSec),
+    keepAliveIntervalSec: keepAliveSeconds(sec.keepAliveIntervalUSec),
+    keepAliveProbes: sec.keepAliveProbes > 0 ? sec.keepAliveProbes : undefined,
+    noDelay: sec.noDelay,
+    deferAcceptSec: sec.deferAcceptUSec > 0 && Number.isFinite(sec.deferAcceptUSec) ? Math.floor(sec.deferAcceptUSec / 1e6) : undefined,
+    ipTos: sec.ipTos,
+    ipTtl: sec.ipTtl,
+    receiveBuffer: sec.receiveBuffer,
+    sendBuffer: sec.sendBuffer,
+    mark: sec.mark,
+    priority: sec.priority,
+  } as const;
+  return a.family === 'unix'
+    ? { ...common, family: 'unix', path: a.path }
+    : a.family === 'abstract'
+      ? { ...common, family: 'unix', path: `@${a.name}` }
+      : a.family === 'inet'
+        ? { ...common, family: 'inet', host: a.host, port: a.port }
+        : { ...common, family: 'inet6', host: a.host ?? '::', port: a.port, scope: a.scope };
+}

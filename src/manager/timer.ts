@@ -14,7 +14,7 @@
 //   siphash24 with systemd's key: stable across restarts, but a different offset than systemd's.
 // - TRIGGER_TIMER_*_USEC= carry the current trigger's times (252 repeats the first activation's).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes, randomId128, sha256 } from './random-id.js';
 import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Properties, TimerValueState } from '../control/api.js';
@@ -94,7 +94,7 @@ function fixedDelayHash(id: string): bigint {
   } catch {
     /* SD_ID128_NULL, as systemd when there is none */
   }
-  const digest = createHash('sha256').update(`${machineId}\0system\0${process.getuid?.() ?? 0}\0${id}`).digest();
+  const digest = sha256(`${machineId}\0system\0${process.getuid?.() ?? 0}\0${id}`);
   return digest.readBigUInt64LE(0);
 }
 
@@ -224,7 +224,7 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
       this.wakeSystemLogged = true;
       this.message('WakeSystem= is not applicable in a container (no suspend), ignoring.', PRIORITY.info);
     }
-    this.invocationId = randomBytes(16).toString('hex');
+    this.invocationId = randomId128();
     this.lastTrigger = NO_TIMESTAMP;
     this.section.monotonic.forEach((v, i) => {
       if (v.base === 'OnActiveSec') this.monoDisabled[i] = false;

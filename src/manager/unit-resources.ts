@@ -52,6 +52,12 @@ export class UnitResources {
   sample(unit: string, run: number, pids: readonly number[]): { tasks: number; cpuNsec: number } {
     let usage = this.runs.get(unit);
     if (usage === undefined || usage.run !== run) {
+      // A run with no process yet has used nothing: nothing is kept for it, so a unit that
+      // never ran (every not-found name a client asks about) leaves no entry behind.
+      if (pids.length === 0) {
+        this.runs.delete(unit);
+        return { tasks: 0, cpuNsec: 0 };
+      }
       usage = { run, live: new Map(), exitedNsec: 0 };
       this.runs.set(unit, usage);
     }

@@ -5,7 +5,7 @@
 import { formatDiagnostic } from '../units/diagnostics.js';
 import { UnitStore } from '../units/loader.js';
 import { interpretUnit } from '../units/schema/interpret.js';
-import type { LookupOptions } from '../units/paths.js';
+import { lookupPaths, type LookupOptions } from '../units/paths.js';
 import { unitFileState } from '../units/unit-file-state.js';
 import { SymlinkIndexCache } from '../units/symlink-index.js';
 import { presetStateOf, readPresets, type PresetRule } from '../units/presets.js';
@@ -13,11 +13,12 @@ import { applyDefaultDependencies, applyServiceDependencies, applyTimerDependenc
 import { defaultExecSettings } from '../exec/settings.js';
 import { execSettingsOf, unitSettingsOf } from './unit-config.js';
 import { serviceSettingsOf } from './service-settings.js';
-import { defaultUnitSettings, type LoadedUnit, type UnitSettings } from './unit-type.js';
+import { defaultUnitSettings, type LoadedUnit, type UnitFileStates, type UnitSettings } from './unit-type.js';
 import { DiagnosticLog } from '../units/diagnostics.js';
 import { parseUnitText } from '../units/syntax.js';
 import { BUILTIN_FRAGMENT_DIR, builtinUnitText } from './builtin-units.js';
 import type { SystemConf } from './system-conf.js';
+import type { UnitFileStateAnswer } from '../control/api.js';
 
 export interface UnitSource {
   load(name: string): LoadedUnit;
@@ -25,10 +26,12 @@ export interface UnitSource {
   reload(): void;
   /** The manager collected the unit: its cached load goes too (a template's instances would pile up). */
   forget?(id: string): void;
+  /** unitFileStates (is-enabled): each unit file's state as on disk now; a source without unit files has none. */
+  fileStates?(names: string[], unitPath?: string): UnitFileStateAnswer[];
 }
 
 
-export class StoreUnitSource implements UnitSource {
+export class StoreUnitSource implements UnitSource, UnitFileStates {
   private store: UnitStore;
 
   constructor(options: LookupOptions = {}) {
@@ -60,7 +63,23 @@ export class StoreUnitSource implements UnitSource {
     this.store.forget(id);
   }
 
+  fileStates(names: string[], unitPath?: string): UnitFileStateAnswer[] {
+    // A fresh index: the links as they are now, as systemd's GetUnitFileState reads them. The
+    // search path is the one the asking systemctl would read itself (is-enabled reads files).
+    const cache = new SymlinkIndexCache();
+    const lookup = lookupPaths({ root: this.store.lookup.root, unitPathEnv: unitPath });
+    return names.map((name) => {
+      try {
+        const r = unitFileState(lookup, name, cache);
+        return r.state !== undefined ? { state: r.state } : { error: r.error ?? 'EIO' };
+      } catch {
+        return { error: 'EIO' };
+      }
+    });
+  }
+
   reload(): void {
+    this.reloaded = true;
     this.store.reload();
     this.presets = undefined;
     this.symlinks = undefined;
@@ -70,7 +89,7 @@ export class StoreUnitSource implements UnitSource {
   private presets: PresetRule[] | undefined;
 
   /** UnitFilePreset=: `enabled`/`disabled` for any unit with a file state, as systemd reports it. */
-  private presetOf(id: string, fileState: string): string {
+  unitFilePreset(id: string, fileState: string): string {
     if (fileState === '') return '';
     try {
       this.presets ??= readPresets(this.store.lookup);
@@ -88,6 +107,36 @@ export class StoreUnitSource implements UnitSource {
    */
   private symlinks: SymlinkIndexCache | undefined;
 
+  /**
+   * The store's cache of parsed files lives for the same stretch of work: within it, the
+   * implicit-dependency checks (exists(), wantsDefaultDependencies()) of every unit loaded
+   * reuse one parse; after it, the manager holds what it runs with and the parse (assignments,
+   * the schema's typed sections: ~3 KiB a unit) goes, as systemd keeps no unit file text.
+   */
+  private loadsPending = false;
+
+  private forgetLoadsSoon(): void {
+    if (this.loadsPending) return;
+    this.loadsPending = true;
+    setImmediate(() => {
+      this.loadsPending = false;
+      this.store.forgetLoads();
+      if (this.reloaded) {
+        this.reloaded = false;
+        this.reloadSettled?.();
+      }
+    }).unref();
+  }
+
+  /** Set by reload(): the next stretch of loads is a daemon-reload's. */
+  private reloaded = false;
+  private reloadSettled: (() => void) | undefined;
+
+  /** Called once the loads of a daemon-reload are over (the daemon hands back their garbage: native reduceMemory). */
+  onReloadSettled(callback: () => void): void {
+    this.reloadSettled = callback;
+  }
+
   private symlinkIndex(): SymlinkIndexCache {
     if (!this.symlinks) {
       this.symlinks = new SymlinkIndexCache();
@@ -96,31 +145,8 @@ export class StoreUnitSource implements UnitSource {
     return this.symlinks;
   }
 
-  /**
-   * UnitFileState= and UnitFilePreset= are worked out when first read, as systemd's
-   * unit_get_unit_file_state() does: they walk the search path, and a unit loaded only to run
-   * (an Accept=yes instance per connection) never needs them.
-   */
-  private fileStateOnDemand(loaded: LoadedUnit): void {
-    let state: string | undefined;
-    let preset: string | undefined;
-    Object.defineProperties(loaded, {
-      unitFileState: {
-        enumerable: true,
-        configurable: true,
-        get: () => (state ??= this.fileState(loaded.id)),
-        set: (v: string) => (state = v),
-      },
-      unitFilePreset: {
-        enumerable: true,
-        configurable: true,
-        get: () => (preset ??= this.presetOf(loaded.id, loaded.unitFileState)),
-        set: (v: string | undefined) => (preset = v),
-      },
-    });
-  }
-
-  private fileState(id: string): string {
+  /** UnitFileState= (unit-type.ts UnitFileStates: worked out when first read). */
+  unitFileState(id: string): string {
     try {
       return unitFileState(this.store.lookup, id, this.symlinkIndex()).state ?? '';
     } catch {
@@ -204,6 +230,7 @@ export class StoreUnitSource implements UnitSource {
   }
 
   load(name: string): LoadedUnit {
+    this.forgetLoadsSoon();
     let raw;
     try {
       raw = this.store.load(name);
@@ -232,10 +259,13 @@ export class StoreUnitSource implements UnitSource {
       loadError: raw.loadError,
       fragmentPath: raw.fragmentPath ?? '',
       dropInPaths: raw.dropInPaths,
-      unitFileState: '',
+      unitFileState: undefined,
+      unitFilePreset: undefined,
+      fileStates: this,
       unit,
       settings: raw.config?.settings,
-      schema: raw.loadState === 'loaded' ? raw.config : undefined,
+      // Only the types that read their own section from it keep it (path.ts, timer.ts, socket.ts).
+      schema: raw.loadState === 'loaded' && (raw.config?.path || raw.config?.timer || raw.config?.socket) ? raw.config : undefined,
       warnings: raw.diagnostics.map(formatDiagnostic),
       mtimes: raw.mtimes,
       builtin: raw.fragmentPath?.startsWith(BUILTIN_FRAGMENT_DIR + '/') ?? false,
@@ -244,8 +274,6 @@ export class StoreUnitSource implements UnitSource {
       loaded.fragmentPath = '';
       loaded.unitFileState = 'static';
       loaded.unitFilePreset = '';
-    } else {
-      this.fileStateOnDemand(loaded);
     }
     const service = raw.config?.service;
     if (service && raw.loadState === 'loaded') {

@@ -26,6 +26,25 @@ export function defaultUnitSettings(): UnitSettings {
   return { ...defaultUnitSection(), wantedBy: [], requiredBy: [] };
 }
 
+/**
+ * UnitFileState= and UnitFilePreset= walk the search path, so they are worked out when first
+ * read, as systemd's unit_get_unit_file_state() does: a unit loaded only to run (an Accept=yes
+ * instance per connection) never needs them. One object serves every unit, so a loaded unit
+ * holds no closures for it.
+ */
+export interface UnitFileStates {
+  unitFileState(id: string): string;
+  unitFilePreset(id: string, fileState: string): string;
+}
+
+export function unitFileStateOf(u: LoadedUnit): string {
+  return (u.unitFileState ??= u.fileStates?.unitFileState(u.id) ?? '');
+}
+
+export function unitFilePresetOf(u: LoadedUnit): string {
+  return (u.unitFilePreset ??= u.fileStates?.unitFilePreset(u.id, unitFileStateOf(u)) ?? '');
+}
+
 /** A unit as loaded: what the loader found plus the settings of its type. */
 export interface LoadedUnit {
   id: string;
@@ -35,9 +54,12 @@ export interface LoadedUnit {
   loadError?: { name: string; message: string };
   fragmentPath: string;
   dropInPaths: string[];
-  unitFileState: string;
-  /** UnitFilePreset=: `enabled`, `disabled` or empty. */
+  /** UnitFileState=; read it with unitFileStateOf(): unset until first asked (see fileStates). */
+  unitFileState?: string;
+  /** UnitFilePreset=: `enabled`, `disabled` or empty; read it with unitFilePresetOf(). */
   unitFilePreset?: string;
+  /** Works out the two above on first read (the unit source, shared by all its units). */
+  fileStates?: UnitFileStates;
   unit: UnitSettings;
   service?: ServiceSettings;
   /** Known keys of the type's own section that the schema does not type yet (e.g. [Timer]), raw. */
@@ -159,7 +181,13 @@ export interface UnitInstance {
   triggerNotify?(triggered: TriggeredUnitStatus): void;
   /** A socket unit: the fds it passes to `service` (its ports, or an Accept=yes instance's connection). */
   passedFds?(service: string, named?: boolean): PassedFds | undefined;
-  /** The daemon is going down: stop without restarts. */
+  /**
+   * The type's say in garbage collection (systemd's UnitVTable.may_gc), asked only of an
+   * inactive unit without a job: false while something of it must outlive the unit object
+   * (a process still around, fds in its store, live connections). Default true.
+   */
+  mayCollect?(): boolean;
+  /** The daemon is going down, or the unit was collected: stop without restarts, free what it holds. */
   dispose(): void;
   /**
    * daemon-reexec (serialize.ts): the running state as plain JSON, `keep` naming each fd that

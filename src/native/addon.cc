@@ -16,6 +16,7 @@ void InitListen(Napi::Env env, Napi::Object exports);
 void InitReexec(Napi::Env env, Napi::Object exports);
 void InitClockWatch(Napi::Env env, Napi::Object exports);
 void InitHangupWatch(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports);
 }  // namespace unitd
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -30,6 +31,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   unitd::InitReexec(env, exports);
   unitd::InitClockWatch(env, exports);
   unitd::InitHangupWatch(env, exports);
+  unitd::InitMemory(env, exports);
   return exports;
 }
 

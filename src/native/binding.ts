@@ -129,6 +129,8 @@ export interface NativeBinding {
   sigrtmax: number;
   NativeClockWatch: new (onChange: () => void) => NativeClockWatch;
   NativeHangupWatch: new (onHangup: (fd: number, error: boolean) => void) => NativeHangupWatch;
+  /** True when V8's compaction ran (false: the runtime lacks its entry points; malloc_trim ran alone). */
+  reduceMemory(): boolean;
 }
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

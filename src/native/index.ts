@@ -30,6 +30,7 @@ export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from 
 export { Inotify, IN, type InotifyEvent } from './inotify.js';
 export { ClockWatch } from './clock-watch.js';
 export { HangupWatch } from './hangup-watch.js';
+export { reduceMemory } from './memory.js';
 export { peerCredentials, socketPeerCredentials, setChildSubreaper, isChildSubreaper } from './credentials.js';
 export { execSelf, adoptFd } from './reexec.js';
 export { SignalWatcher, signalName, SIGRTMIN, SIGRTMAX, type SignalDelivery } from './signals.js';

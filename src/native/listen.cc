@@ -251,8 +251,10 @@ std::string FormatAddress(const sockaddr_storage& sa, std::string* host, int* po
   return "";
 }
 
-// acceptConnection(fd) → {fd, local, remote, remoteHost?, remotePort?, peerPid?, peerUid?} or null when
-// nothing is queued. The connection is O_CLOEXEC and blocking, as systemd hands it to the instance.
+// acceptConnection(fd, spec?) → {fd, local, remote, remoteHost?, remotePort?, peerPid?, peerUid?, warnings}
+// or null when nothing is queued. The connection is O_CLOEXEC and blocking, as systemd hands it to
+// the instance, and gets the listening port's options (`spec`, listenSocket's), as systemd 252's
+// socket_dispatch_io() applies socket_apply_socket_options() to the accepted fd too.
 Napi::Value AcceptConnection(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int listenFd = static_cast<int>(ReadInteger(env, info[0], "fd", 0, INT32_MAX));
@@ -268,6 +270,18 @@ Napi::Value AcceptConnection(const Napi::CallbackInfo& info) {
   sockaddr_storage local{};
   socklen_t localLength = sizeof(local);
   getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength);
+  std::vector<std::string> warnings;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    try {
+      ApplySocketOptions(env, info[1].As<Napi::Object>(), fd, local.ss_family, &warnings);
+    } catch (...) {
+      close(fd);  // a bad spec must not leak the connection
+      throw;
+    }
+  }
+  Napi::Array list = Napi::Array::New(env, warnings.size());
+  for (size_t i = 0; i < warnings.size(); i++) list.Set(static_cast<uint32_t>(i), warnings[i]);
+  result.Set("warnings", list);
   std::string host;
   int port = 0;
   if (remote.ss_family == AF_UNIX) {

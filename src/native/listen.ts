@@ -55,13 +55,15 @@ export interface AcceptedConnection {
   /** AF_UNIX: SO_PEERCRED of the peer. */
   peerPid?: number;
   peerUid?: number;
+  /** Options of the listening port the kernel refused on this connection (as listenSocket's). */
+  warnings: string[];
 }
 
 interface ListenBinding {
   listenSocket(spec: ListenSpec): ListeningSocket;
   openFifo(path: string, mode: number): number;
   setBlocking(fd: number, blocking: boolean): void;
-  acceptConnection(fd: number): AcceptedConnection | null;
+  acceptConnection(fd: number, spec?: ListenSpec): AcceptedConnection | null;
   NativeReadableWatch: new (fd: number, onReadable: () => void) => { close(): void };
 }
 
@@ -84,10 +86,13 @@ export function setBlocking(fd: number, blocking: boolean): void {
   binding.setBlocking(fd, blocking);
 }
 
-/** accept4(2) one queued connection, or undefined when none is left. */
-export function acceptConnection(fd: number): AcceptedConnection | undefined {
+/**
+ * accept4(2) one queued connection, or undefined when none is left. With `spec` (the port's
+ * listenSocket spec) the connection gets the port's socket options, as systemd's accepted fds do.
+ */
+export function acceptConnection(fd: number, spec?: ListenSpec): AcceptedConnection | undefined {
   expectInteger(fd, 'fd', 0, MAX_FD);
-  return binding.acceptConnection(fd) ?? undefined;
+  return binding.acceptConnection(fd, spec) ?? undefined;
 }
 
 /** Calls back on Node's loop while `fd` is readable, without reading: level-triggered, close() to stop. */

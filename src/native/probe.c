@@ -1,15 +1,17 @@
 // unitd-probe: the state questions that health probes ask every few seconds
-// (`systemctl is-active UNIT...`, `is-failed UNIT...`, `is-system-running`), answered
+// (`systemctl is-active UNIT...`, `is-failed UNIT...`, `is-enabled UNIT...`,
+// `is-system-running`), answered
 // without starting Node. Kubernetes exec probes and Docker HEALTHCHECKs run these in
 // every container; Node's start alone costs ~100 ms of CPU, this costs about one.
 //
-// init/probe.sh runs it for those three verbs only. It answers only what it fully
+// init/systemctl runs it for those four verbs only. It answers only what it fully
 // understands: plain unit names, -q/--quiet, a daemon that is up and replies. For
 // anything else (globs, other options, escaped names, no daemon, an error reply) it
 // prints nothing and exits DECLINE, and the launcher goes on to Node's systemctl,
 // which gives systemd's exact messages. The answer it does give is the same as Node's:
-// the ActiveState of each unit from the control protocol's unitProperties (newline-
-// delimited JSON, src/control/protocol.ts), exit codes as systemd 252.
+// the ActiveState of each unit from the control protocol's unitProperties, the unit file
+// state from unitFileStates (newline-delimited JSON, src/control/protocol.ts), exit codes
+// as systemd 252.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,6 +219,78 @@ static int IsState(int failedVerb, char **names, int count, int quiet) {
   return any ? 0 : (failedVerb ? 1 : 3);
 }
 
+// The unit file states for which is-enabled answers 0: ENABLED_LIKE_STATES in
+// src/units/unit-file-state.ts (systemd 252's verb_is_enabled); test/integration/probe-diff.test.ts
+// checks every state against Node's answer.
+static const char *const kEnabledLike[] = {"enabled", "enabled-runtime", "static", "alias", "indirect", "generated"};
+
+// One entry of unitFileStates' result, `{"state":"S"}` or `{"error":"ENOENT"}` (api.ts
+// UnitFileStateAnswer), at *cursor; sets *isError. 0 when the text is anything else.
+static int NextFileState(const char **cursor, char *out, size_t size, int *isError) {
+  static const char kState[] = "{\"state\":\"", kError[] = "{\"error\":\"";
+  const char *at = *cursor;
+  if (strncmp(at, kState, sizeof kState - 1) == 0) *isError = 0;
+  else if (strncmp(at, kError, sizeof kError - 1) == 0) *isError = 1;
+  else return 0;
+  const char *key = *isError ? kError : kState;
+  if (!NextValue(cursor, key, out, size) || **cursor != '}') return 0;
+  (*cursor)++;
+  if (**cursor == ',') (*cursor)++;
+  return 1;
+}
+
+// systemctl is-enabled with a daemon: its GetUnitFileState answers, printed as systemd
+// prints them, stopping at the first unit without a file ("Failed to get unit file state
+// for NAME: No such file or directory", exit 1). Any other error is left to Node.
+static int IsEnabled(char **names, int count, int quiet) {
+  static char request[MAX_NAMES * MAX_NAME + 4096 + 256];
+  static char mangled[MAX_NAMES][MAX_NAME];
+  size_t len = (size_t)snprintf(request, sizeof request, "{\"v\":1,\"id\":1,\"method\":\"unitFileStates\",\"params\":{\"units\":[");
+  for (int i = 0; i < count; i++) {
+    snprintf(mangled[i], sizeof mangled[i], "%s%s", names[i], HasUnitSuffix(names[i]) ? "" : ".service");
+    len += (size_t)snprintf(request + len, sizeof request - len, "%s\"%s\"", i ? "," : "", mangled[i]);
+  }
+  // Node's is-enabled reads the files itself, from the search path $SYSTEMD_UNIT_PATH sets:
+  // the daemon reads that one for us (a path needing JSON escapes, or not ASCII, is left to Node).
+  const char *unitPath = getenv("SYSTEMD_UNIT_PATH");
+  if (unitPath) {
+    for (const char *c = unitPath; *c; c++)
+      if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) return DECLINE;
+    if (strlen(unitPath) > 4096) return DECLINE;
+    len += (size_t)snprintf(request + len, sizeof request - len, "],\"unitPath\":\"%s\"}}\n", unitPath);
+  } else {
+    snprintf(request + len, sizeof request - len, "]}}\n");
+  }
+  char *reply = Call(request);
+  if (!reply) return DECLINE;
+  char states[MAX_NAMES][64];
+  int errors[MAX_NAMES];
+  const char *cursor = strstr(reply, "\"result\":[");
+  int found = 0;
+  if (cursor) {
+    cursor += strlen("\"result\":[");
+    while (found < count && NextFileState(&cursor, states[found], sizeof states[found], &errors[found])) found++;
+  }
+  int complete = cursor && found == count && *cursor == ']';
+  free(reply);
+  if (!complete) return DECLINE;
+  int shown = 0;
+  while (shown < count && !errors[shown]) shown++;
+  if (shown < count && strcmp(states[shown], "ENOENT") != 0) return DECLINE;
+  int any = 0;
+  for (int i = 0; i < shown; i++) {
+    for (size_t k = 0; k < sizeof kEnabledLike / sizeof kEnabledLike[0]; k++)
+      if (strcmp(states[i], kEnabledLike[k]) == 0) any = 1;
+    if (!quiet) printf("%s\n", states[i]);
+  }
+  if (shown < count) {
+    fflush(stdout);
+    fprintf(stderr, "Failed to get unit file state for %s: No such file or directory\n", mangled[shown]);
+    return 1;
+  }
+  return any ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return DECLINE;
   const char *verb = argv[1];
@@ -233,6 +307,7 @@ int main(int argc, char **argv) {
   if (strcmp(verb, "is-system-running") == 0) rc = count ? DECLINE : IsSystemRunning(quiet);
   else if (strcmp(verb, "is-active") == 0) rc = count ? IsState(0, names, count, quiet) : DECLINE;
   else if (strcmp(verb, "is-failed") == 0) rc = count ? IsState(1, names, count, quiet) : DECLINE;
+  else if (strcmp(verb, "is-enabled") == 0) rc = count ? IsEnabled(names, count, quiet) : DECLINE;
   else rc = DECLINE;
   if (fflush(stdout) != 0 && rc != DECLINE) rc = 1;
   return rc;

@@ -105,6 +105,14 @@ export class UnitStore {
     return dependencyDirEntries(this.lookup.searchPath, names, kind, this.pathCache);
   }
 
+  /**
+   * Forget every cached load, keeping the scan of the search path: a caller that keeps what it
+   * needs of each unit (the daemon) need not keep the parse too (assignments, typed config).
+   */
+  forgetLoads(): void {
+    this.cache.clear();
+  }
+
   /** Drop one unit's cached load (the manager collected it). */
   forget(id: string): void {
     this.cache.delete(id);

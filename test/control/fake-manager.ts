@@ -63,6 +63,9 @@ export class FakeManager implements ManagerApi {
   async shutdown(kind: string, exitCode?: number): Promise<void> {
     this.calls.push(`shutdown ${kind} ${exitCode ?? ''}`);
   }
+  async unitFileStates(units: string[]): Promise<{ state: 'enabled' }[]> {
+    return units.map(() => ({ state: 'enabled' }));
+  }
   async systemState(): Promise<'running'> {
     return 'running';
   }

@@ -40,6 +40,9 @@ const UNITS: Record<string, string> = {
   'rf.service': "[Service]\nExecStart=/bin/sh -c 'exit 1'\n",
   'stubborn.service': "[Service]\nExecStart=/bin/sh -c \"trap '' TERM; sleep 1000\"\nTimeoutStopSec=1\n",
   'already.service': '[Service]\nExecStart=/bin/sleep 10000\n',
+  'gone.service': '[Service]\nType=oneshot\nExecStart=/bin/true\n',
+  'collect.service': "[Unit]\nCollectMode=inactive-or-failed\n[Service]\nExecStart=/bin/sh -c 'exit 3'\n",
+  'leftover.service': "[Service]\nKillMode=process\nExecStart=/bin/sh -c 'sleep 10000 & exec sleep 10001'\n",
 };
 const PROPS = 'ActiveState,SubState,Result,NRestarts,ExecMainStatus';
 
@@ -133,12 +136,10 @@ const resetFailed =
 /**
  * systemd 252 garbage-collects a unit that is inactive (not failed) and that no
  * loaded unit references: `show` then loads it afresh, with ExecMainStatus=0,
- * NRestarts=0, Result=success. unitd keeps the last run's values. The "held"
- * copies below are referenced by hold.target (enabled, so active), which keeps
- * them loaded under systemd too, so their own end states are compared.
+ * NRestarts=0, Result=success; unitd's GC (manager/unit-gc.ts) does the same. The
+ * "held" copies below are referenced by hold.target (enabled, so active), which
+ * keeps them loaded, so their own end states are compared too.
  */
-const GC_REASON =
-  'systemd 252 garbage-collects an inactive unreferenced unit, so show reloads it with fresh ExecMainStatus/NRestarts/Result; unitd keeps the last run values (no GC emulation)';
 const HELD = ['killterm', 'always', 'ses', 'preignore', 'cond', 'fork', 'notify', 'rf'];
 for (const base of HELD) UNITS[`${base}-held.service`] = UNITS[`${base}.service`];
 UNITS['hold.target'] = `[Unit]\nDescription=Keeps the held units loaded\nAfter=${HELD.map((b) => `${b}-held.service`).join(' ')}\n`;
@@ -188,19 +189,16 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'kill -s TERM of a simple service: SIGTERM counts as clean',
-    known: GC_REASON,
     run: killTerm('killterm.service'),
   },
   {
     name: 'Restart=always with exit 0: restarts, then stop (NRestarts normalised to >0)',
-    known: GC_REASON,
     run: restartAlways('always.service'),
   },
   { name: 'Restart=no, exit 1', run: startAndSettle('rno.service', ['failed', 'inactive']) },
   {
     name: 'SuccessExitStatus=3 with exit 3',
     run: startAndSettle('ses.service', ['failed', 'inactive']),
-    known: GC_REASON,
   },
   {
     name: 'RestartPreventExitStatus=4 with exit 4: no restart',
@@ -215,14 +213,13 @@ const SCENARIOS: Scenario[] = [
     name: 'ExecStartPre=/bin/false: failed',
     run: async (d) => [await rc(d, 'start', 'prefalse.service'), await show(d, 'prefalse.service')],
   },
-  { name: 'ExecStartPre=-/bin/false: ignored, service runs', run: startShowStop('preignore.service'), known: GC_REASON },
+  { name: 'ExecStartPre=-/bin/false: ignored, service runs', run: startShowStop('preignore.service') },
   {
     name: 'ExecCondition=/bin/false: skipped',
-    known: GC_REASON,
     run: async (d) => [await rc(d, 'start', 'cond.service'), await show(d, 'cond.service')],
   },
-  { name: 'Type=forking with a PIDFile', run: startShowStop('fork.service'), known: GC_REASON },
-  { name: 'Type=notify sending READY=1 (systemd-notify, NotifyAccess=all)', run: startShowStop('notify.service'), known: GC_REASON },
+  { name: 'Type=forking with a PIDFile', run: startShowStop('fork.service') },
+  { name: 'Type=notify sending READY=1 (systemd-notify, NotifyAccess=all)', run: startShowStop('notify.service') },
   {
     name: 'Type=notify exiting before READY=1: protocol',
     run: async (d) => {
@@ -241,7 +238,7 @@ const SCENARIOS: Scenario[] = [
       await rc(d, 'stop', 'rst.service'),
     ],
   },
-  { name: 'reset-failed after a failure', run: resetFailed('rf.service'), known: GC_REASON },
+  { name: 'reset-failed after a failure', run: resetFailed('rf.service') },
   {
     name: 'TimeoutStopSec=1 with SIGTERM ignored',
     run: async (d) => {
@@ -264,6 +261,20 @@ const SCENARIOS: Scenario[] = [
   { name: 'held: Type=forking, start then stop', run: startShowStop('fork-held.service') },
   { name: 'held: Type=notify READY=1, start then stop', run: startShowStop('notify-held.service') },
   { name: 'held: reset-failed after a failure', run: resetFailed('rf-held.service') },
+  {
+    name: 'kill and reset-failed of a collected unit: not loaded',
+    run: async (d) => [
+      await rc(d, 'start', 'gone.service'),
+      await rc(d, 'reset-failed', 'gone.service'),
+      await rc(d, 'kill', 'gone.service'),
+      await show(d, 'gone.service'),
+    ],
+  },
+  { name: 'CollectMode=inactive-or-failed: a failed unit is collected too', run: startAndSettle('collect.service', ['failed', 'inactive']) },
+  {
+    name: 'KillMode=process leaves a process behind: the stopped unit stays loaded with its exit status',
+    run: async (d) => [await rc(d, 'start', 'leftover.service'), await rc(d, 'stop', 'leftover.service'), await show(d, 'leftover.service')],
+  },
   {
     name: 'start of an already active unit: no-op',
     run: async (d) => [

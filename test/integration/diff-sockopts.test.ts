@@ -2,7 +2,9 @@
 // socket unit that sets every option systemd.socket(5) offers (Backlog=, ReusePort=, buffers,
 // keep-alive, NoDelay=, FreeBind=, Broadcast=, IPTOS=/IPTTL=, Mark=, PassCredentials=,
 // Priority=, SocketMode/User/Group=, BindIPv6Only=, DeferAcceptSec=) and of one that sets none
-// prints what getsockopt(2) reads on fd 3 onwards; both outputs must be the same.
+// prints what getsockopt(2) reads on fd 3 onwards; both outputs must be the same. Accept=yes
+// sockets (TCP and unix) with the same options do it for a connection PID 1 accepted: systemd
+// applies the socket's options to the accepted fd too (socket_dispatch_io()).
 // The oracle has a network namespace of its own and unitd shares the host's: the ports are
 // picked free on the host, and the oracle runs first and is gone before unitd binds them.
 
@@ -13,6 +15,7 @@ import { boot, journalctl, REPO, type RunResult } from './harness.js';
 import { bootOracle, oracleUnavailable } from './oracle.js';
 
 const PROBE = `/usr/bin/python3 ${join(REPO, 'test/integration/fixtures/sockopts.py')}`;
+const CONNECT = `/usr/bin/python3 ${join(REPO, 'test/integration/fixtures/sockopts-connect.py')}`;
 
 /** A TCP port free on the host right now (the kernel's pick). */
 async function freePort(host: string): Promise<number> {
@@ -24,8 +27,13 @@ async function freePort(host: string): Promise<number> {
   return address.port;
 }
 
+/** The options of opts.socket that apply to a connection (the rest are bind/listen-time). */
+const CONNECTION_OPTIONS =
+  'ReceiveBuffer=8M\nSendBuffer=96K\nKeepAlive=yes\nKeepAliveTimeSec=77\nKeepAliveIntervalSec=13\nKeepAliveProbes=4\nNoDelay=yes\n' +
+  'Broadcast=yes\nIPTOS=low-delay\nIPTTL=42\nMark=7\nPassCredentials=yes\nPriority=5\n';
+
 function units(ports: number[]): Record<string, string> {
-  const [tcp4, tcp6, udp4, udp6, plain4, plain6] = ports;
+  const [tcp4, tcp6, udp4, udp6, plain4, plain6, accept4] = ports;
   return {
     'opts.socket':
       '[Socket]\n' +
@@ -40,6 +48,13 @@ function units(ports: number[]): Record<string, string> {
       `ListenStream=127.0.0.1:${plain4}\nListenStream=[::]:${plain6}\nListenStream=/run/plain/stream.sock\nListenDatagram=/run/plain/dgram.sock\n` +
       'ListenSequentialPacket=@unitd-sockopts-plain\nListenFIFO=/run/plain/fifo\n',
     'plain.service': `[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=${PROBE} /run/plain.out\n`,
+    'acc.socket': `[Socket]\nAccept=yes\nListenStream=127.0.0.1:${accept4}\n${CONNECTION_OPTIONS}`,
+    'acc@.service': `[Service]\nExecStart=${PROBE} /run/acc.out\n`,
+    'accu.socket': `[Socket]\nAccept=yes\nListenStream=/run/accu/stream.sock\n${CONNECTION_OPTIONS}`,
+    'accu@.service': `[Service]\nExecStart=${PROBE} /run/accu.out\n`,
+    // The clients run as services: inside the manager's own network namespace.
+    'acc-client.service': `[Service]\nType=oneshot\nExecStart=${CONNECT} 127.0.0.1:${accept4} /run/acc.out\n`,
+    'accu-client.service': `[Service]\nType=oneshot\nExecStart=${CONNECT} /run/accu/stream.sock /run/accu.out\n`,
   };
 }
 
@@ -65,6 +80,13 @@ async function record(d: Driver): Promise<string[]> {
     const warnings = (await d.journal('-u', `${name}.socket`, '-p', 'warning', '-o', 'cat')).stdout;
     out.push(`$ journalctl -u ${name}.socket -p warning`, ...warnings.split('\n').filter(Boolean).sort());
   }
+  for (const name of ['acc', 'accu']) {
+    // One connection, held open until the instance has described it.
+    const connected = await d.ctl('start', `${name}-client.service`);
+    out.push(`$ start ${name}-client.service (rc ${connected.code})`, ...(await d.exec('cat', `/run/${name}.out`)).stdout.split('\n'));
+    const warnings = (await d.journal('-u', `${name}.socket`, '-p', 'warning', '-o', 'cat')).stdout;
+    out.push(`$ journalctl -u ${name}.socket -p warning`, ...warnings.split('\n').filter(Boolean).sort());
+  }
   return out;
 }
 
@@ -74,9 +96,9 @@ if (why) {
 } else {
   t.test('every socket option reads the same through getsockopt as under systemd 252', async (t) => {
     const ports: number[] = [];
-    for (const host of ['127.0.0.1', '::1', '127.0.0.1', '::1', '127.0.0.1', '::']) ports.push(await freePort(host));
+    for (const host of ['127.0.0.1', '::1', '127.0.0.1', '::1', '127.0.0.1', '::', '127.0.0.1']) ports.push(await freePort(host));
     const UNITS = units(ports);
-    const ENABLE = ['opts.socket', 'plain.socket'];
+    const ENABLE = ['opts.socket', 'plain.socket', 'acc.socket', 'accu.socket'];
     const oracle = await bootOracle({ units: UNITS, enable: ENABLE });
     let theirs: string[];
     try {
@@ -88,6 +110,8 @@ if (why) {
     t.teardown(() => sys.stop());
     const ours = await record({ ctl: sys.ctl.bind(sys), exec: sys.exec.bind(sys), journal: (...a) => journalctl(sys, ...a) });
     t.ok(theirs.some((line) => line.startsWith('fd 3 ')), 'systemd 252 passed the sockets: there is something to compare');
+    const accepted = theirs.slice(theirs.findIndex((line) => line.startsWith('$ start acc-client.service')));
+    t.ok(accepted.some((line) => line.trim() === 'TCP_NODELAY=1'), 'systemd 252 set NoDelay= on the accepted connection: there is something to compare');
     t.same(ours, theirs);
   });
 }

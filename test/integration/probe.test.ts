@@ -1,7 +1,8 @@
-// systemctl's fast path for health probes (src/native/probe.c, init/probe.sh): for
-// is-active, is-failed and is-system-running it must answer exactly as Node's systemctl
-// does (stdout and exit code), and hand everything it does not fully understand to Node
-// (exit 254, nothing printed), against unitd as a real PID 1.
+// systemctl's fast path for health probes (src/native/probe.c, init/probe.sh): for is-active,
+// is-failed and is-system-running it must answer exactly as Node's systemctl does (stdout and
+// exit code), and hand everything it does not fully understand to Node (exit 254, nothing
+// printed), against unitd as a real PID 1. is-enabled, and every state and exit code of the
+// four verbs: probe-diff.test.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';

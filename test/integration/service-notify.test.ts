@@ -46,6 +46,8 @@ ExecStart=/bin/sh -c '/usr/bin/python3 ${NOTIFIER} send:READY=1; exec sleep 1000
 Type=notify
 ExecStart=${py} send:READY=1 sleep:0.5 send:STOPPING=1 sleep:0.5 exit:0
 `,
+  // Active and naming stopping.service: the GC keeps that one loaded once it is dead, so its end state can be read.
+  'hold.target': '[Unit]\nAfter=stopping.service\n',
   'watchdog.service': `[Service]
 Type=notify
 WatchdogSec=0.5
@@ -69,7 +71,7 @@ ExecStart=${py} send:READY=1\\nSTATUS=broken\\nERRNO=5 sleep:1000
 
 let sys: System;
 t.before(async () => {
-  sys = await boot({ units });
+  sys = await boot({ units, enable: ['hold.target'] });
 });
 t.teardown(async () => {
   await sys?.stop();

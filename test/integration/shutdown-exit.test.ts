@@ -96,8 +96,10 @@ t.test('StartLimitAction= of a socket (exit-force) and a timer (poweroff) ends u
     ['echo.socket', `${limited('exit-force')}[Socket]\nListenStream=/run/echo.sock\n`, 'exit-force', '[  !!  ] Exiting immediately: unit echo.socket failed'],
     ['tick.timer', `${limited('poweroff')}[Timer]\nOnActiveSec=1h\n`, 'poweroff', '[  !!  ] Powering off: unit tick.timer failed'],
   ] as const) {
+    // The running a.service names the unit, so it stays loaded between starts and its start-limit
+    // counter counts (a stopped unit nothing names is collected and starts afresh, as under systemd).
     const sys = await boot({
-      units: { 'a.service': `[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/echo ran-stop-post\n`, [unit]: text, 'echo.service': svc, 'tick.service': svc },
+      units: { 'a.service': `[Unit]\nAfter=${unit}\n[Service]\nExecStart=/bin/sleep 1000\nExecStopPost=/bin/echo ran-stop-post\n`, [unit]: text, 'echo.service': svc, 'tick.service': svc },
       enable: ['a.service'],
       bootTimeoutMs: 30000,
     });

@@ -8,6 +8,8 @@ import { boot, waitProps, type System } from './harness.js';
 const units: Record<string, string> = {
   'web.service': `[Unit]
 Description=Web
+# Names burn.service, so a stopped burn stays loaded (not garbage-collected) and keeps its CPU.
+After=burn.service
 [Service]
 ExecStart=/bin/sleep 1000
 RuntimeDirectory=web
@@ -156,6 +158,6 @@ t.test('status shows Tasks (with TasksMax) and CPU; show gives the properties', 
   t.ok(defaultMax > 0, 'DefaultTasksMax= (15% of the kernel limit) when unset');
   await sys.ctl('stop', 'burn.service');
   const stopped = await sys.ctl('status', 'burn.service');
-  t.match(stopped.stdout, /\n {8}CPU: \d/, 'a stopped unit keeps its last run’s CPU');
+  t.match(stopped.stdout, /\n {8}CPU: \d/, 'a stopped unit still loaded (web.service names it) keeps its last run’s CPU');
   t.notMatch(stopped.stdout, /Tasks:/);
 });

@@ -95,6 +95,16 @@ t.test('lines after the header are entries of the connecting pid, identifier and
   t.equal(statSync(path).mode & 0o777, 0o666, 'anyone may connect, as with journald');
 });
 
+t.test("the header's forward_to_syslog/kmsg/console flags ride on the stream's entries", async (t) => {
+  const { path, entries, waitFor } = await server(t);
+  await send(path, 'fwd\n\n6\n1\n1\n0\nyes\n', 'forwarded\n');
+  await send(path, header('quiet'), 'kept here\n');
+  await waitFor(2);
+  const byText = new Map(entries.map((e) => [e.message.toString(), e.forward]));
+  t.same(byText.get('forwarded'), { syslog: true, kmsg: false, console: true });
+  t.equal(byText.get('kept here'), undefined, 'all flags off: nothing beyond journald.conf');
+});
+
 t.test('header and data in one write, header split over writes, stripped header lines', async (t) => {
   const { path, texts, entries, waitFor } = await server(t);
   await send(path, header('one', 6) + 'first\nsecond\n');

@@ -40,6 +40,23 @@ t.test('a unix stream socket gets SocketMode=, replaces a stale node, and is wat
   closeSync(fd);
 });
 
+t.test("accept with the port's spec applies its options to the connection; refusals are warnings", async (t) => {
+  const path = join(dir, 'opts.sock');
+  const spec = { family: 'unix', type: 'stream', label: path, path, noDelay: true, keepAlive: true, priority: 5 } as const;
+  const { fd, warnings } = listenSocket(spec);
+  t.same(warnings, ['TCP_NODELAY failed: Operation not supported'], 'the listening socket refuses NoDelay=');
+  const client = connect(path);
+  let c = acceptConnection(fd, spec);
+  for (let i = 0; !c && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    c = acceptConnection(fd, spec);
+  }
+  t.same(c?.warnings, ['TCP_NODELAY failed: Operation not supported'], 'so does the accepted one: the options were applied to it too');
+  client.destroy();
+  if (c) closeSync(c.fd);
+  closeSync(fd);
+});
+
 t.test('TCP on 127.0.0.1: accept reports local and remote addresses', async (t) => {
   const port = 40000 + (process.pid % 20000);
   const { fd } = listenSocket({ family: 'inet', type: 'stream', label: `127.0.0.1:${port}`, host: '127.0.0.1', port, noDelay: true, keepAlive: true });

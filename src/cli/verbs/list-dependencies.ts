@@ -60,7 +60,7 @@ async function activeStates(names: string[]): Promise<Map<string, string>> {
   const states = new Map<string, string>();
   if (names.length === 0) return states;
   try {
-    const d = await connectControl(controlSocketPath());
+    const d = await connectControl(controlSocketPath(), undefined, { blocking: true });
     try {
       const props = await d.unitProperties(names);
       names.forEach((n, i) => states.set(n, String(props[i]?.ActiveState ?? 'inactive')));

@@ -8,7 +8,7 @@ import { controlSocketPath } from '../../control/paths.js';
 /** A connection to the running manager, or undefined when there is none (image build, chroot). */
 export async function connectIfRunning(): Promise<ControlClient | undefined> {
   try {
-    return await connectControl(controlSocketPath());
+    return await connectControl(controlSocketPath(), undefined, { blocking: true });
   } catch {
     return undefined;
   }

@@ -59,6 +59,9 @@ export const RUNTIME_VERBS: Record<string, () => Promise<RuntimeVerb>> = {
   'import-environment': async () => (await import('./more-verbs.js')).importEnvironment,
 };
 
+/** The verbs that enqueue jobs: systemctl runs the password agent beside them (password-agent.ts). */
+const JOB_VERBS = new Set(['start', 'stop', 'reload', 'restart', 'try-restart', 'condrestart', 'reload-or-restart', 'try-reload-or-restart', 'force-reload', 'isolate', 'default', 'rescue', 'emergency']);
+
 /** Mirrors autostart.ts AUTOSTART_VERBS, so other verbs never import that module. */
 const AUTOSTART_CANDIDATES: ReadonlySet<string> = new Set(['start', 'restart', 'reload-or-restart', 'isolate']);
 
@@ -107,9 +110,12 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
     columns: isTTY ? process.stdout.columns : undefined,
     // A verb that starts units may launch unitd when none runs (autostart.ts).
     // Only verbs that may start units load autostart.ts (it pulls in child_process): read verbs stay fast.
+    // Blocking calls, except for job verbs: they wait for several jobs at once (one enqueueJob
+    // per unit in flight together, as systemctl enqueues them all before waiting), which blocking
+    // calls would turn into one after the other.
     connect: async () =>
       ctx.options.root || !AUTOSTART_CANDIDATES.has(ctx.verb)
-        ? connectControl(controlSocketPath())
+        ? connectControl(controlSocketPath(), undefined, { blocking: !JOB_VERBS.has(ctx.verb) })
         : (await import('../autostart.js')).connectOrAutostart(ctx.verb),
     comm: readComm,
     hostname: hostname(),
@@ -118,8 +124,6 @@ export function processRuntimeContext(ctx: VerbContext): RuntimeVerbContext {
   };
 }
 
-/** The verbs that enqueue jobs: systemctl runs the password agent beside them (password-agent.ts). */
-const JOB_VERBS = new Set(['start', 'stop', 'reload', 'restart', 'try-restart', 'condrestart', 'reload-or-restart', 'try-reload-or-restart', 'force-reload', 'isolate', 'default', 'rescue', 'emergency']);
 
 export async function run(ctx: VerbContext): Promise<number> {
   const load = RUNTIME_VERBS[ctx.verb];
