@@ -3,20 +3,23 @@
 
 import {
   spawn,
+  spawnAsync,
   onChildExit,
   DatagramSocket,
   setChildSubreaper,
   SpawnError,
   type SpawnSpec,
   type SpawnResult,
+  type SpawnCallback,
+  type PendingSpawn,
   type StdioSpec,
   type ExitInfo,
   type Credentials,
   type DatagramHandler,
-  type ReceivedFds,
+  ReceivedFds,
 } from '../native/index.js';
 
-export type { SpawnSpec, SpawnResult, StdioSpec, Credentials, DatagramHandler, ReceivedFds };
+export type { SpawnSpec, SpawnResult, SpawnCallback, PendingSpawn, StdioSpec, Credentials, DatagramHandler };
 export type ChildExit = ExitInfo;
 
 export interface DatagramSocketHandle {
@@ -29,6 +32,12 @@ export interface DatagramSocketHandle {
 
 export interface NativeModule {
   spawn(spec: SpawnSpec): SpawnResult;
+  /**
+   * The clone off the event loop (native/spawn.ts spawnAsync): the callback gets the pid once
+   * the child has exec'd. Absent in test doubles, whose spawn() answers at once; the manager
+   * then uses spawn().
+   */
+  spawnAsync?(spec: SpawnSpec, callback: SpawnCallback): PendingSpawn;
   onChildExit(listener: (e: ChildExit) => void): () => void;
   /** `adoptedFd`: the socket at `path` kept open across daemon-reexec, polled again instead of bound. */
   bindDatagram(path: string, onMessage: DatagramHandler, adoptedFd?: number): DatagramSocketHandle;
@@ -37,9 +46,10 @@ export interface NativeModule {
 
 export const realNative: NativeModule = {
   spawn,
+  spawnAsync,
   onChildExit,
   bindDatagram: (path, onMessage, adoptedFd) => (adoptedFd === undefined ? DatagramSocket.bind(path, onMessage) : DatagramSocket.adopt(path, adoptedFd, onMessage)),
   setChildSubreaper,
 };
 
-export { SpawnError };
+export { SpawnError, ReceivedFds };

@@ -95,6 +95,34 @@ export class DependencyGraph {
     this.declare(config);
   }
 
+  /**
+   * Edges `from` declares at run time (a socket's Triggers=/Before= of an Accept=yes instance)
+   * were added (`delta` 1) or removed (-1): only those change. Declaring the socket again
+   * resolved every live instance once per connection.
+   */
+  runtimeEdgesChanged(from: LoadedUnit, edges: readonly { kind: DependencyKind; to: string }[], delta: 1 | -1): void {
+    if (this.dirty) return; // the next build asks runtimeEdges()
+    const made = this.declared.get(from.id);
+    if (!made) return this.unitChanged(from);
+    for (const { kind, to } of edges) {
+      let target = to;
+      try {
+        target = this.units.resolve(to).id;
+      } catch {
+        if (delta > 0) continue; // declare() skips a name that does not resolve
+      }
+      if (target === from.id) continue;
+      if (delta > 0) made.push({ kind, from: from.id, to: target });
+      else {
+        const i = made.findIndex((d) => d.kind === kind && d.to === target);
+        if (i < 0) continue;
+        made.splice(i, 1);
+      }
+      count(this.forwardEdges.get(kind)!, from.id, target, delta);
+      count(this.reverseEdges.get(kind)!, target, from.id, delta);
+    }
+  }
+
   /** Units naming `id` in any setting of theirs (systemd's UNIT_ATOM_REFERENCED_BY): what keeps it from the GC. */
   referrers(id: string): string[] {
     if (this.dirty) this.build();

@@ -140,6 +140,12 @@ export class JobEngine {
     if (this.jobs.size > 0) this.scheduleDispatch();
   }
 
+  /** Some of the edges `config` declares at run time came or went (DependencyGraph.runtimeEdgesChanged). */
+  runtimeEdgesChanged(config: LoadedUnit, edges: readonly { kind: DependencyKind; to: string }[], delta: 1 | -1): void {
+    this.graph.runtimeEdgesChanged(config, edges, delta);
+    if (this.jobs.size > 0) this.scheduleDispatch();
+  }
+
   private txUnit(name: string): TransactionUnit {
     const { config, instance } = this.units.get(name);
     return { config, activeState: instance.activeState, canReload: instance.canReload() };

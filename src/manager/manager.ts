@@ -51,6 +51,12 @@ import { DEFAULT_STATUS_MESSAGES, statusMessage, type JobVerb, type LoadedUnit, 
 
 export const VERSION = '252 (unitd 0.1.0)';
 
+/** What a trigger unit declares at run time for each unit it started (Accept=yes instances): Triggers= and Before=. */
+const triggerEdges = (to: string): { kind: DependencyKind; to: string }[] => [
+  { kind: 'triggers', to },
+  { kind: 'before', to },
+];
+
 interface Entry {
   config: LoadedUnit;
   instance: UnitInstance;
@@ -393,7 +399,7 @@ export class Manager implements ManagerApi, UnitHost {
   private runtimeEdges(id: string): { kind: DependencyKind; to: string }[] {
     const units = this.runtimeTriggers.get(id);
     if (!units) return [];
-    return [...units].flatMap((to) => [{ kind: 'triggers' as const, to }, { kind: 'before' as const, to }]);
+    return [...units].flatMap(triggerEdges);
   }
 
   addTrigger(trigger: string, unit: string): void {
@@ -401,8 +407,9 @@ export class Manager implements ManagerApi, UnitHost {
     if (!entry) return;
     let units = this.runtimeTriggers.get(entry.config.id);
     if (!units) this.runtimeTriggers.set(entry.config.id, (units = new Set()));
+    if (units.has(unit)) return;
     units.add(unit);
-    this.jobs.unitChanged(entry.config);
+    this.jobs.runtimeEdgesChanged(entry.config, triggerEdges(unit), 1);
   }
 
   removeTrigger(trigger: string, unit: string): void {
@@ -410,7 +417,7 @@ export class Manager implements ManagerApi, UnitHost {
     const units = entry && this.runtimeTriggers.get(entry.config.id);
     if (!entry || !units?.delete(unit)) return;
     if (units.size === 0) this.runtimeTriggers.delete(entry.config.id);
-    this.jobs.unitChanged(entry.config);
+    this.jobs.runtimeEdgesChanged(entry.config, triggerEdges(unit), -1);
     this.gc.add(unit);
   }
 

@@ -4,6 +4,7 @@
 // session id is one the unit's spawns created. One /proc scan answers for all units.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { exitPending } from '../native/index.js';
 
 export interface ProcInfo {
   pid: number;
@@ -112,7 +113,9 @@ export interface ProcessTable {
   scan(): ProcInfo[];
 }
 
-export const REAL_PROCESS_TABLE: ProcessTable = { notYetReaped, isAlive, scan: scanProcesses };
+// A process already reaped whose exit the reaper has yet to hand over (later in its batch, or held
+// for a spawn in flight) is still unreaped to a unit: it must wait for the exit event.
+export const REAL_PROCESS_TABLE: ProcessTable = { notYetReaped: (pid) => notYetReaped(pid) || exitPending(pid), isAlive, scan: scanProcesses };
 
 /** Longest ppid chain followed; real trees are a few levels deep, the bound only stops a loop. */
 const MAX_LINEAGE = 4096;

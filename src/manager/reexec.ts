@@ -7,13 +7,15 @@ import { closeSync, readSync, rmSync } from 'node:fs';
 import type { ControlServer } from '../control/server.js';
 import type { DaemonJournal } from '../journal/daemon.js';
 import type { NativeModule } from '../exec/native.js';
-import { execSelf } from '../native/index.js';
+import { execSelf, spawnsSettled } from '../native/index.js';
 import { MANAGER_START } from './clock.js';
 import type { Manager } from './manager.js';
 import { STATE_FORMAT, stateFilePath, writeStateFile } from './serialize.js';
 
 /** The argument that makes main.ts resume from a state file instead of booting. */
 export const DESERIALIZE_ARG = '--deserialize=';
+/** How long daemon-reexec waits for spawns in flight to have their pids. */
+const SPAWNS_SETTLE_MS = 5000;
 /** The argument that makes main.ts exit 0 once every module has loaded: the new program's check. */
 export const CHECK_LOAD_ARG = '--check-load';
 /** How long the new program may take to load (Node on a loaded machine takes seconds). */
@@ -102,6 +104,9 @@ function closeQuietly(fd: number): void {
  */
 export async function execNow(parts: ReexecParts): Promise<never> {
   const program = currentProgram();
+  // A command being cloned has no pid to write down yet; a child blocked before exec (a FIFO
+  // without a writer) is not waited for beyond a bound: its unit then keeps a synthetic pid.
+  await spawnsSettled(SPAWNS_SETTLE_MS);
   // Everything logged so far reaches the disk before the new program opens its segment.
   await parts.journal.journal.store.flush();
   // From here to execve nothing yields to the event loop: no output is read, no datagram

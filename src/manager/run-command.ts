@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { DirectorySetupError } from '../exec/directories.js';
 import { EnvironmentFileError, type EnvironmentContext } from '../exec/environment.js';
-import { SpawnError, type ChildExit, type SpawnSpec } from '../exec/native.js';
+import { SpawnError, type ChildExit, type PendingSpawn, type SpawnResult, type SpawnSpec } from '../exec/native.js';
 import { exitStatusName } from '../units/values/exit-status.js';
 import { signalToString as signalName } from '../units/values/signal.js';
 import type { ExecCommand } from '../exec/settings.js';
@@ -90,6 +90,39 @@ export interface StartedCommand {
   commandLine: string;
 }
 
+/** The spec of `cmd` with the caller's extras: everything short of forking. */
+function commandSpec(ctx: EnvironmentContext, cmd: ExecCommand, extras: SpawnExtras): { spec: SpawnSpec; commandLine: string } {
+  const prepared = prepareSpawn(ctx, cmd);
+  const spec: SpawnSpec = { ...prepared.spec };
+  fitCredentials(spec, managerCredentials()); // non-root mode: only the manager's own identity
+  if (extras.extraFds && extras.extraFds.length > 0) {
+    spec.extraFds = extras.extraFds;
+    if (extras.listenFdNames) spec.listenFdNames = extras.listenFdNames;
+  }
+  if (extras.socketFd) {
+    const fdSpec = { kind: 'fd', fd: extras.socketFd.fd } as const;
+    spec.stdin = fdSpec;
+    if (extras.socketFd.stdout) spec.stdout = fdSpec;
+    if (extras.socketFd.stderr) spec.stderr = extras.socketFd.stdout ? { kind: 'stdout' } : fdSpec;
+  }
+  return { spec, commandLine: prepared.commandLine };
+}
+
+/** The started process: watched for the unit, its output streams feeding the journal. */
+function commandStarted(host: UnitHost, ctx: EnvironmentContext, cmd: ExecCommand, spec: SpawnSpec, line: string, result: SpawnResult): StartedCommand {
+  const pid = result.pid;
+  if (result.releasedTerminal === true) {
+    // systemd's PID 1 never holds a terminal; unitd holds `docker run -t`'s until a service asks for it.
+    host.log.info({ unit: ctx.unit }, `Gave up ${spec.terminal?.path ?? 'the terminal'} as controlling terminal to ${ctx.unit}; Ctrl-C no longer reaches unitd`);
+  }
+  host.watchPid(pid, ctx.unit);
+  const s = ctx.settings;
+  const identifier = s.syslogIdentifier ?? basename(spec.argv[0] ?? cmd.path);
+  const capture = (fd: number | undefined): CapturedStream | undefined =>
+    fd === undefined ? undefined : captureStream(fd, host.logSink, { unit: ctx.unit, identifier, pid, priority: s.syslogLevel ?? PRIORITY.info, levelPrefix: s.syslogLevelPrefix });
+  return { pid, stdout: capture(result.stdout), stderr: capture(result.stderr), commandLine: line };
+}
+
 /**
  * Start `cmd` of `stage` (ExecStartPre= ...) for `unit`; the pid is watched for the unit. Throws CommandError when it
  * could not be started (the caller turns that into a synthetic exit, as systemd's forked
@@ -97,31 +130,44 @@ export interface StartedCommand {
  */
 export function runCommand(host: UnitHost, ctx: EnvironmentContext, stage: string, cmd: ExecCommand, extras: SpawnExtras = {}): StartedCommand {
   try {
-    const prepared = prepareSpawn(ctx, cmd);
-    const spec: SpawnSpec = { ...prepared.spec };
-    fitCredentials(spec, managerCredentials()); // non-root mode: only the manager's own identity
-    if (extras.extraFds && extras.extraFds.length > 0) {
-      spec.extraFds = extras.extraFds;
-      if (extras.listenFdNames) spec.listenFdNames = extras.listenFdNames;
-    }
-    if (extras.socketFd) {
-      const fdSpec = { kind: 'fd', fd: extras.socketFd.fd } as const;
-      spec.stdin = fdSpec;
-      if (extras.socketFd.stdout) spec.stdout = fdSpec;
-      if (extras.socketFd.stderr) spec.stderr = extras.socketFd.stdout ? { kind: 'stdout' } : fdSpec;
-    }
-    const result = host.native.spawn(spec);
-    const pid = result.pid;
-    if (result.releasedTerminal === true) {
-      // systemd's PID 1 never holds a terminal; unitd holds `docker run -t`'s until a service asks for it.
-      host.log.info({ unit: ctx.unit }, `Gave up ${spec.terminal?.path ?? 'the terminal'} as controlling terminal to ${ctx.unit}; Ctrl-C no longer reaches unitd`);
-    }
-    host.watchPid(pid, ctx.unit);
-    const s = ctx.settings;
-    const identifier = s.syslogIdentifier ?? basename(spec.argv[0] ?? cmd.path);
-    const capture = (fd: number | undefined): CapturedStream | undefined =>
-      fd === undefined ? undefined : captureStream(fd, host.logSink, { unit: ctx.unit, identifier, pid, priority: s.syslogLevel ?? PRIORITY.info, levelPrefix: s.syslogLevelPrefix });
-    return { pid, stdout: capture(result.stdout), stderr: capture(result.stderr), commandLine: prepared.commandLine };
+    const { spec, commandLine: line } = commandSpec(ctx, cmd, extras);
+    return commandStarted(host, ctx, cmd, spec, line, host.native.spawn(spec));
+  } catch (err) {
+    throw commandStartError(err, stage, commandLine(cmd));
+  }
+}
+
+export type CommandOutcome = { started: StartedCommand } | { error: CommandError };
+
+/**
+ * runCommand() without holding the event loop until execve: `done` gets the started command,
+ * or the CommandError of a child that failed before exec, once the spawner thread knows
+ * (before this returns with a native layer that has no spawnAsync, as test doubles). Throws
+ * CommandError for what fails before forking. The child's exit never reaches the unit before
+ * `done` has run. Returns the spawn in flight (its pid once cloned), undefined when `done` ran already.
+ */
+export function startCommand(host: UnitHost, ctx: EnvironmentContext, stage: string, cmd: ExecCommand, extras: SpawnExtras, done: (outcome: CommandOutcome) => void): PendingSpawn | undefined {
+  const spawnAsync = host.native.spawnAsync;
+  if (!spawnAsync) {
+    done({ started: runCommand(host, ctx, stage, cmd, extras) });
+    return undefined;
+  }
+  try {
+    const { spec, commandLine: line } = commandSpec(ctx, cmd, extras);
+    return spawnAsync.call(host.native, spec, (outcome) => {
+      if ('error' in outcome) {
+        done({ error: commandStartError(outcome.error, stage, commandLine(cmd)) });
+        return;
+      }
+      let started: StartedCommand;
+      try {
+        started = commandStarted(host, ctx, cmd, spec, line, outcome.result);
+      } catch (err) {
+        done({ error: commandStartError(err, stage, commandLine(cmd)) });
+        return;
+      }
+      done({ started });
+    });
   } catch (err) {
     throw commandStartError(err, stage, commandLine(cmd));
   }

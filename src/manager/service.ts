@@ -9,15 +9,15 @@ import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
 import { prepareDirectories, removeRuntimeDirectories } from '../exec/directories.js';
 import { revertServiceTerminal } from '../exec/terminal.js';
 import { SIGNAL, signalToString as signalName } from '../units/values/signal.js';
-import { type ChildExit, type Credentials, type ReceivedFds } from '../exec/native.js';
+import { ReceivedFds, type ChildExit, type Credentials, type PendingSpawn } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { DeadlineTimer, NO_TIMESTAMP, now, REAL_CLOCK, type DualTimestamp } from './clock.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { parseNotifyMessage, type NotifyFields } from './notify.js';
 import { mainPidRefusal, notifyRefusal, NotifySocket, RefusalLog } from './service-notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
-import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, signalPid, type KillPhase } from './kill.js';
-import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, runCommand, type SpawnExtras } from './run-command.js';
+import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
+import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, startCommand, type CommandOutcome, type SpawnExtras, type StartedCommand } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
 import { cgroupOomKills } from './memory.js';
 import { readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
@@ -808,14 +808,22 @@ export class Service implements UnitInstance {
     }
   }
 
-  /** Spawn one command. Setup and exec failures come back as a synthetic exit, as a forked child's 2xx exit would. */
+  /**
+   * Spawn one command. Setup and exec failures come back as a synthetic exit, as a forked child's 2xx exit would.
+   * The clone happens off the event loop: until the child has exec'd, the command stands as a
+   * synthetic (negative) pid, alive to the state machine; spawned() then puts the real pid in its place.
+   */
   private spawnCommand(cmd: ExecCommand, role: Role, list: ExecListName, index: number): number {
     const isStop = list === 'execStop' || list === 'execStopPost';
     const exitInfo = this.mainExit;
     this.knownEmpty = false;
-    let pid: number;
+    const pending = --syntheticPid;
+    let pid = pending;
+    let settledAtOnce: CommandOutcome | undefined;
+    let waiting = false;
+    const rec = this.records[list][index];
     try {
-      const started = runCommand(
+      const inFlight = startCommand(
         this.host,
         {
           unit: this.id,
@@ -836,25 +844,95 @@ export class Service implements UnitInstance {
         },
         execListProperty(list),
         cmd,
-        role === 'main' ? this.socketExtras() : undefined,
+        (role === 'main' ? this.socketExtras() : undefined) ?? {},
+        (outcome) => {
+          if (!waiting) settledAtOnce = outcome;
+          else this.host.deliver(this.id, 'spawned', () => this.spawned(pending, role, rec, outcome));
+        },
       );
-      pid = started.pid;
-      this.sessions.add(pid);
-      if (started.stdout) this.streams.set(pid * 2, started.stdout);
-      if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
-      this.host.log.debug({ unit: this.id, pid, role, list, command: started.commandLine }, 'spawned');
+      if (settledAtOnce && 'error' in settledAtOnce) throw settledAtOnce.error;
+      if (settledAtOnce) pid = this.commandStarted(settledAtOnce.started, role, list);
+      else {
+        waiting = true;
+        this.pendingSpawns++;
+        if (inFlight) this.spawning.set(pending, inFlight);
+      }
     } catch (err) {
-      pid = --syntheticPid;
-      const failure = commandStartError(err, execListProperty(list), commandLine(cmd));
-      this.log(failure.message, PRIORITY.err);
-      const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
-      // The failed child is already reaped; its state machine keeps the synthetic pid, status shows the real one.
-      if (failure.pid > 0) this.failedChildPids.set(pid, failure.pid);
-      setImmediate(() => this.childExited(synthetic));
+      this.spawnFailed(pending, err, cmd, list);
     }
-    const rec = this.records[list][index];
     if (rec) Object.assign(rec, { startTimestamp: now().realtime, stopTimestamp: 0, pid: this.shownPid(pid), code: 0, status: 0 });
     return pid;
+  }
+
+  private commandStarted(started: StartedCommand, role: Role, list: ExecListName): number {
+    const pid = started.pid;
+    this.sessions.add(pid);
+    if (started.stdout) this.streams.set(pid * 2, started.stdout);
+    if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
+    this.host.log.debug({ unit: this.id, pid, role, list, command: started.commandLine }, 'spawned');
+    return pid;
+  }
+
+  /** A command that failed before it ran: systemd's message, and a synthetic exit of `pending` with the 2xx status. */
+  private spawnFailed(pending: number, err: unknown, cmd: ExecCommand, list: ExecListName): void {
+    const failure = commandStartError(err, execListProperty(list), commandLine(cmd));
+    this.log(failure.message, PRIORITY.err);
+    const synthetic: ChildExit = { pid: pending, code: 'exited', status: failure.status };
+    // The failed child never reaches the reaper's listeners; the state machine keeps the synthetic pid, status shows the real one.
+    if (failure.pid > 0) this.failedChildPids.set(pending, failure.pid);
+    setImmediate(() => this.childExited(synthetic));
+  }
+
+  /** Synthetic pid → its spawn in flight, whose child's pid `systemctl show` reports as systemd would after fork(). */
+  private readonly spawning = new Map<number, PendingSpawn>();
+
+  /** MainPID=/ControlPID=: a command being spawned shows its child's pid once the kernel has made it. */
+  private shownLivePid(pid: number): number {
+    return pid > 0 ? pid : (this.spawning.get(pid)?.pid() ?? 0);
+  }
+
+  /** Notify messages from a pid not known yet, kept while a spawn of this unit is in flight. */
+  private pendingSpawns = 0;
+  private heldNotify: { data: Buffer; from: Credentials; fds: number[] }[] = [];
+
+  /** The spawner thread is done with the command that stood as `pending`. */
+  private spawned(pending: number, role: Role, rec: ExecRecord | undefined, outcome: CommandOutcome): void {
+    this.pendingSpawns--;
+    this.spawning.delete(pending);
+    const list = role === 'main' ? 'execStart' : (this.controlList ?? 'execStart');
+    if ('error' in outcome) {
+      const failure = outcome.error;
+      this.log(failure.message, PRIORITY.err);
+      if (failure.pid > 0) {
+        this.failedChildPids.set(pending, failure.pid);
+        if (rec && rec.pid === 0) rec.pid = failure.pid;
+      }
+      this.childExited({ pid: pending, code: 'exited', status: failure.status });
+    } else {
+      const pid = this.commandStarted(outcome.started, role, list);
+      if (rec && rec.pid === 0) rec.pid = pid;
+      if (this.mainPid === pending || this.controlPid === pending) {
+        if (this.mainPid === pending) this.setMainPid(pid);
+        else this.controlPid = pid;
+        // Type=exec is started once execve() succeeded.
+        if (this.mainPid === pid && this.s.type === 'exec' && this.state === 'start') this.enterStartPost();
+        // A kill state entered meanwhile could not signal it: what the state sent, it gets now.
+        const phase = (KILL_PHASE as Partial<Record<ServiceState, KillPhase>>)[this.state];
+        if (phase) signalPid(pid, killSignalFor(phase, this.s, this.restarting));
+      } else {
+        // The unit left the state this command was for while it was being started: nothing
+        // waits for it any more, and a stop that ran meanwhile could not signal it.
+        signalPid(pid, SIGNAL.KILL);
+      }
+    }
+    this.replayHeldNotify();
+  }
+
+  private replayHeldNotify(): void {
+    if (this.pendingSpawns > 0 || this.heldNotify.length === 0) return;
+    const held = this.heldNotify;
+    this.heldNotify = [];
+    for (const m of held) this.notifyMessage(m.data, m.from, m.fds.length > 0 ? new ReceivedFds(m.fds) : undefined);
   }
 
   /**
@@ -1214,6 +1292,12 @@ export class Service implements UnitInstance {
 
   notifyMessage(data: Buffer, from: Credentials, fds?: ReceivedFds): void {
     const refusal = notifyRefusal(this.s.notifyAccess, from.pid, this.own());
+    if (refusal !== undefined && this.pendingSpawns > 0) {
+      // Likely from the child whose pid the spawner thread has not handed over yet (it may
+      // have exec'd and written READY=1 first): decided once that pid is known.
+      this.heldNotify.push({ data, from, fds: fds?.take() ?? [] });
+      return;
+    }
     if (refusal !== undefined) {
       this.refusals.refused(refusal);
       return;
@@ -1376,8 +1460,8 @@ export class Service implements UnitInstance {
       RemainAfterExit: s.remainAfterExit,
       GuessMainPID: s.guessMainPID,
       PIDFile: s.pidFile ? this.pidFilePath() : '',
-      MainPID: this.mainPid > 0 ? this.mainPid : 0,
-      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      MainPID: this.shownLivePid(this.mainPid),
+      ControlPID: this.shownLivePid(this.controlPid),
       StatusText: this.statusText,
       StatusErrno: this.statusErrno,
       Result: this.result,

@@ -9,7 +9,7 @@ import { randomId128 } from './random-id.js';
 import { chownSync, closeSync, mkdirSync, openSync, constants as fsConstants, rmSync, symlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ExecCommandState, KillWhom, Properties } from '../control/api.js';
-import type { ChildExit } from '../exec/native.js';
+import type { ChildExit, PendingSpawn } from '../exec/native.js';
 import { defaultExecSettings, type ExecCommand, type ExecSettings } from '../exec/settings.js';
 import { lookupGroupId, lookupUser } from '../exec/users.js';
 import { acceptConnection, listenSocket, openFifo, ReadableWatch, setBlocking, type AcceptedConnection, type ListenSpec } from '../native/listen.js';
@@ -20,13 +20,14 @@ import { instantiate } from '../units/unit-name.js';
 import { formatSocketAddress } from '../units/values/socket-address.js';
 import { DeadlineTimer, now } from './clock.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, signalPid, type KillPhase } from './kill.js';
+import { SIGNAL } from '../units/values/signal.js';
 import { PRIORITY, type CapturedStream } from './log-sink.js';
 import { deadlineOf, keptFd, rearm, restoreStreams, snapshotStreams } from './serialize-fields.js';
 import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
 import { execStateProperty, noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import { resultOfExit } from './restart-policy.js';
-import { commandExitError, commandLine, commandStartError, EXIT_CODE_NUMBER, runCommand } from './run-command.js';
+import { commandExitError, commandLine, commandStartError, EXIT_CODE_NUMBER, startCommand, type CommandOutcome, type StartedCommand } from './run-command.js';
 import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
 import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
@@ -659,10 +660,17 @@ export class SocketUnit implements UnitInstance {
     this.controlPid = this.spawn(cmd, EXEC_PROPERTY[list], `${list}:${index}`);
   }
 
+  /**
+   * Starts a control command; until the spawner thread has the child exec'd, it stands as a
+   * synthetic (negative) pid, which spawned() replaces (or a synthetic exit, as a forked child's 2xx).
+   */
   private spawn(cmd: ExecCommand, stage: string, recordKey: string): number {
-    let pid: number;
+    const pending = --syntheticPid;
+    let pid = pending;
+    let settledAtOnce: CommandOutcome | undefined;
+    let waiting = false;
     try {
-      const started = runCommand(
+      const inFlight = startCommand(
         this.host,
         {
           unit: this.id,
@@ -674,13 +682,19 @@ export class SocketUnit implements UnitInstance {
         },
         stage,
         cmd,
+        {},
+        (outcome) => {
+          if (!waiting) settledAtOnce = outcome;
+          else this.host.deliver(this.id, 'spawned', () => this.spawned(pending, recordKey, outcome));
+        },
       );
-      pid = started.pid;
-      this.sessions.add(pid);
-      if (started.stdout) this.streams.set(pid * 2, started.stdout);
-      if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
+      if (settledAtOnce && 'error' in settledAtOnce) throw settledAtOnce.error;
+      if (settledAtOnce) pid = this.commandStarted(settledAtOnce.started);
+      else {
+        waiting = true;
+        if (inFlight) this.spawning.set(pending, inFlight);
+      }
     } catch (err) {
-      pid = --syntheticPid;
       const failure = commandStartError(err, stage, commandLine(cmd));
       this.message(failure.message, PRIORITY.err);
       const synthetic: ChildExit = { pid, code: 'exited', status: failure.status };
@@ -688,6 +702,33 @@ export class SocketUnit implements UnitInstance {
     }
     this.records.set(recordKey, { startTimestamp: now().realtime, stopTimestamp: 0, pid: Math.max(pid, 0), code: 0, status: 0 });
     return pid;
+  }
+
+  /** Synthetic pid → its spawn in flight: ControlPID= shows the child's pid once the kernel has made it. */
+  private readonly spawning = new Map<number, PendingSpawn>();
+
+  private commandStarted(started: StartedCommand): number {
+    const pid = started.pid;
+    this.sessions.add(pid);
+    if (started.stdout) this.streams.set(pid * 2, started.stdout);
+    if (started.stderr) this.streams.set(pid * 2 + 1, started.stderr);
+    return pid;
+  }
+
+  private spawned(pending: number, recordKey: string, outcome: CommandOutcome): void {
+    this.spawning.delete(pending);
+    const rec = this.records.get(recordKey);
+    if ('error' in outcome) {
+      this.message(outcome.error.message, PRIORITY.err);
+      if (rec && rec.pid === 0 && outcome.error.pid > 0) rec.pid = outcome.error.pid;
+      this.childExited({ pid: pending, code: 'exited', status: outcome.error.status });
+      return;
+    }
+    const pid = this.commandStarted(outcome.started);
+    if (rec && rec.pid === 0) rec.pid = pid;
+    if (this.controlPid === pending) this.controlPid = pid;
+    // The socket left the state this command was for while it was being started: nothing waits for it.
+    else signalPid(pid, SIGNAL.KILL);
   }
 
   childExited(exit: ChildExit): void {
@@ -863,7 +904,7 @@ export class SocketUnit implements UnitInstance {
       BindIPv6Only: sec.bindIPv6Only,
       Backlog: sec.backlog,
       TimeoutUSec: sec.timeoutUSec,
-      ControlPID: this.controlPid > 0 ? this.controlPid : 0,
+      ControlPID: this.controlPid > 0 ? this.controlPid : (this.spawning.get(this.controlPid)?.pid() ?? 0),
       SocketUser: sec.socketUser ?? '',
       SocketGroup: sec.socketGroup ?? '',
       SocketMode: octal(sec.socketMode),

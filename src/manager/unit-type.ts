@@ -209,7 +209,7 @@ export interface PassedFds {
 }
 
 /** The events the error boundary names (UnitHost.deliver). */
-export type UnitEvent = 'timer' | 'pid-file' | 'file-watch' | 'notify' | 'bus-name' | 'child-exit' | 'control' | 'job';
+export type UnitEvent = 'timer' | 'pid-file' | 'file-watch' | 'notify' | 'bus-name' | 'child-exit' | 'spawned' | 'control' | 'job';
 
 /** A triggered unit as its trigger unit sees it. */
 export interface TriggeredUnitStatus {

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 /** `pid`: the failed child (already reaped), 0 if none could be made. */
 export interface NativeFailure { pid: number; exitCode: number; errno: number; code: string; message: string; step: string }
 export type NativeSpawnResult = { pid: number; stdin?: number; stdout?: number; stderr?: number; releasedTerminal?: boolean } | { failure: NativeFailure };
+/** What spawnAsync's callback gets: the result, or the parent's own failure, and the pids of this spawn the reaper must drop. */
+export type NativeAsyncSpawnResult = (NativeSpawnResult | { error: Error }) & { dropped: number[] };
 export interface NativeExit { pid: number; code: 'exited' | 'killed' | 'dumped'; status: number }
 export interface NativeCredentials { pid: number; uid: number; gid: number }
 export interface NativeDatagramStats {
@@ -107,6 +109,9 @@ export interface NativeHangupWatch {
 
 export interface NativeBinding {
   spawn(spec: object): NativeSpawnResult;
+  spawnAsync(spec: object, callback: (result: NativeAsyncSpawnResult) => void): { failure: NativeFailure } | number;
+  spawningPids(): number[];
+  spawningPid(token: number): number;
   revertTerminal(terminal: object, chown: boolean): { errno: number; code: string; message: string } | null;
   rlimitNames: string[];
   reapExited(foreignPids: number[]): { exits: NativeExit[]; blockedBy: number };

@@ -4,6 +4,8 @@
 
 export {
   spawn,
+  spawnAsync,
+  spawnStarted,
   revertTerminal,
   SpawnError,
   checkSpawnSpec,
@@ -12,6 +14,8 @@ export {
   FILE_MODES,
   type SpawnSpec,
   type SpawnResult,
+  type SpawnCallback,
+  type PendingSpawn,
   type TerminalSpec,
   type TerminalAcquire,
   type StdioSpec,
@@ -20,7 +24,7 @@ export {
   type ResourceLimit,
   type RlimitName,
 } from './spawn.js';
-export { reapAll, onChildExit, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
+export { reapAll, onChildExit, heldExitCount, exitPending, spawnsSettled, EXIT_CODES, type ExitInfo, type ExitCode } from './reaper.js';
 export { DatagramSocket, ReceivedFds, sendDatagram, type Credentials, type DatagramStats, type DatagramHandler } from './datagram.js';
 export { LogSocket, type LogMessage, type LogSender, type LogSocketStats } from './log-socket.js';
 export { Inotify, IN, type InotifyEvent } from './inotify.js';

@@ -25,7 +25,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -102,6 +109,9 @@ struct SpawnPlan {
   // rename_process_from_path(): the executable's name, its last 8 characters, in parentheses).
   std::string waitingName;
   std::vector<int> extraFds;
+  // StandardInput=/Output=file: opened blocking (asynchronous spawns), else O_NONBLOCK so a
+  // FIFO without a peer cannot hang a caller that waits for execve.
+  bool blockingOpens = false;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
   int listenPidSlot = -1;
 };
@@ -669,7 +679,7 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
         if (fd < 0) FailChild(reportFd, kStdioExit[i], "open /dev/null");
         break;
       case StdioKind::kFile:
-        fd = open(stdio.path.c_str(), stdio.openFlags | O_CLOEXEC, 0666);
+        fd = open(stdio.path.c_str(), (plan.blockingOpens ? stdio.openFlags & ~O_NONBLOCK : stdio.openFlags) | O_CLOEXEC, 0666);
         if (fd < 0 || !ClearNonblocking(fd)) FailChild(reportFd, kStdioExit[i], "open");
         break;
       case StdioKind::kPipe:
@@ -799,12 +809,16 @@ int ChildEntry(void* argument) {
 //
 // shared == false: a plain copy (no CLONE_VM, no CLONE_VFORK) this thread does not wait for, for
 // the one child that may sleep before execve (StandardInput=tty on a busy terminal).
-pid_t StartChild(SpawnPlan& plan, int reportFd, bool shared = true) {
+//
+// parentTid: where the kernel stores the child's pid as it creates it, before the child runs
+// (CLONE_PARENT_SETTID), so the reaper on another thread can tell this spawn's children.
+pid_t StartChild(SpawnPlan& plan, int reportFd, bool shared = true, pid_t* parentTid = nullptr) {
   constexpr size_t kStackSize = 256 * 1024;
   void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED) return -1;
   ChildStart start{&plan, reportFd};
-  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, (shared ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD, &start);
+  int flags = (shared ? CLONE_VM | CLONE_VFORK : 0) | (parentTid != nullptr ? CLONE_PARENT_SETTID : 0) | SIGCHLD;
+  pid_t pid = clone(ChildEntry, static_cast<char*>(stack) + kStackSize, flags, &start, parentTid);
   int err = errno;
   munmap(stack, kStackSize);
   errno = err;
@@ -853,31 +867,46 @@ void OpenPipe(Napi::Env env, int ends[2], FdGuard& guard) {
   guard.Add(ends[1]);
 }
 
-// spawn(spec) -> { pid, stdin?, stdout?, stderr? } | { failure: { pid, exitCode, errno, code, message, step } }
-Napi::Value Spawn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "spec", "an object");
+// Everything of one spawn the parent made before the clone: the plan the child walks and the
+// fds (report pipe, stdio pipes, memfd) closed when this goes unless handed to JavaScript.
+struct Prepared {
   SpawnPlan plan;
-  ReadSpec(env, info[0].As<Napi::Object>(), &plan);
-  EarlyFailure early;
-  if (!ReadCredentials(env, info[0].As<Napi::Object>(), &plan, &early)) {
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("failure", FailureObject(env, ReapedStandIn(early.exitCode), early.exitCode, early.err, early.step));
-    return result;
-  }
+  FdGuard guard;
+  int report[2] = {-1, -1};
+  bool releasedTerminal = false;
+};
+
+// What the clone came to; made without touching JavaScript, so on any thread.
+struct Outcome {
+  pid_t pid = -1;
+  int sysErr = 0;               // the parent's own failure (clone, open): thrown as a system error
+  const char* sysCall = nullptr;
+  bool failed = false;          // the child reported `failure` and is exiting on its own
+  ChildFailure failure;
+  // Children of this spawn that must never reach the reaper's listeners: the failed child, and a
+  // first child that found StandardInput=tty's terminal busy.
+  std::vector<pid_t> dropped;
+  // Written by the kernel at clone time (CLONE_PARENT_SETTID), read by the main thread's reaper.
+  pid_t cloned[2] = {0, 0};
+};
+
+// Parent side up to the clone (may throw): reads the spec, resolves users and groups, opens
+// the pipes. False with *early set when the user or a group does not exist.
+bool Prepare(Napi::Env env, const Napi::Object& spec, Prepared* p, EarlyFailure* early) {
+  SpawnPlan& plan = p->plan;
+  ReadSpec(env, spec, &plan);
+  if (!ReadCredentials(env, spec, &plan, early)) return false;
   for (auto& arg : plan.argv) plan.argvPointers.push_back(arg.data());
   plan.argvPointers.push_back(nullptr);
   for (auto& entry : plan.env) plan.envPointers.push_back(entry.data());
   plan.envPointers.push_back(nullptr);
 
-  bool releasedTerminal = plan.terminal.acquire != TerminalAcquire::kNone && ReleaseIfOwnTerminal(plan.terminal);
-  FdGuard guard;  // closes every fd made here unless handed to JavaScript
-  int report[2];
-  OpenPipe(env, report, guard);
+  p->releasedTerminal = plan.terminal.acquire != TerminalAcquire::kNone && ReleaseIfOwnTerminal(plan.terminal);
+  OpenPipe(env, p->report, p->guard);
   for (int i = 0; i < 3; i++) {
     if (plan.stdio[i].kind != StdioKind::kPipe) continue;
     int ends[2];
-    OpenPipe(env, ends, guard);
+    OpenPipe(env, ends, p->guard);
     bool childReads = i == 0;
     plan.stdio[i].fd = childReads ? ends[0] : ends[1];
     plan.stdio[i].parentEnd = childReads ? ends[1] : ends[0];
@@ -890,7 +919,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   if (plan.stdio[0].kind == StdioKind::kData) {
     int fd = memfd_create("unitd-stdin", MFD_CLOEXEC);
     if (fd < 0) ThrowSystem(env, errno, "memfd_create", plan.path);
-    guard.Add(fd);  // the child has its own copy once started
+    p->guard.Add(fd);  // the child has its own copy once started
     const std::string& data = plan.stdio[0].data;
     for (size_t done = 0; done < data.size();) {
       ssize_t n = write(fd, data.data() + done, data.size() - done);
@@ -901,74 +930,282 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     if (lseek(fd, 0, SEEK_SET) < 0) ThrowSystem(env, errno, "lseek memfd", plan.path);
     plan.stdio[0].fd = fd;
   }
+  return true;
+}
 
-  // Blocking every signal across the clone keeps Node's handlers from running in the child
-  // before RunChild has reset them (the child has its own handler table: no CLONE_SIGHAND).
+// Blocking every signal across the clone keeps Node's handlers from running in the child
+// before RunChild has reset them (the child has its own handler table: no CLONE_SIGHAND).
+pid_t StartChildMasked(SpawnPlan& plan, int reportFd, bool shared, pid_t* parentTid) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pid_t pid = StartChild(plan, report[1]);
-  int forkErrno = errno;
+  pid_t pid = StartChild(plan, reportFd, shared, parentTid);
+  int err = errno;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (pid < 0) ThrowSystem(env, forkErrno, "clone", plan.path);
+  errno = err;
+  return pid;
+}
 
-  close(report[1]);
-  guard.Release(report[1]);
+// The clone and the wait for execve (or the child's failure report). Touches no JavaScript and
+// reaps nothing: run on a spawner thread, the reaper on the main thread may collect these
+// children at any moment, so failed ones are only named in `dropped`.
+void Launch(Prepared& p, Outcome* out) {
+  SpawnPlan& plan = p.plan;
+  pid_t pid = StartChildMasked(plan, p.report[1], true, &out->cloned[0]);
+  if (pid < 0) {
+    out->sysErr = errno;
+    out->sysCall = "clone";
+    return;
+  }
+  close(p.report[1]);
+  p.guard.Release(p.report[1]);
 
-  ChildFailure failure;
+  ChildFailure& failure = out->failure;
   memset(&failure, 0, sizeof(failure));
   ssize_t got;
-  do got = read(report[0], &failure, sizeof(failure));
+  do got = read(p.report[0], &failure, sizeof(failure));
   while (got < 0 && errno == EINTR);
 
   if (got == static_cast<ssize_t>(sizeof(failure)) && failure.exitCode == kReportTerminalBusy) {
     // StandardInput=tty and another session holds the terminal: systemd's child sleeps until it
-    // is free. A child of ours that sleeps must not hold this thread (PID 1's event loop), so the
-    // one that found it busy is collected and a copy that may sleep takes its place; whatever
-    // fails in that one is seen as its exit status only, as with systemd.
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    // is free. A child of ours that sleeps must not hold a vfork parent, so the one that found it
+    // busy exits and a copy that may sleep takes its place; whatever fails in that one is seen
+    // as its exit status only, as with systemd.
+    out->dropped.push_back(pid);
     int sink = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (sink < 0) ThrowSystem(env, errno, "open /dev/null", plan.path);
-    guard.Add(sink);
+    if (sink < 0) {
+      out->sysErr = errno;
+      out->sysCall = "open /dev/null";
+      return;
+    }
+    p.guard.Add(sink);
     plan.terminal.mayWait = true;
     // The first child already reset, hung up and cleared the terminal; once is what systemd does.
     plan.terminal.reset = plan.terminal.vhangup = plan.terminal.vtDisallocate = false;
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid = StartChild(plan, sink, false);
-    forkErrno = errno;
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    if (pid < 0) ThrowSystem(env, forkErrno, "clone", plan.path);
+    pid = StartChildMasked(plan, sink, false, &out->cloned[1]);
+    if (pid < 0) {
+      out->sysErr = errno;
+      out->sysCall = "clone";
+      return;
+    }
     got = 0;
   }
   for (auto& stdio : plan.stdio) {
     if (stdio.kind != StdioKind::kPipe) continue;
     close(stdio.fd);
-    guard.Release(stdio.fd);
+    p.guard.Release(stdio.fd);
   }
-
+  out->pid = pid;
   if (got == static_cast<ssize_t>(sizeof(failure))) {
-    // The child is exiting on its own; collect it here so the failure never reaches the reaper.
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
     failure.step[sizeof(failure.step) - 1] = '\0';
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("failure", FailureObject(env, pid, failure.exitCode, failure.err, failure.step));
-    return result;  // guard closes the parent's pipe ends
+    out->failed = true;
+    out->dropped.push_back(pid);
   }
+}
 
+// { pid, stdin?, stdout?, stderr?, releasedTerminal? } | { failure }, plus `dropped` pids for the
+// asynchronous path. The pipe ends handed over are released from the guard.
+Napi::Object ResultObject(Napi::Env env, Prepared& p, Outcome& out) {
   Napi::Object result = Napi::Object::New(env);
-  result.Set("pid", pid);
-  if (releasedTerminal) result.Set("releasedTerminal", true);
+  if (out.failed) {
+    result.Set("failure", FailureObject(env, out.pid, out.failure.exitCode, out.failure.err, out.failure.step));
+    return result;  // the guard closes the parent's pipe ends
+  }
+  result.Set("pid", out.pid);
+  if (p.releasedTerminal) result.Set("releasedTerminal", true);
   const char* names[3] = {"stdin", "stdout", "stderr"};
   for (int i = 0; i < 3; i++) {
-    if (plan.stdio[i].kind != StdioKind::kPipe) continue;
-    result.Set(names[i], plan.stdio[i].parentEnd);
-    guard.Release(plan.stdio[i].parentEnd);
+    if (p.plan.stdio[i].kind != StdioKind::kPipe) continue;
+    result.Set(names[i], p.plan.stdio[i].parentEnd);
+    p.guard.Release(p.plan.stdio[i].parentEnd);
   }
   return result;
+}
+
+Napi::Object EarlyFailureResult(Napi::Env env, const EarlyFailure& early) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("failure", FailureObject(env, ReapedStandIn(early.exitCode), early.exitCode, early.err, early.step));
+  return result;
+}
+
+// spawn(spec) -> { pid, stdin?, stdout?, stderr? } | { failure: { pid, exitCode, errno, code, message, step } }
+// Synchronous: this thread sleeps until execve; a failed child is collected here.
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowType(env, "spec", "an object");
+  Prepared p;
+  EarlyFailure early;
+  if (!Prepare(env, info[0].As<Napi::Object>(), &p, &early)) return EarlyFailureResult(env, early);
+  Outcome out;
+  Launch(p, &out);
+  // The child is exiting on its own; collect it here so the failure never reaches the reaper.
+  for (pid_t dropped : out.dropped) {
+    int status;
+    while (waitpid(dropped, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (out.sysErr != 0) ThrowSystem(env, out.sysErr, out.sysCall, p.plan.path);
+  return ResultObject(env, p, out);
+}
+
+// ---------- asynchronous spawns: the clone on a spawner thread ----------
+//
+// A vfork-style clone holds its calling thread until the child's execve, which under load is
+// the child's wait in the run queue (milliseconds), and forever when the child blocks before
+// exec (a FIFO with no writer, a hung filesystem). So PID 1's event loop hands the clone to a
+// spawner thread. Threads are made on demand (one per spawn in flight, at most
+// kMaxSpawners) with every signal blocked, so process signals still reach the main thread's
+// handlers; an idle one ends after kSpawnerIdle. The result comes back on the event loop
+// through one thread-safe function.
+
+struct AsyncSpawn {
+  Prepared prepared;
+  Outcome outcome;
+  Napi::FunctionReference callback;
+  uint32_t token = 0;  // names it to spawningPid()
+};
+uint32_t lastSpawnToken = 0;
+
+constexpr int kMaxSpawners = 64;
+constexpr auto kSpawnerIdle = std::chrono::seconds(2);
+
+std::mutex spawnerMutex;
+std::condition_variable spawnerWake;
+std::deque<AsyncSpawn*> spawnQueue;
+int spawnerCount = 0, idleSpawners = 0;
+int spawnsInFlight = 0;  // main thread only
+std::vector<AsyncSpawn*> jobsInFlight;  // main thread only: submitted, callback not run yet
+
+void FinishSpawn(Napi::Env env, Napi::Function, std::nullptr_t*, AsyncSpawn* job);
+using SpawnDone = Napi::TypedThreadSafeFunction<std::nullptr_t, AsyncSpawn, FinishSpawn>;
+SpawnDone spawnDoneTyped;
+
+void FinishSpawn(Napi::Env env, Napi::Function, std::nullptr_t*, AsyncSpawn* job) {
+  std::unique_ptr<AsyncSpawn> owned(job);
+  for (auto it = jobsInFlight.begin(); it != jobsInFlight.end(); ++it)
+    if (*it == job) {
+      jobsInFlight.erase(it);
+      break;
+    }
+  if (env == nullptr) return;  // the environment is going away
+  if (--spawnsInFlight == 0) spawnDoneTyped.Unref(env);
+  Napi::Object result;
+  Outcome& out = job->outcome;
+  if (out.sysErr != 0) {
+    Napi::Error error = SystemError(env, out.sysErr, out.sysCall, job->prepared.plan.path);
+    result = Napi::Object::New(env);
+    result.Set("error", error.Value());
+  } else {
+    result = ResultObject(env, job->prepared, out);
+  }
+  Napi::Array dropped = Napi::Array::New(env, out.dropped.size());
+  for (size_t i = 0; i < out.dropped.size(); i++) dropped.Set(static_cast<uint32_t>(i), out.dropped[i]);
+  result.Set("dropped", dropped);
+  job->callback.Call({result});
+}
+
+void* SpawnerMain(void*) {
+  std::unique_lock<std::mutex> lock(spawnerMutex);
+  for (;;) {
+    if (spawnQueue.empty()) {
+      idleSpawners++;
+      bool woken = spawnerWake.wait_for(lock, kSpawnerIdle, [] { return !spawnQueue.empty(); });
+      idleSpawners--;
+      if (!woken) {
+        spawnerCount--;
+        return nullptr;
+      }
+    }
+    AsyncSpawn* job = spawnQueue.front();
+    spawnQueue.pop_front();
+    lock.unlock();
+    Launch(job->prepared, &job->outcome);
+    spawnDoneTyped.NonBlockingCall(job);
+    lock.lock();
+  }
+}
+
+// Called with spawnerMutex held.
+bool StartSpawner() {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);  // the new thread inherits this mask
+  pthread_t thread;
+  int err = pthread_create(&thread, &attr, SpawnerMain, nullptr);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  pthread_attr_destroy(&attr);
+  if (err != 0) return false;
+  spawnerCount++;
+  return true;
+}
+
+// spawnAsync(spec, callback) -> a token for spawningPid(), or { failure } at once when the user or a group does
+// not exist. callback({ pid, ..., dropped } | { failure, dropped } | { error, dropped }) runs on
+// the event loop once the child has exec'd or failed.
+Napi::Value SpawnAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction()) ThrowType(env, "arguments", "(spec: object, callback: function)");
+  auto job = std::make_unique<AsyncSpawn>();
+  EarlyFailure early;
+  if (!Prepare(env, info[0].As<Napi::Object>(), &job->prepared, &early)) return EarlyFailureResult(env, early);
+  // Nothing waits for this child but a spawner thread: a file that blocks on open (a FIFO
+  // without a peer) holds the child until its peer comes, as with systemd.
+  job->prepared.plan.blockingOpens = true;
+  if (!spawnDoneTyped) {
+    spawnDoneTyped = SpawnDone::New(env, "unitd spawn", 0, 1);
+    spawnDoneTyped.Unref(env);
+  }
+  job->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  if (spawnsInFlight++ == 0) spawnDoneTyped.Ref(env);
+  jobsInFlight.push_back(job.get());
+  job->token = ++lastSpawnToken;
+  uint32_t token = job->token;
+  {
+    std::lock_guard<std::mutex> lock(spawnerMutex);
+    spawnQueue.push_back(job.release());
+    if (idleSpawners < static_cast<int>(spawnQueue.size()) && spawnerCount < kMaxSpawners && !StartSpawner() && spawnerCount == 0) {
+      AsyncSpawn* orphan = spawnQueue.back();
+      spawnQueue.pop_back();
+      jobsInFlight.pop_back();
+      job.reset(orphan);
+      spawnsInFlight--;
+      if (spawnsInFlight == 0) spawnDoneTyped.Unref(env);
+      ThrowSystem(env, EAGAIN, "pthread_create", job->prepared.plan.path);
+    }
+  }
+  spawnerWake.notify_one();
+  return Napi::Number::New(env, token);
+}
+
+// spawningPid(token) -> the pid of that spawn's child once cloned, 0 before (or once the
+// callback has run): systemd knows a pid right after fork, and so does `systemctl show`.
+Napi::Value SpawningPid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t token = static_cast<uint32_t>(ReadInteger(env, info[0], "token", 0, 0xFFFFFFFF));
+  for (AsyncSpawn* job : jobsInFlight)
+    if (job->token == token) {
+      pid_t second = __atomic_load_n(&job->outcome.cloned[1], __ATOMIC_ACQUIRE);
+      return Napi::Number::New(env, second > 0 ? second : __atomic_load_n(&job->outcome.cloned[0], __ATOMIC_ACQUIRE));
+    }
+  return Napi::Number::New(env, 0);
+}
+
+// spawningPids() -> number[]: children cloned by spawns whose callback has not run yet. The
+// reaper holds exactly their exits, until the spawn's callback has claimed or dropped them.
+Napi::Value SpawningPids(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array pids = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (AsyncSpawn* job : jobsInFlight)
+    for (pid_t& slot : job->outcome.cloned) {
+      pid_t pid = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+      if (pid > 0) pids.Set(n++, pid);
+    }
+  return pids;
 }
 
 // revertTerminal(terminal, chown): exec_context_revert_tty() for a unit that is gone; null, or
@@ -993,6 +1230,9 @@ Napi::Value RevertTerminalCall(const Napi::CallbackInfo& info) {
 
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("spawnAsync", Napi::Function::New(env, SpawnAsync, "spawnAsync"));
+  exports.Set("spawningPids", Napi::Function::New(env, SpawningPids, "spawningPids"));
+  exports.Set("spawningPid", Napi::Function::New(env, SpawningPid, "spawningPid"));
   exports.Set("revertTerminal", Napi::Function::New(env, RevertTerminalCall, "revertTerminal"));
   Napi::Array names = Napi::Array::New(env);
   uint32_t i = 0;

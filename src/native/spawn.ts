@@ -3,7 +3,8 @@
 // would race our waitid(P_ALL) reaper for exit statuses.
 
 import { constants as osConstants } from 'node:os';
-import { native } from './binding.js';
+import { native, type NativeAsyncSpawnResult, type NativeFailure } from './binding.js';
+import { beginSpawn, endSpawn } from './reaper.js';
 import { exitStatusByCode } from '../units/values/exit-status.js';
 import { RESOURCE_LIMITS } from '../units/schema/enums.js';
 import {
@@ -307,9 +308,60 @@ export function revertTerminal(terminal: TerminalSpec, chown: boolean): string |
 export function spawn(spec: SpawnSpec): SpawnResult {
   checkSpawnSpec(spec);
   const result = native.spawn(spec);
-  if ('failure' in result) {
-    const { failure } = result;
-    throw new SpawnError({ exitCode: failure.exitCode, errno: failure.errno, code: failure.code, reason: failure.message, step: failure.step, path: spec.path, pid: failure.pid });
-  }
+  if ('failure' in result) throw spawnError(result.failure, spec.path);
   return result;
+}
+
+function spawnError(failure: NativeFailure, path: string): SpawnError {
+  return new SpawnError({ exitCode: failure.exitCode, errno: failure.errno, code: failure.code, reason: failure.message, step: failure.step, path, pid: failure.pid });
+}
+
+/** Gets the started process, or why it could not start (SpawnError, or the daemon's own system error). */
+export type SpawnCallback = (outcome: { result: SpawnResult } | { error: Error }) => void;
+
+/**
+ * spawn() without holding the caller: the clone and the wait for execve happen on a spawner
+ * thread, and `callback` runs on the event loop afterwards. Throws at once what spawn() finds
+ * before forking (a bad spec, an unknown user or group as SpawnError, a pipe that cannot be
+ * made). The reaper holds an exit of this child until `callback` has returned, so a listener
+ * of onChildExit never sees it before the caller has the pid; a failed child's exit is never
+ * delivered. While the child has not exec'd yet, a file it opens for stdio may block it (a FIFO
+ * without a peer), as under systemd.
+ */
+export function spawnAsync(spec: SpawnSpec, callback: SpawnCallback): PendingSpawn {
+  checkSpawnSpec(spec);
+  const seq = beginSpawn();
+  let early: { failure: NativeFailure } | number;
+  try {
+    early = native.spawnAsync(spec, (outcome: NativeAsyncSpawnResult) => {
+      const claimed = 'pid' in outcome ? outcome.pid : undefined;
+      endSpawn(seq, outcome.dropped, claimed, () => {
+        if ('error' in outcome) callback({ error: outcome.error });
+        else if ('failure' in outcome) callback({ error: spawnError(outcome.failure, spec.path) });
+        else {
+          const { dropped: _dropped, ...result } = outcome;
+          callback({ result });
+        }
+      });
+    });
+  } catch (error) {
+    endSpawn(seq, [], undefined, () => {});
+    throw error;
+  }
+  if (typeof early !== 'number') {
+    endSpawn(seq, [], undefined, () => {});
+    throw spawnError(early.failure, spec.path);
+  }
+  const token = early;
+  return { pid: () => native.spawningPid(token) };
+}
+
+/** A spawn in flight: its child's pid as soon as the kernel has made it (0 before, and after the callback). */
+export interface PendingSpawn {
+  pid(): number;
+}
+
+/** spawnAsync() as a promise, for callers that register the pid in the same tick as they get it. */
+export function spawnStarted(spec: SpawnSpec): Promise<SpawnResult> {
+  return new Promise((resolve, reject) => spawnAsync(spec, (outcome) => ('error' in outcome ? reject(outcome.error) : resolve(outcome.result))));
 }
