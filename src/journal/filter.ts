@@ -1,9 +1,9 @@
 // Which entries a reader shows: journalctl's -u, -S/-U, -p and -g, as one predicate.
 
 import type { JournalEntry } from './entry.js';
-import { globToRegExp } from '../units/glob.js';
+import { globToRegExp, isGlob } from '../units/glob.js';
 import { UNKNOWN_BOOT } from './boots.js';
-import { recordPriority, recordTimestamp, recordUnit } from './record.js';
+import { recordPriority, recordTimestamp, recordUnit, recordUnitIs } from './record.js';
 
 export interface JournalFilter {
   /** Unit names or fnmatch globs (`nginx*.service`); an entry matches any of them. */
@@ -88,7 +88,10 @@ const UNIT_MEMO_LIMIT = 4096;
  * still decides on what passes, so this only has to be necessary, never sufficient.
  */
 export function compilePrefilter(filter: JournalFilter): RecordPrefilter | undefined {
-  const units = filter.units && filter.units.length > 0 ? filter.units.map((u) => globToRegExp(u, { escapes: true })) : undefined;
+  const given = filter.units ?? [];
+  const units = given.length > 0 ? given.map((u) => globToRegExp(u, { escapes: true })) : undefined;
+  // Plain names (`-u x.service`, the usual case) are compared as bytes: most records differ in length alone.
+  const names = units && given.every((u) => !isGlob(u) && !u.includes('\\')) ? given.map((u) => Buffer.from(u, 'utf8')) : undefined;
   const { since, until, priority } = filter;
   if (!units && since === undefined && until === undefined && !priority) return undefined;
   // The same few units recur on every line: one pattern test per distinct name.
@@ -102,7 +105,9 @@ export function compilePrefilter(filter: JournalFilter): RecordPrefilter | undef
       const level = recordPriority(buffer, offset);
       if (level < priority.min || level > priority.max) return false;
     }
-    if (units) {
+    if (names) {
+      if (!names.some((name) => recordUnitIs(buffer, offset, name))) return false;
+    } else if (units) {
       const unit = recordUnit(buffer, offset);
       let matches = unitMatches.get(unit);
       if (matches === undefined) {

@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JournalEntry } from './entry.js';
 import type { RecordPrefilter } from './filter.js';
-import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, TRAILER_SIZE } from './record.js';
+import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, TRAILER_SIZE, u32 } from './record.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -102,7 +102,7 @@ export function scanBackward(path: string, visit: RecordVisitor, skip?: RecordPr
         window = readAt(fd, windowStart, position - windowStart, size);
         if (window.length < position - windowStart) break;
       }
-      const total = window.readUInt32LE(position - windowStart - TRAILER_SIZE);
+      const total = u32(window, position - windowStart - TRAILER_SIZE);
       if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE || total > position) break;
       const recordStart = position - total;
       if (recordStart < windowStart) {
