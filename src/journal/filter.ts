@@ -106,7 +106,9 @@ export function compilePrefilter(filter: JournalFilter): RecordPrefilter | undef
       if (level < priority.min || level > priority.max) return false;
     }
     if (names) {
-      if (!names.some((name) => recordUnitIs(buffer, offset, name))) return false;
+      let named = false;
+      for (let i = 0; i < names.length && !named; i++) named = recordUnitIs(buffer, offset, names[i]);
+      if (!named) return false;
     } else if (units) {
       const unit = recordUnit(buffer, offset);
       let matches = unitMatches.get(unit);

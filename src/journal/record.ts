@@ -24,7 +24,7 @@ import { TRANSPORTS, type JournalEntry } from './entry.js';
 
 export const RECORD_MAGIC = Buffer.from('UJR1', 'latin1');
 /** The magic as one number: compared on every record a reader steps over. */
-const MAGIC_WORD = RECORD_MAGIC.readUInt32LE(0);
+export const RECORD_MAGIC_WORD = RECORD_MAGIC.readUInt32LE(0);
 export const HEADER_SIZE = 32;
 export const TRAILER_SIZE = 4;
 export const MIN_RECORD_SIZE = HEADER_SIZE + TRAILER_SIZE;
@@ -92,7 +92,7 @@ export type DecodeResult =
  * object: this runs once per record of the store.
  */
 export function framedLength(buffer: Buffer, offset: number): number {
-  if (buffer.length - offset < 8 || u32(buffer, offset) !== MAGIC_WORD) return -1;
+  if (buffer.length - offset < 8 || u32(buffer, offset) !== RECORD_MAGIC_WORD) return -1;
   const total = u32(buffer, offset + 4);
   if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE || buffer.length - offset < total) return -1;
   return u32(buffer, offset + total - TRAILER_SIZE) === total ? total : -1;
@@ -110,7 +110,7 @@ export function u32(buffer: Buffer, at: number): number {
 /** Why framedLength() said no: the buffer ends early (read more) or the bytes are not a record. */
 function unframed(buffer: Buffer, offset: number): DecodeResult {
   if (buffer.length - offset < 8) return { kind: 'incomplete', length: MIN_RECORD_SIZE };
-  if (buffer.readUInt32LE(offset) !== MAGIC_WORD) return { kind: 'corrupt' };
+  if (buffer.readUInt32LE(offset) !== RECORD_MAGIC_WORD) return { kind: 'corrupt' };
   const total = buffer.readUInt32LE(offset + 4);
   if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE) return { kind: 'corrupt' };
   return buffer.length - offset < total ? { kind: 'incomplete', length: total } : { kind: 'corrupt' };

@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JournalEntry } from './entry.js';
 import type { RecordPrefilter } from './filter.js';
-import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, TRAILER_SIZE, u32 } from './record.js';
+import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, RECORD_MAGIC_WORD, TRAILER_SIZE, u32 } from './record.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -112,11 +112,12 @@ export function scanBackward(path: string, visit: RecordVisitor, skip?: RecordPr
       }
       // The window may reach past `position` (records already visited): the trailer check
       // above already bounds this record to end there.
-      if (skip && framedLength(window, recordStart - windowStart) === total && !skip(window, recordStart - windowStart)) {
+      const at = recordStart - windowStart;
+      if (skip && u32(window, at) === RECORD_MAGIC_WORD && u32(window, at + 4) === total && !skip(window, at)) {
         position = recordStart;
         continue;
       }
-      const decoded = decodeRecord(window.subarray(0, position - windowStart), recordStart - windowStart);
+      const decoded = decodeRecord(window.subarray(0, position - windowStart), at);
       if (decoded.kind !== 'record' || decoded.length !== total) break;
       if (visit(decoded.entry, recordStart) === false) return { end: size, completed: false };
       position = recordStart;
