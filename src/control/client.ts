@@ -23,6 +23,7 @@ import { clientBinding, type ClientBinding } from '../native/client-binding.js';
 import {
   encodeFrame,
   FrameReader,
+  fromUnitListRows,
   PROTOCOL_ERRORS,
   PROTOCOL_VERSION,
   parseResponse,
@@ -206,8 +207,10 @@ export abstract class ControlClient implements ManagerApi {
   unitFileStates(units: string[], unitPath?: string): Promise<UnitFileStateAnswer[]> {
     return this.call('unitFileStates', unitPath === undefined ? { units } : { units, unitPath });
   }
-  listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
-    return this.call('listUnits', { all: options.all });
+  async listUnits(options: { all: boolean }): Promise<UnitListEntry[]> {
+    const units = fromUnitListRows(await this.call('listUnits', { all: options.all, rows: true }));
+    if (units === undefined) throw new ControlCallError('listUnits', PROTOCOL_ERRORS.failed, 'Bad message from daemon');
+    return units;
   }
   listJobs(): Promise<JobListEntry[]> {
     return this.call('listJobs', {});

@@ -20,6 +20,7 @@ import {
   type JobType,
   type KillWhom,
   type ManagerApi,
+  type UnitListEntry,
 } from './api.js';
 import { CONTROL_LIMITS } from './limits.js';
 
@@ -40,7 +41,8 @@ export interface MethodParams {
   managerProperties: Record<string, never>;
   /** unitPath: the client's $SYSTEMD_UNIT_PATH, so the states come from the search path the client itself would read. */
   unitFileStates: { units: string[]; unitPath?: string };
-  listUnits: { all: boolean };
+  /** rows: answer in UnitListRow form (clients that know it ask; older daemons ignore it). */
+  listUnits: { all: boolean; rows?: boolean };
   listJobs: Record<string, never>;
   cancelJobs: { ids: number[] };
   unitProcesses: { unit: string };
@@ -274,7 +276,7 @@ export const PARAM_VALIDATORS: { [M in MethodName]: (p: Json) => MethodParams[M]
     const unitPath = optStr(p, 'unitPath');
     return unitPath === undefined ? { units } : { units, unitPath };
   },
-  listUnits: (p) => ({ all: bool(p, 'all') }),
+  listUnits: (p) => (p.rows === undefined ? { all: bool(p, 'all') } : { all: bool(p, 'all'), rows: bool(p, 'rows') }),
   listJobs: none,
   cancelJobs: (p) => {
     const ids = p.ids;
@@ -404,4 +406,29 @@ export class FrameReader {
       throw new ProtocolError(PROTOCOL_ERRORS.limitsExceeded, `Message too large: frames are limited to ${this.limit} bytes.`);
     }
   }
+}
+
+/**
+ * A list-units entry on the wire when the client asks for rows: [id, description, loadState,
+ * activeState, subState] and, with a job, [..., jobId, jobType]. Positions instead of keys: with
+ * a thousand units the keys were half the reply, parsed by every `systemctl list-units`.
+ */
+export type UnitListRow = [string, string, string, string, string] | [string, string, string, string, string, number, JobType];
+
+export function toUnitListRows(units: readonly UnitListEntry[]): UnitListRow[] {
+  return units.map((u) =>
+    u.jobId !== undefined && u.jobType !== undefined
+      ? [u.id, u.description, u.loadState, u.activeState, u.subState, u.jobId, u.jobType]
+      : [u.id, u.description, u.loadState, u.activeState, u.subState],
+  );
+}
+
+/** The entries back from rows (objects, as an older daemon sends them, pass through); undefined when it is no list. */
+export function fromUnitListRows(answer: unknown): UnitListEntry[] | undefined {
+  if (!Array.isArray(answer)) return undefined;
+  return answer.map((row: unknown): UnitListEntry => {
+    if (!Array.isArray(row)) return row as UnitListEntry;
+    const [id, description, loadState, activeState, subState, jobId, jobType] = row as [string, string, string, string, string, number?, JobType?];
+    return jobId !== undefined && jobType !== undefined ? { id, description, loadState, activeState, subState, jobId, jobType } : { id, description, loadState, activeState, subState };
+  });
 }

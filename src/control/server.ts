@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSION,
   ProtocolError,
   parseRequest,
+  toUnitListRows,
   type MethodName,
   type MethodParams,
   type RequestFrame,
@@ -95,8 +96,10 @@ function dispatch(api: ManagerApi, req: RequestFrame): Promise<unknown> {
       const f = p as MethodParams['unitFileStates'];
       return api.unitFileStates(f.units, f.unitPath);
     }
-    case 'listUnits':
-      return api.listUnits(p as MethodParams['listUnits']);
+    case 'listUnits': {
+      const l = p as MethodParams['listUnits'];
+      return l.rows === true ? api.listUnits({ all: l.all }).then(toUnitListRows) : api.listUnits({ all: l.all });
+    }
     case 'listJobs':
       return api.listJobs();
     case 'cancelJobs':

@@ -44,5 +44,7 @@ let chosen: Crc32 | undefined;
 
 export const crc32: Crc32 = (data, initial) => (chosen ??= pick())(data, initial);
 
-/** For the tests: the fallback used where neither the addon nor zlib has crc32. */
-export const crc32Fallback: Crc32 = tableCrc32();
+let fallback: Crc32 | undefined;
+
+/** For the tests: the fallback used where neither the addon nor zlib has crc32 (its table is built on first use, not at every journalctl start). */
+export const crc32Fallback: Crc32 = (data, initial) => (fallback ??= tableCrc32())(data, initial);

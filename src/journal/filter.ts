@@ -1,8 +1,9 @@
 // Which entries a reader shows: journalctl's -u, -S/-U, -p and -g, as one predicate.
 
 import type { JournalEntry } from './entry.js';
-import { globToRegExp } from '../units/glob.js';
+import { globToRegExp, isGlob } from '../units/glob.js';
 import { UNKNOWN_BOOT } from './boots.js';
+import { recordPriority, recordTimestamp, recordUnit, recordUnitIs } from './record.js';
 
 export interface JournalFilter {
   /** Unit names or fnmatch globs (`nginx*.service`); an entry matches any of them. */
@@ -74,3 +75,50 @@ export function compileFilter(filter: JournalFilter): EntryPredicate {
   };
 }
 
+
+/** A test on a framed record's header (record.ts), before it is decoded: false = the entry cannot match. */
+export type RecordPrefilter = (buffer: Buffer, offset: number) => boolean;
+
+/** Distinct units a prefilter remembers its answer for (a store has about as many as units). */
+const UNIT_MEMO_LIMIT = 4096;
+
+/**
+ * The part of the filter a record's header answers (-u, -S/-U, -p), or undefined when the
+ * filter has none: readers skip records it rejects without a CRC or a decode. compileFilter()
+ * still decides on what passes, so this only has to be necessary, never sufficient.
+ */
+export function compilePrefilter(filter: JournalFilter): RecordPrefilter | undefined {
+  const given = filter.units ?? [];
+  const units = given.length > 0 ? given.map((u) => globToRegExp(u, { escapes: true })) : undefined;
+  // Plain names (`-u x.service`, the usual case) are compared as bytes: most records differ in length alone.
+  const names = units && given.every((u) => !isGlob(u) && !u.includes('\\')) ? given.map((u) => Buffer.from(u, 'utf8')) : undefined;
+  const { since, until, priority } = filter;
+  if (!units && since === undefined && until === undefined && !priority) return undefined;
+  // The same few units recur on every line: one pattern test per distinct name.
+  const unitMatches = new Map<string, boolean>();
+  return (buffer, offset) => {
+    if (since !== undefined || until !== undefined) {
+      const timestamp = recordTimestamp(buffer, offset);
+      if ((since !== undefined && timestamp < since) || (until !== undefined && timestamp > until)) return false;
+    }
+    if (priority) {
+      const level = recordPriority(buffer, offset);
+      if (level < priority.min || level > priority.max) return false;
+    }
+    if (names) {
+      let named = false;
+      for (let i = 0; i < names.length && !named; i++) named = recordUnitIs(buffer, offset, names[i]);
+      if (!named) return false;
+    } else if (units) {
+      const unit = recordUnit(buffer, offset);
+      let matches = unitMatches.get(unit);
+      if (matches === undefined) {
+        matches = units.some((pattern) => pattern.test(unit));
+        if (unitMatches.size >= UNIT_MEMO_LIMIT) unitMatches.clear();
+        unitMatches.set(unit, matches);
+      }
+      if (!matches) return false;
+    }
+    return true;
+  };
+}

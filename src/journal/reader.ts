@@ -7,7 +7,7 @@
 
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { JournalCursor, StoredEntry } from './entry.js';
-import { compileFilter, type EntryPredicate, type JournalFilter } from './filter.js';
+import { compileFilter, compilePrefilter, type EntryPredicate, type JournalFilter, type RecordPrefilter } from './filter.js';
 import { scanBackward, scanForward } from './segment-reader.js';
 import { listSegments, readableJournalDir } from './segments.js';
 
@@ -34,14 +34,20 @@ export class JournalReader {
   /** Entries in write order from the oldest, at most `limit` of them. */
   head(filter: JournalFilter, limit = Infinity): ReadResult {
     const matches = compileFilter(filter);
+    const skip = compilePrefilter(filter);
     const entries: StoredEntry[] = [];
     let end: JournalCursor = { segment: 0, offset: 0 };
     for (const segment of listSegments(this.dir)) {
-      const result = scanForward(segment.path, 0, (entry, offset) => {
-        if (!matches(entry)) return true;
-        entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
-        return entries.length < limit;
-      });
+      const result = scanForward(
+        segment.path,
+        0,
+        (entry, offset) => {
+          if (!matches(entry)) return true;
+          entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
+          return entries.length < limit;
+        },
+        skip,
+      );
       end = { segment: segment.sequence, offset: result.end };
       if (!result.completed) return { entries, end: this.endCursor() };
     }
@@ -54,16 +60,22 @@ export class JournalReader {
    */
   fromCursor(filter: JournalFilter, cursor: JournalCursor, inclusive: boolean): ReadResult {
     const matches = compileFilter(filter);
+    const skip = compilePrefilter(filter);
     const entries: StoredEntry[] = [];
     let end: JournalCursor = cursor;
     for (const segment of listSegments(this.dir)) {
       if (segment.sequence < cursor.segment) continue;
       const start = segment.sequence === cursor.segment ? cursor.offset : 0;
-      const result = scanForward(segment.path, start, (entry, offset) => {
-        if (!inclusive && segment.sequence === cursor.segment && offset === cursor.offset) return true;
-        if (matches(entry)) entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
-        return true;
-      });
+      const result = scanForward(
+        segment.path,
+        start,
+        (entry, offset) => {
+          if (!inclusive && segment.sequence === cursor.segment && offset === cursor.offset) return true;
+          if (matches(entry)) entries.push({ ...entry, cursor: { segment: segment.sequence, offset } });
+          return true;
+        },
+        skip,
+      );
       end = { segment: segment.sequence, offset: result.end };
     }
     return { entries, end };
@@ -72,16 +84,21 @@ export class JournalReader {
   /** The last `limit` matching entries, oldest first, found by reading backwards from the newest segment. */
   tail(filter: JournalFilter, limit: number): ReadResult {
     const matches = compileFilter(filter);
+    const skip = compilePrefilter(filter);
     const newestFirst: StoredEntry[] = [];
     const segments = listSegments(this.dir);
     let end: JournalCursor = { segment: 0, offset: 0 };
     for (let i = segments.length - 1; i >= 0 && newestFirst.length < limit; i--) {
       const segment = segments[i];
-      const result = scanBackward(segment.path, (entry, offset) => {
-        if (!matches(entry)) return true;
-        newestFirst.push({ ...entry, cursor: { segment: segment.sequence, offset } });
-        return newestFirst.length < limit;
-      });
+      const result = scanBackward(
+        segment.path,
+        (entry, offset) => {
+          if (!matches(entry)) return true;
+          newestFirst.push({ ...entry, cursor: { segment: segment.sequence, offset } });
+          return newestFirst.length < limit;
+        },
+        skip,
+      );
       if (i === segments.length - 1) end = { segment: segment.sequence, offset: result.end };
     }
     return { entries: newestFirst.reverse(), end };
@@ -97,8 +114,7 @@ export class JournalReader {
    * closed. Segments vacuumed before the follower reached them are skipped.
    */
   follow(filter: JournalFilter, from: JournalCursor, onEntry: (entry: StoredEntry) => void): FollowHandle {
-    const matches = compileFilter(filter);
-    const follower = new Follower(this.dir, matches, from, onEntry);
+    const follower = new Follower(this.dir, compileFilter(filter), compilePrefilter(filter), from, onEntry);
     follower.start();
     return follower;
   }
@@ -113,6 +129,7 @@ class Follower implements FollowHandle {
   constructor(
     private readonly dir: string,
     private readonly matches: EntryPredicate,
+    private readonly skip: RecordPrefilter | undefined,
     private cursor: JournalCursor,
     private readonly onEntry: (entry: StoredEntry) => void,
   ) {}
@@ -175,11 +192,16 @@ class Follower implements FollowHandle {
     for (const segment of listSegments(this.dir)) {
       if (segment.sequence < this.cursor.segment) continue;
       const start = segment.sequence === this.cursor.segment ? this.cursor.offset : 0;
-      const result = scanForward(segment.path, start, (entry, offset) => {
-        if (this.closed) return false;
-        if (this.matches(entry)) this.onEntry({ ...entry, cursor: { segment: segment.sequence, offset } });
-        return true;
-      });
+      const result = scanForward(
+        segment.path,
+        start,
+        (entry, offset) => {
+          if (this.closed) return false;
+          if (this.matches(entry)) this.onEntry({ ...entry, cursor: { segment: segment.sequence, offset } });
+          return true;
+        },
+        this.skip,
+      );
       this.cursor = { segment: segment.sequence, offset: result.end };
       if (this.closed) return;
     }

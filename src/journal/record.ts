@@ -23,6 +23,8 @@ import { crc32 } from './crc32.js';
 import { TRANSPORTS, type JournalEntry } from './entry.js';
 
 export const RECORD_MAGIC = Buffer.from('UJR1', 'latin1');
+/** The magic as one number: compared on every record a reader steps over. */
+export const RECORD_MAGIC_WORD = RECORD_MAGIC.readUInt32LE(0);
 export const HEADER_SIZE = 32;
 export const TRAILER_SIZE = 4;
 export const MIN_RECORD_SIZE = HEADER_SIZE + TRAILER_SIZE;
@@ -82,15 +84,72 @@ export type DecodeResult =
   | { kind: 'incomplete'; length: number }
   | { kind: 'corrupt' };
 
-/** Decodes the record starting at `offset`; the message is a copy, safe to keep. */
-export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
+/**
+ * The length of the complete, well-framed record at `offset` (magic, both lengths), or -1; the
+ * CRC is not checked. Enough to step over it and read its header fields with recordUnit() and
+ * friends: readers test those before paying for decodeRecord() (CRC + copies), so a filtered
+ * read (`journalctl -u`) costs a few header reads per record of other units. A number, not an
+ * object: this runs once per record of the store.
+ */
+export function framedLength(buffer: Buffer, offset: number): number {
+  if (buffer.length - offset < 8 || u32(buffer, offset) !== RECORD_MAGIC_WORD) return -1;
+  const total = u32(buffer, offset + 4);
+  if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE || buffer.length - offset < total) return -1;
+  return u32(buffer, offset + total - TRAILER_SIZE) === total ? total : -1;
+}
+
+/**
+ * A u32 LE the caller has bounds-checked. Indexing instead of readUInt32LE(): a reader runs
+ * this a few times per record of the store in a short-lived process, where V8 still
+ * interprets, and a Buffer method call with its own checks costs several times more.
+ */
+export function u32(buffer: Buffer, at: number): number {
+  return (buffer[at] | (buffer[at + 1] << 8) | (buffer[at + 2] << 16)) + buffer[at + 3] * 0x100_0000;
+}
+
+/** Why framedLength() said no: the buffer ends early (read more) or the bytes are not a record. */
+function unframed(buffer: Buffer, offset: number): DecodeResult {
   if (buffer.length - offset < 8) return { kind: 'incomplete', length: MIN_RECORD_SIZE };
-  if (buffer.compare(RECORD_MAGIC, 0, 4, offset, offset + 4) !== 0) return { kind: 'corrupt' };
+  if (buffer.readUInt32LE(offset) !== RECORD_MAGIC_WORD) return { kind: 'corrupt' };
   const total = buffer.readUInt32LE(offset + 4);
   if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE) return { kind: 'corrupt' };
-  if (buffer.length - offset < total) return { kind: 'incomplete', length: total };
+  return buffer.length - offset < total ? { kind: 'incomplete', length: total } : { kind: 'corrupt' };
+}
+
+/** Header fields of a framed record (framedLength() ≥ 0); the CRC is not checked. */
+export function recordTimestamp(buffer: Buffer, offset: number): number {
+  return u32(buffer, offset + 16) * 0x1_0000_0000 + u32(buffer, offset + 12);
+}
+
+export function recordPriority(buffer: Buffer, offset: number): number {
+  return buffer[offset + 24];
+}
+
+/** The unit name's bytes as a string ('' when the record's fields overrun it: decodeRecord() calls that corrupt). */
+export function recordUnit(buffer: Buffer, offset: number): string {
+  const start = unitStart(buffer, offset);
+  const end = start + (buffer[offset + 26] | (buffer[offset + 27] << 8));
+  return end > offset + u32(buffer, offset + 4) - TRAILER_SIZE ? '' : buffer.toString('utf8', start, end);
+}
+
+/** Whether the unit field holds exactly `name`'s bytes, without making a string of it. */
+export function recordUnitIs(buffer: Buffer, offset: number, name: Buffer): boolean {
+  if ((buffer[offset + 26] | (buffer[offset + 27] << 8)) !== name.length) return false;
+  const start = unitStart(buffer, offset);
+  if (start + name.length > offset + u32(buffer, offset + 4) - TRAILER_SIZE) return false;
+  for (let i = 0; i < name.length; i++) if (buffer[start + i] !== name[i]) return false;
+  return true;
+}
+
+function unitStart(buffer: Buffer, offset: number): number {
+  return offset + HEADER_SIZE + ((buffer[offset + 25] & FLAG_BOOT_STAMP) !== 0 ? BOOT_STAMP_SIZE : 0);
+}
+
+/** Decodes the record starting at `offset`; the message is a copy, safe to keep. */
+export function decodeRecord(buffer: Buffer, offset: number): DecodeResult {
+  const total = framedLength(buffer, offset);
+  if (total < 0) return unframed(buffer, offset);
   const record = buffer.subarray(offset, offset + total);
-  if (record.readUInt32LE(total - TRAILER_SIZE) !== total) return { kind: 'corrupt' };
   if (crc32(record.subarray(12, total - TRAILER_SIZE)) !== record.readUInt32LE(8)) return { kind: 'corrupt' };
   const unitLength = record.readUInt16LE(26);
   const identifierLength = record.readUInt16LE(28);

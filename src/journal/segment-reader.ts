@@ -4,7 +4,8 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JournalEntry } from './entry.js';
-import { decodeRecord, findNextMagic, MAX_RECORD_SIZE, MIN_RECORD_SIZE, TRAILER_SIZE } from './record.js';
+import type { RecordPrefilter } from './filter.js';
+import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, RECORD_MAGIC_WORD, TRAILER_SIZE, u32 } from './record.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -21,9 +22,10 @@ export interface ScanResult {
 /**
  * Visits records from `start` to the end of the file. A record still being written (it runs
  * past the end) ends the scan without being visited; a corrupt one is skipped up to the next
- * record magic, so one torn write never hides the records after it.
+ * record magic, so one torn write never hides the records after it. Records `skip` rejects are
+ * stepped over by their framing, neither checked nor decoded (they are not shown either way).
  */
-export function scanForward(path: string, start: number, visit: RecordVisitor): ScanResult {
+export function scanForward(path: string, start: number, visit: RecordVisitor, skip?: RecordPrefilter): ScanResult {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -37,6 +39,13 @@ export function scanForward(path: string, start: number, visit: RecordVisitor): 
     let position = start;
     while (position < size) {
       let at = position - bufferStart;
+      if (skip) {
+        const length = framedLength(buffer, at);
+        if (length >= 0 && !skip(buffer, at)) {
+          position += length;
+          continue;
+        }
+      }
       const decoded = decodeRecord(buffer, at);
       if (decoded.kind === 'record') {
         if (visit(decoded.entry, position) === false) return { end: position + decoded.length, completed: false };
@@ -70,9 +79,10 @@ export function scanForward(path: string, start: number, visit: RecordVisitor): 
 /**
  * Visits records from the end of the file towards the start, using the length trailer. When
  * the tail does not parse cleanly (a record being written, or damage) it falls back to a
- * forward scan of the whole segment, replayed in reverse.
+ * forward scan of the whole segment, replayed in reverse. Records `skip` rejects are stepped
+ * over by their framing, as in scanForward().
  */
-export function scanBackward(path: string, visit: RecordVisitor): ScanResult {
+export function scanBackward(path: string, visit: RecordVisitor, skip?: RecordPrefilter): ScanResult {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -92,7 +102,7 @@ export function scanBackward(path: string, visit: RecordVisitor): ScanResult {
         window = readAt(fd, windowStart, position - windowStart, size);
         if (window.length < position - windowStart) break;
       }
-      const total = window.readUInt32LE(position - windowStart - TRAILER_SIZE);
+      const total = u32(window, position - windowStart - TRAILER_SIZE);
       if (total < MIN_RECORD_SIZE || total > MAX_RECORD_SIZE || total > position) break;
       const recordStart = position - total;
       if (recordStart < windowStart) {
@@ -100,7 +110,14 @@ export function scanBackward(path: string, visit: RecordVisitor): ScanResult {
         window = readAt(fd, windowStart, position - windowStart, size);
         if (window.length < position - windowStart) break;
       }
-      const decoded = decodeRecord(window.subarray(0, position - windowStart), recordStart - windowStart);
+      // The window may reach past `position` (records already visited): the trailer check
+      // above already bounds this record to end there.
+      const at = recordStart - windowStart;
+      if (skip && u32(window, at) === RECORD_MAGIC_WORD && u32(window, at + 4) === total && !skip(window, at)) {
+        position = recordStart;
+        continue;
+      }
+      const decoded = decodeRecord(window.subarray(0, position - windowStart), at);
       if (decoded.kind !== 'record' || decoded.length !== total) break;
       if (visit(decoded.entry, recordStart) === false) return { end: size, completed: false };
       position = recordStart;
@@ -109,19 +126,24 @@ export function scanBackward(path: string, visit: RecordVisitor): ScanResult {
   } finally {
     closeSync(fd);
   }
-  const replayed = replayInReverse(path, position, visit);
+  const replayed = replayInReverse(path, position, visit, skip);
   // If the tail parsed cleanly the segment's complete data ends at its size; if the very last
   // record is torn, the forward scan found where complete data ends.
   return { end: position < size ? size : replayed.end, completed: replayed.completed };
 }
 
 /** Visits, newest first, the records before `before` (those after it were already visited). */
-function replayInReverse(path: string, before: number, visit: RecordVisitor): ScanResult {
+function replayInReverse(path: string, before: number, visit: RecordVisitor, skip?: RecordPrefilter): ScanResult {
   const records: Array<{ entry: JournalEntry; offset: number }> = [];
-  const { end } = scanForward(path, 0, (entry, offset) => {
-    if (offset >= before) return false;
-    records.push({ entry, offset });
-  });
+  const { end } = scanForward(
+    path,
+    0,
+    (entry, offset) => {
+      if (offset >= before) return false;
+      records.push({ entry, offset });
+    },
+    skip,
+  );
   for (let i = records.length - 1; i >= 0; i--) {
     if (visit(records[i].entry, records[i].offset) === false) return { end, completed: false };
   }

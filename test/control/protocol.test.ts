@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 
-import { ManagerError } from '../../src/control/api.js';
+import { ManagerError, type UnitListEntry } from '../../src/control/api.js';
 import { connectControl, ControlCallError, DaemonUnavailableError } from '../../src/control/client.js';
 import { controlSocketPath } from '../../src/control/paths.js';
-import { MAX_FRAME_BYTES, parseRequest, ProtocolError } from '../../src/control/protocol.js';
+import { fromUnitListRows, MAX_FRAME_BYTES, parseRequest, ProtocolError } from '../../src/control/protocol.js';
 import { serveControl, type ControlServer } from '../../src/control/server.js';
 import { FakeManager } from './fake-manager.js';
 
@@ -260,4 +260,30 @@ t.test('a handler that throws: the client gets one clear error, the daemon one l
   const refused = await c.enqueueJob({ unit: 'nope.service', type: 'start', mode: 'replace', wait: false }).catch((e: unknown) => e);
   t.equal((refused as ControlCallError).message, 'Unit nope.service not found.');
   t.equal(reported.length, 2, 'refusals are not reported as faults');
+});
+
+t.test('list-units comes as rows to clients that ask, as objects to others, the same units either way', async (t) => {
+  const units: UnitListEntry[] = [
+    { id: 'a.service', description: 'A', loadState: 'loaded', activeState: 'active', subState: 'running' },
+    { id: 'b.service', description: 'B', loadState: 'loaded', activeState: 'activating', subState: 'start', jobId: 7, jobType: 'start' },
+  ];
+  class Listing extends FakeManager {
+    override async listUnits(): Promise<UnitListEntry[]> {
+      return units;
+    }
+  }
+  const path = join(dir, 'rows.sock');
+  const server = await serveControl(path, new Listing(), { onError: () => undefined });
+  t.teardown(() => server.close());
+  const c = await connectControl(path);
+  t.same(await c.listUnits({ all: true }), units, 'the client asks for rows and gets the entries back');
+  c.close();
+  const rows = await rawExchange(path, JSON.stringify({ v: 1, id: 1, method: 'listUnits', params: { all: true, rows: true } }) + '\n');
+  t.same((rows.replies[0] as { result: unknown }).result, [
+    ['a.service', 'A', 'loaded', 'active', 'running'],
+    ['b.service', 'B', 'loaded', 'activating', 'start', 7, 'start'],
+  ]);
+  const objects = await rawExchange(path, JSON.stringify({ v: 1, id: 1, method: 'listUnits', params: { all: true } }) + '\n');
+  t.same((objects.replies[0] as { result: unknown }).result, units, 'an older client still gets objects');
+  t.same(fromUnitListRows(units), units, 'objects from an older daemon pass through');
 });

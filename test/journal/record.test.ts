@@ -2,13 +2,13 @@
 // and a damaged record never hides its neighbours.
 
 import t from 'tap';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRecord, encodeRecord } from '../../src/journal/record.js';
 import { JournalStore } from '../../src/journal/store.js';
 import { JournalReader } from '../../src/journal/reader.js';
-import { listSegments } from '../../src/journal/segments.js';
+import { listSegments, segmentName } from '../../src/journal/segments.js';
 import type { JournalEntry } from '../../src/journal/entry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'unitd-journal-record-'));
@@ -80,6 +80,30 @@ t.test('a torn record in the middle of a segment hides only itself', async (t) =
   // A half-written record at the very end (the writer mid-write) is not shown yet.
   writeFileSync(segment.path, Buffer.concat([readFileSync(segment.path), torn.subarray(0, torn.length - 2)]));
   t.same(reader.tail({}, 5).entries.map((e) => e.message.toString()), ['one', 'two']);
+});
+
+t.test('-u, -p and -S read the same entries when other units\' records are stepped over unread', async (t) => {
+  const storeDir = join(dir, 'filtered');
+  const lines: Array<[string, number, string]> = [
+    ['x.service', 6, 'x one'],
+    ['other.service', 6, 'other'],
+    ['x.service', 3, 'x two'],
+    ['x-y.service', 6, 'x-y'],
+    ['x.service', 6, 'x three'],
+  ];
+  const records = lines.map(([unit, priority, text], i) => encodeRecord(entry(Buffer.from(text), { unit, priority, timestamp: 1_700_000_000_000_000 + i })));
+  // A flipped message byte of x.service's second line: its CRC fails, so it is hidden either way.
+  const damaged = Buffer.from(records[2]);
+  damaged[damaged.length - 6] ^= 0xff;
+  mkdirSync(storeDir);
+  writeFileSync(join(storeDir, segmentName(1)), Buffer.concat([records[0], records[1], damaged, records[3], records[4]]));
+  const reader = new JournalReader(storeDir);
+  const text = (entries: JournalEntry[]) => entries.map((e) => e.message.toString());
+  t.same(text(reader.tail({ units: ['x.service'] }, 10).entries), ['x one', 'x three'], '-n backwards');
+  t.same(text(reader.head({ units: ['x.service'] }).entries), ['x one', 'x three'], 'forwards');
+  t.same(text(reader.tail({ units: ['x*.service'] }, 2).entries), ['x-y', 'x three'], 'a glob');
+  t.same(text(reader.tail({ units: ['x.service', 'other.service'], priority: { min: 0, max: 6 } }, 10).entries), ['x one', 'other', 'x three'], 'two names and -p');
+  t.same(text(reader.head({ since: 1_700_000_000_000_003 }).entries), ['x-y', 'x three'], '-S');
 });
 
 t.test('_TRANSPORT= survives the round trip; records without it (older ones) decode without it', async (t) => {
