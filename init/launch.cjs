@@ -54,11 +54,20 @@ function readOrUndefined(file) {
 }
 
 /**
- * Writes the cache the run learned once it ends, when there was none yet. Atomic (rename), and
- * silent when dist/ is read-only or anything else fails: the cache only saves time.
+ * Exit codes of a run that did its verb's work: 0, and 3 (status/is-active of a unit that is
+ * not running). A failed run (no daemon, bad arguments: 1) compiles little beyond the error
+ * path, and its cache, written once and never refreshed, would leave the verb slow for good.
+ */
+const LEARN_ON_EXIT_CODES = new Set([0, 3]);
+
+/**
+ * Writes the cache the run learned once it ends, when there was none yet and the run did its
+ * work. Atomic (rename), and silent when dist/ is read-only or anything else fails: the cache
+ * only saves time.
  */
 function learnOnExit(script, file) {
-  process.once('exit', () => {
+  process.once('exit', (code) => {
+    if (!LEARN_ON_EXIT_CODES.has(code)) return;
     const tmp = file + '.' + process.pid;
     try {
       fs.writeFileSync(tmp, script.createCachedData());

@@ -129,3 +129,25 @@ t.test('`node init/TOOL` still works: line 2 is valid JavaScript', async (t) => 
     t.match(r.stdout, /systemd 252/);
   }
 });
+
+t.test('a code cache is learned only from a run that did its work (exit 0 or 3)', async (t) => {
+  const i = install(t);
+  // A private bundle directory: the learned caches land beside the bundle.
+  const bundle = join(i.root, 'opt/unitd/dist/bundle');
+  rmSync(bundle, { force: true });
+  mkdirSync(bundle);
+  // Learned caches are NAME.VERB.cache (NAME.run.cache); the build's own is NAME.cache.
+  const isLearned = (file: string) => /^[a-z-]+\.[a-z-]+\.cache$/.test(file);
+  for (const entry of readdirSync(join(REPO, 'dist/bundle'))) {
+    if (!isLearned(entry)) copyFileSync(join(REPO, 'dist/bundle', entry), join(bundle, entry));
+  }
+  const learned = () => readdirSync(bundle).filter(isLearned);
+  t.same(learned(), [], 'no learned cache to begin with');
+  const env = { PATH: '/usr/bin:/bin', UNITD_PROBE: '0' };
+  const failed = run(i.tool('systemctl'), ['list-jobs'], env);
+  t.equal(failed.code, 1, `no daemon here: list-jobs fails (${failed.stderr.trim().split('\n')[0]})`);
+  t.same(learned(), [], 'the failed run left no cache behind');
+  const ok = run(i.tool('systemctl'), ['--version'], env);
+  t.equal(ok.code, 0);
+  t.same(learned(), ['systemctl.run.cache'], 'a run that did its work leaves its cache');
+});
