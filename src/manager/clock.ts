@@ -27,6 +27,9 @@ export function resumeManagerStart(start: DualTimestamp): void {
   MANAGER_START = start;
 }
 
+/** How early a deadline may fire: timers have millisecond steps and the loop's clock lags. */
+const FIRE_EARLY_USEC = 500;
+
 /** Longest delay setTimeout accepts; anything longer is treated as "later" and re-armed. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -40,10 +43,22 @@ export interface TimerClock {
   clearTimeout(handle: unknown): void;
 }
 
+// A deadline already due runs in the next loop iteration's check phase (as an sd-event timer
+// due now fires on the next iteration), not through setTimeout, whose 0 means 1 ms: that
+// millisecond was most of a RestartSec=0 restart.
+const immediates = new WeakSet<object>();
 export const REAL_CLOCK: TimerClock = {
   monotonicUSec,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setTimeout: (fn, ms) => {
+    if (ms > 0) return setTimeout(fn, ms);
+    const handle = setImmediate(fn);
+    immediates.add(handle);
+    return handle;
+  },
+  clearTimeout: (handle) => {
+    if (typeof handle === 'object' && handle !== null && immediates.has(handle)) clearImmediate(handle as NodeJS.Immediate);
+    else clearTimeout(handle as NodeJS.Timeout);
+  },
 };
 
 /** A timer with a deadline (monotonic µs) that can be moved; infinite deadlines never fire. */
@@ -70,10 +85,12 @@ export class DeadlineTimer {
   armAt(deadline: number): void {
     this.disarm();
     this.deadline = deadline;
-    const delayMs = Math.max(0, Math.ceil((deadline - this.clock.monotonicUSec()) / 1000));
+    // Within FIRE_EARLY_USEC the deadline counts as due (below), so it is armed as due at once.
+    const remaining = deadline - this.clock.monotonicUSec();
+    const delayMs = remaining <= FIRE_EARLY_USEC ? 0 : Math.ceil(remaining / 1000);
     this.handle = this.clock.setTimeout(() => {
       this.handle = undefined;
-      if (this.clock.monotonicUSec() + 500 < this.deadline) this.armAt(this.deadline);
+      if (this.clock.monotonicUSec() + FIRE_EARLY_USEC < this.deadline) this.armAt(this.deadline);
       else this.onFire();
     }, Math.min(delayMs, MAX_DELAY_MS));
   }
