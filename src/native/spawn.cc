@@ -645,6 +645,23 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
   return fd;
 }
 
+// StandardInput=file: (and output files) for spawnAsync(): opened blocking, as systemd's child
+// does, so a FIFO without a peer holds the child in open(). systemd's child has its signal mask
+// reset by then, so a stop's SIGTERM ends it there: unblocked around the open (every disposition
+// is back at its default by now, so no handler of Node's can run).
+int OpenStdioFile(const SpawnPlan& plan, const StdioPlan& stdio) {
+  if (!plan.blockingOpens) return open(stdio.path.c_str(), stdio.openFlags | O_CLOEXEC, 0666);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int fd = open(stdio.path.c_str(), (stdio.openFlags & ~O_NONBLOCK) | O_CLOEXEC, 0666);
+  int err = errno;
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  errno = err;
+  return fd;
+}
+
 [[noreturn]] void RunChild(SpawnPlan& plan, int reportFd) {
   // Node ignores SIGPIPE and installs handlers; execve keeps ignored signals ignored, so every
   // disposition goes back to default. The mask (all blocked by the parent around fork) is
@@ -679,7 +696,7 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
         if (fd < 0) FailChild(reportFd, kStdioExit[i], "open /dev/null");
         break;
       case StdioKind::kFile:
-        fd = open(stdio.path.c_str(), (plan.blockingOpens ? stdio.openFlags & ~O_NONBLOCK : stdio.openFlags) | O_CLOEXEC, 0666);
+        fd = OpenStdioFile(plan, stdio);
         if (fd < 0 || !ClearNonblocking(fd)) FailChild(reportFd, kStdioExit[i], "open");
         break;
       case StdioKind::kPipe:
