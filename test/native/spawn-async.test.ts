@@ -124,3 +124,34 @@ t.test('a child blocked before exec holds neither the event loop nor other spawn
   await until(() => exitsOf(result.pid).length === 1, 'the released child exit');
   t.same(exitsOf(result.pid)[0].exit, { pid: result.pid, code: 'exited', status: 3 });
 });
+
+// systemd's child takes SIGTERM while it waits in open() before exec; and a second child
+// blocked meanwhile must not hold the first one's report pipe (its copy of the fd table),
+// or the first spawn would never learn that its child is gone.
+t.test('two children blocked before exec: SIGTERM ends either, each spawn completes on its own', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-spawn-async-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const blockedOn = (fifo: string) => {
+    execFileSync('mkfifo', [fifo]);
+    let inFlight: PendingSpawn | undefined;
+    const done = new Promise<SpawnResult>((resolve, reject) => {
+      inFlight = spawnAsync({ path: '/bin/sleep', argv: ['sleep', '1000'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }, (outcome) => {
+        if ('error' in outcome) return reject(outcome.error);
+        claimed.add(outcome.result.pid);
+        resolve(outcome.result);
+      });
+    });
+    return { done, pid: () => inFlight?.pid() ?? 0 };
+  };
+  const first = blockedOn(join(dir, 'first'));
+  await until(() => first.pid() > 0, 'the first child cloned');
+  const second = blockedOn(join(dir, 'second'));
+  await until(() => second.pid() > 0, 'the second child cloned');
+  for (const spawned of [first, second]) {
+    const pid = spawned.pid();
+    process.kill(pid, 'SIGTERM');
+    t.equal((await spawned.done).pid, pid, 'the spawn completes once its child is gone');
+    await until(() => exitsOf(pid).length === 1, 'its exit');
+    t.same(exitsOf(pid)[0].exit, { pid, code: 'killed', status: 15 }, 'killed by SIGTERM before exec');
+  }
+});
