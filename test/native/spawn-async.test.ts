@@ -133,15 +133,16 @@ t.test('two children blocked before exec: SIGTERM ends either, each spawn comple
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const blockedOn = (fifo: string) => {
     execFileSync('mkfifo', [fifo]);
-    let inFlight: PendingSpawn | undefined;
-    const done = new Promise<SpawnResult>((resolve, reject) => {
-      inFlight = spawnAsync({ path: '/bin/sleep', argv: ['sleep', '1000'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }, (outcome) => {
-        if ('error' in outcome) return reject(outcome.error);
-        claimed.add(outcome.result.pid);
-        resolve(outcome.result);
-      });
+    let outcome: { result: SpawnResult } | { error: Error } | undefined;
+    const inFlight = spawnAsync({ path: '/bin/sleep', argv: ['sleep', '1000'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }, (o) => {
+      if ('result' in o) claimed.add(o.result.pid);
+      outcome = o;
     });
-    return { done, pid: () => inFlight?.pid() ?? 0 };
+    const done = async () => {
+      await until(() => outcome !== undefined, 'the spawn to complete');
+      return outcome && 'result' in outcome ? outcome.result.pid : 0;
+    };
+    return { done, pid: () => inFlight.pid() };
   };
   const first = blockedOn(join(dir, 'first'));
   await until(() => first.pid() > 0, 'the first child cloned');
@@ -150,7 +151,7 @@ t.test('two children blocked before exec: SIGTERM ends either, each spawn comple
   for (const spawned of [first, second]) {
     const pid = spawned.pid();
     process.kill(pid, 'SIGTERM');
-    t.equal((await spawned.done).pid, pid, 'the spawn completes once its child is gone');
+    t.equal(await spawned.done(), pid, 'the spawn completes once its child is gone');
     await until(() => exitsOf(pid).length === 1, 'its exit');
     t.same(exitsOf(pid)[0].exit, { pid, code: 'killed', status: 15 }, 'killed by SIGTERM before exec');
   }
