@@ -492,6 +492,9 @@ export class Manager implements ManagerApi, UnitHost {
       for (const owner of watchers) {
         const entry = this.units.get(owner);
         if (entry) this.deliver(owner, 'child-exit', () => entry.instance.childExited(exit));
+        // A process of an inactive unit (left over, or cloned by a spawn that outlived its start) was
+        // all that kept it loaded: collectable now (systemd queues a unit whose cgroup empties).
+        if (entry) this.gc.add(owner);
       }
       return;
     }

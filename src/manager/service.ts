@@ -310,15 +310,17 @@ export class Service implements UnitInstance {
 
   kill(whom: KillWhom, signal: number): number {
     const targets = new Set<number>();
-    if ((whom === 'main' || whom === 'all') && this.mainPid > 0) targets.add(this.mainPid);
-    if ((whom === 'control' || whom === 'all') && this.controlPid > 0) targets.add(this.controlPid);
+    const main = this.signalablePid(this.mainPid);
+    const control = this.signalablePid(this.controlPid);
+    if ((whom === 'main' || whom === 'all') && main > 0) targets.add(main);
+    if ((whom === 'control' || whom === 'all') && control > 0) targets.add(control);
     if (whom === 'all') for (const p of this.processes()) targets.add(p);
     let n = 0;
     for (const pid of targets) {
       const before = readProcess(pid)?.comm;
       if (signalPid(pid, signal)) {
         n++;
-        const role = pid === this.mainPid ? 'main' : pid === this.controlPid ? 'control' : '';
+        const role = pid === main ? 'main' : pid === control ? 'control' : '';
         const comm = before ?? '?';
         this.log(`Sent signal SIG${signalName(signal)} to ${role ? role + ' process' : 'process'} ${pid} (${comm}) on client request.`);
       }
@@ -344,6 +346,8 @@ export class Service implements UnitInstance {
   /** service_may_gc() plus the cgroup check of unit_may_gc(): never while a process of it is around. */
   mayCollect(): boolean {
     if (this.fdStore.size > 0) return false;
+    // A command being spawned (placeholder pid) is a process of the unit: its spawned() must find it loaded.
+    if (this.pendingSpawns > 0) return false;
     if ((this.mainPid > 0 && this.procs.isAlive(this.mainPid)) || (this.controlPid > 0 && this.procs.isAlive(this.controlPid))) return false;
     // Never started in this daemon's life: nothing can carry its marker or sessions. With
     // KillMode=control-group or mixed the stop killed what was left; the other modes leave
@@ -353,7 +357,16 @@ export class Service implements UnitInstance {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.forbidRestart = true;
+    // What a spawn in flight holds goes too: notify fds kept for it, and its child (which may
+    // block before exec forever, holding a spawner thread); spawned() then releases the rest.
+    for (const m of this.heldNotify) new ReceivedFds(m.fds).closeRest();
+    this.heldNotify = [];
+    for (const pending of this.spawning.keys()) {
+      const pid = this.signalablePid(pending);
+      if (pid > 0) signalPid(pid, SIGNAL.KILL);
+    }
     this.timer.disarm();
     this.watchdogTimer.disarm();
     this.emptiness.disarm();
@@ -589,8 +602,10 @@ export class Service implements UnitInstance {
   /** Who a sweep reaches: main and control while alive, the rest of the unit on demand (KillMode=, kill.ts). */
   private killTargets() {
     return {
-      main: this.mainPid > 0 && this.mainPid !== this.reaping && this.mainAlive() ? this.mainPid : 0,
-      control: this.controlPid > 0 && this.controlPid !== this.reaping && this.controlAlive() ? this.controlPid : 0,
+      // A command still being spawned is reached through its child's pid once the kernel made
+      // it: systemd signals the forked child at once, even while it waits before execve().
+      main: this.mainPid < 0 ? this.signalablePid(this.mainPid) : this.mainPid > 0 && this.mainPid !== this.reaping && this.mainAlive() ? this.mainPid : 0,
+      control: this.controlPid < 0 ? this.signalablePid(this.controlPid) : this.controlPid > 0 && this.controlPid !== this.reaping && this.controlAlive() ? this.controlPid : 0,
       others: () => this.processes().filter((pid) => pid !== this.reaping),
       alive: this.mainAlive() || this.controlAlive(),
     };
@@ -891,6 +906,15 @@ export class Service implements UnitInstance {
     return pid > 0 ? pid : (this.spawning.get(pid)?.pid() ?? 0);
   }
 
+  /** The pid a signal for `pid` reaches: itself, or a spawn in flight's child while it lives (never a reaped, held one). */
+  private signalablePid(pid: number): number {
+    if (pid >= 0) return pid;
+    const child = this.shownLivePid(pid);
+    return child > 0 && this.procs.isAlive(child) ? child : 0;
+  }
+
+  private disposed = false;
+
   /** Notify messages from a pid not known yet, kept while a spawn of this unit is in flight. */
   private pendingSpawns = 0;
   private heldNotify: { data: Buffer; from: Credentials; fds: number[] }[] = [];
@@ -899,6 +923,14 @@ export class Service implements UnitInstance {
   private spawned(pending: number, role: Role, rec: ExecRecord | undefined, outcome: CommandOutcome): void {
     this.pendingSpawns--;
     this.spawning.delete(pending);
+    if (this.disposed) {
+      // Nothing is left to run it for (a failed child is reaped already); its output pipes close at its end.
+      if ('started' in outcome) {
+        this.host.unwatchPid(outcome.started.pid, this.id);
+        signalPid(outcome.started.pid, SIGNAL.KILL);
+      }
+      return;
+    }
     const list = role === 'main' ? 'execStart' : (this.controlList ?? 'execStart');
     if ('error' in outcome) {
       const failure = outcome.error;
@@ -916,9 +948,10 @@ export class Service implements UnitInstance {
         else this.controlPid = pid;
         // Type=exec is started once execve() succeeded.
         if (this.mainPid === pid && this.s.type === 'exec' && this.state === 'start') this.enterStartPost();
-        // A kill state entered meanwhile could not signal it: what the state sent, it gets now.
+        // A kill state entered before the kernel made it could not signal it: what the state sent, it gets now
+        // (a child signalled before exec is dead, its exit held: not alive, not signalled again).
         const phase = (KILL_PHASE as Partial<Record<ServiceState, KillPhase>>)[this.state];
-        if (phase) signalPid(pid, killSignalFor(phase, this.s, this.restarting));
+        if (phase && this.procs.isAlive(pid)) signalPid(pid, killSignalFor(phase, this.s, this.restarting));
       } else {
         // The unit left the state this command was for while it was being started: nothing
         // waits for it any more, and a stop that ran meanwhile could not signal it.
@@ -932,7 +965,11 @@ export class Service implements UnitInstance {
     if (this.pendingSpawns > 0 || this.heldNotify.length === 0) return;
     const held = this.heldNotify;
     this.heldNotify = [];
-    for (const m of held) this.notifyMessage(m.data, m.from, m.fds.length > 0 ? new ReceivedFds(m.fds) : undefined);
+    for (const m of held) {
+      const fds = m.fds.length > 0 ? new ReceivedFds(m.fds) : undefined;
+      this.notifyMessage(m.data, m.from, fds);
+      fds?.closeRest(); // what the message did not store (refused, or no FDSTORE=1), as the socket's handler would
+    }
   }
 
   /**

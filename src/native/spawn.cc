@@ -10,6 +10,7 @@
 // exits with systemd's exit status for the failed step (man systemd.exec, "Process
 // Exit Codes"). The parent reads that pipe: EOF means execve() succeeded.
 
+#include <algorithm>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -114,6 +115,9 @@ struct SpawnPlan {
   bool blockingOpens = false;
   // Index in env of "LISTEN_PID=" + room for digits; the child writes its own pid there.
   int listenPidSlot = -1;
+  // The fds >= 3 the child needs (stdio sources, extraFds), sorted: it closes every other one
+  // before anything that may block (see CloseForeignFds()).
+  std::vector<int> keepFds;
 };
 
 // Closes the fds it holds unless released; keeps the parent leak-free on every error path.
@@ -645,6 +649,54 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
   return fd;
 }
 
+// StandardInput=file: (and output files) for spawnAsync(): opened blocking, as systemd's child
+// does, so a FIFO without a peer holds the child in open(). systemd's child has its signal mask
+// reset by then, so a stop's SIGTERM ends it there: unblocked around the open (every disposition
+// is back at its default by now, so no handler of Node's can run).
+int OpenStdioFile(const SpawnPlan& plan, const StdioPlan& stdio) {
+  if (!plan.blockingOpens) return open(stdio.path.c_str(), stdio.openFlags | O_CLOEXEC, 0666);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int fd = open(stdio.path.c_str(), (stdio.openFlags & ~O_NONBLOCK) | O_CLOEXEC, 0666);
+  int err = errno;
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  errno = err;
+  return fd;
+}
+
+// The child's copy of the daemon's fd table holds the pipes of other spawns in flight (their
+// report pipes, a service's stdout): a child that blocks before exec (a FIFO without a peer, a
+// busy terminal) would keep those open and another spawner thread would never see its child's
+// exec. So every fd the child does not need is closed first, as exec would close it.
+void CloseForeignFds(const SpawnPlan& plan, int reportFd) {
+  unsigned int from = 3;
+  size_t k = 0;
+  bool reportDone = reportFd < 3;
+  for (;;) {
+    int next;
+    if (k < plan.keepFds.size() && (reportDone || plan.keepFds[k] < reportFd)) {
+      next = plan.keepFds[k++];
+    } else if (!reportDone) {
+      next = reportFd;
+      reportDone = true;
+    } else {
+      break;
+    }
+    if (next < static_cast<int>(from)) continue;
+    if (static_cast<unsigned int>(next) > from && syscall(SYS_close_range, from, next - 1, 0) != 0)
+      for (int fd = static_cast<int>(from); fd < next; fd++) close(fd);
+    from = static_cast<unsigned int>(next) + 1;
+  }
+  if (syscall(SYS_close_range, from, ~0U, 0) == 0) return;
+  struct rlimit limit;
+  int highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (1u << 20)
+                    ? static_cast<int>(limit.rlim_cur)
+                    : (1 << 20);
+  for (int fd = static_cast<int>(from); fd < highest; fd++) close(fd);
+}
+
 [[noreturn]] void RunChild(SpawnPlan& plan, int reportFd) {
   // Node ignores SIGPIPE and installs handlers; execve keeps ignored signals ignored, so every
   // disposition goes back to default. The mask (all blocked by the parent around fork) is
@@ -657,6 +709,7 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
     if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &defaults, nullptr);
   // IgnoreSIGPIPE= (yes by default in systemd): an ignored disposition survives execve.
   if (plan.ignoreSigpipe) signal(SIGPIPE, SIG_IGN);
+  CloseForeignFds(plan, reportFd);
 
   if (plan.newSession && setsid() < 0) FailChild(reportFd, kExitSetsid, "setsid");
   // TTYReset=, TTYVHangup=, TTYRows=/TTYColumns=, TTYVTDisallocate=: before the terminal is taken.
@@ -679,7 +732,7 @@ int TerminalAsStdin(SpawnPlan& plan, int reportFd) {
         if (fd < 0) FailChild(reportFd, kStdioExit[i], "open /dev/null");
         break;
       case StdioKind::kFile:
-        fd = open(stdio.path.c_str(), (plan.blockingOpens ? stdio.openFlags & ~O_NONBLOCK : stdio.openFlags) | O_CLOEXEC, 0666);
+        fd = OpenStdioFile(plan, stdio);
         if (fd < 0 || !ClearNonblocking(fd)) FailChild(reportFd, kStdioExit[i], "open");
         break;
       case StdioKind::kPipe:
@@ -930,6 +983,12 @@ bool Prepare(Napi::Env env, const Napi::Object& spec, Prepared* p, EarlyFailure*
     if (lseek(fd, 0, SEEK_SET) < 0) ThrowSystem(env, errno, "lseek memfd", plan.path);
     plan.stdio[0].fd = fd;
   }
+  for (auto& stdio : plan.stdio)
+    if ((stdio.kind == StdioKind::kPipe || stdio.kind == StdioKind::kData || stdio.kind == StdioKind::kFd) && stdio.fd >= 3)
+      plan.keepFds.push_back(stdio.fd);
+  for (int fd : plan.extraFds)
+    if (fd >= 3) plan.keepFds.push_back(fd);
+  std::sort(plan.keepFds.begin(), plan.keepFds.end());
   return true;
 }
 

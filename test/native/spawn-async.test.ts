@@ -124,3 +124,35 @@ t.test('a child blocked before exec holds neither the event loop nor other spawn
   await until(() => exitsOf(result.pid).length === 1, 'the released child exit');
   t.same(exitsOf(result.pid)[0].exit, { pid: result.pid, code: 'exited', status: 3 });
 });
+
+// systemd's child takes SIGTERM while it waits in open() before exec; and a second child
+// blocked meanwhile must not hold the first one's report pipe (its copy of the fd table),
+// or the first spawn would never learn that its child is gone.
+t.test('two children blocked before exec: SIGTERM ends either, each spawn completes on its own', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-spawn-async-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const blockedOn = (fifo: string) => {
+    execFileSync('mkfifo', [fifo]);
+    let outcome: { result: SpawnResult } | { error: Error } | undefined;
+    const inFlight = spawnAsync({ path: '/bin/sleep', argv: ['sleep', '1000'], env: [], stdin: { kind: 'file', path: fifo, mode: 'read' } }, (o) => {
+      if ('result' in o) claimed.add(o.result.pid);
+      outcome = o;
+    });
+    const done = async () => {
+      await until(() => outcome !== undefined, 'the spawn to complete');
+      return outcome && 'result' in outcome ? outcome.result.pid : 0;
+    };
+    return { done, pid: () => inFlight.pid() };
+  };
+  const first = blockedOn(join(dir, 'first'));
+  await until(() => first.pid() > 0, 'the first child cloned');
+  const second = blockedOn(join(dir, 'second'));
+  await until(() => second.pid() > 0, 'the second child cloned');
+  for (const spawned of [first, second]) {
+    const pid = spawned.pid();
+    process.kill(pid, 'SIGTERM');
+    t.equal(await spawned.done(), pid, 'the spawn completes once its child is gone');
+    await until(() => exitsOf(pid).length === 1, 'its exit');
+    t.same(exitsOf(pid)[0].exit, { pid, code: 'killed', status: 15 }, 'killed by SIGTERM before exec');
+  }
+});
