@@ -1,6 +1,7 @@
 // Which entries a reader shows: journalctl's -u, -S/-U, -p and -g, as one predicate.
 
 import type { JournalEntry } from './entry.js';
+import type { RecordPrefilter } from './segment-reader.js';
 import { globToRegExp, isGlob } from '../units/glob.js';
 import { UNKNOWN_BOOT } from './boots.js';
 import { recordPriority, recordTimestamp, recordUnit, recordUnitIs } from './record.js';
@@ -75,9 +76,6 @@ export function compileFilter(filter: JournalFilter): EntryPredicate {
   };
 }
 
-
-/** A test on a framed record's header (record.ts), before it is decoded: false = the entry cannot match. */
-export type RecordPrefilter = (buffer: Buffer, offset: number) => boolean;
 
 /** Distinct units a prefilter remembers its answer for (a store has about as many as units). */
 const UNIT_MEMO_LIMIT = 4096;

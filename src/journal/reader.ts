@@ -7,8 +7,8 @@
 
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import type { JournalCursor, StoredEntry } from './entry.js';
-import { compileFilter, compilePrefilter, type EntryPredicate, type JournalFilter, type RecordPrefilter } from './filter.js';
-import { scanBackward, scanForward } from './segment-reader.js';
+import { compileFilter, compilePrefilter, type EntryPredicate, type JournalFilter } from './filter.js';
+import { scanBackward, scanForward, type RecordPrefilter } from './segment-reader.js';
 import { listSegments, readableJournalDir } from './segments.js';
 
 export interface ReadResult {

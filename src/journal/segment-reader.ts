@@ -4,10 +4,12 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JournalEntry } from './entry.js';
-import type { RecordPrefilter } from './filter.js';
 import { decodeRecord, findNextMagic, framedLength, MAX_RECORD_SIZE, MIN_RECORD_SIZE, RECORD_MAGIC_WORD, TRAILER_SIZE, u32 } from './record.js';
 
 const CHUNK = 1024 * 1024;
+
+/** A test on a framed record's header (record.ts), before it is decoded: false = the entry cannot match. */
+export type RecordPrefilter = (buffer: Buffer, offset: number) => boolean;
 
 /** Called per record with its offset; return false to stop. */
 export type RecordVisitor = (entry: JournalEntry, offset: number) => boolean | void;
