@@ -9,7 +9,10 @@
 // Deviations from systemd 252, all invisible unless one looks at microseconds:
 // - AccuracySec= coalescing uses systemd's sleep_between() with the boot-ID perturbation, but
 //   per timer: systemd coalesces all event sources of one clock, so it can also fire early
-//   within the window when another source wakes its loop.
+//   within the window when another source wakes its loop. A deadline already due when it is
+//   armed fires at once: sd-event dispatches every due source whenever its loop wakes, which
+//   a booting manager does at once (a Persistent= run missed while the container was stopped
+//   runs during boot, not up to AccuracySec= later).
 // - FixedRandomDelay= hashes machine ID, manager kind, UID and unit name with SHA-256, not
 //   siphash24 with systemd's key: stable across restarts, but a different offset than systemd's.
 // - TRIGGER_TIMER_*_USEC= carry the current trigger's times (252 repeats the first activation's).
@@ -368,8 +371,9 @@ export class TimerUnit extends ProcesslessUnit implements UnitInstance {
     const nowMono = monotonicUSec();
     const accuracy = Number.isFinite(this.section.accuracyUSec) ? Math.max(this.section.accuracyUSec, 1) : 0;
     const wakeups: number[] = [];
-    if (this.nextMonotonic > 0) wakeups.push(coalescedWakeup(this.nextMonotonic, this.nextMonotonic + accuracy));
-    if (this.nextRealtime > 0) wakeups.push(nowMono + (coalescedWakeup(this.nextRealtime, this.nextRealtime + accuracy) - nowRt));
+    const due = (a: number, now: number): number => (a <= now ? a : coalescedWakeup(a, a + accuracy));
+    if (this.nextMonotonic > 0) wakeups.push(due(this.nextMonotonic, nowMono));
+    if (this.nextRealtime > 0) wakeups.push(nowMono + (due(this.nextRealtime, nowRt) - nowRt));
     this.clockOffset = nowRt - nowMono;
     if (wakeups.length === 0) {
       this.deadline.disarm();

@@ -6,7 +6,10 @@
 // replaced, runs of blanks are compared as one separator (the order and content of every
 // cell still has to match, and so do the header and the footer).
 
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { boot, sleep } from './harness.js';
 import { bootOracle, oracleUnavailable } from './oracle.js';
 import { normaliseOutput } from './diff-normalise.js';
@@ -97,6 +100,25 @@ async function record(d: Driver): Promise<string[]> {
   return out;
 }
 
+const STAMPS = '/var/lib/systemd/timers';
+
+/**
+ * unitd's Persistent= stamps in a private directory that starts as the oracle sees the host's:
+ * the oracle runs on an overlay of / and writes nowhere, and unitd must not write the host's
+ * /var/lib either, or the next run's two managers would start from different stamps.
+ */
+function privateStamps(t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'unitd-diff-timers-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const host = join(STAMPS, 'stamp-dcal.timer');
+  if (existsSync(host)) {
+    const { atime, mtime } = statSync(host);
+    copyFileSync(host, join(dir, 'stamp-dcal.timer'));
+    utimesSync(join(dir, 'stamp-dcal.timer'), atime, mtime);
+  }
+  return dir;
+}
+
 const why = oracleUnavailable();
 if (why) {
   t.skip(`the systemd oracle cannot run here (${why})`, () => undefined);
@@ -109,7 +131,7 @@ if (why) {
     } finally {
       await oracle.stop();
     }
-    const sys = await boot({ units: UNITS, enable: ENABLE });
+    const sys = await boot({ units: UNITS, enable: ENABLE, binds: { [STAMPS]: privateStamps(t) } });
     t.teardown(() => sys.stop());
     const ours = await record(sys);
     t.same(ours, theirs);
