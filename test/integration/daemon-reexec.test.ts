@@ -7,7 +7,7 @@
 import t from 'tap';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, journalctl, NOTIFIER, REPO, sleep, waitProps, type System } from './harness.js';
+import { boot, NOTIFIER, REPO, sleep, waitJournal, waitProps, type System } from './harness.js';
 
 const TYPES: Record<string, (n: number) => string> = {
   simple: () => 'ExecStart=/bin/sleep 1000',
@@ -156,8 +156,11 @@ t.test('daemon-reexec keeps every service, property, fd and log line', { timeout
   t.ok(tickAfter > tickBefore + 5, `the STATUS= stream continues (tick ${tickBefore} → ${tickAfter})`);
 
   // The chatty service's numbered lines: none lost or doubled around the re-exec.
-  const journal = await journalctl(sys, '-u', 'chatty.service', '-o', 'cat');
-  const numbers = journal.stdout.split('\n').filter((l) => l.startsWith('line ')).map((l) => Number(l.slice(5)));
+  // It writes a line every 50 ms; a fast run reaches this point with 20 or fewer, so wait (bounded)
+  // for more than 20: lines from before and after the re-exec.
+  const lineNumbers = (out: string) => out.split('\n').filter((l) => l.startsWith('line ')).map((l) => Number(l.slice(5)));
+  const journal = await waitJournal(sys, ['-u', 'chatty.service', '-o', 'cat'], (out) => lineNumbers(out).length > 20, 10_000);
+  const numbers = lineNumbers(journal);
   t.ok(numbers.length > 20, `chatty.service logged (${numbers.length} lines)`);
   const gaps = numbers.filter((v, i) => i > 0 && v !== numbers[i - 1] + 1);
   t.same(gaps, [], 'its journal has every line once, in order');
