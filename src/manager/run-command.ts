@@ -172,3 +172,31 @@ export function startCommand(host: UnitHost, ctx: EnvironmentContext, stage: str
     throw commandStartError(err, stage, commandLine(cmd));
   }
 }
+
+/**
+ * startCommand as a unit uses it: `started` when the command settled within the call (no
+ * spawnAsync: the synchronous path of test fakes), else the spawn in flight, whose outcome goes
+ * to `later` on a later turn. A failure within the call is thrown, as commandStartError().
+ */
+export function launchCommand(
+  host: UnitHost,
+  ctx: EnvironmentContext,
+  stage: string,
+  cmd: ExecCommand,
+  extras: SpawnExtras,
+  later: (outcome: CommandOutcome) => void,
+): { started: StartedCommand } | { inFlight: PendingSpawn } {
+  let settled: CommandOutcome | undefined;
+  let waiting = false;
+  const inFlight = startCommand(host, ctx, stage, cmd, extras, (outcome) => {
+    if (waiting) later(outcome);
+    else settled = outcome;
+  });
+  if (settled !== undefined) {
+    if ('error' in settled) throw settled.error;
+    return { started: settled.started };
+  }
+  if (inFlight === undefined) throw commandStartError(new Error('the spawn neither settled nor is in flight'), stage, commandLine(cmd));
+  waiting = true;
+  return { inFlight };
+}

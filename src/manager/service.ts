@@ -17,7 +17,7 @@ import { parseNotifyMessage, type NotifyFields } from './notify.js';
 import { mainPidRefusal, notifyRefusal, NotifySocket, RefusalLog } from './service-notify.js';
 import { FdStore, joinPassedFds } from './fd-store.js';
 import { afterKillPhase, EmptinessCheck, enterKillPhase, killedLine, killPhaseDone, killRemainder, killSignalFor, signalPid, type KillPhase } from './kill.js';
-import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, startCommand, type CommandOutcome, type SpawnExtras, type StartedCommand } from './run-command.js';
+import { commandExitError, commandLine, commandStartError, describeExit, EXIT_CODE_NUMBER, launchCommand, type CommandOutcome, type SpawnExtras, type StartedCommand } from './run-command.js';
 import { ExecSetupError } from '../exec/spawn-spec.js';
 import { cgroupOomKills } from './memory.js';
 import { readProcess, REAL_PROCESS_TABLE, unitPids, type ProcessTable } from './process-tracker.js';
@@ -347,7 +347,7 @@ export class Service implements UnitInstance {
   mayCollect(): boolean {
     if (this.fdStore.size > 0) return false;
     // A command being spawned (placeholder pid) is a process of the unit: its spawned() must find it loaded.
-    if (this.pendingSpawns > 0) return false;
+    if (this.spawning.size > 0) return false;
     if ((this.mainPid > 0 && this.procs.isAlive(this.mainPid)) || (this.controlPid > 0 && this.procs.isAlive(this.controlPid))) return false;
     // Never started in this daemon's life: nothing can carry its marker or sessions. With
     // KillMode=control-group or mixed the stop killed what was left; the other modes leave
@@ -834,11 +834,9 @@ export class Service implements UnitInstance {
     this.knownEmpty = false;
     const pending = --syntheticPid;
     let pid = pending;
-    let settledAtOnce: CommandOutcome | undefined;
-    let waiting = false;
     const rec = this.records[list][index];
     try {
-      const inFlight = startCommand(
+      const launched = launchCommand(
         this.host,
         {
           unit: this.id,
@@ -860,18 +858,10 @@ export class Service implements UnitInstance {
         execListProperty(list),
         cmd,
         (role === 'main' ? this.socketExtras() : undefined) ?? {},
-        (outcome) => {
-          if (!waiting) settledAtOnce = outcome;
-          else this.host.deliver(this.id, 'spawned', () => this.spawned(pending, role, rec, outcome));
-        },
+        (outcome) => this.host.deliver(this.id, 'spawned', () => this.spawned(pending, role, rec, outcome)),
       );
-      if (settledAtOnce && 'error' in settledAtOnce) throw settledAtOnce.error;
-      if (settledAtOnce) pid = this.commandStarted(settledAtOnce.started, role, list);
-      else {
-        waiting = true;
-        this.pendingSpawns++;
-        if (inFlight) this.spawning.set(pending, inFlight);
-      }
+      if ('started' in launched) pid = this.commandStarted(launched.started, role, list);
+      else this.spawning.set(pending, launched.inFlight);
     } catch (err) {
       this.spawnFailed(pending, err, cmd, list);
     }
@@ -916,12 +906,10 @@ export class Service implements UnitInstance {
   private disposed = false;
 
   /** Notify messages from a pid not known yet, kept while a spawn of this unit is in flight. */
-  private pendingSpawns = 0;
   private heldNotify: { data: Buffer; from: Credentials; fds: number[] }[] = [];
 
   /** The spawner thread is done with the command that stood as `pending`. */
   private spawned(pending: number, role: Role, rec: ExecRecord | undefined, outcome: CommandOutcome): void {
-    this.pendingSpawns--;
     this.spawning.delete(pending);
     if (this.disposed) {
       // Nothing is left to run it for (a failed child is reaped already); its output pipes close at its end.
@@ -962,7 +950,7 @@ export class Service implements UnitInstance {
   }
 
   private replayHeldNotify(): void {
-    if (this.pendingSpawns > 0 || this.heldNotify.length === 0) return;
+    if (this.spawning.size > 0 || this.heldNotify.length === 0) return;
     const held = this.heldNotify;
     this.heldNotify = [];
     for (const m of held) {
@@ -1329,7 +1317,7 @@ export class Service implements UnitInstance {
 
   notifyMessage(data: Buffer, from: Credentials, fds?: ReceivedFds): void {
     const refusal = notifyRefusal(this.s.notifyAccess, from.pid, this.own());
-    if (refusal !== undefined && this.pendingSpawns > 0) {
+    if (refusal !== undefined && this.spawning.size > 0) {
       // Likely from the child whose pid the spawner thread has not handed over yet (it may
       // have exec'd and written READY=1 first): decided once that pid is known.
       this.heldNotify.push({ data, from, fds: fds?.take() ?? [] });

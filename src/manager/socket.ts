@@ -27,7 +27,7 @@ import { notYetReaped, scanProcesses, unitPids } from './process-tracker.js';
 import { execStateProperty, noTimestamps, timestampProperties, unitBaseProperties, type UnitTimestamps } from './properties.js';
 import { RateLimit } from './rate-limit.js';
 import { resultOfExit } from './restart-policy.js';
-import { commandExitError, commandLine, commandStartError, EXIT_CODE_NUMBER, startCommand, type CommandOutcome, type StartedCommand } from './run-command.js';
+import { commandExitError, commandLine, commandStartError, EXIT_CODE_NUMBER, launchCommand, type CommandOutcome, type StartedCommand } from './run-command.js';
 import { serviceSettingsOf, type ServiceSettings } from './service-settings.js';
 import { isDown, type ActiveState } from './states.js';
 import { DEFAULT_STATUS_MESSAGES, type UnitSnapshot, type LoadedUnit, type StatusMessageFormats, type TriggeredUnitStatus, type UnitHost, type UnitInstance, type UnitType } from './unit-type.js';
@@ -667,10 +667,8 @@ export class SocketUnit implements UnitInstance {
   private spawn(cmd: ExecCommand, stage: string, recordKey: string): number {
     const pending = --syntheticPid;
     let pid = pending;
-    let settledAtOnce: CommandOutcome | undefined;
-    let waiting = false;
     try {
-      const inFlight = startCommand(
+      const launched = launchCommand(
         this.host,
         {
           unit: this.id,
@@ -683,17 +681,10 @@ export class SocketUnit implements UnitInstance {
         stage,
         cmd,
         {},
-        (outcome) => {
-          if (!waiting) settledAtOnce = outcome;
-          else this.host.deliver(this.id, 'spawned', () => this.spawned(pending, recordKey, outcome));
-        },
+        (outcome) => this.host.deliver(this.id, 'spawned', () => this.spawned(pending, recordKey, outcome)),
       );
-      if (settledAtOnce && 'error' in settledAtOnce) throw settledAtOnce.error;
-      if (settledAtOnce) pid = this.commandStarted(settledAtOnce.started);
-      else {
-        waiting = true;
-        if (inFlight) this.spawning.set(pending, inFlight);
-      }
+      if ('started' in launched) pid = this.commandStarted(launched.started);
+      else this.spawning.set(pending, launched.inFlight);
     } catch (err) {
       const failure = commandStartError(err, stage, commandLine(cmd));
       this.message(failure.message, PRIORITY.err);
